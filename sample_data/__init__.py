@@ -1,0 +1,1 @@
+"""Sample datasets shipped with MLP Desktop."""

@@ -1,0 +1,17 @@
+"""The core must run headless: importing it may not pull in Qt or pyqtgraph."""
+
+import subprocess
+import sys
+
+
+def test_importing_core_loads_no_qt():
+    code = (
+        "import sys, mlp_desktop.core, mlp_desktop.core.training, mlp_desktop.core.history, mlp_desktop.cli\n"
+        "import pkgutil, importlib, mlp_desktop.core as c\n"
+        "for m in pkgutil.iter_modules(c.__path__): importlib.import_module('mlp_desktop.core.' + m.name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6'))\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, f"core imported Qt modules: {result.stdout} {result.stderr}"
