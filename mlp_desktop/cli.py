@@ -1,18 +1,145 @@
-"""The `mlp-desktop` command: no subcommand opens the GUI; subcommands run headless."""
+"""The `mlp-desktop` command.
+
+Without a subcommand it opens the desktop app (with any dataset or project files given). The
+subcommands run headless:
+
+    mlp-desktop train DATA --save MODEL.json [options]
+    mlp-desktop predict MODEL.json DATA [--out OUT.xlsx|OUT.csv]
+    mlp-desktop predict MODEL.json --input age=30 --input exercise=2 --input diet=5
+    mlp-desktop evaluate MODEL.json DATA [--json]
+    mlp-desktop export MODEL.json --format python -o predict_model.py
+
+A problem the user can fix prints one line ``error: ...`` on stderr and exits with code 2; no
+output file is ever half-written (and an existing one survives a failed run).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import threading
+import time
+from pathlib import Path
 
 from . import __version__
+
+COMMANDS = ("train", "predict", "evaluate", "export")
+EXIT_USER_ERROR = 2
+
+
+def _number_list(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, like 8,4; got {text!r}")
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"every hidden layer needs at least one neuron; got {text!r}")
+    return sizes
+
+
+def _name_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _range(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LOW,HIGH like -1,1; got {text!r}")
+    if not low < high:
+        raise argparse.ArgumentTypeError(f"LOW must be below HIGH; got {text!r}")
+    return low, high
+
+
+def _batch_size(text: str) -> int | None:
+    if text.lower() in ("full", "all", "none"):
+        return None
+    try:
+        size = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected 'full' or a whole number; got {text!r}")
+    if size < 1:
+        raise argparse.ArgumentTypeError("the batch size must be at least 1")
+    return size
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlp-desktop",
-        description="Design, train and understand multilayer perceptrons. "
-        "Without a command, opens the desktop app.",
+        description="Design, train and understand multilayer perceptrons. Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"mlp-desktop {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a full traceback on errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    train = commands.add_parser("train", help="train a model on a spreadsheet and save it",
+                                description="Train a network on a .xlsx/.csv file and save the model as JSON.")
+    train.add_argument("data", help="the .xlsx, .xlsm, .csv, .tsv or .txt file")
+    train.add_argument("--sheet", help="the worksheet to read (default: the first non-empty one)")
+    train.add_argument("--target", nargs="+", metavar="COL", help="column(s) to predict (default: 'output' or the last)")
+    train.add_argument("--inputs", nargs="+", metavar="COL", help="input columns (default: every other column)")
+    train.add_argument("--task", choices=["auto", "regression", "classification"], default="auto")
+    train.add_argument("--hidden", type=_number_list, default=[8], metavar="8,4",
+                       help="neurons per hidden layer (default: 8)")
+    train.add_argument("--activation", type=_name_list, default=["tanh"], metavar="NAME[,NAME...]",
+                       help="hidden activation: one for all layers or one per layer (default: tanh)")
+    train.add_argument("--output-activation", default="auto",
+                       choices=["auto", "identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"])
+    train.add_argument("--loss", default="auto", choices=["auto", "mse", "cross-entropy"])
+    train.add_argument("--init", default="xavier", choices=["uniform", "normal", "xavier", "he"])
+    train.add_argument("--init-range", type=_range, default=(-1.0, 1.0), metavar="LOW,HIGH",
+                       help="range of uniform initialisation (default: -1,1)")
+    train.add_argument("--init-std", type=float, default=0.1, help="std of normal initialisation (default: 0.1)")
+    train.add_argument("--bias-init", default="zeros", choices=["zeros", "like-weights"])
+    train.add_argument("--epochs", type=int, default=1000)
+    train.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
+    train.add_argument("--batch-size", type=_batch_size, default=None, metavar="full|N",
+                       help="'full' (default), 1 for per-sample updates, or N for mini-batches")
+    train.add_argument("--momentum", type=float, default=0.0)
+    train.add_argument("--shuffle", action="store_true", help="shuffle the rows every epoch")
+    train.add_argument("--scale", default="standard", choices=["standard", "minmax", "none"],
+                       help="input scaling (default: standard)")
+    train.add_argument("--validation", type=float, default=0.0, metavar="F",
+                       help="fraction of rows held out for validation (default: 0)")
+    train.add_argument("--target-rmse", type=float, default=None, help="stop once the training RMSE is this low")
+    train.add_argument("--drop-missing", action="store_true", help="drop rows with missing values instead of failing")
+    train.add_argument("--seed", type=int, default=None, help="seed for weights and splits (same seed, same result)")
+    train.add_argument("--save", required=True, metavar="MODEL.json", help="where to save the trained model")
+    train.add_argument("--history", metavar="HISTORY.csv|HISTORY.xlsx",
+                       help="also save the per-epoch table: RMSE and every weight and bias by name")
+
+    predict = commands.add_parser("predict", help="predict new rows with a saved model",
+                                  description="Append prediction columns to a data file, or predict one row "
+                                              "given with --input.")
+    predict.add_argument("model", help="the model JSON file saved by 'train'")
+    predict.add_argument("data", nargs="?", help="a .xlsx/.csv file with the model's input columns")
+    predict.add_argument("--sheet")
+    predict.add_argument("--input", action="append", default=[], metavar="COLUMN=VALUE",
+                         help="one input value; repeat for every input column")
+    predict.add_argument("--out", metavar="OUT.xlsx|OUT.csv", help="write here (default: CSV to standard output)")
+    predict.add_argument("--drop-missing", action="store_true", help="skip rows with missing inputs")
+
+    evaluate = commands.add_parser("evaluate", help="measure a saved model on data with known targets")
+    evaluate.add_argument("model")
+    evaluate.add_argument("data")
+    evaluate.add_argument("--sheet")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--drop-missing", action="store_true")
+
+    export = commands.add_parser("export", help="export a saved model to another format")
+    export.add_argument("model")
+    export.add_argument("--format", choices=["python"], default="python",
+                        help="python: a standalone script that needs only NumPy")
+    export.add_argument("-o", "--output", required=True, metavar="FILE")
+    return parser
+
+
+def build_gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlp-desktop",
+        description="Design, train and understand multilayer perceptrons. Without a command, opens the app. "
+                    f"Commands: {', '.join(COMMANDS)} (see mlp-desktop COMMAND --help).",
     )
     parser.add_argument("--version", action="version", version=f"mlp-desktop {__version__}")
     parser.add_argument("files", nargs="*", help="a dataset or project to open in the app")
@@ -20,7 +147,205 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    from .gui.app import run_app  # imported late: headless commands never load Qt
+    argv = sys.argv[1:] if argv is None else list(argv)
+    words = [a for a in argv if a != "--debug"]
+    if not words or (words[0] not in COMMANDS and words[0] not in ("-h", "--help")):
+        args = build_gui_parser().parse_args(words)
+        from .gui.app import run_app  # imported late: headless commands never load Qt
 
-    return run_app(args.files)
+        return run_app(args.files)
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        build_parser().print_help()
+        return 0
+    try:
+        return HANDLERS[args.command](args)
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the one place that turns errors into messages
+        from .core.errors import DataError
+
+        if args.debug:
+            raise
+        if isinstance(error, DataError):
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_USER_ERROR
+        print(f"error: unexpected {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
+        return 1
+
+
+# -- train ---------------------------------------------------------------------------------------
+class _ProgressBar:
+    """A one-line progress bar on a terminal's stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.stream = max(total, 1), stream
+        self.enabled = stream.isatty()
+
+    def __call__(self, report) -> None:
+        if not self.enabled:
+            return
+        done = min(report.epoch / self.total, 1.0)
+        bar = "#" * int(done * 30)
+        line = (f"\r[{bar:<30s}] epoch {report.epoch}/{report.final_epoch}  "
+                f"RMSE {report.train_rmse:.5g}  {report.epochs_per_second:,.0f} epochs/s")
+        self.stream.write(line)
+        if report.finished:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _train(args) -> int:
+    from .core.data import prepare_dataset, read_table
+    from .core.errors import DataError
+    from .core.fileio import write_table
+    from .core.model import NetworkSpec, fit_model
+    from .core.training import TrainConfig
+
+    for option, value in (("--save", args.save), ("--history", args.history)):
+        if value and Path(value).resolve() == Path(args.data).resolve():
+            raise DataError(f"{option} would overwrite the data file {args.data}; choose another name.")
+    if args.history and Path(args.history).suffix.lower() not in (".csv", ".xlsx"):
+        raise DataError(f"--history must end in .csv or .xlsx, not {Path(args.history).name}.")
+    table = read_table(args.data, args.sheet)
+    dataset = prepare_dataset(table, args.inputs, args.target, args.task, args.drop_missing)
+    spec = NetworkSpec(
+        hidden_layers=args.hidden, activations=args.activation, output_activation=args.output_activation,
+        loss=args.loss.replace("-", "_"), init=args.init, init_range=args.init_range, init_std=args.init_std,
+        bias_init=args.bias_init.replace("-", "_"),
+    )
+    config = TrainConfig(
+        epochs=args.epochs, learning_rate=args.lr, batch_size=args.batch_size, momentum=args.momentum,
+        shuffle=args.shuffle, seed=args.seed, validation_fraction=args.validation, target_rmse=args.target_rmse,
+    )
+    if dataset.n_dropped:
+        print(f"Dropped {dataset.n_dropped} row(s) with missing values.", file=sys.stderr)
+    stop = threading.Event()
+    model, history = fit_model(dataset, spec, config, input_scaling=args.scale, on_progress=_ProgressBar(args.epochs),
+                               stop_event=stop)
+    if history.stop_reason == "diverged":
+        raise DataError(history.message + " Nothing was saved.")
+    model.save(args.save)
+    if args.history:
+        write_table(history.to_frame(), args.history)
+    print(_summary(model, history, dataset))
+    print(f"Saved the model to {args.save}" + (f" and the history to {args.history}." if args.history else "."))
+    return 0
+
+
+def _summary(model, history, dataset) -> str:
+    net = model.net
+    lines = [
+        f"Trained a {'-'.join(map(str, net.layer_sizes))} network ({model.task}, {len(dataset.frame)} rows) "
+        f"for {history.last_epoch} epochs in {history.elapsed_seconds:.2f} s."
+    ]
+    if history.stop_reason != "completed":
+        lines[0] += " " + history.message
+    for split, values in model.metrics.items():
+        lines.append(f"  {split:10s} " + _format_metrics(values))
+    return "\n".join(lines)
+
+
+def _format_metrics(values: dict) -> str:
+    if "accuracy" in values:
+        return f"accuracy {values['accuracy']:.2%} on {values['n_samples']} rows"
+    return (f"RMSE {values['rmse']:.6g}  MAE {values['mae']:.6g}  R^2 {values['r2']:.4f} "
+            f"on {values['n_samples']} rows")
+
+
+# -- predict -------------------------------------------------------------------------------------
+def _predict(args) -> int:
+    import pandas as pd
+
+    from .core.data import prepare_inputs, read_table
+    from .core.errors import DataError
+    from .core.fileio import whole_numbers_as_integers, write_table
+    from .core.model import load_model
+
+    model = load_model(args.model)
+    if args.data and args.input:
+        raise DataError("Give either a data file or --input values, not both.")
+    if args.input:
+        frame = _single_row(model, args.input)
+        result = model.predict(frame)
+        for column, value in result.iloc[0].items():
+            print(f"{column}: {value:.6g}" if isinstance(value, float) else f"{column}: {value}")
+        return 0
+    if not args.data:
+        raise DataError("Give a data file to predict, or the inputs as --input COLUMN=VALUE.")
+    if args.out and Path(args.out).resolve() == Path(args.data).resolve():
+        raise DataError(f"--out would overwrite the data file {args.data}; choose another name.")
+    table = read_table(args.data, args.sheet)
+    inputs, kept = prepare_inputs(table, model.inputs, model.preprocessor.input_kinds, args.drop_missing)
+    predictions = model.predict(inputs)
+    output = table.frame.iloc[kept].reset_index(drop=True)
+    output = pd.concat([output, predictions.reset_index(drop=True)], axis=1)
+    if args.out:
+        write_table(output, args.out)
+        print(f"Wrote {len(output)} predictions to {args.out}.", file=sys.stderr)
+    else:
+        whole_numbers_as_integers(output).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _single_row(model, assignments: list[str]):
+    import pandas as pd
+
+    from .core.errors import DataError
+
+    values: dict[str, object] = {}
+    for item in assignments:
+        column, sep, value = item.partition("=")
+        if not sep:
+            raise DataError(f"--input needs COLUMN=VALUE, like age=30; got {item!r}.")
+        column = column.strip()
+        if column not in model.inputs:
+            raise DataError(f'The model has no input "{column}"; its inputs are: {", ".join(model.inputs)}.')
+        if model.preprocessor.input_kinds[column] == "categorical":
+            values[column] = value.strip()
+        else:
+            try:
+                values[column] = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
+            except ValueError:
+                raise DataError(f'Input "{column}" needs a number; got {value!r}.') from None
+    missing = [c for c in model.inputs if c not in values]
+    if missing:
+        raise DataError(f"Give a value for every input; missing: {', '.join(missing)}.")
+    return pd.DataFrame([values])
+
+
+# -- evaluate and export -------------------------------------------------------------------------
+def _evaluate(args) -> int:
+    from .core.data import prepare_dataset, read_table
+    from .core.model import load_model
+
+    model = load_model(args.model)
+    table = read_table(args.data, args.sheet)
+    dataset = prepare_dataset(table, model.inputs, model.targets, model.task, args.drop_missing)
+    result = model.evaluate(dataset.frame)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{Path(args.data).name}: " + _format_metrics(result))
+        if "confusion_matrix" in result:
+            classes = [str(c) for c in result["classes"]]
+            width = max(len(c) for c in classes + ["actual"]) + 2
+            print("confusion matrix (rows: actual, columns: predicted)")
+            print(" " * width + "".join(c.rjust(width) for c in classes))
+            for label, row in zip(classes, result["confusion_matrix"]):
+                print(label.rjust(width) + "".join(str(v).rjust(width) for v in row))
+    return 0
+
+
+def _export(args) -> int:
+    from .core.export import export_python
+    from .core.model import load_model
+
+    model = load_model(args.model)
+    export_python(model, args.output)
+    print(f"Wrote {args.output}: run it with 'python {args.output} data.csv'.", file=sys.stderr)
+    return 0
+
+
+HANDLERS = {"train": _train, "predict": _predict, "evaluate": _evaluate, "export": _export}

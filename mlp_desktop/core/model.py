@@ -1,0 +1,268 @@
+"""A trained model: column names and roles, preprocessing, the network, settings and metrics.
+
+``fit_model`` goes from a :class:`~mlp_desktop.core.data.Dataset` to a :class:`Model`;
+``Model.predict`` answers in the user's units; ``Model.save`` / :func:`load_model` keep it as
+human-readable, versioned JSON whose floats round-trip exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from . import metrics
+from .errors import DataError
+from .fileio import write_text_atomic
+from .history import History
+from .network import MLP
+from .preprocessing import Preprocessor, fit_preprocessor, split_rows
+from .training import TrainConfig, train
+
+MODEL_FORMAT = "mlp-desktop-model"
+MODEL_VERSION = 1
+
+
+@dataclass
+class NetworkSpec:
+    """The network a user asks for; the input and output sizes follow the data.
+
+    ``activations`` is one name for every hidden layer or one per hidden layer;
+    ``output_activation`` and ``loss`` may be ``"auto"``: softmax with cross-entropy for classes,
+    identity with mean squared error for numbers.
+    """
+
+    hidden_layers: list[int] = field(default_factory=lambda: [8])
+    activations: list[str] | str = "tanh"
+    output_activation: str = "auto"
+    loss: str = "auto"
+    init: str = "xavier"
+    init_range: tuple[float, float] = (-1.0, 1.0)
+    init_std: float = 0.1
+    bias_init: str = "zeros"
+
+    def hidden_activations(self) -> list[str]:
+        names = [self.activations] if isinstance(self.activations, str) else list(self.activations)
+        if len(names) == 1:
+            return names * len(self.hidden_layers)
+        if len(names) != len(self.hidden_layers):
+            raise DataError(
+                f"Give one activation for all hidden layers or one per hidden layer: "
+                f"{len(self.hidden_layers)} hidden layers, {len(names)} activations."
+            )
+        return names
+
+    def resolved_output(self, task: str) -> str:
+        if self.output_activation != "auto":
+            return self.output_activation
+        return "softmax" if task == "classification" else "identity"
+
+    def resolved_loss(self, task: str) -> str:
+        if self.loss != "auto":
+            return self.loss.replace("-", "_")
+        output = self.resolved_output(task)
+        return "cross_entropy" if task == "classification" and output in ("softmax", "sigmoid") else "mse"
+
+
+def output_size(preprocessor: Preprocessor) -> int:
+    return preprocessor.n_outputs
+
+
+def build_network(spec: NetworkSpec, preprocessor: Preprocessor, seed: int | None) -> MLP:
+    sizes = [preprocessor.n_inputs, *spec.hidden_layers, preprocessor.n_outputs]
+    activations = [*spec.hidden_activations(), preprocessor.output_activation]
+    return MLP(sizes, activations, init=spec.init, init_range=spec.init_range, init_std=spec.init_std,
+               bias_init=spec.bias_init, seed=seed)
+
+
+@dataclass
+class Model:
+    """A network together with what it needs to read user rows and answer in user units."""
+
+    preprocessor: Preprocessor
+    net: MLP
+    loss: str = "mse"
+    training: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+
+    @property
+    def inputs(self) -> list[str]:
+        return self.preprocessor.inputs
+
+    @property
+    def targets(self) -> list[str]:
+        return self.preprocessor.targets
+
+    @property
+    def task(self) -> str:
+        return self.preprocessor.task
+
+    # -- predicting ----------------------------------------------------------------------------
+    def raw_outputs(self, frame: pd.DataFrame) -> np.ndarray:
+        """The network's outputs for user rows, before turning them back into user units."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.net.forward(self.preprocessor.transform_inputs(frame))
+
+    def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Predictions for user rows, in the user's units.
+
+        Regression: one column ``predicted_<target>`` per target. Classification: the predicted
+        label ``predicted_<target>`` and one ``probability_<class>`` column per class.
+        """
+        outputs = self.raw_outputs(frame)
+        pre = self.preprocessor
+        if pre.task == "regression":
+            values = pre.inverse_targets(outputs)
+            return pd.DataFrame({f"predicted_{t}": values[:, i] for i, t in enumerate(pre.targets)},
+                                index=frame.index)
+        result = pd.DataFrame({f"predicted_{pre.targets[0]}": pre.labels(outputs)}, index=frame.index)
+        probabilities = pre.probabilities(outputs)
+        for i, label in enumerate(pre.classes):
+            result[f"probability_{label}"] = probabilities[:, i]
+        return result
+
+    def evaluate(self, frame: pd.DataFrame) -> dict:
+        """Metrics on rows that hold the targets: RMSE, MAE and R^2, or accuracy and the confusion matrix."""
+        return evaluate_outputs(self.preprocessor, self.raw_outputs(frame), frame)
+
+    # -- saving --------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "format": MODEL_FORMAT,
+            "version": MODEL_VERSION,
+            "created_with": f"mlp-desktop {__version__}",
+            "network": {
+                "layer_sizes": list(self.net.layer_sizes),
+                "activations": list(self.net.activations),
+                "parameter_names": self.net.parameter_names(),
+                "weights": [w.tolist() for w in self.net.weights],
+                "biases": [b.tolist() for b in self.net.biases],
+            },
+            "loss": self.loss,
+            "preprocessing": self.preprocessor.to_dict(),
+            "training": self.training,
+            "metrics": self.metrics,
+        }
+
+    def save(self, path) -> None:
+        """Write the model as JSON (atomically: an existing file survives a failed save)."""
+        text = json.dumps(_finite_or_none(self.to_dict()), indent=1, allow_nan=False)
+        write_text_atomic(path, text + "\n")
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "the model") -> "Model":
+        if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
+            raise DataError(f"{source} is not an MLP Desktop model file.")
+        version = data.get("version")
+        if not isinstance(version, int) or version < 1:
+            raise DataError(f"{source} has no valid format version.")
+        if version > MODEL_VERSION:
+            raise DataError(f"{source} was saved by a newer MLP Desktop (model format {version}); "
+                            f"this version reads up to format {MODEL_VERSION}. Please update the app.")
+        try:
+            network = data["network"]
+            net = MLP(network["layer_sizes"], network["activations"], seed=0)
+            net.weights = [np.asarray(w, dtype=np.float64) for w in network["weights"]]
+            net.biases = [np.asarray(b, dtype=np.float64) for b in network["biases"]]
+            preprocessor = Preprocessor.from_dict(data["preprocessing"])
+            model = cls(preprocessor, net, data.get("loss", "mse"), data.get("training", {}), data.get("metrics", {}))
+        except DataError as error:
+            raise DataError(f"{source} is damaged: {error}") from None
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise DataError(f"{source} is damaged or incomplete ({type(error).__name__}: {error}).") from None
+        if preprocessor.n_inputs != net.layer_sizes[0] or preprocessor.n_outputs != net.layer_sizes[-1]:
+            raise DataError(f"{source} is damaged: its columns do not match its network's size.")
+        return model
+
+
+def load_model(path) -> Model:
+    """Read a model saved by :meth:`Model.save`, with a clear error for a damaged or newer file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"The model file {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"Cannot read the model file {path.name}: {error}.") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataError(f"{path.name} is not a valid model file (broken JSON at line {error.lineno}).") from None
+    return Model.from_dict(data, path.name)
+
+
+def _finite_or_none(value):
+    """JSON has no NaN: store missing numbers as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_none(v) for v in value]
+    if isinstance(value, np.generic):
+        return _finite_or_none(value.item())
+    return value
+
+
+def evaluate_outputs(pre: Preprocessor, outputs: np.ndarray, frame: pd.DataFrame) -> dict:
+    """Metrics of network ``outputs`` against the targets held in ``frame``."""
+    n = len(frame)
+    if n == 0:
+        return {"n_samples": 0}
+    if pre.task == "regression":
+        actual = np.column_stack([pd.to_numeric(frame[t], errors="coerce").to_numpy(dtype=float) for t in pre.targets])
+        predicted = pre.inverse_targets(outputs)
+        return {"n_samples": n, "rmse": metrics.rmse(actual, predicted), "mae": metrics.mae(actual, predicted),
+                "r2": metrics.r2(actual, predicted)}
+    actual = frame[pre.targets[0]].astype(str).to_numpy()
+    predicted = pre.labels(outputs).astype(str)
+    classes = [str(c) for c in pre.classes]
+    return {"n_samples": n, "accuracy": metrics.accuracy(actual, predicted), "classes": list(pre.classes),
+            "confusion_matrix": metrics.confusion_matrix(actual, predicted, classes).tolist()}
+
+
+def fit_model(
+    dataset,
+    spec: NetworkSpec | None = None,
+    config: TrainConfig | None = None,
+    input_scaling: str = "standard",
+    minmax_bounds: dict | None = None,
+    scale_targets: bool = True,
+    on_progress: Callable | None = None,
+    stop_event=None,
+    pause_event=None,
+) -> tuple[Model, History]:
+    """Split, fit the preprocessing on the training rows, build the network and train it.
+
+    The validation rows (``config.validation_fraction``, stratified for classification) are never
+    trained on; their metrics are reported under ``metrics["validation"]``.
+    """
+    spec = spec or NetworkSpec()
+    config = config or TrainConfig()
+    labels = dataset.frame[dataset.targets[0]].astype(str).to_numpy() if dataset.task == "classification" else None
+    train_rows, val_rows = split_rows(len(dataset.frame), config.validation_fraction, config.seed, labels)
+    output_activation = spec.resolved_output(dataset.task)
+    pre = fit_preprocessor(dataset, train_rows, input_scaling, minmax_bounds, output_activation, scale_targets)
+    net = build_network(spec, pre, config.seed)
+    train_frame = dataset.frame.iloc[train_rows]
+    val_frame = dataset.frame.iloc[val_rows]
+    X, Y = pre.transform_inputs(train_frame), pre.transform_targets(train_frame)
+    validation = (pre.transform_inputs(val_frame), pre.transform_targets(val_frame)) if len(val_rows) else None
+    loss = spec.resolved_loss(dataset.task)
+    run_config = TrainConfig(**{**asdict(config), "loss": loss, "validation_fraction": 0.0})
+    history = train(net, X, Y, run_config, on_progress, stop_event, pause_event=pause_event,
+                    validation_data=validation)
+    model = Model(pre, net, loss, training={**asdict(config), "loss": loss, "network": asdict(spec),
+                                            "input_scaling": input_scaling, "scale_targets": scale_targets,
+                                            "epochs_run": history.last_epoch,
+                                            "stop_reason": history.stop_reason})
+    model.metrics = {"train": model.evaluate(train_frame)}
+    if len(val_rows):
+        model.metrics["validation"] = model.evaluate(val_frame)
+    return model, history

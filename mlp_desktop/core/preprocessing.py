@@ -1,0 +1,310 @@
+"""From a user's columns to the network's numbers and back.
+
+* Text input columns become one 0/1 column per category (``color=red``); the categories are kept,
+  and an unseen category at prediction time is a clear error.
+* Input scaling (``INPUT_SCALERS``): ``none``, ``minmax`` to [0, 1] (optionally with user-given
+  bounds per column, as the health-score tutorial divides age by 101) or ``standard``
+  (zero mean, unit variance). Fitted on training rows only. A constant column scales to 0.
+* Regression targets are scaled to suit the output activation (``TARGET_RANGES``): standardised
+  for ``identity``, into [0, 1] for ``sigmoid``/``relu``, into [-1, 1] for ``tanh``; predictions
+  are turned back into the user's units.
+* Classification targets become one 0/1 column per class (softmax or sigmoid outputs); with one
+  sigmoid output neuron and two classes, a single column that is 1 for the second class.
+* ``split_rows`` holds out a seeded validation fraction, stratified by class for classification.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+# name -> fit(values (n_rows, n_columns)) -> (offset, scale): scaled = (values - offset) / scale
+def _fit_none(values):
+    return np.zeros(values.shape[1]), np.ones(values.shape[1])
+
+
+def _fit_minmax(values):
+    low, high = values.min(axis=0), values.max(axis=0)
+    return low, _nonzero(high - low)
+
+
+def _fit_standard(values):
+    return values.mean(axis=0), _nonzero(values.std(axis=0))
+
+
+def _nonzero(scale: np.ndarray) -> np.ndarray:
+    # A constant column has no spread: dividing by 1 maps it to 0 instead of NaN.
+    return np.where(scale > 0, scale, 1.0)
+
+
+INPUT_SCALERS = {"none": _fit_none, "minmax": _fit_minmax, "standard": _fit_standard}
+
+TARGET_RANGES: dict[str, tuple[float, float] | str] = {
+    "identity": "standard",
+    "sigmoid": (0.0, 1.0),
+    "relu": (0.0, 1.0),
+    "leaky_relu": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+}
+"""How regression targets are scaled for each output activation."""
+
+
+def split_rows(n_rows: int, fraction: float, seed: int | None, labels: Sequence | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices ``(train, validation)``; ``fraction`` of the rows, at random, are held out.
+
+    With ``labels`` the split is stratified: each class gives about ``fraction`` of its rows.
+    Both index arrays are sorted, so training rows keep their order.
+    """
+    rows = np.arange(n_rows)
+    if fraction <= 0:
+        return rows, rows[:0]
+    rng = np.random.default_rng(seed)
+    if labels is None:
+        groups = [rows]
+    else:
+        labels = np.asarray(labels)
+        groups = [rows[labels == value] for value in pd.unique(labels)]
+    held_out = []
+    for group in groups:
+        group = rng.permutation(group)
+        held_out.append(group[: int(round(fraction * len(group)))])
+    validation = np.sort(np.concatenate(held_out))
+    if validation.size == 0:
+        validation = np.sort(rng.permutation(rows)[:1])
+    train = np.setdiff1d(rows, validation)
+    if train.size == 0:
+        raise DataError(
+            f"There are too few rows ({n_rows}) to hold {fraction:.0%} out for validation; "
+            "use more data or a smaller validation fraction."
+        )
+    return train, validation
+
+
+@dataclass
+class Preprocessor:
+    """Everything needed to turn user rows into network inputs and outputs into user values."""
+
+    inputs: list[str]
+    input_kinds: dict[str, str]
+    categories: dict[str, list[str]]
+    input_scaling: str
+    input_offset: np.ndarray
+    input_scale: np.ndarray
+    targets: list[str]
+    task: str
+    classes: list = field(default_factory=list)
+    output_activation: str = "identity"
+    target_offset: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    target_scale: np.ndarray = field(default_factory=lambda: np.ones(0))
+
+    # -- shapes and names ----------------------------------------------------------------------
+    @property
+    def encoded_inputs(self) -> list[str]:
+        """Network input names: numeric columns as they are, text columns as ``column=category``."""
+        names = []
+        for column in self.inputs:
+            if self.input_kinds[column] == "categorical":
+                names += [f"{column}={category}" for category in self.categories[column]]
+            else:
+                names.append(column)
+        return names
+
+    @property
+    def single_sigmoid_output(self) -> bool:
+        return self.task == "classification" and self.output_activation == "sigmoid" and len(self.classes) == 2
+
+    @property
+    def output_names(self) -> list[str]:
+        """One name per output neuron."""
+        if self.task == "regression":
+            return list(self.targets)
+        if self.single_sigmoid_output:
+            return [f"{self.targets[0]}={self.classes[1]}"]
+        return [f"{self.targets[0]}={label}" for label in self.classes]
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.encoded_inputs)
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.output_names)
+
+    # -- inputs --------------------------------------------------------------------------------
+    def encode_inputs(self, frame: pd.DataFrame) -> np.ndarray:
+        """User columns -> unscaled network inputs ``(n_rows, n_inputs)``."""
+        _require_columns(frame, self.inputs, "input")
+        parts = []
+        for column in self.inputs:
+            values = frame[column]
+            if self.input_kinds[column] == "categorical":
+                parts.append(_one_hot(values, self.categories[column], column))
+            else:
+                parts.append(_numbers(values, column)[:, None])
+        return np.hstack(parts) if parts else np.zeros((len(frame), 0))
+
+    def transform_inputs(self, frame: pd.DataFrame) -> np.ndarray:
+        """User columns -> scaled network inputs ``(n_rows, n_inputs)``."""
+        return (self.encode_inputs(frame) - self.input_offset) / self.input_scale
+
+    # -- targets -------------------------------------------------------------------------------
+    def transform_targets(self, frame: pd.DataFrame) -> np.ndarray:
+        """Target columns -> what the network is trained to output ``(n_rows, n_outputs)``."""
+        _require_columns(frame, self.targets, "target")
+        if self.task == "regression":
+            values = np.column_stack([_numbers(frame[c], c) for c in self.targets])
+            return (values - self.target_offset) / self.target_scale
+        one_hot = _one_hot(frame[self.targets[0]], [str(c) for c in self.classes], self.targets[0], what="class")
+        return one_hot[:, 1:] if self.single_sigmoid_output else one_hot
+
+    def inverse_targets(self, outputs: np.ndarray) -> np.ndarray:
+        """Regression network outputs -> values in the targets' units."""
+        return np.asarray(outputs) * self.target_scale + self.target_offset
+
+    def probabilities(self, outputs: np.ndarray) -> np.ndarray:
+        """Classification network outputs -> ``(n_rows, n_classes)`` class probabilities."""
+        outputs = np.asarray(outputs)
+        if self.single_sigmoid_output:
+            return np.column_stack([1.0 - outputs[:, 0], outputs[:, 0]])
+        if self.output_activation == "softmax":
+            return outputs
+        total = outputs.sum(axis=1, keepdims=True)  # independent sigmoids: normalise to sum to 1
+        return np.divide(outputs, total, out=np.full_like(outputs, 1.0 / outputs.shape[1]), where=total > 0)
+
+    def labels(self, outputs: np.ndarray) -> np.ndarray:
+        """Classification network outputs -> the predicted class label of each row."""
+        return np.asarray(self.classes, dtype=object)[self.probabilities(outputs).argmax(axis=1)]
+
+    # -- saving --------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "inputs": self.inputs,
+            "input_kinds": self.input_kinds,
+            "categories": self.categories,
+            "input_scaling": self.input_scaling,
+            "input_offset": self.input_offset.tolist(),
+            "input_scale": self.input_scale.tolist(),
+            "targets": self.targets,
+            "task": self.task,
+            "classes": list(self.classes),
+            "output_activation": self.output_activation,
+            "target_offset": self.target_offset.tolist(),
+            "target_scale": self.target_scale.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Preprocessor":
+        arrays = ("input_offset", "input_scale", "target_offset", "target_scale")
+        values = {key: np.asarray(data[key], dtype=np.float64) if key in arrays else data[key]
+                  for key in cls.__dataclass_fields__}
+        values["classes"] = list(values["classes"])
+        return cls(**values)
+
+
+def fit_preprocessor(
+    dataset,
+    train_rows: np.ndarray | None = None,
+    input_scaling: str = "standard",
+    minmax_bounds: dict[str, tuple[float, float]] | None = None,
+    output_activation: str = "identity",
+    scale_targets: bool = True,
+) -> Preprocessor:
+    """Fit scaling on the training rows of a :class:`~mlp_desktop.core.data.Dataset`.
+
+    ``minmax_bounds`` maps a numeric input column to the ``(low, high)`` that should become
+    ``(0, 1)``, overriding the data's own range (``minmax`` scaling only).
+    """
+    if input_scaling not in INPUT_SCALERS:
+        raise DataError(f"Unknown input scaling {input_scaling!r}; choose one of: {', '.join(INPUT_SCALERS)}.")
+    frame = dataset.frame if train_rows is None else dataset.frame.iloc[np.asarray(train_rows)]
+    if dataset.task == "classification" and output_activation not in ("softmax", "sigmoid"):
+        raise DataError(
+            f"Classification needs a softmax or sigmoid output layer, not {output_activation!r}."
+        )
+    if dataset.task == "regression" and output_activation == "softmax":
+        raise DataError("A softmax output gives class probabilities; for a numeric target choose "
+                        "identity, sigmoid or tanh, or treat the target as classes.")
+    pre = Preprocessor(
+        inputs=list(dataset.inputs),
+        input_kinds=dict(dataset.input_kinds),
+        categories={c: [str(v) for v in dataset.categories.get(c, [])] for c in dataset.inputs
+                    if dataset.input_kinds[c] == "categorical"},
+        input_scaling=input_scaling,
+        input_offset=np.zeros(0),
+        input_scale=np.ones(0),
+        targets=list(dataset.targets),
+        task=dataset.task,
+        classes=list(dataset.classes),
+        output_activation=output_activation,
+    )
+    encoded = pre.encode_inputs(frame)
+    offset, scale = INPUT_SCALERS[input_scaling](encoded)
+    numeric = np.array([name in pre.input_kinds and pre.input_kinds[name] != "categorical"
+                        for name in pre.encoded_inputs])
+    # One-hot columns are already 0/1: leave them as they are.
+    offset, scale = np.where(numeric, offset, 0.0), np.where(numeric, scale, 1.0)
+    for column, (low, high) in (minmax_bounds or {}).items():
+        if input_scaling != "minmax":
+            raise DataError("Bounds per column can only be given with min-max scaling.")
+        if column not in pre.inputs or pre.input_kinds[column] == "categorical":
+            raise DataError(f"Min-max bounds were given for {column!r}, which is not a numeric input column.")
+        if not (np.isfinite(low) and np.isfinite(high) and high > low):
+            raise DataError(f"The min-max bounds of {column!r} must be two numbers with low < high.")
+        index = pre.encoded_inputs.index(column)
+        offset[index], scale[index] = low, high - low
+    pre.input_offset, pre.input_scale = offset.astype(np.float64), scale.astype(np.float64)
+    if dataset.task == "regression":
+        targets = np.column_stack([_numbers(frame[c], c) for c in pre.targets])
+        pre.target_offset, pre.target_scale = _target_scaling(targets, output_activation, scale_targets)
+    return pre
+
+
+def _target_scaling(values: np.ndarray, output_activation: str, enabled: bool) -> tuple[np.ndarray, np.ndarray]:
+    if not enabled:
+        return np.zeros(values.shape[1]), np.ones(values.shape[1])
+    target = TARGET_RANGES[output_activation]
+    if target == "standard":
+        return _fit_standard(values)
+    low, high = target
+    data_low, data_range = _fit_minmax(values)
+    scale = data_range / (high - low)
+    return data_low - low * scale, scale
+
+
+def _require_columns(frame: pd.DataFrame, columns: list[str], role: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        names = ", ".join(f'"{c}"' for c in missing)
+        available = ", ".join(str(c) for c in frame.columns) or "none"
+        raise DataError(f"The {role} column{'s' if len(missing) > 1 else ''} {names} "
+                        f"{'are' if len(missing) > 1 else 'is'} missing; available columns: {available}.")
+
+
+def _numbers(values: pd.Series, column: str) -> np.ndarray:
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(numbers)
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        shown = values.iloc[position]
+        shown = "a blank cell" if shown is None or (isinstance(shown, float) and np.isnan(shown)) else repr(shown)
+        raise DataError(f'Column "{column}" needs numbers, but row {position + 1} of the given rows holds {shown}.')
+    return numbers
+
+
+def _one_hot(values: pd.Series, categories: list[str], column: str, what: str = "category") -> np.ndarray:
+    text = values.astype(str).to_numpy()
+    index = {category: i for i, category in enumerate(categories)}
+    codes = np.array([index.get(v, -1) for v in text])
+    if (codes < 0).any():
+        unknown = text[codes < 0][0]
+        raise DataError(
+            f'Column "{column}" holds the {what} "{unknown}", which the model never saw in training; '
+            f"known: {', '.join(categories)}."
+        )
+    return np.eye(len(categories))[codes]
