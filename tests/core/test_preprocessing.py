@@ -1,0 +1,123 @@
+"""Scaling, encoding and splitting: fitted on training rows, undone for predictions."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlp_desktop.core import DataError
+from mlp_desktop.core.data import prepare_dataset, table_from_frame
+from mlp_desktop.core.preprocessing import fit_preprocessor, split_rows
+
+HEALTH = pd.DataFrame({"age": [60, 63, 17, 35, 90, 10], "exercise": [8, 2, 7, 4, 1, 9],
+                       "diet": [7, 2, 7, 5, 1, 7], "output": [7, 3, 9, 6, 1, 10]})
+
+
+def dataset(frame=HEALTH, **kwargs):
+    return prepare_dataset(table_from_frame(frame), **kwargs)
+
+
+def test_minmax_fitted_on_training_rows_only():
+    data = dataset()
+    pre = fit_preprocessor(data, train_rows=np.array([0, 1, 2]), input_scaling="minmax")
+    X = pre.transform_inputs(data.frame)
+    np.testing.assert_allclose(X[:3].min(axis=0), 0.0)
+    np.testing.assert_allclose(X[:3].max(axis=0), 1.0)
+    assert X[4, 0] == pytest.approx((90 - 17) / (63 - 17))  # a later row can fall outside [0, 1]
+
+
+def test_minmax_with_user_bounds_like_the_tutorial():
+    pre = fit_preprocessor(dataset(), input_scaling="minmax",
+                           minmax_bounds={"age": (0, 101), "exercise": (0, 11), "diet": (0, 11)})
+    X = pre.transform_inputs(dataset().frame)
+    np.testing.assert_allclose(X[0], [60 / 101, 8 / 11, 7 / 11])
+    with pytest.raises(DataError, match="not a numeric input"):
+        fit_preprocessor(dataset(), input_scaling="minmax", minmax_bounds={"output": (0, 10)})
+    with pytest.raises(DataError, match="only be given with min-max"):
+        fit_preprocessor(dataset(), input_scaling="standard", minmax_bounds={"age": (0, 101)})
+
+
+def test_standard_scaling_and_constant_column_gives_zero():
+    frame = HEALTH.assign(constant=5.0)[["age", "constant", "output"]]
+    for scaling in ("standard", "minmax"):
+        pre = fit_preprocessor(dataset(frame), input_scaling=scaling)
+        X = pre.transform_inputs(dataset(frame).frame)
+        assert np.isfinite(X).all()
+        np.testing.assert_array_equal(X[:, 1], 0.0)
+    pre = fit_preprocessor(dataset(frame), input_scaling="standard")
+    X = pre.transform_inputs(dataset(frame).frame)
+    assert X[:, 0].mean() == pytest.approx(0, abs=1e-12) and X[:, 0].std() == pytest.approx(1)
+
+
+@pytest.mark.parametrize("activation,low,high", [("sigmoid", 0, 1), ("tanh", -1, 1), ("relu", 0, 1)])
+def test_regression_targets_scaled_to_suit_the_output(activation, low, high):
+    data = dataset()
+    pre = fit_preprocessor(data, output_activation=activation)
+    Y = pre.transform_targets(data.frame)
+    assert Y.min() == pytest.approx(low) and Y.max() == pytest.approx(high)
+    np.testing.assert_allclose(pre.inverse_targets(Y)[:, 0], HEALTH["output"])
+
+
+def test_identity_output_standardises_targets_and_undoes_it():
+    data = dataset()
+    pre = fit_preprocessor(data, output_activation="identity")
+    Y = pre.transform_targets(data.frame)
+    assert Y.mean() == pytest.approx(0, abs=1e-12) and Y.std() == pytest.approx(1)
+    np.testing.assert_allclose(pre.inverse_targets(Y)[:, 0], HEALTH["output"])
+    raw = fit_preprocessor(data, output_activation="identity", scale_targets=False)
+    np.testing.assert_array_equal(raw.transform_targets(data.frame)[:, 0], HEALTH["output"])
+
+
+def test_text_inputs_are_one_hot_and_unseen_categories_are_refused():
+    frame = pd.DataFrame({"size": [1.0, 2.0, 3.0, 4.0], "color": ["red", "green", "red", "blue"],
+                          "output": [1.0, 2.0, 3.0, 4.0]})
+    pre = fit_preprocessor(dataset(frame), input_scaling="standard")
+    assert pre.encoded_inputs == ["size", "color=blue", "color=green", "color=red"]
+    X = pre.transform_inputs(dataset(frame).frame)
+    np.testing.assert_array_equal(X[:, 1:], [[0, 0, 1], [0, 1, 0], [0, 0, 1], [1, 0, 0]])
+    new = pd.DataFrame({"size": [1.0], "color": ["purple"]})
+    with pytest.raises(DataError, match='"purple".*never saw.*blue, green, red'):
+        pre.transform_inputs(new)
+    with pytest.raises(DataError, match='"color" is missing'):
+        pre.transform_inputs(pd.DataFrame({"size": [1.0]}))
+
+
+def test_classes_one_hot_softmax_and_single_sigmoid():
+    frame = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0], "label": ["no", "yes", "no", "yes"]})
+    data = dataset(frame)
+    assert data.task == "classification" and data.classes == ["no", "yes"]
+    softmax = fit_preprocessor(data, output_activation="softmax")
+    np.testing.assert_array_equal(softmax.transform_targets(data.frame), [[1, 0], [0, 1], [1, 0], [0, 1]])
+    assert softmax.output_names == ["label=no", "label=yes"]
+    sigmoid = fit_preprocessor(data, output_activation="sigmoid")
+    np.testing.assert_array_equal(sigmoid.transform_targets(data.frame)[:, 0], [0, 1, 0, 1])
+    assert sigmoid.n_outputs == 1
+    probabilities = sigmoid.probabilities(np.array([[0.2], [0.9]]))
+    np.testing.assert_allclose(probabilities, [[0.8, 0.2], [0.1, 0.9]])
+    assert sigmoid.labels(np.array([[0.2], [0.9]])).tolist() == ["no", "yes"]
+    with pytest.raises(DataError, match="softmax or sigmoid"):
+        fit_preprocessor(data, output_activation="identity")
+
+
+def test_split_is_seeded_and_stratified():
+    labels = np.array(["a"] * 40 + ["b"] * 10)
+    train, val = split_rows(50, 0.2, seed=3, labels=labels)
+    assert len(val) == 10 and (labels[val] == "a").sum() == 8 and (labels[val] == "b").sum() == 2
+    assert np.array_equal(np.sort(np.concatenate([train, val])), np.arange(50))
+    again, _ = split_rows(50, 0.2, seed=3, labels=labels)
+    other, _ = split_rows(50, 0.2, seed=4, labels=labels)
+    np.testing.assert_array_equal(train, again)
+    assert not np.array_equal(train, other)
+    train, val = split_rows(10, 0.0, seed=1)
+    assert len(val) == 0 and len(train) == 10
+    with pytest.raises(DataError, match="too few rows"):
+        split_rows(1, 0.5, seed=1)
+
+
+def test_round_trip_through_a_dict():
+    frame = pd.DataFrame({"size": [1.0, 2.0, 3.0], "color": ["red", "green", "red"], "output": [1.0, 5.0, 2.0]})
+    pre = fit_preprocessor(dataset(frame), input_scaling="minmax", output_activation="tanh")
+    from mlp_desktop.core.preprocessing import Preprocessor
+
+    copy = Preprocessor.from_dict(pre.to_dict())
+    np.testing.assert_array_equal(copy.transform_inputs(dataset(frame).frame), pre.transform_inputs(dataset(frame).frame))
+    np.testing.assert_array_equal(copy.target_scale, pre.target_scale)
