@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
-import threading
-import time
 from pathlib import Path
 
 from . import __version__
@@ -135,6 +134,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """``--init-range -0.3,0.2`` -> ``--init-range=-0.3,0.2``: argparse would take the value for an option."""
+    joined: list[str] = []
+    for word in argv:
+        if joined and joined[-1] in ("--init-range",) and word.startswith("-") and word[1:2].isdigit():
+            joined[-1] = f"{joined[-1]}={word}"
+        else:
+            joined.append(word)
+    return joined
+
+
 def build_gui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlp-desktop",
@@ -154,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         from .gui.app import run_app  # imported late: headless commands never load Qt
 
         return run_app(args.files)
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_join_negative_values(argv))
     if args.command is None:
         build_parser().print_help()
         return 0
@@ -163,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (mlp-desktop predict ... | head): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as error:  # noqa: BLE001 - the one place that turns errors into messages
         from .core.errors import DataError
 
@@ -179,9 +195,10 @@ def main(argv: list[str] | None = None) -> int:
 class _ProgressBar:
     """A one-line progress bar on a terminal's stderr; silent when stderr is not a terminal."""
 
-    def __init__(self, total: int, stream=sys.stderr):
-        self.total, self.stream = max(total, 1), stream
-        self.enabled = stream.isatty()
+    def __init__(self, total: int, unit_scale: float = 1.0, stream=None):
+        self.total, self.unit_scale = max(total, 1), unit_scale
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = self.stream.isatty()
 
     def __call__(self, report) -> None:
         if not self.enabled:
@@ -189,7 +206,7 @@ class _ProgressBar:
         done = min(report.epoch / self.total, 1.0)
         bar = "#" * int(done * 30)
         line = (f"\r[{bar:<30s}] epoch {report.epoch}/{report.final_epoch}  "
-                f"RMSE {report.train_rmse:.5g}  {report.epochs_per_second:,.0f} epochs/s")
+                f"RMSE {report.train_rmse * self.unit_scale:.5g}  {report.epochs_per_second:,.0f} epochs/s")
         self.stream.write(line)
         if report.finished:
             self.stream.write("\n")
@@ -206,6 +223,8 @@ def _train(args) -> int:
     for option, value in (("--save", args.save), ("--history", args.history)):
         if value and Path(value).resolve() == Path(args.data).resolve():
             raise DataError(f"{option} would overwrite the data file {args.data}; choose another name.")
+    if args.history and Path(args.history).resolve() == Path(args.save).resolve():
+        raise DataError("--save and --history name the same file; choose two names.")
     if args.history and Path(args.history).suffix.lower() not in (".csv", ".xlsx"):
         raise DataError(f"--history must end in .csv or .xlsx, not {Path(args.history).name}.")
     table = read_table(args.data, args.sheet)
@@ -221,14 +240,14 @@ def _train(args) -> int:
     )
     if dataset.n_dropped:
         print(f"Dropped {dataset.n_dropped} row(s) with missing values.", file=sys.stderr)
-    stop = threading.Event()
-    model, history = fit_model(dataset, spec, config, input_scaling=args.scale, on_progress=_ProgressBar(args.epochs),
-                               stop_event=stop)
+    progress = _ProgressBar(args.epochs)
+    model, history = fit_model(dataset, spec, config, input_scaling=args.scale, on_progress=progress,
+                               unit_scale_callback=lambda scale: setattr(progress, "unit_scale", scale))
     if history.stop_reason == "diverged":
         raise DataError(history.message + " Nothing was saved.")
+    if args.history:  # first: if it cannot be written, the old model file stays as it was
+        write_table(history.to_frame(rmse_scale=model.preprocessor.rmse_unit_scale), args.history)
     model.save(args.save)
-    if args.history:
-        write_table(history.to_frame(), args.history)
     print(_summary(model, history, dataset))
     print(f"Saved the model to {args.save}" + (f" and the history to {args.history}." if args.history else "."))
     return 0
@@ -306,9 +325,12 @@ def _single_row(model, assignments: list[str]):
             values[column] = value.strip()
         else:
             try:
-                values[column] = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
+                number = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
             except ValueError:
-                raise DataError(f'Input "{column}" needs a number; got {value!r}.') from None
+                number = float("nan")
+            if not math.isfinite(number):
+                raise DataError(f'Input "{column}" needs a number; got {value!r}.')
+            values[column] = number
     missing = [c for c in model.inputs if c not in values]
     if missing:
         raise DataError(f"Give a value for every input; missing: {', '.join(missing)}.")
@@ -322,7 +344,7 @@ def _evaluate(args) -> int:
 
     model = load_model(args.model)
     table = read_table(args.data, args.sheet)
-    dataset = prepare_dataset(table, model.inputs, model.targets, model.task, args.drop_missing)
+    dataset = prepare_dataset(table, model.inputs, model.targets, model.task, args.drop_missing, min_classes=1)
     result = model.evaluate(dataset.frame)
     if args.json:
         print(json.dumps(result))
@@ -342,6 +364,10 @@ def _export(args) -> int:
     from .core.export import export_python
     from .core.model import load_model
 
+    from .core.errors import DataError
+
+    if Path(args.output).resolve() == Path(args.model).resolve():
+        raise DataError("-o would overwrite the model file itself; choose another name.")
     model = load_model(args.model)
     export_python(model, args.output)
     print(f"Wrote {args.output}: run it with 'python {args.output} data.csv'.", file=sys.stderr)

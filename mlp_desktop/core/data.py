@@ -323,6 +323,7 @@ def prepare_dataset(
     targets: list[str] | None = None,
     task: str = "auto",
     drop_missing: bool = False,
+    min_classes: int = 2,
 ) -> Dataset:
     """Check the chosen columns of ``table`` and build a :class:`Dataset`.
 
@@ -333,6 +334,7 @@ def prepare_dataset(
     task : ``"auto"`` (text target -> classification, numeric -> regression), ``"regression"``
         or ``"classification"`` (numeric target values become class labels).
     drop_missing : drop rows with a missing value in a chosen column instead of raising.
+    min_classes : classification needs this many classes (training: 2; scoring a file: 1).
     """
     task_name = str(task).strip().lower()
     if task_name not in TASKS:
@@ -349,7 +351,7 @@ def prepare_dataset(
         "classification" if any(infos[name].kind == KIND_CATEGORICAL for name in targets) else "regression"
     )
     task_name = detected_task if task_name == "auto" else task_name
-    _check_task(where, infos, targets, task_name)
+    _check_task(table, infos, targets, task_name)
 
     used = table.frame[inputs + targets]
     keep, n_dropped = _rows_to_keep(table, used, drop_missing)
@@ -376,7 +378,7 @@ def prepare_dataset(
         if task_name == "classification":
             columns[name] = _label_series(used[name])
             classes = _sorted_labels(used[name].to_numpy())
-            if len(classes) < 2:
+            if len(classes) < min_classes:
                 found = f" ({_quoted(classes[0])})" if classes else ""
                 raise DataError(
                     f'Target column "{name}" in {where} has only {len(classes)} class{found}; '
@@ -411,7 +413,7 @@ def prepare_inputs(
     numeric = [name for name in inputs if input_kinds.get(name) != KIND_CATEGORICAL]
     for name in numeric:
         if infos[name].kind == KIND_CATEGORICAL:
-            example = _quoted(infos[name].categories[0])
+            example = _text_example(table, name)
             raise DataError(f'Column "{name}" in {table.location} must hold numbers, but holds text such as {example}.')
         _check_number_column_has_no_text(table, infos[name])
     used = table.frame[inputs]
@@ -484,11 +486,20 @@ def _check_number_column_has_no_text(table: Table, info: ColumnInfo) -> None:
     )
 
 
-def _check_task(where: str, infos: dict[str, ColumnInfo], targets: list[str], task: str) -> None:
+def _text_example(table: Table, name: str) -> str:
+    """The first cell of a column that holds text rather than a number, quoted."""
+    for value in table.frame[name]:
+        if isinstance(value, str):
+            return _quoted(value)
+    return '""'
+
+
+def _check_task(table: Table, infos: dict[str, ColumnInfo], targets: list[str], task: str) -> None:
+    where = table.location
     if task == "regression":
         for name in targets:
             if infos[name].kind == KIND_CATEGORICAL:
-                example = _quoted(infos[name].categories[0])
+                example = _text_example(table, name)
                 raise DataError(
                     f'Target column "{name}" in {where} holds text (such as {example}), so it can only be '
                     f"predicted by classification, not by regression."

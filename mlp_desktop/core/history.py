@@ -121,12 +121,22 @@ class History:
     def nbytes(self) -> int:
         return self._epochs.nbytes + self._rmse.nbytes + self._params.nbytes + self._last_params.nbytes
 
-    def to_frame(self):
-        """The table the tutorials plot: epoch, train_rmse, val_rmse and one column per parameter."""
+    def to_frame(self, include_initial: bool = True, rmse_scale: float = 1.0):
+        """The table the tutorials plot: epoch, train_rmse, val_rmse and one column per parameter.
+
+        With ``include_initial`` the state before training comes first, as epoch 0.
+        ``rmse_scale`` multiplies the RMSE columns (e.g. to show them in the target's units).
+        """
         import pandas as pd
 
-        frame = pd.DataFrame(self.params, columns=self.parameter_names)
-        frame.insert(0, "val_rmse", self.val_rmse)
-        frame.insert(0, "train_rmse", self.train_rmse)
-        frame.insert(0, "epoch", self.epochs)
+        epochs, train, val, params = self.epochs, self.train_rmse, self.val_rmse, self.params
+        if include_initial and self.initial_params is not None:
+            epochs = np.concatenate([[0], epochs])
+            train = np.concatenate([[self.initial_train_rmse], train])
+            val = np.concatenate([[self.initial_val_rmse], val])
+            params = np.vstack([self.initial_params[None, :], params])
+        frame = pd.DataFrame(params, columns=self.parameter_names)
+        frame.insert(0, "val_rmse", val * rmse_scale)
+        frame.insert(0, "train_rmse", train * rmse_scale)
+        frame.insert(0, "epoch", epochs)
         return frame

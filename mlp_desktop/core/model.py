@@ -223,7 +223,9 @@ def evaluate_outputs(pre: Preprocessor, outputs: np.ndarray, frame: pd.DataFrame
     actual = frame[pre.targets[0]].astype(str).to_numpy()
     predicted = pre.labels(outputs).astype(str)
     classes = [str(c) for c in pre.classes]
-    return {"n_samples": n, "accuracy": metrics.accuracy(actual, predicted), "classes": list(pre.classes),
+    # A class the model never saw still counts (as a row it can never get right).
+    classes += sorted(set(actual) - set(classes))
+    return {"n_samples": n, "accuracy": metrics.accuracy(actual, predicted), "classes": classes,
             "confusion_matrix": metrics.confusion_matrix(actual, predicted, classes).tolist()}
 
 
@@ -237,11 +239,13 @@ def fit_model(
     on_progress: Callable | None = None,
     stop_event=None,
     pause_event=None,
+    unit_scale_callback: Callable[[float], None] | None = None,
 ) -> tuple[Model, History]:
     """Split, fit the preprocessing on the training rows, build the network and train it.
 
     The validation rows (``config.validation_fraction``, stratified for classification) are never
-    trained on; their metrics are reported under ``metrics["validation"]``.
+    trained on; their metrics are reported under ``metrics["validation"]``. ``unit_scale_callback``
+    receives :attr:`Preprocessor.rmse_unit_scale` before training starts (for progress displays).
     """
     spec = spec or NetworkSpec()
     config = config or TrainConfig()
@@ -249,6 +253,8 @@ def fit_model(
     train_rows, val_rows = split_rows(len(dataset.frame), config.validation_fraction, config.seed, labels)
     output_activation = spec.resolved_output(dataset.task)
     pre = fit_preprocessor(dataset, train_rows, input_scaling, minmax_bounds, output_activation, scale_targets)
+    if unit_scale_callback is not None:
+        unit_scale_callback(pre.rmse_unit_scale)
     net = build_network(spec, pre, config.seed)
     train_frame = dataset.frame.iloc[train_rows]
     val_frame = dataset.frame.iloc[val_rows]

@@ -129,6 +129,17 @@ class Preprocessor:
         return [f"{self.targets[0]}={label}" for label in self.classes]
 
     @property
+    def rmse_unit_scale(self) -> float:
+        """Factor turning an RMSE of the network's (scaled) outputs into the target's own units.
+
+        Exact for a single regression target; 1.0 otherwise (for classes it is the RMSE of the
+        probabilities, which has no other unit).
+        """
+        if self.task == "regression" and len(self.targets) == 1:
+            return float(self.target_scale[0])
+        return 1.0
+
+    @property
     def n_inputs(self) -> int:
         return len(self.encoded_inputs)
 

@@ -282,7 +282,9 @@ def test_history_table_has_every_parameter_by_name():
     history = train(net, HEALTH_X / 100, HEALTH_Y, TrainConfig(epochs=4))
     frame = history.to_frame()
     assert list(frame.columns) == ["epoch", "train_rmse", "val_rmse"] + net.parameter_names()
-    assert frame["epoch"].tolist() == [1, 2, 3, 4]
+    assert frame["epoch"].tolist() == [0, 1, 2, 3, 4]  # epoch 0: the weights before training
+    assert frame.iloc[0, 3:].tolist() == history.initial_params.tolist()
+    assert history.to_frame(include_initial=False)["epoch"].tolist() == [1, 2, 3, 4]
 
 
 @pytest.mark.parametrize("settings,message", [

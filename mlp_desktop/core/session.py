@@ -1,0 +1,147 @@
+"""A training session: one dataset, one network, its settings and its history, Qt-free.
+
+The GUI keeps one :class:`TrainingSession` and tells it what the user changed; the session
+decides what must be rebuilt (new data or split: everything; a new network shape or
+initialisation: the network; a new learning rate: nothing) and trains on request, continuing from
+the current weights. All of this is plain Python so it is tested without a display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from typing import Callable
+
+import numpy as np
+
+from .errors import DataError
+from .history import History
+from .model import Model, NetworkSpec, build_network
+from .network import MLP
+from .preprocessing import Preprocessor, fit_preprocessor, split_rows
+from .training import TrainConfig, train
+
+
+class TrainingSession:
+    """Holds the current dataset, settings, network and history; trains on request."""
+
+    def __init__(self):
+        self.dataset = None
+        self.spec = NetworkSpec()
+        self.config = TrainConfig()
+        self.input_scaling = "standard"
+        self.minmax_bounds: dict | None = None
+        self.preprocessor: Preprocessor | None = None
+        self.net: MLP | None = None
+        self.history: History | None = None
+        self.train_rows = self.val_rows = np.zeros(0, dtype=int)
+        self._arrays: tuple | None = None
+        self._stale_data = self._stale_net = True
+
+    # -- settings ------------------------------------------------------------------------------
+    def set_dataset(self, dataset) -> None:
+        self.dataset = dataset
+        self._stale_data = self._stale_net = True
+
+    def set_input_scaling(self, scaling: str, minmax_bounds: dict | None = None) -> None:
+        if (scaling, minmax_bounds) != (self.input_scaling, self.minmax_bounds):
+            self.input_scaling, self.minmax_bounds = scaling, minmax_bounds
+            self._stale_data = True  # the network keeps its weights; only the inputs change
+
+    def set_spec(self, spec: NetworkSpec) -> None:
+        if spec != self.spec:
+            output_changed = self.dataset is not None and (
+                spec.resolved_output(self.dataset.task) != self.spec.resolved_output(self.dataset.task))
+            self.spec = spec
+            self._stale_net = True
+            self._stale_data = self._stale_data or output_changed  # target scaling follows the output
+
+    def set_config(self, config: TrainConfig) -> None:
+        split_changed = (config.validation_fraction, config.seed) != (
+            self.config.validation_fraction, self.config.seed)
+        self.config = config
+        self._stale_data = self._stale_data or split_changed
+
+    # -- building ------------------------------------------------------------------------------
+    @property
+    def loss(self) -> str:
+        return self.spec.resolved_loss(self.dataset.task) if self.dataset is not None else "mse"
+
+    def prepare(self) -> None:
+        """Rebuild whatever the latest changes made stale. Raises DataError with the reason."""
+        if self.dataset is None:
+            raise DataError("Open a dataset first (File > Open, or a sample from File > Open sample).")
+        if self._stale_data:
+            data = self.dataset
+            labels = data.frame[data.targets[0]].astype(str).to_numpy() if data.task == "classification" else None
+            self.train_rows, self.val_rows = split_rows(
+                len(data.frame), self.config.validation_fraction, self.config.seed, labels)
+            output = self.spec.resolved_output(data.task)
+            self.preprocessor = fit_preprocessor(data, self.train_rows, self.input_scaling, self.minmax_bounds,
+                                                 output)
+            pre, frame = self.preprocessor, data.frame
+            train_frame, val_frame = frame.iloc[self.train_rows], frame.iloc[self.val_rows]
+            self._arrays = (pre.transform_inputs(train_frame), pre.transform_targets(train_frame),
+                            pre.transform_inputs(val_frame), pre.transform_targets(val_frame))
+            if self.net is not None and (self.net.layer_sizes[0], self.net.layer_sizes[-1]) != (
+                    pre.n_inputs, pre.n_outputs):
+                self._stale_net = True
+            self._stale_data = False
+        if self._stale_net or self.net is None:
+            self.net = build_network(self.spec, self.preprocessor, self.config.seed)
+            self.spec.hidden_activations()  # validate now, with a clear message
+            from .losses import get_loss
+
+            get_loss(self.loss, self.net.activations[-1])
+            self.history = History(self.net.parameter_names())
+            self._stale_net = False
+
+    def reset_weights(self) -> None:
+        """Start over: fresh weights from the chosen initialisation and seed, an empty history."""
+        self.prepare()
+        self.net.initialize(self.config.seed)
+        self.history = History(self.net.parameter_names())
+
+    # -- training ------------------------------------------------------------------------------
+    def train(
+        self,
+        epochs: int | None = None,
+        on_progress: Callable | None = None,
+        stop_event=None,
+        pause_event=None,
+        progress_interval: float | None = 1 / 30,
+    ) -> History:
+        """Train for ``epochs`` (default: the configured number), continuing the current weights."""
+        self.prepare()
+        X, Y, X_val, Y_val = self._arrays
+        config = replace(self.config, loss=self.loss, validation_fraction=0.0,
+                         epochs=self.config.epochs if epochs is None else epochs)
+        return train(self.net, X, Y, config, on_progress, stop_event, pause_event=pause_event,
+                     validation_data=(X_val, Y_val) if len(X_val) else None, history=self.history,
+                     progress_interval=progress_interval)
+
+    # -- results -------------------------------------------------------------------------------
+    def model(self) -> Model:
+        """The current network and preprocessing as a :class:`Model` (weights copied)."""
+        self.prepare()
+        model = Model(self.preprocessor, self.net.copy(), self.loss,
+                      training={**asdict(self.config), "loss": self.loss, "network": asdict(self.spec),
+                                "input_scaling": self.input_scaling,
+                                "epochs_run": self.history.last_epoch if self.history else 0})
+        frame = self.dataset.frame
+        model.metrics = {"train": model.evaluate(frame.iloc[self.train_rows])}
+        if len(self.val_rows):
+            model.metrics["validation"] = model.evaluate(frame.iloc[self.val_rows])
+        return model
+
+    @property
+    def rmse_unit_scale(self) -> float:
+        """See :attr:`Preprocessor.rmse_unit_scale`."""
+        return self.preprocessor.rmse_unit_scale if self.preprocessor is not None else 1.0
+
+    @property
+    def n_train(self) -> int:
+        return len(self.train_rows)
+
+    @property
+    def n_validation(self) -> int:
+        return len(self.val_rows)

@@ -1,0 +1,84 @@
+"""The GUI's training session, without a GUI."""
+
+import numpy as np
+import pytest
+
+from mlp_desktop.core import DataError, TrainConfig
+from mlp_desktop.core.data import prepare_dataset, read_table
+from mlp_desktop.core.model import NetworkSpec
+from mlp_desktop.core.samples import sample_path
+from mlp_desktop.core.session import TrainingSession
+
+
+def health_session():
+    session = TrainingSession()
+    session.set_dataset(prepare_dataset(read_table(sample_path("health_score"))))
+    session.set_spec(NetworkSpec(hidden_layers=[2], activations="sigmoid"))
+    session.set_input_scaling("minmax")
+    session.set_config(TrainConfig(epochs=200, learning_rate=0.05, seed=1))
+    return session
+
+
+def test_training_continues_from_current_weights():
+    session = health_session()
+    first = session.train()
+    assert first.last_epoch == 200
+    second = session.train(epochs=50)
+    assert second is first and second.last_epoch == 250
+    assert second.train_rmse[-1] < second.train_rmse[0]
+
+
+def test_reset_starts_over_with_the_seed():
+    session = health_session()
+    session.prepare()
+    initial = session.net.get_parameters()
+    session.train()
+    session.reset_weights()
+    np.testing.assert_array_equal(session.net.get_parameters(), initial)
+    assert session.history.last_epoch == 0
+
+
+def test_changing_the_network_rebuilds_it_but_learning_rate_does_not():
+    session = health_session()
+    session.train(epochs=10)
+    net = session.net
+    session.set_config(TrainConfig(epochs=10, learning_rate=0.1, seed=1))
+    session.prepare()
+    assert session.net is net and session.history.last_epoch == 10
+    session.set_spec(NetworkSpec(hidden_layers=[3], activations="tanh"))
+    session.prepare()
+    assert session.net is not net and session.net.layer_sizes == (3, 3, 1)
+    assert session.history.last_epoch == 0
+
+
+def test_validation_split_and_model():
+    session = TrainingSession()
+    session.set_dataset(prepare_dataset(read_table(sample_path("iris"))))
+    session.set_config(TrainConfig(epochs=30, learning_rate=0.1, batch_size=16, seed=3, validation_fraction=0.2))
+    history = session.train()
+    assert session.n_train == 120 and session.n_validation == 30
+    assert np.isfinite(history.val_rmse).all()
+    model = session.model()
+    assert model.metrics["validation"]["n_samples"] == 30
+    assert session.rmse_unit_scale == 1.0
+
+
+def test_rmse_in_user_units_for_single_regression_target():
+    session = health_session()
+    history = session.train()
+    predictions = session.model().predict(session.dataset.frame)["predicted_output"].to_numpy()
+    actual = session.dataset.frame["output"].to_numpy()
+    user_rmse = np.sqrt(np.mean((predictions - actual) ** 2))
+    assert history.train_rmse[-1] * session.rmse_unit_scale == pytest.approx(user_rmse, rel=1e-9)
+
+
+def test_no_dataset_is_a_clear_error():
+    with pytest.raises(DataError, match="Open a dataset"):
+        TrainingSession().prepare()
+
+
+def test_invalid_loss_for_output_is_reported_when_preparing():
+    session = health_session()
+    session.set_spec(NetworkSpec(hidden_layers=[2], output_activation="identity", loss="cross_entropy"))
+    with pytest.raises(DataError, match="Cross-entropy"):
+        session.prepare()
