@@ -229,6 +229,11 @@ def evaluate_outputs(pre: Preprocessor, outputs: np.ndarray, frame: pd.DataFrame
             "confusion_matrix": metrics.confusion_matrix(actual, predicted, classes).tolist()}
 
 
+def target_in_training_units(target_rmse: float | None, preprocessor: Preprocessor) -> float | None:
+    """A target RMSE given in the user's units, as the training loop measures it (scaled targets)."""
+    return None if target_rmse is None else target_rmse / preprocessor.rmse_unit_scale
+
+
 def fit_model(
     dataset,
     spec: NetworkSpec | None = None,
@@ -244,7 +249,8 @@ def fit_model(
     """Split, fit the preprocessing on the training rows, build the network and train it.
 
     The validation rows (``config.validation_fraction``, stratified for classification) are never
-    trained on; their metrics are reported under ``metrics["validation"]``. ``unit_scale_callback``
+    trained on; their metrics are reported under ``metrics["validation"]``. ``config.target_rmse``
+    is in the target's units (see :attr:`Preprocessor.rmse_unit_scale`). ``unit_scale_callback``
     receives :attr:`Preprocessor.rmse_unit_scale` before training starts (for progress displays).
     """
     spec = spec or NetworkSpec()
@@ -261,7 +267,8 @@ def fit_model(
     X, Y = pre.transform_inputs(train_frame), pre.transform_targets(train_frame)
     validation = (pre.transform_inputs(val_frame), pre.transform_targets(val_frame)) if len(val_rows) else None
     loss = spec.resolved_loss(dataset.task)
-    run_config = TrainConfig(**{**asdict(config), "loss": loss, "validation_fraction": 0.0})
+    run_config = TrainConfig(**{**asdict(config), "loss": loss, "validation_fraction": 0.0,
+                                "target_rmse": target_in_training_units(config.target_rmse, pre)})
     history = train(net, X, Y, run_config, on_progress, stop_event, pause_event=pause_event,
                     validation_data=validation)
     model = Model(pre, net, loss, training={**asdict(config), "loss": loss, "network": asdict(spec),

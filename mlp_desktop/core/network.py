@@ -97,9 +97,13 @@ class MLP:
         get_initializer(init)
         if bias_init not in BIAS_INITS:
             raise DataError(f"Unknown bias initialisation {bias_init!r}; choose 'zeros' or 'like_weights'.")
-        low, high = (float(v) for v in init_range)
+        try:
+            low, high = (float(v) for v in init_range)
+        except (TypeError, ValueError):
+            raise DataError(f"The initialisation range must be two numbers, low and high; got {init_range!r}.") from None
         if not (np.isfinite(low) and np.isfinite(high) and low < high):
-            raise DataError(f"The initialisation range must be two numbers, low < high; got {init_range!r}.")
+            raise DataError(f"The uniform initialisation range needs a low end below its high end; "
+                            f"got {low:g} to {high:g}.")
         if not (np.isfinite(init_std) and init_std > 0):
             raise DataError(f"The initialisation standard deviation must be positive; got {init_std!r}.")
         self.init = init

@@ -311,7 +311,7 @@ def _numbers(values: pd.Series, column: str) -> np.ndarray:
 def _one_hot(values: pd.Series, categories: list[str], column: str, what: str = "category") -> np.ndarray:
     text = values.astype(str).to_numpy()
     index = {category: i for i, category in enumerate(categories)}
-    codes = np.array([index.get(v, -1) for v in text])
+    codes = np.array([index.get(v, -1) for v in text], dtype=np.intp)
     if (codes < 0).any():
         unknown = text[codes < 0][0]
         raise DataError(

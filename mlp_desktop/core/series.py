@@ -275,11 +275,39 @@ class SnapshotBuffer:
         self._n += 1
 
     def extend(self, xs, rows) -> None:
-        """Add many snapshots: ``xs`` ``(m,)`` and ``rows`` ``(m, n_values)``."""
+        """Add many snapshots at once: ``xs`` ``(m,)`` and ``rows`` ``(m, n_values)``.
+
+        The result is the same as appending them one by one, without the Python loop: the stored
+        rows are always the snapshots whose append count is a multiple of ``stride``, and
+        ``stride`` is the smallest power of two (at least the current one) that fits them in.
+        """
         xs = np.asarray(xs, dtype=np.float64).reshape(-1)
         rows = np.asarray(rows, dtype=np.float64).reshape(xs.size, self.n_values)
-        for x, row in zip(xs, rows):
-            self.append(x, row)
+        m = xs.size
+        if m == 0:
+            return
+        first, total = self._appended, self._appended + m
+        stride = self.stride
+        while -(-total // stride) > self.max_rows:
+            stride *= 2
+        keep = np.flatnonzero(self._index[: self._n] % stride == 0)
+        chosen = np.flatnonzero((first + np.arange(m)) % stride == 0)
+        count = keep.size + chosen.size
+        if count > self._x.shape[0]:
+            new = min(max(count, 2 * self._x.shape[0]), self.max_rows)
+            self._x, self._rows, self._index = (
+                _grown(self._x, new), _grown(self._rows, new), _grown(self._index, new)
+            )
+        k = keep.size
+        self._x[:k] = self._x[keep]
+        self._rows[:k] = self._rows[keep]
+        self._index[:k] = self._index[keep]
+        self._x[k:count] = xs[chosen]
+        self._rows[k:count] = rows[chosen]
+        self._index[k:count] = first + chosen
+        self._n, self._appended, self.stride = count, total, stride
+        self._last_x = float(xs[-1])
+        self._last_row[:] = rows[-1]
 
     def _thin(self) -> None:
         self.stride *= 2

@@ -15,7 +15,7 @@ import numpy as np
 
 from .errors import DataError
 from .history import History
-from .model import Model, NetworkSpec, build_network
+from .model import Model, NetworkSpec, build_network, target_in_training_units
 from .network import MLP
 from .preprocessing import Preprocessor, fit_preprocessor, split_rows
 from .training import TrainConfig, train
@@ -110,11 +110,15 @@ class TrainingSession:
         pause_event=None,
         progress_interval: float | None = 1 / 30,
     ) -> History:
-        """Train for ``epochs`` (default: the configured number), continuing the current weights."""
+        """Train for ``epochs`` (default: the configured number), continuing the current weights.
+
+        The configured target RMSE is in the target's units, like the RMSE the GUI shows.
+        """
         self.prepare()
         X, Y, X_val, Y_val = self._arrays
         config = replace(self.config, loss=self.loss, validation_fraction=0.0,
-                         epochs=self.config.epochs if epochs is None else epochs)
+                         epochs=self.config.epochs if epochs is None else epochs,
+                         target_rmse=target_in_training_units(self.config.target_rmse, self.preprocessor))
         return train(self.net, X, Y, config, on_progress, stop_event, pause_event=pause_event,
                      validation_data=(X_val, Y_val) if len(X_val) else None, history=self.history,
                      progress_interval=progress_interval)

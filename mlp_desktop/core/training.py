@@ -94,7 +94,9 @@ class ProgressReport:
     """What ``train`` tells ``on_progress``: plain data, owned by the receiver.
 
     ``epochs``/``train_rmses``/``val_rmses`` hold every epoch finished since the previous report;
-    ``params`` is a copy of the current parameters; ``layer_grad_rms`` the root-mean-square
+    ``params`` is a copy of the current parameters; ``param_epochs``/``param_rows`` are parameter
+    snapshots since the previous report, evenly thinned to at most ``PARAM_ROWS_PER_REPORT`` rows
+    (so live weight plots can draw smooth curves); ``layer_grad_rms`` is the root-mean-square
     gradient of each weight layer at the latest step (to spot vanishing gradients).
     """
 
@@ -109,10 +111,52 @@ class ProgressReport:
     layer_grad_rms: np.ndarray
     elapsed_seconds: float
     epochs_per_second: float
+    param_epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    param_rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     paused: bool = False
     finished: bool = False
     stop_reason: str | None = None
     message: str = ""
+
+
+PARAM_ROWS_PER_REPORT = 64
+"""At most this many parameter snapshots travel with one progress report."""
+
+
+class _ParamTrace:
+    """Parameter snapshots between two reports: epochs that are multiples of ``stride``, the
+    stride doubling (and every other row dropped) when full, plus the latest epoch."""
+
+    def __init__(self, n_params: int, capacity: int = PARAM_ROWS_PER_REPORT):
+        self.capacity = capacity
+        self.rows = np.empty((capacity + 1, n_params))
+        self.epochs = np.empty(capacity + 1, dtype=np.int64)
+        self.n, self.stride = 0, 1
+
+    def note(self, epoch: int, params: np.ndarray) -> None:
+        if epoch % self.stride:
+            return
+        if self.n == self.capacity:
+            self.stride *= 2
+            keep = np.flatnonzero(self.epochs[: self.n] % self.stride == 0)
+            self.rows[: keep.size] = self.rows[keep]
+            self.epochs[: keep.size] = self.epochs[keep]
+            self.n = keep.size
+            if epoch % self.stride:
+                return
+        self.rows[self.n] = params
+        self.epochs[self.n] = epoch
+        self.n += 1
+
+    def take(self, epoch: int, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The snapshots so far, ending with ``epoch``; then start afresh."""
+        if self.n == 0 or self.epochs[self.n - 1] != epoch:
+            self.rows[self.n] = params
+            self.epochs[self.n] = epoch
+            self.n += 1
+        epochs, rows = self.epochs[: self.n].copy(), self.rows[: self.n].copy()
+        self.n, self.stride = 0, 1
+        return epochs, rows
 
 
 @dataclass
@@ -226,6 +270,7 @@ class _Loop:
         self.full_ws = backprop.workspace(n_train)
         self.val_ws = backprop.workspace(data.X_val.shape[0]) if data.X_val is not None else None
         self.trace: tuple[list, list, list] = ([], [], [])
+        self.param_trace = _ParamTrace(net.n_parameters) if on_progress is not None else None
         self.started = time.perf_counter()
         self.last_report = self.started
         self.start_epoch = history.last_epoch
@@ -375,6 +420,7 @@ class _Loop:
         epochs.append(epoch)
         trains.append(train_rmse)
         vals.append(val_rmse)
+        self.param_trace.note(epoch, self.net._params)
         due = self.progress_every is not None and epoch % self.progress_every == 0
         if not due and self.progress_interval is not None:
             due = time.perf_counter() - self.last_report >= self.progress_interval
@@ -388,6 +434,7 @@ class _Loop:
         now = time.perf_counter()
         elapsed = now - self.started
         history = self.history
+        param_epochs, param_rows = self.param_trace.take(epoch, self.net._params)
         self.on_progress(ProgressReport(
             epoch=epoch,
             final_epoch=self.final_epoch,
@@ -404,6 +451,8 @@ class _Loop:
             finished=finished,
             stop_reason=reason,
             message=history.message if finished else "",
+            param_epochs=param_epochs,
+            param_rows=param_rows,
         ))
         epochs.clear()
         trains.clear()
@@ -418,7 +467,7 @@ class _Loop:
                 f"computed, so the weights were put back to those after epoch {epoch}."
             )
         if reason == "target_reached":
-            return f"Reached the target RMSE ({self.config.target_rmse:g}) at epoch {epoch}: RMSE {train_rmse:.6g}."
+            return f"Reached the target RMSE at epoch {epoch}."
         if reason == "stopped":
-            return f"Stopped at epoch {epoch}; training RMSE {train_rmse:.6g}."
-        return f"Finished at epoch {epoch}; training RMSE {train_rmse:.6g}."
+            return f"Stopped at epoch {epoch}."
+        return f"Finished at epoch {epoch}."

@@ -121,3 +121,11 @@ def test_round_trip_through_a_dict():
     copy = Preprocessor.from_dict(pre.to_dict())
     np.testing.assert_array_equal(copy.transform_inputs(dataset(frame).frame), pre.transform_inputs(dataset(frame).frame))
     np.testing.assert_array_equal(copy.target_scale, pre.target_scale)
+
+
+def test_transforming_no_rows_gives_empty_arrays():
+    frame = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0], "label": ["no", "yes", "no", "yes"]})
+    data = dataset(frame)
+    pre = fit_preprocessor(data, output_activation="softmax")
+    empty = data.frame.iloc[[]]
+    assert pre.transform_targets(empty).shape == (0, 2) and pre.transform_inputs(empty).shape == (0, 1)

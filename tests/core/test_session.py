@@ -82,3 +82,12 @@ def test_invalid_loss_for_output_is_reported_when_preparing():
     session.set_spec(NetworkSpec(hidden_layers=[2], output_activation="identity", loss="cross_entropy"))
     with pytest.raises(DataError, match="Cross-entropy"):
         session.prepare()
+
+
+def test_target_rmse_is_in_the_targets_units():
+    session = health_session()
+    session.set_config(TrainConfig(epochs=100000, learning_rate=0.05, seed=1, target_rmse=1.0))
+    history = session.train()
+    assert history.stop_reason == "target_reached"
+    user_rmse = history.train_rmse * session.rmse_unit_scale
+    assert user_rmse[-1] <= 1.0 < user_rmse[-2]

@@ -323,3 +323,17 @@ def test_zero_epochs_is_a_graceful_no_op():
     assert history.stop_reason == "completed" and len(history) == 0
     assert np.isfinite(history.initial_train_rmse)
     np.testing.assert_array_equal(net.get_parameters(), before)
+
+
+def test_reports_carry_thinned_parameter_snapshots():
+    reports = []
+    net = MLP([2, 3, 1], ["tanh", "identity"], seed=0)
+    history = train(net, AND_X, XOR_Y, TrainConfig(epochs=1000, learning_rate=0.1), on_progress=reports.append,
+                    progress_every=500, progress_interval=None)
+    first = reports[0]
+    assert 32 <= len(first.param_epochs) <= 65 and first.param_epochs[-1] == 500
+    steps = np.diff(first.param_epochs[:-1])
+    assert (steps == steps[0]).all()  # evenly spread, plus the latest epoch
+    row = list(history.epochs).index(first.param_epochs[-1])
+    np.testing.assert_array_equal(first.param_rows[-1], history.params[row])
+    assert first.param_rows.shape[1] == net.n_parameters

@@ -1,0 +1,174 @@
+"""A read-only Qt table model over a pandas DataFrame, for previewing a spreadsheet.
+
+The model keeps one NumPy array per column (views of the frame's own data, no copy for number
+columns) and formats a cell only when the view asks for it, so a 100,000-row file loads without
+any per-row or per-cell Python work. Row headers show the spreadsheet row numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+Index = QModelIndex | QPersistentModelIndex
+
+ROLE_COLORS: dict[str, QColor] = {
+    "target": QColor("#e3f0fb"),
+}
+"""Background tint of a whole column by its role (inputs stay plain)."""
+
+IGNORED_TEXT = QColor("#9e9e9e")
+MISSING_CELL = QColor("#fff6d5")
+BAD_CELL = QColor("#fbd9d6")
+
+ROLE_NAMES = {"input": "input", "target": "target (the value to predict)", "ignore": "ignored"}
+
+
+def format_cell(value: Any) -> str:
+    """The text of one cell: numbers in their shortest exact-enough form, missing as ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.10g}"
+    return str(value)
+
+
+def is_missing(value: Any) -> bool:
+    """True for an empty cell (``None`` or ``NaN``)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+class DataFrameModel(QAbstractTableModel):
+    """Show a DataFrame in a ``QTableView``; cells are formatted lazily in :meth:`data`.
+
+    Parameters
+    ----------
+    frame : the data; ``None`` for an empty model.
+    row_numbers : ``(n_rows,)`` spreadsheet row numbers shown as row headers; ``None`` counts
+        from 1.
+    """
+
+    def __init__(self, frame: pd.DataFrame | None = None, row_numbers: np.ndarray | None = None,
+                 parent=None):
+        super().__init__(parent)
+        self._names: list[str] = []
+        self._columns: list[np.ndarray] = []
+        self._numeric: list[bool] = []
+        self._row_numbers: np.ndarray | None = None
+        self._n_rows = 0
+        self._roles: dict[str, str] = {}
+        self._bad_cells: dict[tuple[int, int], str] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+        if frame is not None:
+            self.set_frame(frame, row_numbers)
+
+    # -- content -------------------------------------------------------------------------------
+    def set_frame(self, frame: pd.DataFrame | None, row_numbers: np.ndarray | None = None) -> None:
+        """Show ``frame`` (``None`` clears). Costs one array view per column, nothing per row."""
+        self.beginResetModel()
+        if frame is None:
+            self._names, self._columns, self._numeric, self._n_rows = [], [], [], 0
+            self._row_numbers = None
+        else:
+            self._names = [str(name) for name in frame.columns]
+            self._columns = [frame.iloc[:, j].to_numpy() for j in range(frame.shape[1])]
+            self._numeric = [column.dtype.kind in "fiu" for column in self._columns]
+            self._n_rows = len(frame)
+            self._row_numbers = None if row_numbers is None else np.asarray(row_numbers)
+        self._roles = {}
+        self._bad_cells = {}
+        self.endResetModel()
+
+    def set_column_roles(self, roles: dict[str, str]) -> None:
+        """Tint columns by role: ``{"name": "input" | "target" | "ignore"}``."""
+        self._roles = dict(roles)
+        if self._n_rows and self._names:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._n_rows - 1, len(self._names) - 1))
+        if self._names:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._names) - 1)
+
+    def set_bad_cells(self, cells: dict[tuple[int, int], str]) -> None:
+        """Highlight cells that stop training: ``{(row, column): reason}`` (frame positions)."""
+        self._bad_cells = dict(cells)
+        if self._n_rows and self._names:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._n_rows - 1, len(self._names) - 1))
+
+    def column_names(self) -> list[str]:
+        return list(self._names)
+
+    # -- QAbstractTableModel -------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._n_rows
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._names)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_cell(self._columns[column][row])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = Qt.AlignmentFlag.AlignRight if self._numeric[column] else Qt.AlignmentFlag.AlignLeft
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if (row, column) in self._bad_cells:
+                return QBrush(BAD_CELL)
+            if is_missing(self._columns[column][row]) and self._roles.get(self._names[column]) != "ignore":
+                return QBrush(MISSING_CELL)
+            color = ROLE_COLORS.get(self._roles.get(self._names[column], ""))
+            return QBrush(color) if color is not None else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if self._roles.get(self._names[column]) == "ignore":
+                return QBrush(IGNORED_TEXT)
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            reason = self._bad_cells.get((row, column))
+            if reason is not None:
+                return reason
+            if is_missing(self._columns[column][row]):
+                return "This cell is empty."
+            return None
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal:
+            if not 0 <= section < len(self._names):
+                return None
+            name = self._names[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return name
+            if role == Qt.ItemDataRole.ToolTipRole:
+                role_name = ROLE_NAMES.get(self._roles.get(name, ""))
+                return f'Column "{name}"' + (f": {role_name}" if role_name else "")
+            if role == Qt.ItemDataRole.FontRole and self._roles.get(name) == "target":
+                return self._bold
+            if role == Qt.ItemDataRole.ForegroundRole and self._roles.get(name) == "ignore":
+                return QBrush(IGNORED_TEXT)
+            return None
+        if not 0 <= section < self._n_rows:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if self._row_numbers is None:
+                return str(section + 1)
+            return str(int(self._row_numbers[section]))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "Row number in the spreadsheet"
+        return None

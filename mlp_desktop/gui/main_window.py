@@ -1,0 +1,529 @@
+"""The main window: docked panels, live plots, training controls, menus and settings.
+
+Only glue: the data, network and parameter panels say what the user chose, the
+:class:`~mlp_desktop.core.session.TrainingSession` decides what that means, the
+:class:`~mlp_desktop.gui.training.worker.TrainingController` trains on its own thread, and the
+plots draw its updates.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import traceback
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QEventLoop, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox,
+    QPlainTextEdit, QProgressBar, QScrollArea, QSplitter, QTabWidget, QVBoxLayout,
+)
+
+from .. import __version__
+from ..core.data import SUPPORTED_EXTENSIONS, read_table
+from ..core.errors import DataError
+from ..core.model import NetworkSpec
+from ..core.samples import SAMPLE_SETUPS, SAMPLES, sample_path
+from ..core.session import TrainingSession
+from .panels.data_panel import DataPanel
+from .panels.network_panel import NetworkPanel
+from .panels.parameter_panel import ParameterPanel
+from .plots.gradient_plot import GradientPlot
+from .plots.rmse_plot import RmsePlot
+from .plots.weight_plots import WeightPlots
+from .training.worker import TrainingController, TrainingUpdate
+
+SETTINGS_VERSION = 1
+MAX_RECENT_FILES = 8
+def app_icon() -> QIcon:
+    from importlib import resources
+
+    folder = resources.files("mlp_desktop.resources")
+    icon = QIcon()
+    for size in (32, 64, 128, 256):
+        icon.addFile(str(folder.joinpath(f"mlp-desktop-{size}.png")))
+    return icon
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None, sample: str | None = "health_score"):
+        super().__init__()
+        self.settings = settings or QSettings("MLP Desktop", "MLP Desktop")
+        self.session = TrainingSession()
+        self.controller = TrainingController(self.session, self)
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+
+        self.data_panel = DataPanel()
+        self.network_panel = NetworkPanel()
+        self.parameter_panel = ParameterPanel()
+        self.rmse_plot = RmsePlot()
+        self.weight_plots = WeightPlots()
+        self.gradient_plot = GradientPlot()
+        self._build_central()
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_status_bar()
+        self._default_state = self.saveState()
+        self._restore_settings()
+
+        self.data_panel.datasetChanged.connect(self._on_dataset_changed)
+        self.data_panel.settingsChanged.connect(self._on_settings_changed)
+        self.network_panel.specChanged.connect(self._on_settings_changed)
+        self.parameter_panel.changed.connect(self._on_settings_changed)
+        self.weight_plots.curveSelected.connect(self._on_curve_selected)
+        self.controller.progress.connect(self._on_progress)
+        self.controller.finished.connect(self._on_finished)
+        self.controller.failed.connect(self._on_failed)
+        self.controller.stateChanged.connect(self._on_state_changed)
+        self._on_state_changed("idle")
+        self._update_title()
+        if sample:
+            self.open_sample(sample)
+
+    # -- layout --------------------------------------------------------------------------------
+    def _build_central(self) -> None:
+        tabs = QTabWidget()
+        tabs.addTab(self.weight_plots, "Weights and biases")
+        tabs.addTab(self.gradient_plot, "Gradients")
+        self.plot_tabs = tabs
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.rmse_plot)
+        splitter.addWidget(tabs)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        self.setCentralWidget(splitter)
+
+    def _build_docks(self) -> None:
+        self.docks = {}
+        for name, title, widget, area in (
+            ("data", "Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("network", "Network", self.network_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("parameters", "Training parameters", self.parameter_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+        ):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"{name}_dock")
+            # A scroll area keeps every control at its natural size when the dock is short.
+            scroll = QScrollArea()
+            scroll.setWidget(widget)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setMinimumWidth(widget.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+            dock.setWidget(scroll)
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        self.resizeDocks([self.docks["data"], self.docks["network"]], [340, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["network"], self.docks["parameters"]],
+                         [self.network_panel.sizeHint().height(), self.parameter_panel.sizeHint().height()],
+                         Qt.Orientation.Vertical)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(f"{tip} ({action.shortcut().toString()})" if shortcut else tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.train_action = self._action("Train", self.train, "F5", "Train for the chosen number of epochs, "
+                                         "continuing from the current weights")
+        self.pause_action = self._action("Pause", self.toggle_pause, "F6", "Pause or resume training")
+        self.stop_action = self._action("Stop", self.stop, "Shift+F5", "Stop training; the weights so far are kept")
+        self.step_action = self._action("Step", self.step, "F10", "Train exactly one epoch")
+        self.reset_action = self._action("Reset weights", self.reset_weights, "Ctrl+R",
+                                         "Start over with fresh weights from the chosen initialisation and seed")
+        toolbar = self.addToolBar("Training")
+        toolbar.setObjectName("training_toolbar")
+        for action in (self.train_action, self.pause_action, self.stop_action, self.step_action, self.reset_action):
+            toolbar.addAction(action)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self._action("&Open...", self.open_dialog, QKeySequence.StandardKey.Open,
+                                         "Open an Excel or CSV file"))
+        samples = file_menu.addMenu("Open &sample")
+        for name, description in SAMPLES.items():
+            samples.addAction(self._action(description, lambda checked=False, n=name: self.open_sample(n)))
+        self.recent_menu = file_menu.addMenu("&Recent files")
+        self._rebuild_recent_menu()
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit MLP Desktop"))
+
+        view_menu = self.menuBar().addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addAction(self._action("Reset layout", self.reset_layout, tip="Put every panel back in its place"))
+
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&About MLP Desktop", self.show_about))
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setMaximumWidth(200)
+        self.progress_bar.setTextVisible(False)
+        self.epoch_label = QLabel("epoch 0")
+        self.speed_label = QLabel("")
+        self.time_label = QLabel("")
+        for widget in (self.epoch_label, self.speed_label, self.time_label, self.progress_bar):
+            bar.addPermanentWidget(widget)
+
+    # -- opening data --------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        folder = self.settings.value("last_folder", str(Path.home()))
+        patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_EXTENSIONS)
+        path, _ = QFileDialog.getOpenFileName(self, "Open data", folder, f"Spreadsheets ({patterns});;All files (*)")
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path) -> bool:
+        """Open a dataset file (stopping any training first)."""
+        if not self._stop_and_wait():
+            return False
+        path = Path(path)
+        if not self.data_panel.load_file(path):
+            self.statusBar().showMessage(f"Could not open {path.name}; see the Data panel.", 8000)
+            return False
+        self.settings.setValue("last_folder", str(path.parent))
+        self._remember_recent(path)
+        self._update_title()
+        return True
+
+    def open_sample(self, name: str) -> None:
+        if not self._stop_and_wait():
+            return
+        setup = SAMPLE_SETUPS.get(name, {})
+        try:
+            table = read_table(sample_path(name, ".xlsx"))
+        except DataError as error:
+            QMessageBox.warning(self, "Sample", str(error))
+            return
+        self._applying = True
+        try:
+            if setup:
+                self.network_panel.set_spec(NetworkSpec(hidden_layers=setup["hidden_layers"],
+                                                        activations=setup["activations"],
+                                                        output_activation=setup["output_activation"]))
+                self.parameter_panel.set_values(**setup["parameters"])
+                self.data_panel.set_input_scaling(setup["input_scaling"])
+                self.data_panel.set_validation_fraction(setup["validation_fraction"])
+        finally:
+            self._applying = False
+        self.data_panel.load_table(table)
+        self._update_title()
+
+    def _stop_and_wait(self, timeout_ms: int = 10_000) -> bool:
+        """Stop a running training and wait for it to end; True when idle."""
+        if not self.controller.is_busy():
+            return True
+        loop = QEventLoop()
+        self.controller.stateChanged.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        self.controller.stop()
+        while self.controller.is_busy():
+            loop.exec()
+            if self.controller.is_busy():
+                break
+        self.controller.stateChanged.disconnect(loop.quit)
+        return not self.controller.is_busy()
+
+    # -- settings from the panels --------------------------------------------------------------
+    _applying = False
+
+    @Slot(object)
+    def _on_dataset_changed(self, dataset) -> None:
+        self.session.set_dataset(dataset)
+        self._apply_settings(read_seed=False)
+        self._update_title()
+
+    @Slot()
+    def _on_settings_changed(self) -> None:
+        if not self._applying and not self.controller.is_busy():
+            self._apply_settings(read_seed=False)
+
+    def _spec(self) -> NetworkSpec:
+        init = self.parameter_panel.init_settings()
+        return NetworkSpec(hidden_layers=self.network_panel.hidden_layers(),
+                           activations=self.network_panel.hidden_activations(),
+                           output_activation=self.network_panel.output_activation(),
+                           loss=self.parameter_panel.loss(), **init)
+
+    def _apply_settings(self, read_seed: bool) -> bool:
+        """Push every panel's choices into the session; rebuild the views if the network changed.
+
+        Returns False (and says why) when the choices cannot be trained.
+        """
+        session = self.session
+        if session.dataset is None:
+            self._set_training_possible(False)
+            return False
+        before = session.net
+        try:
+            session.set_input_scaling(self.data_panel.input_scaling())
+            session.set_spec(self._spec())
+            if read_seed or self.session.net is None:
+                session.set_config(self.parameter_panel.config(self.data_panel.validation_fraction()))
+            else:
+                config = self.session.config
+                from dataclasses import replace
+
+                session.set_config(replace(config, validation_fraction=self.data_panel.validation_fraction()))
+            session.prepare()
+        except DataError as error:
+            self.statusBar().showMessage(str(error), 10000)
+            self._set_training_possible(False, str(error))
+            return False
+        pre = session.preprocessor
+        self.network_panel.set_io(pre.encoded_inputs, pre.output_names)
+        if session.net is not before:
+            self._reset_views()
+        self._set_training_possible(True)
+        return True
+
+    def _reset_views(self) -> None:
+        session = self.session
+        self.weight_plots.set_parameter_names(session.net.parameter_names())
+        self.gradient_plot.set_layer_count(len(session.net.weights))
+        self.rmse_plot.reset()
+        single_regression = session.rmse_unit_scale != 1.0 or (
+            session.preprocessor.task == "regression" and len(session.preprocessor.targets) == 1)
+        self.rmse_plot.set_unit_label(
+            f"RMSE ({session.preprocessor.targets[0]} units)" if single_regression else "RMSE (scaled outputs)")
+        history = session.history
+        if history is not None and history.initial_params is None:
+            self.weight_plots.set_series(np.array([0]), session.net.get_parameters()[None, :])
+        self._show_epoch(history.last_epoch if history else 0)
+
+    def _set_training_possible(self, possible: bool, reason: str = "") -> None:
+        idle = not self.controller.is_busy()
+        for action in (self.train_action, self.step_action, self.reset_action):
+            action.setEnabled(possible and idle)
+        self.train_action.setToolTip(reason or self.train_action.statusTip())
+
+    # -- training controls ---------------------------------------------------------------------
+    def train(self, epochs: int | None = None) -> None:
+        if self.controller.is_busy():
+            return
+        if not self._apply_settings(read_seed=True):
+            QMessageBox.warning(self, "Cannot train yet", self.train_action.toolTip())
+            return
+        self._run_start_epoch = self.session.history.last_epoch
+        try:
+            self.controller.start(epochs if isinstance(epochs, int) and not isinstance(epochs, bool) else None)
+        except DataError as error:
+            QMessageBox.warning(self, "Cannot train", str(error))
+
+    def step(self) -> None:
+        self.train(1)
+
+    def toggle_pause(self) -> None:
+        if self.controller.state == "running":
+            self.controller.pause()
+        elif self.controller.state == "paused":
+            self.controller.resume()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def reset_weights(self) -> None:
+        if self.controller.is_busy() or not self._apply_settings(read_seed=True):
+            return
+        self.session.reset_weights()
+        self._reset_views()
+        self.statusBar().showMessage(f"Weights reset ({self.session.net.init} initialisation, "
+                                     f"seed {self.session.config.seed}).", 5000)
+
+    # -- updates from training -----------------------------------------------------------------
+    @Slot(object)
+    def _on_progress(self, update: TrainingUpdate) -> None:
+        scale = self.session.rmse_unit_scale
+        if len(update.epochs):
+            self.rmse_plot.append(update.epochs, update.train_rmse * scale, update.val_rmse * scale)
+            self.weight_plots.append_rows(update.param_epochs, update.param_rows)
+            self.gradient_plot.append(update.epoch, update.grad_rms)
+        self._show_epoch(update.epoch, update)
+
+    @Slot(object)
+    def _on_finished(self, update: TrainingUpdate | None) -> None:
+        if update is not None:
+            self._on_progress(update)
+        history = self.session.history
+        # Redraw the weights from the exact per-epoch history (reports only sampled them).
+        epochs, params = history.epochs, history.params
+        if history.initial_params is not None:
+            epochs = np.concatenate([[0], epochs])
+            params = np.vstack([history.initial_params[None, :], params])
+        self.weight_plots.set_series(epochs, params)
+        message = history.message
+        if len(history.train_rmse) and history.stop_reason != "diverged":
+            message += f" Training RMSE {history.train_rmse[-1] * self.session.rmse_unit_scale:.4g}."
+        self.statusBar().showMessage(message, 15000)
+        if history.stop_reason == "diverged":
+            QMessageBox.warning(self, "Training diverged", history.message)
+        self._apply_settings(read_seed=False)
+
+    @Slot(str)
+    def _on_curve_selected(self, name: str) -> None:
+        self.weight_plots.highlight([name])
+        self.statusBar().showMessage(f"Highlighted {name}.", 4000)
+
+    @Slot(str, str)
+    def _on_failed(self, message: str, details: str) -> None:
+        if details:
+            show_error_report(self, message, details)
+        else:
+            QMessageBox.warning(self, "Cannot train", message)
+
+    @Slot(str)
+    def _on_state_changed(self, state: str) -> None:
+        idle = state == "idle"
+        self.pause_action.setText("Resume" if state == "paused" else "Pause")
+        self.pause_action.setEnabled(not idle)
+        self.stop_action.setEnabled(not idle)
+        for action in (self.train_action, self.step_action, self.reset_action):
+            action.setEnabled(idle and self.session.dataset is not None)
+        for panel in (self.data_panel, self.network_panel, self.parameter_panel):
+            panel.set_editable(idle)
+        if state == "paused":
+            self.statusBar().showMessage("Paused. Resume with F6.")
+
+    def _show_epoch(self, epoch: int, update: TrainingUpdate | None = None) -> None:
+        self.epoch_label.setText(f"epoch {epoch:,}")
+        if update is None:
+            self.speed_label.setText("")
+            self.time_label.setText("")
+            self.progress_bar.setValue(0)
+            return
+        start = getattr(self, "_run_start_epoch", 0)
+        total = max(update.final_epoch - start, 1)
+        self.progress_bar.setValue(int(1000 * (update.epoch - start) / total))
+        speed = update.epochs_per_second
+        self.speed_label.setText(f"{speed:,.0f} epochs/s" if speed else "")
+        left = (update.final_epoch - update.epoch) / speed if speed > 0 and not update.finished else 0
+        self.time_label.setText(f"{_duration(left)} left" if left > 0.5 else "")
+
+    # -- settings, recent files, window --------------------------------------------------------
+    def _restore_settings(self) -> None:
+        if int(self.settings.value("settings_version", 0) or 0) != SETTINGS_VERSION:
+            return
+        geometry = self.settings.value("geometry")
+        state = self.settings.value("window_state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def _save_settings(self) -> None:
+        self.settings.setValue("settings_version", SETTINGS_VERSION)
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in self.docks.values():
+            dock.show()
+            dock.setFloating(False)
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _remember_recent(self, path: Path) -> None:
+        files = [str(path)] + [f for f in self.recent_files() if f != str(path)]
+        self.settings.setValue("recent_files", files[:MAX_RECENT_FILES])
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        for file in files:
+            self.recent_menu.addAction(self._action(Path(file).name, lambda checked=False, f=file: self.open_path(f),
+                                                    tip=file))
+        self.recent_menu.setEnabled(bool(files))
+
+    def _update_title(self) -> None:
+        path = self.data_panel.file_path()
+        self.setWindowTitle(f"MLP Desktop — {path.name}" if path else "MLP Desktop")
+
+    def show_about(self) -> None:
+        import PySide6
+        import pyqtgraph
+        from PySide6.QtCore import qVersion
+
+        QMessageBox.about(
+            self, "About MLP Desktop",
+            f"<h3>MLP Desktop {__version__}</h3>"
+            "<p>Design, train and understand multilayer perceptrons.</p>"
+            f"<p>Python {platform.python_version()}<br>Qt {qVersion()} (PySide6 {PySide6.__version__})<br>"
+            f"NumPy {np.__version__}<br>pyqtgraph {pyqtgraph.__version__}</p>",
+        )
+
+    def dragEnterEvent(self, event) -> None:
+        urls = event.mimeData().urls()
+        if urls and Path(urls[0].toLocalFile()).suffix.lower() in SUPPORTED_EXTENSIONS:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        urls = event.mimeData().urls()
+        if urls:
+            self.open_path(urls[0].toLocalFile())
+
+    def closeEvent(self, event) -> None:
+        self.controller.shutdown()
+        self._save_settings()
+        super().closeEvent(event)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+# -- unexpected errors ---------------------------------------------------------------------------
+def show_error_report(parent, message: str, details: str) -> None:
+    """A dialog with a plain message and a copyable technical report; the app keeps running."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Something went wrong")
+    layout = QVBoxLayout(dialog)
+    label = QLabel(f"{message}<br><br>The app keeps running. If this keeps happening, copy the report "
+                   "below into a bug report.")
+    label.setWordWrap(True)
+    report = QPlainTextEdit(f"MLP Desktop {__version__}, Python {platform.python_version()}, "
+                            f"{platform.platform()}\n\n{details}")
+    report.setReadOnly(True)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    copy = buttons.addButton("Copy report", QDialogButtonBox.ButtonRole.ActionRole)
+    copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(report.toPlainText()))
+    buttons.rejected.connect(dialog.reject)
+    for widget in (label, report, buttons):
+        layout.addWidget(widget)
+    dialog.resize(640, 400)
+    dialog.exec()
+
+
+def install_excepthook(window: QMainWindow) -> None:
+    """Show unexpected exceptions in a dialog instead of crashing or printing to a console."""
+
+    def hook(kind, value, tb):
+        details = "".join(traceback.format_exception(kind, value, tb))
+        sys.__stderr__.write(details)
+        if isinstance(value, DataError):
+            QMessageBox.warning(window, "Problem", str(value))
+        else:
+            show_error_report(window, f"Unexpected error: {value}", details)
+
+    sys.excepthook = hook

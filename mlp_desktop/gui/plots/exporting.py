@@ -1,0 +1,116 @@
+"""Saving a plot as PNG or SVG, atomically, and the "Export…" action that asks where."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import uuid
+from pathlib import Path
+from typing import Callable
+
+import pyqtgraph as pg
+import pyqtgraph.exporters as pg_exporters
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from ...core.errors import DataError
+
+EXPORT_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
+_EXPORTERS = {".png": pg_exporters.ImageExporter, ".svg": pg_exporters.SVGExporter}
+
+
+def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
+    """Write ``item`` (a plot or a whole layout) to ``path``; the suffix picks PNG or SVG.
+
+    The file is written under a temporary name in the same folder and renamed, so an existing
+    file is never left half-written. Returns the path written.
+
+    Raises
+    ------
+    DataError
+        For a suffix other than ``.png`` or ``.svg``, or when the file cannot be written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in _EXPORTERS:
+        raise DataError(
+            f"Cannot export a plot to '{path.name}': choose a file name ending in .png or .svg."
+        )
+    temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{suffix}")
+    exporter = _EXPORTERS[suffix](item)
+    exporter.parameters()["background"] = QColor("white")
+    if suffix == ".png":
+        width = int(exporter.parameters()["width"])
+        if width < 2:
+            raise DataError("Cannot export a plot that has not been shown yet.")
+        exporter.parameters()["antialias"] = True
+    try:
+        with _svg_closed_paths_tolerated():
+            exporter.export(str(temporary))
+        if not temporary.exists() or temporary.stat().st_size == 0:
+            raise DataError(f"Could not write the plot to '{path}'.")
+        os.replace(temporary, path)
+    except OSError as error:
+        raise DataError(f"Could not write the plot to '{path}': {error.strerror or error}.") from None
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+    return path
+
+
+@contextlib.contextmanager
+def _svg_closed_paths_tolerated():
+    """Let pyqtgraph's SVG exporter cope with closed paths (``... Z``) during one export.
+
+    pyqtgraph 0.14.0 parses every token of a path's ``d`` attribute as an ``x,y`` pair and fails
+    on the close-path command Qt 6 writes for rectangles (pyqtgraph issue #3495). Around its
+    coordinate correction we take the ``Z`` out and put it back afterwards; the exporter is only
+    used from the GUI thread, so swapping the module function for the duration is safe.
+    """
+    module = importlib.import_module("pyqtgraph.exporters.SVGExporter")
+    original = getattr(module, "correctCoordinates", None)
+    if original is None:
+        yield
+        return
+
+    def correct_coordinates(node, defs, item, options):
+        closed = []
+        for path in node.getElementsByTagName("path"):
+            tokens = path.getAttribute("d").split()
+            kept = [token for token in tokens if token not in ("Z", "z")]
+            if len(kept) != len(tokens):
+                path.setAttribute("d", " ".join(kept))
+                closed.append(path)
+        result = original(node, defs, item, options)
+        for path in closed:
+            path.setAttribute("d", path.getAttribute("d").rstrip() + " Z")
+        return result
+
+    module.correctCoordinates = correct_coordinates
+    try:
+        yield
+    finally:
+        module.correctCoordinates = original
+
+
+def make_export_action(parent: QWidget, export: Callable[[str], None], default_name: str) -> QAction:
+    """An "Export…" action: asks for a .png or .svg file name, calls ``export(path)``, shows errors."""
+    action = QAction("Export…", parent)
+    action.setToolTip("Save this plot as a PNG image or an SVG drawing")
+
+    def ask_and_export() -> None:
+        path, chosen_filter = QFileDialog.getSaveFileName(
+            parent, "Export plot", default_name, EXPORT_FILTER
+        )
+        if not path:
+            return
+        if not Path(path).suffix:
+            path += ".svg" if "svg" in chosen_filter.lower() else ".png"
+        try:
+            export(path)
+        except DataError as error:
+            QMessageBox.warning(parent, "Export plot", str(error))
+
+    action.triggered.connect(ask_and_export)
+    return action

@@ -1,0 +1,74 @@
+"""RMSE against epoch for the training and validation rows, live while training runs."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import QWidget
+
+from .series_plot import SeriesPlot
+
+SERIES = ["train", "validation"]
+
+
+class RmsePlot(SeriesPlot):
+    """Training and validation RMSE against epoch, with log toggle, follow, read-out and export.
+
+    A validation series that is all NaN (no validation split) is neither drawn nor listed in the
+    legend. Memory stays bounded (``max_buckets`` min/max buckets, spikes kept).
+    """
+
+    def __init__(self, parent: QWidget | None = None, max_buckets: int = 4096):
+        super().__init__(SERIES, "RMSE", log_y=False, max_buckets=max_buckets,
+                         export_name="rmse.png", parent=parent)
+        self.train_curve, self.val_curve = self.curves[0], self.curves[1]
+
+    def reset(self) -> None:
+        """Remove all data (a new run starts)."""
+        self._reset_data()
+
+    def append(self, epochs: np.ndarray, train_rmse: np.ndarray, val_rmse: np.ndarray) -> None:
+        """Add epochs: ``epochs``, ``train_rmse``, ``val_rmse`` all ``(n,)``; NaN = no value."""
+        epochs = np.asarray(epochs, dtype=np.float64).reshape(-1)
+        rows = np.column_stack([
+            np.asarray(train_rmse, dtype=np.float64).reshape(-1),
+            np.asarray(val_rmse, dtype=np.float64).reshape(-1),
+        ])
+        self._append_rows(epochs, rows)
+
+    def set_series(self, epochs: np.ndarray, train_rmse: np.ndarray, val_rmse: np.ndarray) -> None:
+        """Replace everything, e.g. with a finished ``History``'s columns."""
+        self.buffer.clear()
+        self.follow.clear()
+        self.append(epochs, train_rmse, val_rmse)
+
+    def set_unit_label(self, text: str) -> None:
+        """Set the y axis label, e.g. ``"RMSE (output units)"``."""
+        self.set_y_label(text)
+
+
+def _demo() -> int:
+    from .demo import run_demo
+
+    state = {"epoch": 0}
+    plot: list[RmsePlot] = []
+    rng = np.random.default_rng(0)
+
+    def make() -> RmsePlot:
+        plot.append(RmsePlot())
+        plot[0].set_unit_label("RMSE (score points)")
+        return plot[0]
+
+    def tick() -> None:
+        start = state["epoch"] + 1
+        epochs = np.arange(start, start + 200)
+        state["epoch"] += 200
+        train = 2.0 * np.exp(-epochs / 3000) + 0.1 + 0.02 * rng.random(epochs.size)
+        train[rng.random(epochs.size) < 0.002] *= 3  # occasional spikes survive the thinning
+        val = train * 1.1 + 0.02 * np.sin(epochs / 500)
+        plot[0].append(epochs, train, val)
+
+    return run_demo(make, tick, "RmsePlot demo")
+
+
+if __name__ == "__main__":
+    raise SystemExit(_demo())

@@ -1,0 +1,149 @@
+"""Small multiples: one small plot per parameter, titled by name, like a tutorial's 3x4 figure."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from .readout import HoverLabel, make_marker, nearest_point, readout_text, scene_to_view
+from .style import (
+    BACKGROUND, FOREGROUND, HIGHLIGHT_WIDTH, colour, configure_curve, pen, style_plot_item,
+)
+
+TITLE_SIZE = "9pt"
+HIGHLIGHT_TITLE_COLOUR = "#D55E00"
+_LAYER = re.compile(r"^[A-Za-z]+(\d+)\[")
+
+
+def grid_shape(n_plots: int) -> tuple[int, int]:
+    """``(rows, columns)`` for ``n_plots`` tiles, a little wider than tall: 11 -> (3, 4), 24 -> (4, 6)."""
+    if n_plots <= 0:
+        return 0, 0
+    columns = min(n_plots, max(1, math.ceil(math.sqrt(n_plots * 4 / 3))))
+    return math.ceil(n_plots / columns), columns
+
+
+def layer_colour(name: str) -> str:
+    """Tiles of layer ``k`` share palette colour ``k - 1`` (weights and biases alike)."""
+    match = _LAYER.match(name)
+    return colour(int(match.group(1)) - 1 if match else 0)
+
+
+class WeightGrid(QWidget):
+    """A grid of small plots, one per parameter, with linked x axes.
+
+    Signals
+    -------
+    curveClicked(int) : the column of the tile the user clicked.
+    """
+
+    curveClicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        self.layout_widget.setBackground(BACKGROUND)
+        self.hover_label = HoverLabel()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.layout_widget, 1)
+        layout.addWidget(self.hover_label)
+        self.tiles: list[pg.PlotItem] = []
+        self.curves: list[pg.PlotDataItem] = []
+        self.markers: list[pg.ScatterPlotItem] = []
+        self._names: list[str] = []
+        self.highlighted: list[int] = []
+        self._x = np.zeros(0)
+        self._rows = np.zeros((0, 0))
+        scene = self.layout_widget.scene()
+        scene.sigMouseMoved.connect(self._on_mouse_moved)
+        scene.sigMouseClicked.connect(self._on_mouse_clicked)
+
+    @property
+    def view_boxes(self) -> list[pg.ViewBox]:
+        return [tile.vb for tile in self.tiles]
+
+    def set_names(self, names: list[str]) -> None:
+        """Build one tile per name (a network change; otherwise tiles are only updated)."""
+        self.layout_widget.clear()
+        self.tiles, self.curves, self.markers = [], [], []
+        self._names = list(names)
+        self.highlighted = []
+        self._x, self._rows = np.zeros(0), np.zeros((0, len(names)))
+        n_rows, n_columns = grid_shape(len(names))
+        for index, name in enumerate(names):
+            row, column = divmod(index, n_columns)
+            tile: pg.PlotItem = self.layout_widget.addPlot(row=row, col=column)
+            style_plot_item(tile, small=True)
+            tile.setTitle(name, size=TITLE_SIZE, color=FOREGROUND)
+            tile.setMenuEnabled(False)
+            tile.hideButtons()
+            if row == n_rows - 1 or index + n_columns >= len(names):
+                tile.setLabel("bottom", "epoch", color=FOREGROUND, **{"font-size": "8pt"})
+                tile.getAxis("bottom").setHeight(36)
+            curve = tile.plot(pen=pen(layer_colour(name)))
+            configure_curve(curve)  # after adding it to the tile
+            marker = make_marker()
+            tile.vb.addItem(marker, ignoreBounds=True)
+            if self.tiles:
+                tile.setXLink(self.tiles[0])
+            self.tiles.append(tile)
+            self.curves.append(curve)
+            self.markers.append(marker)
+
+    def set_data(self, x: np.ndarray, rows: np.ndarray) -> None:
+        """New data: ``x: (m,)`` and ``rows: (m, n_params)``; one ``setData`` per tile."""
+        self._x, self._rows = x, rows
+        for column, curve in enumerate(self.curves):
+            curve.setData(x, rows[:, column])
+
+    def set_highlight(self, columns: list[int]) -> None:
+        """Thick pens and orange titles on the tiles of ``columns``; ``[]`` clears."""
+        self.highlighted = list(columns)
+        chosen = set(columns)
+        for column, (tile, curve) in enumerate(zip(self.tiles, self.curves)):
+            name = self._names[column]
+            if column in chosen:
+                curve.setPen(pen(layer_colour(name), HIGHLIGHT_WIDTH))
+                tile.setTitle(name, size=TITLE_SIZE, color=HIGHLIGHT_TITLE_COLOUR, bold=True)
+            else:
+                curve.setPen(pen(layer_colour(name)))
+                tile.setTitle(name, size=TITLE_SIZE, color=FOREGROUND)
+
+    def _tile_at(self, scene_pos) -> int | None:
+        for column, tile in enumerate(self.tiles):
+            if tile.vb.sceneBoundingRect().contains(scene_pos):
+                return column
+        return None
+
+    @Slot(object)
+    def _on_mouse_moved(self, scene_pos) -> None:
+        """Name the point nearest ``scene_pos`` in the tile under the mouse."""
+        for marker in self.markers:
+            marker.hide()
+        column = self._tile_at(scene_pos)
+        where = None if column is None else scene_to_view(self.tiles[column].vb, scene_pos)
+        found = None
+        if where is not None and self._x.size:
+            found = nearest_point(self._x, self._rows[:, column : column + 1], *where)
+        if found is None:
+            self.hover_label.clear_point()
+            return
+        x, value = float(self._x[found.row]), float(self._rows[found.row, column])
+        self.markers[column].setData([x], [value])
+        self.markers[column].show()
+        self.hover_label.setText(readout_text(self._names[column], x, value))
+
+    @Slot(object)
+    def _on_mouse_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or event.double():
+            return
+        column = self._tile_at(event.scenePos())
+        if column is not None:
+            self.curveClicked.emit(column)

@@ -1,0 +1,168 @@
+"""The bounded buffers behind the live plots (no Qt)."""
+
+import numpy as np
+import pytest
+
+from mlp_desktop.core.series import SeriesBuffer, SnapshotBuffer
+
+
+def naive_buckets(ys: np.ndarray, size: int):
+    """Reference: min and max of consecutive groups of ``size`` points, NaN ignored."""
+    n_full = len(ys) // size
+    groups = ys[: n_full * size].reshape(n_full, size, -1)
+    return np.nanmin(groups, axis=1), np.nanmax(groups, axis=1)
+
+
+class TestSeriesBuffer:
+    def test_below_capacity_every_point_is_kept_exactly(self):
+        buffer = SeriesBuffer(2, max_buckets=64)
+        x = np.arange(1, 51, dtype=float)
+        ys = np.column_stack([1 / x, 2 / x])
+        buffer.append(x[:20], ys[:20])
+        buffer.append(x[20:], ys[20:])
+        out_x, out_ys = buffer.arrays()
+        np.testing.assert_array_equal(out_x, x)
+        np.testing.assert_array_equal(out_ys, ys)
+        assert len(buffer) == 50
+
+    def test_full_buffer_merges_neighbours_keeping_min_and_max(self):
+        rng = np.random.default_rng(0)
+        buffer = SeriesBuffer(2, max_buckets=8)
+        ys = rng.normal(size=(100, 2))
+        x = np.arange(100, dtype=float)
+        buffer.append(x, ys)
+        # 100 points into 8 buckets: each bucket now covers 16 points (6 full + a partial one).
+        assert buffer.bucket_size == 16 and buffer.n_buckets == 7
+        lo, hi = naive_buckets(ys, 16)
+        out_x, out_ys = buffer.arrays()
+        pairs = out_ys[:-1].reshape(-1, 2, 2)
+        np.testing.assert_allclose(pairs.min(axis=1)[:6], lo)
+        np.testing.assert_allclose(pairs.max(axis=1)[:6], hi)
+        np.testing.assert_array_equal(out_x[:-1:2][:6], np.arange(0, 96, 16))
+        # The partial bucket holds points 96..99; the exact latest point ends the series.
+        np.testing.assert_allclose(pairs.min(axis=1)[6], ys[96:].min(axis=0))
+        assert out_x[-1] == 99 and np.array_equal(out_ys[-1], ys[-1])
+
+    @pytest.mark.parametrize("chunk", [1, 3, 7, 64, 1000])
+    def test_result_does_not_depend_on_how_points_are_batched(self, chunk):
+        rng = np.random.default_rng(1)
+        ys = rng.normal(size=(1000, 3))
+        x = np.arange(1, 1001, dtype=float)
+        whole = SeriesBuffer(3, max_buckets=16)
+        whole.append(x, ys)
+        batched = SeriesBuffer(3, max_buckets=16)
+        for start in range(0, 1000, chunk):
+            batched.append(x[start : start + chunk], ys[start : start + chunk])
+        for a, b in zip(whole.arrays(), batched.arrays()):
+            np.testing.assert_array_equal(a, b)
+
+    def test_a_single_spike_survives_a_million_points(self):
+        buffer = SeriesBuffer(1, max_buckets=4096)
+        for start in range(0, 1_000_000, 50_000):
+            x = np.arange(start, start + 50_000, dtype=float)
+            y = np.full(x.size, 0.5)
+            if start == 450_000:
+                y[123] = 9.0
+                y[4567] = -3.0
+            buffer.append(x, y)
+        out_x, out_ys = buffer.arrays()
+        assert out_ys.max() == 9.0 and out_ys.min() == -3.0
+        assert buffer.n_buckets <= 4096 and len(out_x) <= 2 * 4096 + 1
+        assert np.all(np.diff(out_x) >= 0)
+
+    def test_min_and_max_come_out_in_the_order_they_happened(self):
+        x = np.arange(10_000, dtype=float)
+        falling = SeriesBuffer(1, max_buckets=16)
+        falling.append(x, 1.0 / (1.0 + x))
+        assert np.all(np.diff(falling.arrays()[1][:, 0]) <= 0)
+        rising = SeriesBuffer(1, max_buckets=16)
+        for start in range(0, 10_000, 333):
+            rising.append(x[start : start + 333], x[start : start + 333] ** 2)
+        assert np.all(np.diff(rising.arrays()[1][:, 0]) >= 0)
+
+    def test_nan_is_ignored_and_an_all_nan_series_stays_nan(self):
+        buffer = SeriesBuffer(2, max_buckets=8)
+        x = np.arange(100, dtype=float)
+        train = np.linspace(1, 0, 100)
+        train[[5, 17, 60]] = np.nan  # a few missing values never make a bucket NaN
+        buffer.append(x, np.column_stack([train, np.full(100, np.nan)]))
+        _, ys = buffer.arrays()
+        assert np.isfinite(ys[:-1, 0]).all()
+        assert np.isnan(ys[:, 1]).all()
+
+    def test_memory_stays_bounded_after_100000_appends(self):
+        buffer = SeriesBuffer(2, max_buckets=4096)
+        y = np.array([[0.5, 0.6]])
+        for epoch in range(100_000):
+            y[0, 0] = 1.0 / (epoch + 1)
+            buffer.append([epoch], y)
+        assert buffer.n_buckets <= 4096
+        assert buffer.nbytes <= (4096 + 1) * (8 + 3 * 8 * 2) * 1.01
+        x, ys = buffer.arrays()
+        assert len(x) <= 2 * 4096 + 1
+        assert x[-1] == 99_999 and ys[-1, 0] == pytest.approx(1e-5)
+
+    def test_starts_small_and_grows(self):
+        buffer = SeriesBuffer(1, max_buckets=4096)
+        small = buffer.nbytes
+        buffer.append(np.arange(1000.0), np.zeros(1000))
+        assert buffer.nbytes > small
+        buffer.clear()
+        assert len(buffer) == 0 and buffer.arrays()[0].size == 0
+
+
+class TestSnapshotBuffer:
+    def test_below_capacity_every_snapshot_is_kept(self):
+        buffer = SnapshotBuffer(3, max_rows=16)
+        for epoch in (1, 4, 9, 10):
+            buffer.append(epoch, np.full(3, epoch * 1.5))
+        x, rows = buffer.arrays()
+        np.testing.assert_array_equal(x, [1, 4, 9, 10])
+        np.testing.assert_array_equal(rows[:, 2], [1.5, 6.0, 13.5, 15.0])
+
+    def test_full_buffer_keeps_every_other_row_and_the_latest(self):
+        buffer = SnapshotBuffer(2, max_rows=8)
+        for k in range(1, 51):
+            buffer.append(10 * k, [k, -k])
+        x, rows = buffer.arrays()
+        assert len(x) <= 9
+        assert x[-1] == 500 and np.array_equal(rows[-1], [50, -50])
+        # Rows stay matched to their epochs and evenly spread over the run.
+        np.testing.assert_array_equal(rows[:, 0] * 10, x)
+        stored = x[:-1] if x[-1] - x[-2] != x[1] - x[0] else x
+        assert len(set(np.diff(stored))) == 1
+        assert x[0] == 10
+
+    @pytest.mark.parametrize("before", [0, 5, 31, 32, 33, 200])
+    @pytest.mark.parametrize("count", [1, 7, 32, 300, 5000])
+    def test_extend_equals_repeated_append(self, before, count):
+        xs = np.arange(1, before + count + 1, dtype=float)
+        rows = np.column_stack([xs, xs**2])
+        one = SnapshotBuffer(2, max_rows=32)
+        other = SnapshotBuffer(2, max_rows=32)
+        for x, row in zip(xs[:before], rows[:before]):
+            one.append(x, row)
+            other.append(x, row)
+        one.extend(xs[before:], rows[before:])
+        for x, row in zip(xs[before:], rows[before:]):
+            other.append(x, row)
+        for a, b in zip(one.arrays(), other.arrays()):
+            np.testing.assert_array_equal(a, b)
+        assert one.stride == other.stride and len(one) == len(other)
+
+    def test_memory_budget_lowers_the_row_bound_for_long_vectors(self):
+        buffer = SnapshotBuffer(100_000, max_rows=1024, memory_budget=8 * 2**20)
+        assert buffer.max_rows < 1024
+        assert buffer.max_rows * 100_000 * 8 <= 8 * 2**20
+
+    def test_memory_stays_bounded_after_100000_appends(self):
+        buffer = SnapshotBuffer(5, max_rows=1024)
+        row = np.zeros(5)
+        for epoch in range(100_000):
+            row[0] = epoch
+            buffer.append(epoch, row)
+        assert buffer.n_rows <= 1025
+        assert buffer.nbytes <= 1024 * (8 + 8 + 5 * 8) + 5 * 8
+        x, rows = buffer.arrays()
+        assert x[-1] == 99_999 and rows[-1, 0] == 99_999
+        np.testing.assert_array_equal(rows[:, 0], x)

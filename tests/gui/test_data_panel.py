@@ -1,0 +1,229 @@
+"""The data panel, driven the way a user drives it."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from PySide6.QtCore import Qt
+
+from mlp_desktop.core.data import table_from_frame
+from mlp_desktop.core.samples import sample_path
+from mlp_desktop.gui.dataframe_model import DataFrameModel
+from mlp_desktop.gui.panels.data_panel import DataPanel
+
+ROLE_INDEX = {"input": 0, "target": 1, "ignore": 2}
+
+
+@pytest.fixture
+def panel(qtbot):
+    panel = DataPanel()
+    qtbot.addWidget(panel)
+    panel.resize(300, 760)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
+@pytest.fixture
+def iris_panel(panel, qtbot):
+    with qtbot.waitSignal(panel.datasetChanged) as blocker:
+        assert panel.load_file(sample_path("iris", ".xlsx"))
+    assert blocker.args[0] is panel.dataset()
+    return panel
+
+
+def choose_role(panel: DataPanel, column: str, role: str) -> None:
+    panel._role_combos[column].setCurrentIndex(ROLE_INDEX[role])
+
+
+def test_loads_iris_and_shows_rows_columns_and_defaults(iris_panel):
+    model = iris_panel.table_view.model()
+    assert model.rowCount() == 150 and model.columnCount() == 5
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(5)] == [
+        "sepal_length", "sepal_width", "petal_length", "petal_width", "species"]
+    # Row headers are spreadsheet rows: the header is row 1, so the first data row is row 2.
+    assert model.headerData(0, Qt.Orientation.Vertical) == "2"
+    assert model.data(model.index(0, 0)) == "5.1"
+    assert model.data(model.index(149, 4)) == "virginica"
+
+    dataset = iris_panel.dataset()
+    assert dataset.targets == ["species"] and len(dataset.inputs) == 4
+    assert iris_panel._role_combos["species"].currentText() == "Target"
+    assert iris_panel.task_combo.itemText(0) == "Auto (classification: 3 classes)"
+    assert iris_panel.counts_label.text() == "150 rows · 120 training · 30 validation"
+    assert iris_panel.error_message() == ""
+    assert iris_panel.file_path() == sample_path("iris", ".xlsx")
+    assert iris_panel.sheet_row.isHidden()  # a single sheet needs no picker
+
+
+def test_column_named_output_is_the_default_target(panel):
+    assert panel.load_file(sample_path("health_score", ".csv"))
+    assert panel.dataset().targets == ["output"]
+    assert panel.dataset().inputs == ["age", "exercise", "diet"]
+    assert panel.task_combo.itemText(0) == "Auto (regression)"
+
+
+def test_changing_a_role_emits_the_new_dataset(iris_panel, qtbot):
+    with qtbot.waitSignal(iris_panel.datasetChanged) as blocker:
+        choose_role(iris_panel, "sepal_length", "ignore")
+    dataset = blocker.args[0]
+    assert dataset.inputs == ["sepal_width", "petal_length", "petal_width"]
+    assert dataset.targets == ["species"]
+    assert iris_panel.roles().ignored == ["sepal_length"]
+
+
+def test_no_inputs_shows_the_message_inline_and_emits_none(iris_panel, qtbot):
+    for column in ("sepal_length", "sepal_width", "petal_length"):
+        choose_role(iris_panel, column, "ignore")
+    with qtbot.waitSignal(iris_panel.datasetChanged) as blocker:
+        choose_role(iris_panel, "petal_width", "ignore")
+    assert blocker.args == [None] and iris_panel.dataset() is None
+    assert not iris_panel.error_label.isHidden()
+    assert "at least one input column" in iris_panel.error_label.text()
+    assert iris_panel.counts_label.text() == "150 rows"
+    with qtbot.waitSignal(iris_panel.datasetChanged) as blocker:
+        choose_role(iris_panel, "petal_width", "input")  # fixing it clears the message
+    assert blocker.args[0].inputs == ["petal_width"]
+    assert iris_panel.error_label.isHidden()
+
+
+def test_text_target_with_regression_is_explained(iris_panel, qtbot):
+    with qtbot.waitSignal(iris_panel.datasetChanged) as blocker:
+        iris_panel.task_combo.setCurrentIndex(iris_panel.task_combo.findData("regression"))
+    assert blocker.args == [None]
+    message = iris_panel.error_message()
+    assert 'Target column "species"' in message and "regression" in message
+    # Auto still says what it would detect.
+    assert iris_panel.task_combo.itemText(0) == "Auto (classification: 3 classes)"
+
+
+def test_a_bad_file_shows_an_inline_error(panel, tmp_path):
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    assert panel.load_file(bad) is False
+    assert not panel.error_label.isHidden()
+    assert panel.error_label.wordWrap()
+    assert "broken.xlsx" in panel.error_message()
+    assert panel.dataset() is None
+
+
+def test_a_bad_file_keeps_the_data_already_loaded(iris_panel, tmp_path):
+    missing = tmp_path / "nowhere.csv"
+    assert iris_panel.load_file(missing) is False
+    assert "nowhere.csv" in iris_panel.error_message()
+    assert iris_panel.table_view.model().rowCount() == 150
+
+
+def test_a_workbook_with_several_sheets_shows_the_sheet_picker(panel, qtbot, tmp_path):
+    path = tmp_path / "two_sheets.xlsx"
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    first.title = "Plants"
+    for row in (["height", "water", "output"], [1, 2, 3], [4, 5, 6], [7, 8, 10]):
+        first.append(row)
+    second = workbook.create_sheet("Cars")
+    for row in (["speed", "mass", "fuel", "output"], [1, 2, 3, 4], [5, 6, 7, 9], [9, 1, 2, 3]):
+        second.append(row)
+    workbook.save(path)
+
+    assert panel.load_file(path)
+    assert not panel.sheet_row.isHidden()
+    assert [panel.sheet_combo.itemText(i) for i in range(panel.sheet_combo.count())] == ["Plants", "Cars"]
+    assert panel.dataset().inputs == ["height", "water"]
+    with qtbot.waitSignal(panel.datasetChanged) as blocker:
+        panel.sheet_combo.setCurrentIndex(1)
+    assert blocker.args[0].inputs == ["speed", "mass", "fuel"]
+    assert panel.table_view.model().columnCount() == 4
+    assert 'sheet "Cars"' in panel.file_label.text()
+
+
+def test_drop_incomplete_rows(panel, qtbot, tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text("a,b,output\n1,2,3\n4,,6\n7,8,9\n10,11,\n13,14,15\n16,17,18\n")
+    assert panel.load_file(path)
+    assert panel.dataset() is None
+    assert "Missing values" in panel.error_message() and "row 3" in panel.error_message()
+    with qtbot.waitSignal(panel.datasetChanged) as blocker:
+        qtbot.mouseClick(panel.drop_missing_check, Qt.MouseButton.LeftButton)
+    assert panel.drop_missing_check.isChecked()
+    dataset = blocker.args[0]
+    assert dataset.n_dropped == 2 and len(dataset.frame) == 4
+    assert list(dataset.row_numbers) == [2, 4, 6, 7]
+    assert panel.counts_label.text() == "6 rows · 2 incomplete dropped · 3 training · 1 validation"
+    with qtbot.waitSignal(panel.datasetChanged) as blocker:
+        qtbot.mouseClick(panel.drop_missing_check, Qt.MouseButton.LeftButton)
+    assert blocker.args == [None]
+
+
+def test_scaling_and_validation_settings(iris_panel, qtbot):
+    assert iris_panel.input_scaling() == "standard"
+    with qtbot.waitSignal(iris_panel.settingsChanged):
+        iris_panel.scaling_combo.setCurrentIndex(iris_panel.scaling_combo.findData("minmax"))
+    assert iris_panel.input_scaling() == "minmax"
+    iris_panel.scaling_combo.setCurrentIndex(iris_panel.scaling_combo.findData("none"))
+    assert iris_panel.input_scaling() == "none"
+
+    spin = iris_panel.validation_spin
+    spin.lineEdit().selectAll()
+    with qtbot.waitSignal(iris_panel.settingsChanged):
+        qtbot.keyClicks(spin.lineEdit(), "10")
+    assert iris_panel.validation_fraction() == pytest.approx(0.10)
+    assert iris_panel.counts_label.text() == "150 rows · 135 training · 15 validation"
+    spin.setValue(95)  # the spin box bounds the range
+    assert iris_panel.validation_fraction() == pytest.approx(0.9)
+
+
+def test_set_editable_locks_the_choices(iris_panel):
+    iris_panel.set_editable(False)
+    assert not iris_panel._role_combos["species"].isEnabled()
+    assert not iris_panel.task_combo.isEnabled() and not iris_panel.open_button.isEnabled()
+    assert iris_panel.table_view.isEnabled()
+    iris_panel.set_editable(True)
+    assert iris_panel._role_combos["species"].isEnabled() and iris_panel.validation_spin.isEnabled()
+
+
+def test_every_control_explains_itself(iris_panel):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox
+
+    controls = iris_panel.findChildren(QComboBox) + iris_panel.findChildren(QAbstractSpinBox) \
+        + iris_panel.findChildren(QAbstractButton)
+    assert controls
+    assert all(control.toolTip() for control in controls if not control.objectName().startswith("qt_"))
+
+
+def test_the_model_serves_100000_rows_without_per_cell_items():
+    n_rows = 100_000
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({
+        "x": rng.normal(size=n_rows),
+        "label": pd.Series(np.where(np.arange(n_rows) % 2, "odd", "even"), dtype=object),
+    })
+    frame.loc[n_rows - 1, "x"] = 2.5
+    row_numbers = np.arange(2, n_rows + 2)
+
+    tracemalloc.start()
+    model = DataFrameModel(frame, row_numbers)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    # Per-cell items or formatted strings would take several MB; the model keeps array views.
+    assert peak < 200_000
+
+    assert model.rowCount() == n_rows and model.columnCount() == 2
+    last = n_rows - 1
+    assert model.data(model.index(last, 0)) == "2.5"
+    assert model.data(model.index(last, 1)) == "odd"
+    assert model.headerData(last, Qt.Orientation.Vertical) == str(n_rows + 1)
+
+
+def test_the_panel_loads_100000_rows(panel):
+    n_rows = 100_000
+    frame = pd.DataFrame({"a": np.arange(n_rows, dtype=float), "b": np.ones(n_rows),
+                          "output": np.arange(n_rows) % 7.0})
+    panel.load_table(table_from_frame(frame))
+    assert panel.table_view.model().rowCount() == n_rows
+    assert panel.counts_label.text() == "100,000 rows · 80,000 training · 20,000 validation"
+    assert panel.file_path() is None

@@ -1,0 +1,172 @@
+"""The main window driven as a user drives it: load, train, watch, pause, stop, close."""
+
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from mlp_desktop.core.samples import SAMPLES, sample_path
+from mlp_desktop.gui import main_window as main_window_module
+from mlp_desktop.gui.main_window import MainWindow, install_excepthook
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    yield window
+    window.controller.shutdown()
+
+
+def train_and_wait(qtbot, window, timeout=30000):
+    with qtbot.waitSignal(window.controller.finished, timeout=timeout):
+        window.train_action.trigger()
+
+
+def test_opens_with_the_health_score_sample_ready(window):
+    assert "health_score" in window.windowTitle()
+    assert window.session.net.layer_sizes == (3, 2, 1)
+    assert window.train_action.isEnabled() and not window.stop_action.isEnabled()
+    assert window.weight_plots.mode == "grid" and len(window.weight_plots.parameter_names) == 11
+
+
+def test_train_shows_rmse_falling_and_every_weight(qtbot, window):
+    train_and_wait(qtbot, window)
+    x, y = window.rmse_plot.train_curve.getData()
+    assert len(x) > 100 and y[-1] < 0.5 * y[0]
+    epochs, rows = window.weight_plots.buffer.arrays()
+    assert rows.shape[1] == 11 and epochs[0] == 0 and epochs[-1] == 2000
+    np.testing.assert_array_equal(rows[-1], window.session.net.get_parameters())
+    assert "Finished at epoch 2000" in window.statusBar().currentMessage()
+    assert window.epoch_label.text() == "epoch 2,000"
+    # train again: continues from the current weights
+    train_and_wait(qtbot, window)
+    assert window.session.history.last_epoch == 4000
+
+
+def test_pause_resume_and_stop(qtbot, window):
+    window.parameter_panel.set_values(epochs=10_000_000)
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.session.history.last_epoch > 10, timeout=10000)
+    window.pause_action.trigger()
+    assert window.controller.state == "paused" and window.pause_action.text() == "Resume"
+    qtbot.wait(200)
+    paused_at = window.session.history.last_epoch
+    qtbot.wait(300)
+    assert window.session.history.last_epoch == paused_at
+    window.pause_action.trigger()
+    qtbot.waitUntil(lambda: window.session.history.last_epoch > paused_at, timeout=10000)
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.stop_action.trigger()
+    assert window.session.history.stop_reason == "stopped"
+    assert window.train_action.isEnabled() and window.controller.state == "idle"
+
+
+def test_panels_are_locked_while_training(qtbot, window):
+    window.parameter_panel.set_values(epochs=10_000_000)
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.state == "running", timeout=5000)
+    assert not window.reset_action.isEnabled() and not window.train_action.isEnabled()
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.stop()
+
+
+def test_closing_while_training_stops_the_thread_cleanly(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    window.show()
+    window.parameter_panel.set_values(epochs=10_000_000)
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.session.history.last_epoch > 5, timeout=10000)
+    window.close()
+    assert window.controller.thread.isFinished()
+    assert settings.value("settings_version") is not None
+
+
+def test_step_trains_one_epoch_and_reset_starts_over(qtbot, window):
+    initial = window.session.net.get_parameters()
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.step_action.trigger()
+    assert window.session.history.last_epoch == 1
+    assert not np.array_equal(window.session.net.get_parameters(), initial)
+    window.reset_action.trigger()
+    assert window.session.history.last_epoch == 0
+    np.testing.assert_array_equal(window.session.net.get_parameters(), initial)
+
+
+def test_a_bad_file_is_explained_and_the_current_data_stays(window, tmp_path):
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(np.random.default_rng(0).bytes(2000))
+    assert not window.open_path(bad)
+    assert "broken.xlsx" in window.data_panel.error_message()
+    assert "health_score" in window.windowTitle()
+    assert window.session.dataset is not None and window.train_action.isEnabled()
+
+
+def test_opening_another_file_while_training_stops_training_first(qtbot, window):
+    window.parameter_panel.set_values(epochs=10_000_000)
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.session.history.last_epoch > 5, timeout=10000)
+    assert window.open_path(sample_path("iris", ".xlsx"))
+    assert window.controller.state == "idle"
+    assert "iris" in window.windowTitle() and window.session.net.layer_sizes[-1] == 3
+    assert str(sample_path("iris", ".xlsx")) in window.recent_files()
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_every_sample_opens_ready_to_train(window, name):
+    window.open_sample(name)
+    assert name in window.windowTitle()
+    assert window.train_action.isEnabled()
+    assert window.session.net.layer_sizes[0] == len(window.session.preprocessor.encoded_inputs)
+
+
+def test_divergence_stops_with_an_explanation(qtbot, window, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(main_window_module.QMessageBox, "warning",
+                        lambda parent, title, text: warnings.append((title, text)))
+    window.network_panel.set_spec(window._spec().__class__(hidden_layers=[4], activations=["relu"]))
+    window.parameter_panel.set_values(learning_rate=10.0, epochs=2000)
+    window.data_panel.set_input_scaling("none")
+    train_and_wait(qtbot, window)
+    assert window.session.history.stop_reason == "diverged"
+    assert warnings and "lower learning rate" in warnings[0][1]
+    x, y = window.rmse_plot.train_curve.getData()
+    assert y is None or np.isfinite(y).all()
+
+
+def test_unexpected_errors_show_a_report_and_the_app_keeps_running(window, monkeypatch):
+    reports = []
+    monkeypatch.setattr(main_window_module, "show_error_report",
+                        lambda parent, message, details: reports.append((message, details)))
+    old_hook = sys.excepthook
+    try:
+        install_excepthook(window)
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = old_hook
+    assert reports and "boom" in reports[0][0] and "Traceback" in reports[0][1]
+    assert window.isVisible()
+
+
+def test_layout_and_recent_files_survive_a_restart(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(settings=settings)
+    first.show()
+    first.docks["network"].hide()
+    first.open_path(sample_path("iris", ".csv"))
+    first.close()
+    second = MainWindow(settings=settings)
+    qtbot.addWidget(second)
+    assert not second.docks["network"].isVisibleTo(second)
+    assert second.recent_files()[0].endswith("iris.csv")
+    second.reset_layout()
+    assert second.docks["network"].isVisibleTo(second)
+    second.controller.shutdown()

@@ -1,0 +1,168 @@
+"""The parameter panel, driven the way a user drives it."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QSlider, QAbstractSpinBox, QComboBox, QLineEdit
+
+from mlp_desktop.core.errors import DataError
+from mlp_desktop.core.training import TrainConfig
+from mlp_desktop.gui.panels.parameter_panel import ParameterPanel
+
+
+@pytest.fixture
+def panel(qtbot):
+    panel = ParameterPanel()
+    qtbot.addWidget(panel)
+    panel.resize(300, 720)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
+def type_into(qtbot, spin: QAbstractSpinBox, text: str) -> None:
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), text)
+
+
+def choose(combo: QComboBox, value: str) -> None:
+    combo.setCurrentIndex(combo.findData(value))
+
+
+def test_defaults_follow_the_core(panel):
+    config, default = panel.config(), TrainConfig()
+    assert (config.epochs, config.learning_rate, config.batch_size, config.momentum, config.shuffle) == (
+        default.epochs, default.learning_rate, default.batch_size, default.momentum, default.shuffle)
+    assert panel.loss() == "auto" and config.loss == "mse"
+
+
+def test_config_holds_the_values_typed(panel, qtbot):
+    panel.set_values(seed=7)
+    type_into(qtbot, panel.epochs_spin, "2500")
+    type_into(qtbot, panel.momentum_spin, "0.9")
+    qtbot.mouseClick(panel.target_rmse_check, Qt.MouseButton.LeftButton)
+    type_into(qtbot, panel.target_rmse_spin, "0.05")
+    choose(panel.loss_combo, "cross_entropy")
+    config = panel.config(validation_fraction=0.25)
+    assert config.epochs == 2500 and config.momentum == pytest.approx(0.9)
+    assert config.target_rmse == pytest.approx(0.05)
+    assert config.loss == "cross_entropy" and panel.loss() == "cross_entropy"
+    assert config.seed == 7 and config.validation_fraction == 0.25
+    type_into(qtbot, panel.momentum_spin, "5")  # beyond 0.99: not accepted
+    panel.momentum_spin.interpretText()
+    assert panel.momentum_spin.value() <= 0.99
+
+
+def test_set_values(panel, qtbot):
+    with qtbot.waitSignal(panel.changed):
+        panel.set_values(learning_rate=0.005, epochs=2000, batch_size=None, init="uniform", init_range=(0.1, 0.9),
+                         seed=1, target_rmse=0.2, momentum=0.5, shuffle=True)
+    config = panel.config()
+    assert (config.learning_rate, config.epochs, config.batch_size, config.seed) == (0.005, 2000, None, 1)
+    assert config.target_rmse == 0.2 and config.momentum == 0.5
+    assert panel.init_settings() == {"init": "uniform", "init_range": (0.1, 0.9), "init_std": 0.1,
+                                     "bias_init": "zeros"}
+    with pytest.raises(TypeError):
+        panel.set_values(learning_rte=0.1)
+
+
+def test_learning_rate_slider_and_value_stay_in_sync(panel, qtbot):
+    with qtbot.waitSignal(panel.changed):
+        type_into(qtbot, panel.learning_rate_spin, "0.005")
+    assert panel.learning_rate_spin.text() == "0.005"
+    assert panel.learning_rate_slider.value() == -230  # log10(0.005) = -2.30
+    assert panel.config().learning_rate == 0.005
+
+    with qtbot.waitSignal(panel.changed):
+        panel.learning_rate_slider.setValue(-100)
+    assert panel.learning_rate() == 0.1
+    panel.learning_rate_slider.setValue(panel.learning_rate_slider.minimum())
+    assert panel.learning_rate() == 1e-5
+    panel.learning_rate_slider.setValue(panel.learning_rate_slider.maximum())
+    assert panel.learning_rate() == 10.0
+
+    panel.set_values(learning_rate=0.01)
+    qtbot.keyClick(panel.learning_rate_spin, Qt.Key.Key_Up)  # arrows step 1-2-5
+    assert panel.learning_rate() == 0.02
+    qtbot.keyClick(panel.learning_rate_spin, Qt.Key.Key_Up)
+    assert panel.learning_rate() == 0.05
+    qtbot.keyClick(panel.learning_rate_spin, Qt.Key.Key_Down)
+    assert panel.learning_rate() == 0.02
+
+
+def test_update_modes_map_to_batch_sizes(panel, qtbot):
+    choose(panel.update_mode_combo, "per_sample")
+    assert panel.config().batch_size == 1 and not panel.batch_size_spin.isEnabled()
+    choose(panel.update_mode_combo, "mini_batch")
+    assert panel.batch_size_spin.isEnabled()
+    type_into(qtbot, panel.batch_size_spin, "16")
+    assert panel.config().batch_size == 16
+    choose(panel.update_mode_combo, "full_batch")
+    assert panel.config().batch_size is None
+    assert not panel.batch_size_spin.isEnabled() and not panel.shuffle_check.isEnabled()
+    panel.set_values(batch_size=1)
+    assert panel.update_mode_combo.currentData() == "per_sample"
+    panel.set_values(batch_size=8)
+    assert panel.update_mode_combo.currentData() == "mini_batch" and panel.batch_size_spin.value() == 8
+
+
+def test_random_seed_draws_a_new_seed_and_shows_it(panel, qtbot):
+    panel.set_values(seed=3)
+    assert panel.seed_spin.isEnabled() and panel.config().seed == 3
+    qtbot.mouseClick(panel.random_seed_check, Qt.MouseButton.LeftButton)
+    assert panel.random_seed_check.isChecked() and not panel.seed_spin.isEnabled()
+    seeds = [panel.config().seed for _ in range(3)]
+    assert len(set(seeds)) == 3
+    assert panel.last_drawn_seed() == seeds[-1] == panel.seed_spin.value()
+    assert str(seeds[-1]) in panel.drawn_seed_label.text() and not panel.drawn_seed_label.isHidden()
+    qtbot.mouseClick(panel.random_seed_check, Qt.MouseButton.LeftButton)  # keep the drawn seed to repeat the run
+    assert panel.config().seed == seeds[-1]
+
+
+def test_initialisation_controls_enable_only_what_applies(panel):
+    choose(panel.init_combo, "uniform")
+    assert panel.init_low_spin.isEnabled() and panel.init_high_spin.isEnabled()
+    assert not panel.init_std_spin.isEnabled()
+    choose(panel.init_combo, "normal")
+    assert panel.init_std_spin.isEnabled() and not panel.init_low_spin.isEnabled()
+    choose(panel.init_combo, "he")
+    assert not panel.init_std_spin.isEnabled() and not panel.init_high_spin.isEnabled()
+    choose(panel.bias_combo, "like_weights")
+    assert panel.init_settings()["bias_init"] == "like_weights"
+    assert panel.init_settings()["init"] == "he"
+
+
+def test_an_invalid_uniform_range_is_blocked_with_a_message(panel, qtbot):
+    choose(panel.init_combo, "uniform")
+    type_into(qtbot, panel.init_low_spin, "0.5")
+    type_into(qtbot, panel.init_high_spin, "0.1")
+    assert not panel.error_label.isHidden()
+    message = panel.error_message()
+    assert "low end below its high end" in message
+    with pytest.raises(DataError, match="low end below its high end"):
+        panel.config()
+    with pytest.raises(DataError):
+        panel.init_settings()
+    type_into(qtbot, panel.init_high_spin, "0.9")
+    assert panel.error_label.isHidden()
+    assert panel.init_settings()["init_range"] == (0.5, 0.9)
+
+
+def test_set_editable_locks_every_control(panel):
+    panel.set_editable(False)
+    assert not any(control.isEnabled() for control in panel._controls())
+    panel.set_editable(True)
+    assert panel.learning_rate_spin.isEnabled() and panel.epochs_spin.isEnabled()
+    assert panel.batch_size_spin.isEnabled() == (panel.update_mode_combo.currentData() == "mini_batch")
+
+
+def test_every_control_has_a_tooltip(panel):
+    controls = (panel.findChildren(QAbstractSpinBox) + panel.findChildren(QComboBox)
+                + panel.findChildren(QAbstractButton) + panel.findChildren(QSlider)
+                + [edit for edit in panel.findChildren(QLineEdit)
+                   if not isinstance(edit.parent(), QAbstractSpinBox)])
+    assert len(controls) >= 17
+    missing = [control.accessibleName() or type(control).__name__ for control in controls if not control.toolTip()]
+    assert missing == []
