@@ -18,7 +18,8 @@ from .history import History
 from .model import Model, NetworkSpec, build_network, target_in_training_units
 from .network import MLP
 from .preprocessing import Preprocessor, fit_preprocessor, split_rows
-from .training import TrainConfig, train
+from .training import TrainConfig
+from .training_process import TrainingJob, run_job
 
 
 class TrainingSession:
@@ -35,6 +36,7 @@ class TrainingSession:
         self.history: History | None = None
         self.train_rows = self.val_rows = np.zeros(0, dtype=int)
         self._arrays: tuple | None = None
+        self._data_key = 0  # changes whenever the training arrays do
         self._stale_data = self._stale_net = True
 
     # -- settings ------------------------------------------------------------------------------
@@ -82,6 +84,7 @@ class TrainingSession:
             train_frame, val_frame = frame.iloc[self.train_rows], frame.iloc[self.val_rows]
             self._arrays = (pre.transform_inputs(train_frame), pre.transform_targets(train_frame),
                             pre.transform_inputs(val_frame), pre.transform_targets(val_frame))
+            self._data_key += 1
             if self.net is not None and (self.net.layer_sizes[0], self.net.layer_sizes[-1]) != (
                     pre.n_inputs, pre.n_outputs):
                 self._stale_net = True
@@ -102,26 +105,37 @@ class TrainingSession:
         self.history = History(self.net.parameter_names())
 
     # -- training ------------------------------------------------------------------------------
-    def train(
-        self,
-        epochs: int | None = None,
-        on_progress: Callable | None = None,
-        stop_event=None,
-        pause_event=None,
-        progress_interval: float | None = 1 / 30,
-    ) -> History:
-        """Train for ``epochs`` (default: the configured number), continuing the current weights.
+    def make_job(self, epochs: int | None = None, progress_interval: float = 1 / 30) -> TrainingJob:
+        """The next run as plain data (for :mod:`~mlp_desktop.core.training_process`).
 
-        The configured target RMSE is in the target's units, like the RMSE the GUI shows.
+        Trains ``epochs`` (default: the configured number) from the current weights. The
+        configured target RMSE is in the target's units, like the RMSE the GUI shows.
         """
         self.prepare()
         X, Y, X_val, Y_val = self._arrays
         config = replace(self.config, loss=self.loss, validation_fraction=0.0,
                          epochs=self.config.epochs if epochs is None else epochs,
                          target_rmse=target_in_training_units(self.config.target_rmse, self.preprocessor))
-        return train(self.net, X, Y, config, on_progress, stop_event, pause_event=pause_event,
-                     validation_data=(X_val, Y_val) if len(X_val) else None, history=self.history,
-                     progress_interval=progress_interval)
+        return TrainingJob(self.net.layer_sizes, self.net.activations, self.net.get_parameters(), config,
+                           self.history, self._data_key, X, Y, X_val, Y_val, progress_interval)
+
+    def finish_job(self, params: np.ndarray, history: History) -> None:
+        """Take the result of a run made by :meth:`make_job`."""
+        self.net.set_parameters(params)
+        self.history = history
+
+    def train(
+        self,
+        epochs: int | None = None,
+        on_progress: Callable | None = None,
+        stop_event=None,
+        pause_event=None,
+        progress_interval: float = 1 / 30,
+    ) -> History:
+        """Train in this thread (see :meth:`make_job`); returns the continued history."""
+        params, history = run_job(self.make_job(epochs, progress_interval), on_progress, stop_event, pause_event)
+        self.finish_job(params, history)
+        return history
 
     # -- results -------------------------------------------------------------------------------
     def model(self) -> Model:

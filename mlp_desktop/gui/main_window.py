@@ -357,6 +357,8 @@ class MainWindow(QMainWindow):
     def _on_finished(self, update: TrainingUpdate | None) -> None:
         if update is not None:
             self._on_progress(update)
+        for plot in (self.rmse_plot, self.weight_plots, self.gradient_plot):
+            plot.follow.settle()
         history = self.session.history
         # Redraw the weights from the exact per-epoch history (reports only sampled them).
         epochs, params = history.epochs, history.params

@@ -51,15 +51,15 @@ def test_train_shows_rmse_falling_and_every_weight(qtbot, window):
 def test_pause_resume_and_stop(qtbot, window):
     window.parameter_panel.set_values(epochs=10_000_000)
     window.train_action.trigger()
-    qtbot.waitUntil(lambda: window.session.history.last_epoch > 10, timeout=10000)
+    qtbot.waitUntil(lambda: window.controller.last_epoch > 10, timeout=10000)
     window.pause_action.trigger()
     assert window.controller.state == "paused" and window.pause_action.text() == "Resume"
-    qtbot.wait(200)
-    paused_at = window.session.history.last_epoch
     qtbot.wait(300)
-    assert window.session.history.last_epoch == paused_at
+    paused_at = window.controller.last_epoch
+    qtbot.wait(300)
+    assert window.controller.last_epoch == paused_at
     window.pause_action.trigger()
-    qtbot.waitUntil(lambda: window.session.history.last_epoch > paused_at, timeout=10000)
+    qtbot.waitUntil(lambda: window.controller.last_epoch > paused_at, timeout=10000)
     with qtbot.waitSignal(window.controller.finished, timeout=10000):
         window.stop_action.trigger()
     assert window.session.history.stop_reason == "stopped"
@@ -81,7 +81,7 @@ def test_closing_while_training_stops_the_thread_cleanly(qtbot, tmp_path):
     window.show()
     window.parameter_panel.set_values(epochs=10_000_000)
     window.train_action.trigger()
-    qtbot.waitUntil(lambda: window.session.history.last_epoch > 5, timeout=10000)
+    qtbot.waitUntil(lambda: window.controller.last_epoch > 5, timeout=10000)
     window.close()
     assert window.controller.thread.isFinished()
     assert settings.value("settings_version") is not None
@@ -110,7 +110,7 @@ def test_a_bad_file_is_explained_and_the_current_data_stays(window, tmp_path):
 def test_opening_another_file_while_training_stops_training_first(qtbot, window):
     window.parameter_panel.set_values(epochs=10_000_000)
     window.train_action.trigger()
-    qtbot.waitUntil(lambda: window.session.history.last_epoch > 5, timeout=10000)
+    qtbot.waitUntil(lambda: window.controller.last_epoch > 5, timeout=10000)
     assert window.open_path(sample_path("iris", ".xlsx"))
     assert window.controller.state == "idle"
     assert "iris" in window.windowTitle() and window.session.net.layer_sizes[-1] == 3

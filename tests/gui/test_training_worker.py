@@ -38,5 +38,6 @@ def test_controller_trains_in_its_thread_and_shuts_down(qtbot):
     assert final.finished and final.epoch == 3000
     seen = np.concatenate([u.epochs for u in updates] + [final.epochs])
     np.testing.assert_array_equal(seen, np.arange(1, 3001))  # every epoch's RMSE arrives exactly once
-    assert controller.state == "idle"
+    assert controller.state == "idle" and session.history.last_epoch == 3000
     assert controller.shutdown() and controller.thread.isFinished()
+    assert controller.process._process is None

@@ -32,6 +32,7 @@ class FollowLatest(QObject):
         self._watched: list[pg.ViewBox] = []
         self._driven: list[pg.ViewBox] = []
         self._x_range: tuple[float, float] | None = None
+        self._shown: tuple[float, float] | None = None
 
     @property
     def enabled(self) -> bool:
@@ -73,13 +74,28 @@ class FollowLatest(QObject):
     def clear(self) -> None:
         """Forget the data range (after a reset)."""
         self._x_range = None
+        self._shown = None
 
-    def _apply(self) -> None:
+    def settle(self) -> None:
+        """Fit the x range to the data exactly (when training ends)."""
+        self._shown = None
+        self._apply(exact=True)
+
+    def _apply(self, exact: bool = False) -> None:
         if not self.enabled or self._x_range is None:
             return
         first, last = self._x_range
         if self.window is not None:
             first = max(first, last - self.window)
+        elif not exact:
+            # Grow the shown range in steps of a quarter rather than every refresh: while the
+            # range stays put, the axes keep their cached drawing, which makes live refreshes
+            # several times cheaper.
+            shown = self._shown
+            if shown is not None and shown[0] == first and last <= shown[1] and last - first >= 0.5 * (shown[1] - first):
+                return
+            last = first + 1.25 * max(last - first, 1.0)
+            self._shown = (first, last)
         if last - first < 1:
             first, last = first - 0.5, last + 0.5
         for view in self._driven:

@@ -87,6 +87,12 @@ class WeightGrid(QWidget):
             if row == n_rows - 1 or index + n_columns >= len(names):
                 tile.setLabel("bottom", "epoch", color=FOREGROUND, **{"font-size": "8pt"})
                 tile.getAxis("bottom").setHeight(36)
+            else:
+                # x is linked across tiles: only the lowest tile of a column shows its axis, which
+                # also halves the axis drawing that dominates each live refresh.
+                tile.hideAxis("bottom")
+            # A fixed width stops the whole grid from re-laying out when tick labels change.
+            tile.getAxis("left").setWidth(44)
             curve = tile.plot(pen=pen(layer_colour(name)))
             configure_curve(curve)  # after adding it to the tile
             marker = make_marker()
@@ -97,11 +103,31 @@ class WeightGrid(QWidget):
             self.curves.append(curve)
             self.markers.append(marker)
 
-    def set_data(self, x: np.ndarray, rows: np.ndarray) -> None:
-        """New data: ``x: (m,)`` and ``rows: (m, n_params)``; one ``setData`` per tile."""
+    def set_data(self, x: np.ndarray, rows: np.ndarray, fit_y: bool = True) -> None:
+        """New data: ``x: (m,)`` and ``rows: (m, n_params)``; one ``setData`` per tile.
+
+        With ``fit_y`` each tile's y range follows its curve, but only when the curve leaves the
+        range or fills less than a third of it: a y range that stays put lets the axis reuse its
+        cached drawing, which keeps live refreshes of many tiles cheap.
+        """
         self._x, self._rows = x, rows
         for column, curve in enumerate(self.curves):
             curve.setData(x, rows[:, column])
+        if fit_y and len(rows):
+            self._fit_y_ranges(np.nanmin(rows, axis=0), np.nanmax(rows, axis=0))
+
+    def _fit_y_ranges(self, lows: np.ndarray, highs: np.ndarray) -> None:
+        for tile, low, high in zip(self.tiles, lows, highs):
+            view = tile.vb
+            if view.state["autoRange"][1] is not False:
+                view.enableAutoRange(axis=pg.ViewBox.YAxis, enable=False)  # taken over from here on
+                shown_low, shown_high = np.inf, -np.inf
+            else:
+                shown_low, shown_high = view.viewRange()[1]
+            span = max(high - low, 1e-9 * max(1.0, abs(high)))
+            if low < shown_low or high > shown_high or shown_high - shown_low > 3 * span:
+                margin = 0.15 * span
+                view.setYRange(low - margin, high + margin, padding=0)
 
     def set_highlight(self, columns: list[int]) -> None:
         """Thick pens and orange titles on the tiles of ``columns``; ``[]`` clears."""

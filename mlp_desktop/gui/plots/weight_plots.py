@@ -185,7 +185,7 @@ class WeightPlots(QWidget):
     def _refresh(self) -> None:
         x, rows = self.buffer.arrays()
         if self.mode == "grid":
-            self.grid.set_data(x, rows)
+            self.grid.set_data(x, rows, fit_y=self.follow.enabled)
         elif self.mode == "tree":
             self.curves_plot.set_data(x, rows)
         if x.size:

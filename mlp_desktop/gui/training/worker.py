@@ -1,27 +1,33 @@
-"""Training on a background thread, reporting to the GUI at a throttled rate.
+"""Training in the background, reporting to the GUI at a throttled rate.
 
-The :class:`TrainingWorker` lives in a ``QThread`` and calls ``TrainingSession.train``; it never
-touches a widget. Reports from the core arrive in the worker thread at most ~30 times a second;
-the worker merges them and keeps at most one :class:`TrainingUpdate` in flight: until the GUI
-has handled the previous one (``acknowledge``), new reports are merged into the pending one. A
-slow GUI therefore never builds a queue, and the final state is always delivered.
+The :class:`TrainingWorker` lives in a ``QThread``; it hands each run to a
+:class:`~mlp_desktop.core.training_process.TrainingProcess` (the loop itself runs in a child
+process, so it never competes with the GUI for the GIL; see that module for the measurements) and
+waits on its pipe. It never touches a widget. Reports arrive at most ~30 times a second; the
+worker merges them and keeps at most one :class:`TrainingUpdate` in flight: until the GUI has
+handled the previous one (``acknowledge``), new reports are merged into the pending one. A slow
+GUI therefore never builds a queue, and the final state is always delivered.
 
-Stop and pause are ``threading.Event`` objects: the training loop blocks the worker's event loop,
-so signals to the worker would never be seen while it trains.
+Stop and pause are shared flags, not signals: the worker is blocked while a run goes on.
 """
 
 from __future__ import annotations
 
+import atexit
 import threading
-import traceback
-from dataclasses import dataclass, field
+import time
+import weakref
+from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
-from ...core.errors import DataError
 from ...core.session import TrainingSession
+from ...core.training_process import TrainingFailed, TrainingJob, TrainingProcess
 
+
+GUI_DUTY = 0.5
+"""Largest share of the GUI thread's time that live plot refreshes may take."""
 
 MAX_PARAM_ROWS = 256
 """Most parameter snapshots one update carries, however far the GUI falls behind."""
@@ -76,36 +82,31 @@ class TrainingUpdate:
 
 
 class TrainingWorker(QObject):
-    """Runs training in its thread; emits merged, copied updates."""
+    """Runs jobs in the training process from its thread; emits merged, copied updates."""
 
     progress = Signal(object)
-    finished = Signal(object)
+    finished = Signal(object, object, object)  # last update, parameters, history
     failed = Signal(str, str)  # plain message, technical details
 
-    def __init__(self, session: TrainingSession):
+    def __init__(self, process: TrainingProcess):
         super().__init__()
-        self.session = session
-        self.stop_event = threading.Event()
-        self.pause_event = threading.Event()
+        self.process = process
         self._lock = threading.Lock()
         self._pending: TrainingUpdate | None = None
         self._in_flight = False
 
     @Slot(object)
-    def run(self, epochs) -> None:
+    def run(self, job: TrainingJob) -> None:
         with self._lock:
             self._pending, self._in_flight = None, False
         try:
-            self.session.train(epochs, self._on_report, self.stop_event, self.pause_event)
-        except DataError as error:
-            self.failed.emit(str(error), "")
-            return
-        except Exception as error:  # noqa: BLE001 - reported to the user, the app keeps running
-            self.failed.emit(f"Training failed unexpectedly: {error}", traceback.format_exc())
+            params, history = self.process.run(job, self._on_report)
+        except TrainingFailed as error:
+            self.failed.emit(error.message, error.details)
             return
         with self._lock:
             final, self._pending = self._pending, None
-        self.finished.emit(final)
+        self.finished.emit(final, params, history)
 
     def _on_report(self, report) -> None:
         update = TrainingUpdate.from_report(report)
@@ -138,63 +139,96 @@ class TrainingController(QObject):
         super().__init__(parent)
         self.session = session
         self.state = "idle"
+        self.last_epoch = 0
+        self.last_refresh_seconds = 0.0
+        self.process = TrainingProcess()
+        self.process.start()  # the child starts while the user looks around
         self.thread = QThread()
         self.thread.setObjectName("training")
-        self.worker = TrainingWorker(session)
+        self.worker = TrainingWorker(self.process)
         self.worker.moveToThread(self.thread)
         self._startRequested.connect(self.worker.run)
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)
         self.thread.start()
+        # However the app ends (closing the window, app.quit(), a script returning), the thread
+        # and the child process end first: Qt aborts on a QThread destroyed while running.
+        application = QCoreApplication.instance()
+        if application is not None:
+            application.aboutToQuit.connect(self.shutdown)
+        controller = weakref.ref(self)
+        atexit.register(lambda: controller() is not None and controller().shutdown())
 
     # -- commands ------------------------------------------------------------------------------
     def start(self, epochs: int | None = None) -> None:
         """Train ``epochs`` more epochs (default: the configured number) from the current weights."""
         if self.state != "idle":
             return
-        self.session.prepare()  # raises DataError in the GUI thread, before anything starts
+        job = self.session.make_job(epochs)  # raises DataError here, before anything starts
         # Cleared here, not in the worker: a stop() right after start() must not be lost.
-        self.worker.stop_event.clear()
-        self.worker.pause_event.clear()
+        self.process.stop_event.clear()
+        self.process.pause_event.clear()
+        self.last_epoch = self.session.history.last_epoch
         self._set_state("running")
-        self._startRequested.emit(epochs)
+        self._startRequested.emit(job)
 
     def pause(self) -> None:
         if self.state == "running":
-            self.worker.pause_event.set()
+            self.process.pause_event.set()
             self._set_state("paused")
 
     def resume(self) -> None:
         if self.state == "paused":
-            self.worker.pause_event.clear()
+            self.process.pause_event.clear()
             self._set_state("running")
 
     def stop(self) -> None:
         if self.state != "idle":
-            self.worker.stop_event.set()
-            self.worker.pause_event.clear()
+            self.process.stop_event.set()
+            self.process.pause_event.clear()
 
     def is_busy(self) -> bool:
         return self.state != "idle"
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Stop training and end the thread (for closing the window). True if it ended in time."""
-        self.worker.stop_event.set()
-        self.worker.pause_event.clear()
+        """Stop training, end the thread and the training process. True if all ended in time."""
+        if self.thread.isFinished():
+            return True
+        self.process.stop_event.set()
+        self.process.pause_event.clear()
         self.thread.quit()
-        return self.thread.wait(timeout_ms)
+        ended = self.thread.wait(timeout_ms)
+        self.process.close()
+        return ended
 
     # -- from the worker (queued into the GUI thread) --------------------------------------------
     @Slot(object)
     def _on_progress(self, update: TrainingUpdate) -> None:
+        self.last_epoch = update.epoch
+        started = time.perf_counter()
         try:
             self.progress.emit(update)
         finally:
-            self.worker.acknowledge()
+            # The zero timer runs after the repaint the update asked for, so `started` to then is
+            # the whole cost of one refresh. Waiting as long again before asking for the next
+            # keeps the GUI busy at most half of the time, so it stays responsive to the user.
+            QTimer.singleShot(0, self, lambda: self._refresh_done(started))
 
-    @Slot(object)
-    def _on_finished(self, update: TrainingUpdate | None) -> None:
+    def _refresh_done(self, started: float) -> None:
+        cost = time.perf_counter() - started
+        self.last_refresh_seconds = cost
+        pause_ms = int(1000 * min(cost * (1 / GUI_DUTY - 1), 0.5))
+        # The timer's context is this controller (GUI thread): the worker's own thread is busy.
+        QTimer.singleShot(pause_ms, self, self._acknowledge)
+
+    def _acknowledge(self) -> None:
+        self.worker.acknowledge()
+
+    @Slot(object, object, object)
+    def _on_finished(self, update: TrainingUpdate | None, params, history) -> None:
+        self.session.finish_job(params, history)
+        self.last_epoch = history.last_epoch
         self._set_state("idle")
         self.finished.emit(update)
 
