@@ -96,8 +96,9 @@ class ProgressReport:
     ``epochs``/``train_rmses``/``val_rmses`` hold every epoch finished since the previous report;
     ``params`` is a copy of the current parameters; ``param_epochs``/``param_rows`` are parameter
     snapshots since the previous report, evenly thinned to at most ``PARAM_ROWS_PER_REPORT`` rows
-    (so live weight plots can draw smooth curves); ``layer_grad_rms`` is the root-mean-square
-    gradient of each weight layer at the latest step (to spot vanishing gradients).
+    (so live weight plots can draw smooth curves); ``layer_grad_rms`` holds, for each of
+    ``epochs``, the root-mean-square gradient of each weight layer at the epoch's last step
+    (``(len(epochs), n_layers)``, to spot vanishing gradients).
     """
 
     epoch: int
@@ -269,7 +270,7 @@ class _Loop:
             self.XT_val, self.YT_val = backprop.augment(data.X_val).T, data.Y_val.T
         self.full_ws = backprop.workspace(n_train)
         self.val_ws = backprop.workspace(data.X_val.shape[0]) if data.X_val is not None else None
-        self.trace: tuple[list, list, list] = ([], [], [])
+        self.trace: tuple[list, list, list, list] = ([], [], [], [])
         self.param_trace = _ParamTrace(net.n_parameters) if on_progress is not None else None
         self.started = time.perf_counter()
         self.last_report = self.started
@@ -416,10 +417,11 @@ class _Loop:
             waiter.wait(0.05)
 
     def note_epoch(self, epoch: int, train_rmse: float, val_rmse: float) -> None:
-        epochs, trains, vals = self.trace
+        epochs, trains, vals, grads = self.trace
         epochs.append(epoch)
         trains.append(train_rmse)
         vals.append(val_rmse)
+        grads.append(self.layer_grad_rms())
         self.param_trace.note(epoch, self.net._params)
         due = self.progress_every is not None and epoch % self.progress_every == 0
         if not due and self.progress_interval is not None:
@@ -428,9 +430,9 @@ class _Loop:
             self.report(epoch)
 
     def report(self, epoch: int, paused=False, finished=False, reason=None) -> None:
-        epochs, trains, vals = self.trace
-        lr = self.config.learning_rate
-        grad_rms = np.array([math.sqrt(float(np.vdot(g, g)) / g.size) / lr for g in self.backprop.weight_grads])
+        epochs, trains, vals, grads = self.trace
+        n_layers = len(self.backprop.weight_grads)
+        grad_rms = np.array(grads, dtype=np.float64).reshape(len(grads), n_layers)
         now = time.perf_counter()
         elapsed = now - self.started
         history = self.history
@@ -454,10 +456,14 @@ class _Loop:
             param_epochs=param_epochs,
             param_rows=param_rows,
         ))
-        epochs.clear()
-        trains.clear()
-        vals.clear()
+        for trace in self.trace:
+            trace.clear()
         self.last_report = now
+
+    def layer_grad_rms(self) -> list[float]:
+        """Root-mean-square gradient of each weight layer at the latest step."""
+        lr = self.config.learning_rate  # the gradient buffer holds -lr times the gradient
+        return [math.sqrt(float(np.vdot(g, g)) / g.size) / lr for g in self.backprop.weight_grads]
 
     def describe(self, reason: str, epoch: int, train_rmse: float) -> str:
         if reason == "diverged":

@@ -350,15 +350,13 @@ class MainWindow(QMainWindow):
         if len(update.epochs):
             self.rmse_plot.append(update.epochs, update.train_rmse * scale, update.val_rmse * scale)
             self.weight_plots.append_rows(update.param_epochs, update.param_rows)
-            self.gradient_plot.append(update.epoch, update.grad_rms)
+            self.gradient_plot.append_rows(update.epochs, update.grad_rms)
         self._show_epoch(update.epoch, update)
 
     @Slot(object)
     def _on_finished(self, update: TrainingUpdate | None) -> None:
         if update is not None:
             self._on_progress(update)
-        for plot in (self.rmse_plot, self.weight_plots, self.gradient_plot):
-            plot.follow.settle()
         history = self.session.history
         # Redraw the weights from the exact per-epoch history (reports only sampled them).
         epochs, params = history.epochs, history.params
@@ -366,6 +364,8 @@ class MainWindow(QMainWindow):
             epochs = np.concatenate([[0], epochs])
             params = np.vstack([history.initial_params[None, :], params])
         self.weight_plots.set_series(epochs, params)
+        for plot in (self.rmse_plot, self.weight_plots, self.gradient_plot):
+            plot.follow.settle()
         message = history.message
         if len(history.train_rmse) and history.stop_reason != "diverged":
             message += f" Training RMSE {history.train_rmse[-1] * self.session.rmse_unit_scale:.4g}."

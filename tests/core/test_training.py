@@ -237,7 +237,8 @@ def test_progress_reports_are_throttled_and_complete():
     traced = np.concatenate([r.epochs for r in reports])
     np.testing.assert_array_equal(traced, np.arange(1, 101))
     np.testing.assert_array_equal(np.concatenate([r.train_rmses for r in reports]), history.train_rmse)
-    assert reports[-1].layer_grad_rms.shape == (2,) and (reports[-1].layer_grad_rms > 0).all()
+    assert reports[0].layer_grad_rms.shape == (10, 2) and (reports[0].layer_grad_rms > 0).all()
+    assert reports[-1].layer_grad_rms.shape == (0, 2)  # the final report adds no new epoch
     assert reports[0].params is not reports[1].params
     # time-based throttling: a long interval reports only the final state
     few = []

@@ -11,7 +11,8 @@ from mlp_desktop.gui.training.worker import MAX_PARAM_ROWS, TrainingController, 
 
 def update(epochs, n_params=3):
     epochs = np.asarray(epochs)
-    return TrainingUpdate(epochs, epochs * 1.0, epochs * np.nan, np.full(n_params, epochs[-1] * 1.0), np.ones(2),
+    return TrainingUpdate(epochs, epochs * 1.0, epochs * np.nan, np.full(n_params, epochs[-1] * 1.0),
+                          np.ones((len(epochs), 2)),
                           int(epochs[-1]), 1000, 1.0, 10.0, epochs, np.repeat(epochs[:, None] * 1.0, n_params, 1))
 
 
@@ -22,7 +23,7 @@ def test_merging_keeps_every_rmse_and_a_bounded_number_of_snapshots():
     np.testing.assert_array_equal(merged.epochs, np.arange(1, 1001))
     assert len(merged.param_epochs) <= MAX_PARAM_ROWS and merged.param_epochs[-1] == 1000
     np.testing.assert_array_equal(merged.param_rows[:, 0], merged.param_epochs)
-    assert merged.epoch == 1000 and merged.params[0] == 1000
+    assert merged.epoch == 1000 and merged.params[0] == 1000 and merged.grad_rms.shape == (1000, 2)
 
 
 def test_controller_trains_in_its_thread_and_shuts_down(qtbot):

@@ -28,6 +28,11 @@ class GradientPlot(SeriesPlot):
         """Add one epoch's RMS gradient per layer, ``grad_rms: (n_layers,)``."""
         self._append_rows([epoch], np.asarray(grad_rms, dtype=np.float64).reshape(1, -1))
 
+    def append_rows(self, epochs: np.ndarray, grad_rms: np.ndarray) -> None:
+        """Add many epochs at once: ``epochs: (n,)``, ``grad_rms: (n, n_layers)``; one redraw."""
+        if len(epochs):
+            self._append_rows(np.asarray(epochs, dtype=np.float64), np.asarray(grad_rms, dtype=np.float64))
+
     def set_series(self, epochs: np.ndarray, grad_rms: np.ndarray) -> None:
         """Replace everything: ``epochs: (n,)``, ``grad_rms: (n, n_layers)``."""
         self.buffer.clear()

@@ -124,10 +124,11 @@ class WeightGrid(QWidget):
                 shown_low, shown_high = np.inf, -np.inf
             else:
                 shown_low, shown_high = view.viewRange()[1]
-            span = max(high - low, 1e-9 * max(1.0, abs(high)))
+            # a flat curve (one point, a zero bias) still gets a readable range around its value
+            span = max(high - low, 0.1 * max(abs(low), abs(high)), 1e-3)
             if low < shown_low or high > shown_high or shown_high - shown_low > 3 * span:
-                margin = 0.15 * span
-                view.setYRange(low - margin, high + margin, padding=0)
+                middle, half = (low + high) / 2, 0.65 * span
+                view.setYRange(middle - half, middle + half, padding=0)
 
     def set_highlight(self, columns: list[int]) -> None:
         """Thick pens and orange titles on the tiles of ``columns``; ``[]`` clears."""

@@ -41,7 +41,7 @@ class TrainingUpdate:
     train_rmse: np.ndarray
     val_rmse: np.ndarray
     params: np.ndarray
-    grad_rms: np.ndarray
+    grad_rms: np.ndarray  # (len(epochs), n_layers)
     epoch: int
     final_epoch: int
     elapsed_seconds: float
@@ -75,7 +75,7 @@ class TrainingUpdate:
             np.concatenate([self.epochs, later.epochs]),
             np.concatenate([self.train_rmse, later.train_rmse]),
             np.concatenate([self.val_rmse, later.val_rmse]),
-            later.params, later.grad_rms, later.epoch, later.final_epoch, later.elapsed_seconds,
+            later.params, np.concatenate([self.grad_rms, later.grad_rms]), later.epoch, later.final_epoch, later.elapsed_seconds,
             later.epochs_per_second, param_epochs, param_rows, later.paused, later.finished, later.stop_reason,
             later.message,
         )

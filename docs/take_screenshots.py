@@ -1,0 +1,62 @@
+"""Regenerate the screenshots used by the README and the user guide.
+
+Runs the real main window (offscreen, or on $DISPLAY when QT_QPA_PLATFORM=xcb), trains the
+samples exactly as a user would by pressing Train, and saves what the window shows:
+
+    python docs/take_screenshots.py            # writes docs/screenshots/*.png
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+
+
+def main() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from mlp_desktop.gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    OUT.mkdir(parents=True, exist_ok=True)
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    window.resize(1280, 800)
+    window.show()
+
+    def settle(ms: int = 300) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def train_and_wait() -> None:
+        loop = QEventLoop()
+        window.controller.finished.connect(loop.quit)
+        window.train()
+        loop.exec()
+        window.controller.finished.disconnect(loop.quit)
+        settle()
+
+    settle(800)
+    window.grab().save(str(OUT / "start.png"))
+    train_and_wait()
+    window.grab().save(str(OUT / "health_score_trained.png"))
+    window.open_sample("iris")
+    settle()
+    train_and_wait()
+    window.grab().save(str(OUT / "iris_trained.png"))
+    window.plot_tabs.setCurrentWidget(window.gradient_plot)
+    settle()
+    window.grab().save(str(OUT / "iris_gradients.png"))
+    window.close()
+    print(f"Saved screenshots to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
