@@ -3,10 +3,10 @@
 Thinning policy
 ---------------
 Rows are kept for every epoch until the row budget is reached. Then every other row is dropped
-and from then on only epochs that are multiples of 2 are kept; the next time the budget is reached,
-multiples of 4, and so on. So the rows are always evenly spread over the run (every ``stride``-th
-epoch, ``stride`` a power of two) and number between half the budget and the budget. The latest
-epoch is always included, whether or not it falls on the stride.
+and from then on only every 2nd epoch is kept; the next time the budget is reached, every 4th, and
+so on (a :class:`~mlp_desktop.core.series.SnapshotBuffer`). So the rows are always evenly spread
+over the run (every ``stride``-th epoch, ``stride`` a power of two) and number between half the
+budget and the budget. The latest epoch is always included, whether or not it falls on the stride.
 
 The budget is ``max_rows`` (default 2,048, so at least 1,024 rows remain) unless a row of
 parameters is so large that this would pass ``memory_budget`` (default 64 MiB); then the budget is
@@ -19,6 +19,8 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+
+from .series import SnapshotBuffer
 
 STOP_REASONS = ("completed", "target_reached", "stopped", "diverged")
 
@@ -36,18 +38,10 @@ class History:
         self, parameter_names: Sequence[str], max_rows: int = 2048, memory_budget: int = 64 * 2**20
     ):
         self.parameter_names = list(parameter_names)
-        n_params = len(self.parameter_names)
-        row_bytes = 8 * (n_params + 3)
-        capacity = min(int(max_rows), max(2, int(memory_budget) // row_bytes))
-        self.capacity = max(2, capacity - capacity % 2)
-        self.stride = 1
-        self._n = 0
-        self._epochs = np.zeros(self.capacity, dtype=np.int64)
-        self._rmse = np.zeros((self.capacity, 2))
-        self._params = np.zeros((self.capacity, n_params))
+        # One row per kept epoch: train RMSE, validation RMSE, then every parameter.
+        self._buffer = SnapshotBuffer(len(self.parameter_names) + 2, max_rows, memory_budget)
+        self._row = np.zeros(len(self.parameter_names) + 2)
         self._last_epoch = 0
-        self._last_rmse = np.full(2, np.nan)
-        self._last_params = np.zeros(n_params)
         self.initial_train_rmse = np.nan
         self.initial_val_rmse = np.nan
         self.initial_params: np.ndarray | None = None
@@ -63,63 +57,57 @@ class History:
 
     def append(self, epoch: int, train_rmse: float, val_rmse: float, params: np.ndarray) -> None:
         """Record the state after ``epoch``; epochs must increase."""
-        self._last_epoch = epoch
-        self._last_rmse[0] = train_rmse
-        self._last_rmse[1] = val_rmse
-        np.copyto(self._last_params, params)
-        if epoch % self.stride:
-            return
-        if self._n == self.capacity:
-            self._thin()
-            if epoch % self.stride:
-                return
-        n = self._n
-        self._epochs[n] = epoch
-        self._rmse[n] = self._last_rmse
-        self._params[n] = params
-        self._n = n + 1
+        row = self._row
+        row[0], row[1] = train_rmse, val_rmse
+        row[2:] = params
+        self._buffer.append(epoch, row)
+        self._last_epoch = int(epoch)
 
-    def _thin(self) -> None:
-        self.stride *= 2
-        keep = np.flatnonzero(self._epochs[: self._n] % self.stride == 0)
-        n = keep.size
-        self._epochs[:n] = self._epochs[keep]
-        self._rmse[:n] = self._rmse[keep]
-        self._params[:n] = self._params[keep]
-        self._n = n
+    @property
+    def capacity(self) -> int:
+        """The row budget: between half of it and all of it are kept, plus the latest epoch."""
+        return self._buffer.max_rows
 
-    def _rows(self, stored: np.ndarray, latest) -> np.ndarray:
-        if self._last_epoch == 0 or (self._n and self._epochs[self._n - 1] == self._last_epoch):
-            return stored[: self._n].copy()
-        return np.concatenate([stored[: self._n], np.asarray(latest)[None, ...]])
+    @property
+    def stride(self) -> int:
+        """Every ``stride``-th epoch is kept."""
+        return self._buffer.stride
 
     @property
     def epochs(self) -> np.ndarray:
-        return self._rows(self._epochs, self._last_epoch)
+        return self._buffer.arrays()[0].astype(np.int64)
 
     @property
     def train_rmse(self) -> np.ndarray:
-        return self._rows(self._rmse, self._last_rmse)[:, 0]
+        return self._buffer.arrays()[1][:, 0]
 
     @property
     def val_rmse(self) -> np.ndarray:
-        return self._rows(self._rmse, self._last_rmse)[:, 1]
+        return self._buffer.arrays()[1][:, 1]
 
     @property
     def params(self) -> np.ndarray:
-        return self._rows(self._params, self._last_params)
+        return self._buffer.arrays()[1][:, 2:]
 
     @property
     def last_epoch(self) -> int:
         """The last epoch run (0 before training)."""
         return self._last_epoch
 
+    @property
+    def latest_rmse(self) -> tuple[float, float]:
+        """Training and validation RMSE after the last epoch (the initial ones before training)."""
+        if not len(self._buffer):
+            return self.initial_train_rmse, self.initial_val_rmse
+        last = self._buffer.last_row
+        return float(last[0]), float(last[1])
+
     def __len__(self) -> int:
-        return len(self.epochs)
+        return self._buffer.n_rows
 
     @property
     def nbytes(self) -> int:
-        return self._epochs.nbytes + self._rmse.nbytes + self._params.nbytes + self._last_params.nbytes
+        return self._buffer.nbytes + self._row.nbytes
 
     def to_frame(self, include_initial: bool = True, rmse_scale: float = 1.0):
         """The table the tutorials plot: epoch, train_rmse, val_rmse and one column per parameter.
@@ -129,7 +117,8 @@ class History:
         """
         import pandas as pd
 
-        epochs, train, val, params = self.epochs, self.train_rmse, self.val_rmse, self.params
+        x, rows = self._buffer.arrays()
+        epochs, train, val, params = x.astype(np.int64), rows[:, 0], rows[:, 1], rows[:, 2:]
         if include_initial and self.initial_params is not None:
             epochs = np.concatenate([[0], epochs])
             train = np.concatenate([[self.initial_train_rmse], train])

@@ -28,6 +28,7 @@ from .errors import DataError
 from .history import History
 from .losses import _ALIASES, LOSS_NAMES
 from .network import MLP, Backprop, as_matrix
+from .series import SnapshotBuffer
 
 
 @dataclass
@@ -122,42 +123,6 @@ class ProgressReport:
 
 PARAM_ROWS_PER_REPORT = 64
 """At most this many parameter snapshots travel with one progress report."""
-
-
-class _ParamTrace:
-    """Parameter snapshots between two reports: epochs that are multiples of ``stride``, the
-    stride doubling (and every other row dropped) when full, plus the latest epoch."""
-
-    def __init__(self, n_params: int, capacity: int = PARAM_ROWS_PER_REPORT):
-        self.capacity = capacity
-        self.rows = np.empty((capacity + 1, n_params))
-        self.epochs = np.empty(capacity + 1, dtype=np.int64)
-        self.n, self.stride = 0, 1
-
-    def note(self, epoch: int, params: np.ndarray) -> None:
-        if epoch % self.stride:
-            return
-        if self.n == self.capacity:
-            self.stride *= 2
-            keep = np.flatnonzero(self.epochs[: self.n] % self.stride == 0)
-            self.rows[: keep.size] = self.rows[keep]
-            self.epochs[: keep.size] = self.epochs[keep]
-            self.n = keep.size
-            if epoch % self.stride:
-                return
-        self.rows[self.n] = params
-        self.epochs[self.n] = epoch
-        self.n += 1
-
-    def take(self, epoch: int, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The snapshots so far, ending with ``epoch``; then start afresh."""
-        if self.n == 0 or self.epochs[self.n - 1] != epoch:
-            self.rows[self.n] = params
-            self.epochs[self.n] = epoch
-            self.n += 1
-        epochs, rows = self.epochs[: self.n].copy(), self.rows[: self.n].copy()
-        self.n, self.stride = 0, 1
-        return epochs, rows
 
 
 @dataclass
@@ -271,7 +236,8 @@ class _Loop:
         self.full_ws = backprop.workspace(n_train)
         self.val_ws = backprop.workspace(data.X_val.shape[0]) if data.X_val is not None else None
         self.trace: tuple[list, list, list, list] = ([], [], [], [])
-        self.param_trace = _ParamTrace(net.n_parameters) if on_progress is not None else None
+        # parameter snapshots between two reports, evenly thinned, always ending with the latest
+        self.param_trace = SnapshotBuffer(net.n_parameters, PARAM_ROWS_PER_REPORT) if on_progress else None
         self.started = time.perf_counter()
         self.last_report = self.started
         self.start_epoch = history.last_epoch
@@ -422,7 +388,7 @@ class _Loop:
         trains.append(train_rmse)
         vals.append(val_rmse)
         grads.append(self.layer_grad_rms())
-        self.param_trace.note(epoch, self.net._params)
+        self.param_trace.append(epoch, self.net._params)
         due = self.progress_every is not None and epoch % self.progress_every == 0
         if not due and self.progress_interval is not None:
             due = time.perf_counter() - self.last_report >= self.progress_interval
@@ -436,12 +402,16 @@ class _Loop:
         now = time.perf_counter()
         elapsed = now - self.started
         history = self.history
-        param_epochs, param_rows = self.param_trace.take(epoch, self.net._params)
+        if len(self.param_trace) == 0 or self.param_trace.last_x != epoch:
+            self.param_trace.append(epoch, self.net._params)
+        param_epochs, param_rows = self.param_trace.arrays()
+        param_epochs = param_epochs.astype(np.int64)
+        self.param_trace.clear()
         self.on_progress(ProgressReport(
             epoch=epoch,
             final_epoch=self.final_epoch,
-            train_rmse=float(history._last_rmse[0]) if history.last_epoch else history.initial_train_rmse,
-            val_rmse=float(history._last_rmse[1]) if history.last_epoch else history.initial_val_rmse,
+            train_rmse=history.latest_rmse[0],
+            val_rmse=history.latest_rmse[1],
             params=self.net.get_parameters(),
             epochs=np.array(epochs, dtype=np.int64),
             train_rmses=np.array(trains),
