@@ -172,3 +172,25 @@ def test_layout_and_recent_files_survive_a_restart(qtbot, tmp_path):
     second.reset_layout()
     assert second.docks["network"].isVisibleTo(second)
     second.controller.shutdown()
+
+
+def test_dropping_a_file_on_the_window_opens_it(window):
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(sample_path("xor_gate", ".csv")))])
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(drop)
+    assert "xor_gate.csv" in window.windowTitle()
+    mime.setUrls([QUrl.fromLocalFile("/tmp/notes.docx")])
+    refused = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                              Qt.KeyboardModifier.NoModifier)
+    refused.setAccepted(False)
+    window.dragEnterEvent(refused)
+    assert not refused.isAccepted()
