@@ -14,7 +14,9 @@ from typing import Callable
 import numpy as np
 
 from .errors import DataError
+from .graph import transfer_parameters
 from .history import History
+from .losses import get_loss
 from .model import Model, NetworkSpec, build_network, target_in_training_units
 from .network import MLP
 from .preprocessing import Preprocessor, fit_preprocessor, split_rows
@@ -34,6 +36,9 @@ class TrainingSession:
         self.preprocessor: Preprocessor | None = None
         self.net: MLP | None = None
         self.history: History | None = None
+        self.graph_state: dict | None = None
+        self._net_graph_state: dict | None = None
+        self.reset_parameter_names: list[str] = []
         self.train_rows = self.val_rows = np.zeros(0, dtype=int)
         self._arrays: tuple | None = None
         self._data_key = 0  # changes whenever the training arrays do
@@ -49,13 +54,19 @@ class TrainingSession:
             self.input_scaling, self.minmax_bounds = scaling, minmax_bounds
             self._stale_data = True  # the network keeps its weights; only the inputs change
 
-    def set_spec(self, spec: NetworkSpec) -> None:
-        if spec != self.spec:
-            output_changed = self.dataset is not None and (
-                spec.resolved_output(self.dataset.task) != self.spec.resolved_output(self.dataset.task))
-            self.spec = spec
+    def set_spec(self, spec: NetworkSpec, graph_state: dict | None = None) -> None:
+        """A new network description (and, from the diagram editor, the graph it came from).
+
+        Only a change of shape rebuilds the network; initialisation settings wait for
+        :meth:`reset_weights`. With graph states, a rebuilt network keeps the trained weights of
+        every connection the edit left alone (see :attr:`reset_parameter_names`).
+        """
+        if self.dataset is not None and (
+                spec.resolved_output(self.dataset.task) != self.spec.resolved_output(self.dataset.task)):
+            self._stale_data = True  # target scaling follows the output activation
+        if _shape(spec) != _shape(self.spec) or (graph_state or {}).get("layers") != (self.graph_state or {}).get("layers"):
             self._stale_net = True
-            self._stale_data = self._stale_data or output_changed  # target scaling follows the output
+        self.spec, self.graph_state = spec, graph_state
 
     def set_config(self, config: TrainConfig) -> None:
         split_changed = (config.validation_fraction, config.seed) != (
@@ -90,18 +101,27 @@ class TrainingSession:
                 self._stale_net = True
             self._stale_data = False
         if self._stale_net or self.net is None:
-            self.net = build_network(self.spec, self.preprocessor, self.config.seed)
-            self.spec.hidden_activations()  # validate now, with a clear message
-            from .losses import get_loss
-
-            get_loss(self.loss, self.net.activations[-1])
+            old_net, old_state = self.net, self._net_graph_state
+            net = build_network(self.spec, self.preprocessor, self.config.seed)
+            get_loss(self.loss, net.activations[-1])  # a clear message now, not when training
+            self.reset_parameter_names = []
+            trained = self.history is not None and self.history.last_epoch > 0
+            if old_net is not None and trained and old_state is not None and self.graph_state is not None:
+                params, fresh = transfer_parameters(old_state, old_net.get_parameters(), self.graph_state,
+                                                    net.get_parameters())
+                net.set_parameters(params)
+                names = net.parameter_names()
+                self.reset_parameter_names = [names[i] for i in fresh]
+            self.net, self._net_graph_state = net, self.graph_state
             self.history = History(self.net.parameter_names())
             self._stale_net = False
 
     def reset_weights(self) -> None:
         """Start over: fresh weights from the chosen initialisation and seed, an empty history."""
         self.prepare()
-        self.net.initialize(self.config.seed)
+        self.net = build_network(self.spec, self.preprocessor, self.config.seed)  # the chosen init, now
+        self._net_graph_state = self.graph_state
+        self.reset_parameter_names = []
         self.history = History(self.net.parameter_names())
 
     # -- training ------------------------------------------------------------------------------
@@ -163,3 +183,11 @@ class TrainingSession:
     @property
     def n_validation(self) -> int:
         return len(self.val_rows)
+
+
+def _shape(spec: NetworkSpec) -> tuple:
+    try:
+        activations = tuple(spec.hidden_activations())
+    except DataError:
+        activations = None
+    return tuple(spec.hidden_layers), activations, spec.output_activation

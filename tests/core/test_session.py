@@ -91,3 +91,34 @@ def test_target_rmse_is_in_the_targets_units():
     assert history.stop_reason == "target_reached"
     user_rmse = history.train_rmse * session.rmse_unit_scale
     assert user_rmse[-1] <= 1.0 < user_rmse[-2]
+
+
+def test_editing_the_graph_keeps_trained_weights_of_untouched_connections():
+    from mlp_desktop.core.graph import NetworkGraph
+
+    session = health_session()
+    graph = NetworkGraph(["age", "exercise", "diet"], ["output"], [(2, "sigmoid")])
+    session.set_spec(graph.to_spec(), graph.to_dict())
+    session.train(epochs=50)
+    trained = session.net.get_parameters()
+    graph.add_neuron(1)
+    session.set_spec(graph.to_spec(), graph.to_dict())
+    session.prepare()
+    assert session.net.layer_sizes == (3, 3, 1)
+    assert session.reset_parameter_names == ["W1[0,2]", "W1[1,2]", "W1[2,2]", "b1[2]", "W2[2,0]"]
+    names = session.net.parameter_names()
+    kept = {name: value for name, value in zip(names, session.net.get_parameters())}
+    assert kept["W1[1,1]"] == trained[3] and kept["W2[1,0]"] == trained[9] and kept["b2[0]"] == trained[10]
+    session.train(epochs=5)  # and training goes on
+    assert session.history.last_epoch == 5
+
+
+def test_changing_only_the_initialisation_waits_for_reset():
+    session = health_session()
+    session.train(epochs=10)
+    net = session.net
+    session.set_spec(NetworkSpec(hidden_layers=[2], activations="sigmoid", init="he"))
+    session.prepare()
+    assert session.net is net and session.history.last_epoch == 10
+    session.reset_weights()
+    assert session.net.init == "he" and session.history.last_epoch == 0
