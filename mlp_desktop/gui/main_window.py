@@ -11,6 +11,7 @@ from __future__ import annotations
 import platform
 import sys
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -274,10 +275,7 @@ class MainWindow(QMainWindow):
             if read_seed or self.session.net is None:
                 session.set_config(self.parameter_panel.config(self.data_panel.validation_fraction()))
             else:
-                config = self.session.config
-                from dataclasses import replace
-
-                session.set_config(replace(config, validation_fraction=self.data_panel.validation_fraction()))
+                session.set_config(replace(session.config, validation_fraction=self.data_panel.validation_fraction()))
             session.prepare()
         except DataError as error:
             self.statusBar().showMessage(str(error), 10000)
@@ -295,10 +293,9 @@ class MainWindow(QMainWindow):
         self.weight_plots.set_parameter_names(session.net.parameter_names())
         self.gradient_plot.set_layer_count(len(session.net.weights))
         self.rmse_plot.reset()
-        single_regression = session.rmse_unit_scale != 1.0 or (
-            session.preprocessor.task == "regression" and len(session.preprocessor.targets) == 1)
-        self.rmse_plot.set_unit_label(
-            f"RMSE ({session.preprocessor.targets[0]} units)" if single_regression else "RMSE (scaled outputs)")
+        pre = session.preprocessor
+        in_target_units = pre.task == "regression" and len(pre.targets) == 1  # see Preprocessor.rmse_unit_scale
+        self.rmse_plot.set_unit_label(f"RMSE ({pre.targets[0]} units)" if in_target_units else "RMSE (scaled outputs)")
         history = session.history
         if history is not None and history.initial_params is None:
             self.weight_plots.set_series(np.array([0]), session.net.get_parameters()[None, :])
