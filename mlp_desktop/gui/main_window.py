@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..core.data import SUPPORTED_EXTENSIONS, read_table
 from ..core.errors import DataError
+from ..core.graph import NetworkGraph
 from ..core.model import NetworkSpec
 from ..core.samples import SAMPLE_SETUPS, SAMPLES, sample_path
 from ..core.session import TrainingSession
 from .panels.data_panel import DataPanel
-from .panels.network_panel import NetworkPanel
+from .editor.editor_widget import EditorWidget
+from .panels.step_panel import StepPanel
 from .panels.parameter_panel import ParameterPanel
 from .plots.gradient_plot import GradientPlot
 from .plots.rmse_plot import RmsePlot
@@ -59,8 +61,13 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
 
         self.data_panel = DataPanel()
-        self.network_panel = NetworkPanel()
+        self.graph = NetworkGraph(hidden=((2, "sigmoid"),))
+        # The editor owns the undo stack: children are deleted after their parent's connections
+        # are gone, so no signal from a dying stack reaches a live slot.
+        self.editor = EditorWidget(self.graph)
+        self.undo_stack = self.editor.undo_stack
         self.parameter_panel = ParameterPanel()
+        self.step_panel = StepPanel(self.session, self.editor.show_annotations, self.editor.clear_annotations)
         self.rmse_plot = RmsePlot()
         self.weight_plots = WeightPlots()
         self.gradient_plot = GradientPlot()
@@ -74,9 +81,11 @@ class MainWindow(QMainWindow):
 
         self.data_panel.datasetChanged.connect(self._on_dataset_changed)
         self.data_panel.settingsChanged.connect(self._on_settings_changed)
-        self.network_panel.specChanged.connect(self._on_settings_changed)
+        self.editor.graphEdited.connect(self._on_graph_edited)
+        self.editor.parametersSelected.connect(self._on_parameters_selected)
         self.parameter_panel.changed.connect(self._on_settings_changed)
         self.weight_plots.curveSelected.connect(self._on_curve_selected)
+        self.step_panel.weightsChanged.connect(self._on_weights_stepped)
         self.controller.progress.connect(self._on_progress)
         self.controller.finished.connect(self._on_finished)
         self.controller.failed.connect(self._on_failed)
@@ -92,19 +101,25 @@ class MainWindow(QMainWindow):
         tabs.addTab(self.weight_plots, "Weights and biases")
         tabs.addTab(self.gradient_plot, "Gradients")
         self.plot_tabs = tabs
+        top = QSplitter(Qt.Orientation.Horizontal)  # the diagram beside the error curve
+        top.addWidget(self.editor)
+        top.addWidget(self.rmse_plot)
+        top.setStretchFactor(0, 1)
+        top.setStretchFactor(1, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.rmse_plot)
+        splitter.addWidget(top)
         splitter.addWidget(tabs)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
 
     def _build_docks(self) -> None:
         self.docks = {}
         for name, title, widget, area in (
             ("data", "Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("network", "Network", self.network_panel, Qt.DockWidgetArea.RightDockWidgetArea),
             ("parameters", "Training parameters", self.parameter_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("step", "Step through", self.step_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("history", "Edit history", self.editor.undo_view(), Qt.DockWidgetArea.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{name}_dock")
@@ -118,10 +133,10 @@ class MainWindow(QMainWindow):
             dock.setWidget(scroll)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
-        self.resizeDocks([self.docks["data"], self.docks["network"]], [340, 330], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["network"], self.docks["parameters"]],
-                         [self.network_panel.sizeHint().height(), self.parameter_panel.sizeHint().height()],
-                         Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.docks["parameters"], self.docks["step"])
+        self.tabifyDockWidget(self.docks["step"], self.docks["history"])
+        self.docks["parameters"].raise_()
+        self.resizeDocks([self.docks["data"], self.docks["parameters"]], [320, 320], Qt.Orientation.Horizontal)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -157,6 +172,17 @@ class MainWindow(QMainWindow):
         self._rebuild_recent_menu()
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit MLP Desktop"))
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        # Own actions rather than the stack's: they must also be off while training runs.
+        self.undo_action = self._action("&Undo", self.undo_stack.undo, tip="Undo the last change to the network")
+        self.redo_action = self._action("&Redo", self.undo_stack.redo, tip="Redo the change just undone")
+        self.undo_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        for stack_signal in (self.undo_stack.canUndoChanged, self.undo_stack.canRedoChanged,
+                             self.undo_stack.undoTextChanged, self.undo_stack.redoTextChanged):
+            stack_signal.connect(self._update_edit_actions)
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
 
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
@@ -212,9 +238,8 @@ class MainWindow(QMainWindow):
         self._applying = True
         try:
             if setup:
-                self.network_panel.set_spec(NetworkSpec(hidden_layers=setup["hidden_layers"],
-                                                        activations=setup["activations"],
-                                                        output_activation=setup["output_activation"]))
+                self._set_graph(NetworkGraph(hidden=zip(setup["hidden_layers"], setup["activations"]),
+                                             output_activation=setup["output_activation"]))
                 self.parameter_panel.set_values(**setup["parameters"])
                 self.data_panel.set_input_scaling(setup["input_scaling"])
                 self.data_panel.set_validation_fraction(setup["validation_fraction"])
@@ -252,12 +277,31 @@ class MainWindow(QMainWindow):
         if not self._applying and not self.controller.is_busy():
             self._apply_settings(read_seed=False)
 
+    def _set_graph(self, graph: NetworkGraph) -> None:
+        """Show and edit another network (a new sample); the edit history starts afresh."""
+        self.graph = graph
+        self.editor.set_graph(graph)
+
     def _spec(self) -> NetworkSpec:
-        init = self.parameter_panel.init_settings()
-        return NetworkSpec(hidden_layers=self.network_panel.hidden_layers(),
-                           activations=self.network_panel.hidden_activations(),
-                           output_activation=self.network_panel.output_activation(),
-                           loss=self.parameter_panel.loss(), **init)
+        return self.graph.to_spec(loss=self.parameter_panel.loss(), **self.parameter_panel.init_settings())
+
+    @Slot()
+    def _on_graph_edited(self) -> None:
+        if self.controller.state == "paused":
+            # The run holds the weights: end it, then apply the edit to what it learned so far.
+            self._stop_and_wait()
+            self._apply_settings(read_seed=False)
+            self.statusBar().showMessage("Training stopped for the edit; press Train to continue from the "
+                                         "kept weights. " + self._reset_note(), 15000)
+        else:
+            self._on_settings_changed()
+
+    def _reset_note(self) -> str:
+        names = self.session.reset_parameter_names
+        if not names:
+            return ""
+        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        return f"New connections start from fresh weights: {shown}."
 
     def _apply_settings(self, read_seed: bool) -> bool:
         """Push every panel's choices into the session; rebuild the views if the network changed.
@@ -271,20 +315,30 @@ class MainWindow(QMainWindow):
         before = session.net
         try:
             session.set_input_scaling(self.data_panel.input_scaling())
-            session.set_spec(self._spec())
+            session.set_spec(self._spec(), self.graph.to_dict())
             if read_seed or self.session.net is None:
                 session.set_config(self.parameter_panel.config(self.data_panel.validation_fraction()))
             else:
                 session.set_config(replace(session.config, validation_fraction=self.data_panel.validation_fraction()))
             session.prepare()
+            pre = session.preprocessor
+            if (self.graph.input_layer.neuron_ids, self.graph.output_layer.neuron_ids) != (
+                    pre.encoded_inputs, pre.output_names):
+                # The diagram's first and last layers follow the data's columns and classes.
+                self.graph.set_io(pre.encoded_inputs, pre.output_names)
+                session.set_spec(self._spec(), self.graph.to_dict())
+                session.prepare()
         except DataError as error:
             self.statusBar().showMessage(str(error), 10000)
             self._set_training_possible(False, str(error))
             return False
-        pre = session.preprocessor
-        self.network_panel.set_io(pre.encoded_inputs, pre.output_names)
         if session.net is not before:
             self._reset_views()
+            self.step_panel.refresh()
+            if session.reset_parameter_names:
+                self.statusBar().showMessage("Kept the trained weights of unchanged connections. "
+                                             + self._reset_note(), 10000)
+        self.editor.set_parameters(session.net.get_parameters())
         self._set_training_possible(True)
         return True
 
@@ -346,6 +400,7 @@ class MainWindow(QMainWindow):
         scale = self.session.rmse_unit_scale
         if len(update.epochs):
             self.rmse_plot.append(update.epochs, update.train_rmse * scale, update.val_rmse * scale)
+            self.editor.set_parameters(update.params)
             self.weight_plots.append_rows(update.param_epochs, update.param_rows)
             self.gradient_plot.append_rows(update.epochs, update.grad_rms)
         self._show_epoch(update.epoch, update)
@@ -374,7 +429,18 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_curve_selected(self, name: str) -> None:
         self.weight_plots.highlight([name])
+        self.editor.highlight_parameters([name])
         self.statusBar().showMessage(f"Highlighted {name}.", 4000)
+
+    @Slot(list)
+    def _on_parameters_selected(self, names: list) -> None:
+        self.weight_plots.highlight(list(names))
+        self.editor.highlight_parameters(list(names))
+        self.plot_tabs.setCurrentWidget(self.weight_plots)
+
+    @Slot()
+    def _on_weights_stepped(self) -> None:
+        self.editor.set_parameters(self.session.net.get_parameters())
 
     @Slot(str, str)
     def _on_failed(self, message: str, details: str) -> None:
@@ -391,10 +457,21 @@ class MainWindow(QMainWindow):
         self.stop_action.setEnabled(not idle)
         for action in (self.train_action, self.step_action, self.reset_action):
             action.setEnabled(idle and self.session.dataset is not None)
-        for panel in (self.data_panel, self.network_panel, self.parameter_panel):
+        for panel in (self.data_panel, self.parameter_panel):
             panel.set_editable(idle)
+        self.step_panel.setEnabled(idle)
+        self.editor.set_editable(state in ("idle", "paused"))  # edits while paused end the run first
+        self._update_edit_actions()
         if state == "paused":
-            self.statusBar().showMessage("Paused. Resume with F6.")
+            self.statusBar().showMessage("Paused. Resume with F6, or edit the network to continue from here.")
+
+    def _update_edit_actions(self, *unused) -> None:
+        editable = self.controller.state in ("idle", "paused")
+        stack = self.undo_stack
+        self.undo_action.setEnabled(editable and stack.canUndo())
+        self.redo_action.setEnabled(editable and stack.canRedo())
+        self.undo_action.setText(f"&Undo {stack.undoText()}".strip())
+        self.redo_action.setText(f"&Redo {stack.redoText()}".strip())
 
     def _show_epoch(self, epoch: int, update: TrainingUpdate | None = None) -> None:
         self.epoch_label.setText(f"epoch {epoch:,}")

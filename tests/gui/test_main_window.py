@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
+from mlp_desktop.core.graph import NetworkGraph
 from mlp_desktop.core.samples import SAMPLES, sample_path
 from mlp_desktop.gui import main_window as main_window_module
 from mlp_desktop.gui.main_window import MainWindow, install_excepthook
@@ -131,7 +132,7 @@ def test_divergence_stops_with_an_explanation(qtbot, window, monkeypatch):
     warnings = []
     monkeypatch.setattr(main_window_module.QMessageBox, "warning",
                         lambda parent, title, text: warnings.append((title, text)))
-    window.network_panel.set_spec(window._spec().__class__(hidden_layers=[4], activations=["relu"]))
+    window._set_graph(NetworkGraph(hidden=[(4, "relu")]))
     window.parameter_panel.set_values(learning_rate=10.0, epochs=2000)
     window.data_panel.set_input_scaling("none")
     train_and_wait(qtbot, window)
@@ -162,15 +163,15 @@ def test_layout_and_recent_files_survive_a_restart(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     first = MainWindow(settings=settings)
     first.show()
-    first.docks["network"].hide()
+    first.docks["history"].hide()
     first.open_path(sample_path("iris", ".csv"))
     first.close()
     second = MainWindow(settings=settings)
     qtbot.addWidget(second)
-    assert not second.docks["network"].isVisibleTo(second)
+    assert not second.docks["history"].isVisibleTo(second)
     assert second.recent_files()[0].endswith("iris.csv")
     second.reset_layout()
-    assert second.docks["network"].isVisibleTo(second)
+    assert second.docks["history"].isVisibleTo(second)
     second.controller.shutdown()
 
 
@@ -194,3 +195,43 @@ def test_dropping_a_file_on_the_window_opens_it(window):
     refused.setAccepted(False)
     window.dragEnterEvent(refused)
     assert not refused.isAccepted()
+
+
+def test_diagram_edits_rebuild_the_network_and_undo_restores_it(qtbot, window):
+    assert window.editor.scene is not None
+    window.graph.set_io(*[list(layer.neuron_ids) for layer in (window.graph.input_layer, window.graph.output_layer)])
+    before = window.graph.to_dict()["layers"]
+    window.editor.add_layer()
+    assert window.session.net.layer_sizes[1:-1] == tuple(layer.size for layer in window.graph.hidden_layers)
+    assert len(window.weight_plots.parameter_names) == window.session.net.n_parameters
+    assert window.undo_action.isEnabled()
+    window.undo_action.trigger()
+    assert window.graph.to_dict()["layers"] == before and window.session.net.layer_sizes == (3, 2, 1)
+
+
+def test_editing_a_trained_network_keeps_untouched_weights(qtbot, window):
+    train_and_wait(qtbot, window)
+    trained = dict(zip(window.session.net.parameter_names(), window.session.net.get_parameters()))
+    window.editor._add_neuron(1)
+    assert window.session.net.layer_sizes == (3, 3, 1)
+    kept = dict(zip(window.session.net.parameter_names(), window.session.net.get_parameters()))
+    assert kept["W1[0,0]"] == trained["W1[0,0]"] and kept["b2[0]"] == trained["b2[0]"]
+    assert "W1[0,2]" in window.session.reset_parameter_names
+    assert "fresh weights" in window.statusBar().currentMessage()
+
+
+def test_undo_is_locked_while_training(qtbot, window):
+    window.editor.add_layer()
+    window.parameter_panel.set_values(epochs=10_000_000)
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.state == "running", timeout=5000)
+    assert not window.undo_action.isEnabled()
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.stop()
+    assert window.undo_action.isEnabled()
+
+
+def test_training_colours_the_diagram(qtbot, window):
+    train_and_wait(qtbot, window)
+    params = window.session.net.get_parameters()
+    assert window.editor.set_parameters(params)

@@ -1,0 +1,402 @@
+"""``EditorWidget``: the diagram editor (toolbar, view, legend, status line) around a NetworkGraph.
+
+User edits arrive from the scene as requests and become commands on ``undo_stack`` (see
+:mod:`.commands`); the scene follows the graph's events. Run alone for a demo with live weights::
+
+    python -m mlp_desktop.gui.editor.editor_widget            # the 3-2-1 health-score network
+    python -m mlp_desktop.gui.editor.editor_widget 784-64-10  # any sizes
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolBar,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.errors import DataError
+from ...core.graph import NetworkGraph
+from . import style
+from .commands import (
+    AddNeuronCommand,
+    GraphCommand,
+    InsertLayerCommand,
+    MoveLayerCommand,
+    RemoveLayerCommand,
+    RemoveNeuronCommand,
+    SetActivationCommand,
+    push_checked,
+)
+from .export import EXPORT_FILTER, export_scene
+from .params import parameter_count
+from .scene import NetworkScene
+from .view import NetworkView
+
+LEGEND_HTML = (
+    f'<span style="color:{style.POSITIVE}; font-weight:bold">━━</span> positive weight &nbsp; '
+    f'<span style="color:{style.NEGATIVE}; font-weight:bold">━━</span> negative weight &nbsp; '
+    "thicker and more saturated = larger |w| (relative to the largest in that layer pair) &nbsp; "
+    f'<span style="color:{style.POSITIVE}">●</span><span style="color:{style.NEGATIVE}">●</span> '
+    "neuron fill = its bias, same colours"
+)
+NAVIGATION_HINT = ("Drag empty space to pan · Ctrl+wheel or +/− to zoom · F fits · click a connection or neuron "
+                   "to select its parameters · right-click a layer for more")
+LEGEND_UNKNOWN = ("Grey connections: the weights are not known yet (they appear once the network is initialised "
+                  "or trained).")
+DEFAULT_NEW_LAYER = (2, "tanh")
+
+
+class EditorWidget(QWidget):
+    """The network diagram editor.
+
+    Signals
+    -------
+    graphEdited(): after any of this editor's commands was done, undone or redone.
+    parametersSelected(list[str]): parameter names the user clicked (a connection, a neuron: its
+    incoming weights and bias; an input neuron: its outgoing weights; a bias node: the biases).
+    """
+
+    graphEdited = Signal()
+    parametersSelected = Signal(list)
+
+    def __init__(self, graph: NetworkGraph, undo_stack: QUndoStack | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
+        self._editable = True
+        self._last_index = self.undo_stack.index()
+        self._parameters_fit: bool | None = None
+
+        self.scene = NetworkScene(graph, self)
+        self.view = NetworkView(self.scene, self)
+        self.toolbar = QToolBar("Diagram", self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._make_actions()
+
+        self.legend_label = QLabel(self)
+        self.legend_label.setWordWrap(True)
+        self.legend_label.setTextFormat(Qt.TextFormat.RichText)
+        self.legend_label.setStyleSheet("color: #333333; font-size: 8.5pt;")
+        self.status_label = QLabel(self)
+        self.status_label.setWordWrap(True)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.view, 1)
+        bottom = QVBoxLayout()
+        bottom.setContentsMargins(6, 0, 6, 4)
+        bottom.setSpacing(2)
+        bottom.addWidget(self.legend_label)
+        bottom.addWidget(self.status_label)
+        layout.addLayout(bottom)
+
+        scene = self.scene
+        scene.insertLayerRequested.connect(self._insert_layer)
+        scene.removeLayerRequested.connect(self._remove_layer)
+        scene.addNeuronRequested.connect(self._add_neuron)
+        scene.removeNeuronRequested.connect(self._remove_neuron)
+        scene.activationRequested.connect(self._set_activation)
+        scene.moveLayerRequested.connect(self._move_layer)
+        scene.messageRequested.connect(self._show_error)
+        scene.parametersSelected.connect(self.parametersSelected)
+        scene.rebuilt.connect(self._update_actions)
+        self.undo_stack.indexChanged.connect(self._stack_index_changed)
+        self.undo_stack.canUndoChanged.connect(self._update_actions)
+        self.undo_stack.canRedoChanged.connect(self._update_actions)
+        self._update_legend()
+        self._update_actions()
+        self.setFocusProxy(self.view)
+
+    # -- toolbar -------------------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        def action(text: str, tip: str, slot, checkable: bool = False) -> QAction:
+            made = QAction(text, self)
+            made.setToolTip(tip)
+            made.setStatusTip(tip)
+            made.setCheckable(checkable)
+            (made.toggled if checkable else made.triggered).connect(slot)
+            self.toolbar.addAction(made)
+            return made
+
+        self.add_layer_action = action("Add layer", "Add a hidden layer before the output layer", self.add_layer)
+        self.remove_layer_action = action("Remove layer", "Remove the selected hidden layer (or the last one)",
+                                          self.remove_layer)
+        self.toolbar.addSeparator()
+        self.undo_action = action("Undo", "Undo the last edit (Ctrl+Z)", self.undo_stack.undo)
+        self.redo_action = action("Redo", "Redo (Ctrl+Shift+Z)", self.undo_stack.redo)
+        self.toolbar.addSeparator()
+        self.fit_action = action("Fit", "Show the whole network (F)", lambda: self.view.fit_to_view())
+        self.zoom_in_action = action("Zoom in", "Zoom in (+ or Ctrl+wheel)", lambda: self.view.zoom_in())
+        self.zoom_out_action = action("Zoom out", "Zoom out (- or Ctrl+wheel)", lambda: self.view.zoom_out())
+        self.toolbar.addSeparator()
+        self.show_biases_action = action("Show biases", "Draw a +1 bias node feeding each layer", self.set_show_biases,
+                                         checkable=True)
+        self.export_action = action("Export…", "Save the diagram as a PNG image or an SVG drawing",
+                                    self._export_with_dialog)
+
+    def _update_actions(self, *unused) -> None:
+        editable = self._editable
+        graph = self.scene.graph
+        has_hidden = len(graph.layers) > 2
+        self.add_layer_action.setEnabled(editable)
+        self.remove_layer_action.setEnabled(editable and has_hidden)
+        self.undo_action.setEnabled(editable and self.undo_stack.canUndo())
+        self.redo_action.setEnabled(editable and self.undo_stack.canRedo())
+        self.undo_action.setToolTip(f"Undo: {self.undo_stack.undoText()} (Ctrl+Z)" if self.undo_stack.canUndo()
+                                    else "Nothing to undo")
+        self.redo_action.setToolTip(f"Redo: {self.undo_stack.redoText()} (Ctrl+Shift+Z)" if self.undo_stack.canRedo()
+                                    else "Nothing to redo")
+
+    # -- public API ----------------------------------------------------------------------------
+    @property
+    def graph(self) -> NetworkGraph:
+        return self.scene.graph
+
+    def set_graph(self, graph: NetworkGraph, clear_undo: bool = True) -> None:
+        """Edit another graph object; the undo history (about the old one) is cleared unless told not to."""
+        if clear_undo:
+            self.undo_stack.clear()
+        self.scene.set_graph(graph)
+        self._parameters_fit = None
+        self._update_legend()
+        self._show_info("")
+        self.view.fit_to_view()
+        self._update_actions()
+
+    def set_editable(self, editable: bool) -> None:
+        """Lock (``False``, while training) or unlock editing; viewing, zoom and export still work."""
+        self._editable = bool(editable)
+        self.scene.set_editable(self._editable)
+        self._update_actions()
+        if not self._editable:
+            self._show_info("Editing is locked while the network trains.")
+        else:
+            self._show_info("")
+
+    def is_editable(self) -> bool:
+        return self._editable
+
+    def set_parameters(self, params: np.ndarray | None) -> bool:
+        """Colour the diagram by ``params`` (engine order: ``W1`` row-major, ``b1``, ``W2`` ...).
+
+        Cheap enough to call for every training report; no item is rebuilt. ``None`` removes the
+        colours. Returns ``False`` (diagram uncoloured, a note in the status line) when the vector
+        does not fit the network.
+        """
+        fits = self.scene.set_parameters(params)
+        known = fits and params is not None
+        if known != self._parameters_fit:
+            self._parameters_fit = known
+            self._update_legend()
+            if not fits:
+                expected = parameter_count(self.graph.layer_sizes)
+                self._show_error(f"The parameters do not fit this network ({np.size(params):,} values for "
+                                 f"{expected:,} weights and biases); the diagram is shown uncoloured.")
+            elif "do not fit" in self.status_label.text():
+                self._show_info("")
+        return fits
+
+    def highlight_parameters(self, names: list[str]) -> None:
+        self.scene.highlight_parameters(names)
+
+    def show_annotations(self, neuron_texts: dict, edge_texts: dict) -> None:
+        self.scene.show_annotations(neuron_texts, edge_texts)
+
+    def clear_annotations(self) -> None:
+        self.scene.clear_annotations()
+
+    def export(self, path) -> None:
+        """Save the diagram as ``.png`` or ``.svg`` (atomically); raises ``DataError`` otherwise."""
+        export_scene(self.scene, path)
+
+    def set_show_biases(self, show: bool) -> None:
+        if self.show_biases_action.isChecked() != bool(show):
+            self.show_biases_action.setChecked(bool(show))  # comes back here through toggled
+            return
+        self.scene.set_show_biases(show)
+
+    def undo_view(self, widget_parent: QWidget | None = None) -> QUndoView:
+        """An undo-history list of this editor's stack (for a dock in the main window)."""
+        view = QUndoView(self.undo_stack, widget_parent)
+        view.setEmptyLabel("Network as loaded")
+        return view
+
+    def add_layer(self) -> bool:
+        """Add a hidden layer just before the output layer."""
+        return self._insert_layer(len(self.graph.layers) - 1)
+
+    def remove_layer(self) -> bool:
+        """Remove the selected hidden layer, or the last hidden layer when none is selected."""
+        selected = self.scene.selected_layer()
+        if selected is None or self.graph.layers[selected].kind != "hidden":
+            selected = len(self.graph.layers) - 2
+        return self._remove_layer(selected)
+
+    # -- requests -> commands ------------------------------------------------------------------
+    def _push(self, command: GraphCommand) -> bool:
+        if not self._editable:
+            self._show_error("Editing is locked while the network trains.")
+            return False
+        try:
+            push_checked(self.undo_stack, command)
+        except DataError as error:
+            self._show_error(str(error))
+            return False
+        self._show_info(command.text())
+        return True
+
+    @Slot(int)
+    def _insert_layer(self, position: int) -> bool:
+        size, activation = self._new_layer_settings(position)
+        return self._push(InsertLayerCommand(self.graph, position, size, activation))
+
+    def _new_layer_settings(self, position: int) -> tuple[int, str]:
+        """A new layer copies its nearest hidden neighbour (the one before it, else the one after)."""
+        layers = self.graph.layers
+        for neighbour in (position - 1, position):
+            if 0 <= neighbour < len(layers) and layers[neighbour].kind == "hidden":
+                return max(layers[neighbour].size, 1), layers[neighbour].activation
+        return DEFAULT_NEW_LAYER
+
+    @Slot(int)
+    def _remove_layer(self, position: int) -> bool:
+        if not 0 <= position < len(self.graph.layers) or self.graph.layers[position].kind != "hidden":
+            self._show_error("There is no hidden layer to remove; the input and output layers follow the data.")
+            return False
+        return self._push(RemoveLayerCommand(self.graph, position))
+
+    @Slot(int)
+    def _add_neuron(self, position: int) -> bool:
+        return self._push(AddNeuronCommand(self.graph, position))
+
+    @Slot(int, int)
+    def _remove_neuron(self, position: int, index: int) -> bool:
+        return self._push(RemoveNeuronCommand(self.graph, position, None if index < 0 else index))
+
+    @Slot(int, str)
+    def _set_activation(self, position: int, activation: str) -> bool:
+        if self.graph.layers[position].activation == activation:
+            return False
+        return self._push(SetActivationCommand(self.graph, position, activation))
+
+    @Slot(int, int)
+    def _move_layer(self, position: int, to_position: int) -> bool:
+        return self._push(MoveLayerCommand(self.graph, position, to_position))
+
+    @Slot(int)
+    def _stack_index_changed(self, index: int) -> None:
+        low, high = sorted((self._last_index, index))
+        self._last_index = index
+        for i in range(low, high):
+            command = self.undo_stack.command(i)
+            if isinstance(command, GraphCommand) and command.graph is self.graph:
+                self.graphEdited.emit()
+                break
+        self._update_actions()
+
+    # -- messages ------------------------------------------------------------------------------
+    @Slot(str)
+    def _show_error(self, message: str) -> None:
+        self.status_label.setStyleSheet(f"color: {style.NEGATIVE};")
+        self.status_label.setText(f"⚠ {message}" if message else "")
+
+    def _show_info(self, message: str) -> None:
+        self.status_label.setStyleSheet("color: #444444;")
+        self.status_label.setText(message)
+
+    def _update_legend(self) -> None:
+        known = bool(self._parameters_fit)
+        note = "" if known else f"<br><i>{LEGEND_UNKNOWN}</i>"
+        self.legend_label.setText(f'{LEGEND_HTML}{note}<br><span style="color:#777777">{NAVIGATION_HINT}</span>')
+
+    # -- keys and export -----------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:
+        # Handled here, not as shortcuts: the main window's Edit menu may bind the same keys to the
+        # same stack, and two shortcuts for one key would be ambiguous (neither fires).
+        if event.matches(QKeySequence.StandardKey.Undo):
+            if self._editable:
+                self.undo_stack.undo()
+        elif event.matches(QKeySequence.StandardKey.Redo) or (
+                event.key() == Qt.Key.Key_Z and event.modifiers() == (Qt.KeyboardModifier.ControlModifier
+                                                                      | Qt.KeyboardModifier.ShiftModifier)):
+            if self._editable:
+                self.undo_stack.redo()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def _export_with_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the diagram", "network.png", EXPORT_FILTER)
+        if not path:
+            return
+        try:
+            self.export(path)
+        except DataError as error:
+            self._show_error(str(error))
+        else:
+            self._show_info(f"Saved the diagram to {path}")
+
+
+# -- demo -----------------------------------------------------------------------------------------
+def _demo_graph(sizes: list[int]) -> NetworkGraph:
+    if sizes == [3, 2, 1]:
+        inputs, outputs = ["age", "exercise", "diet"], ["output"]
+    else:
+        inputs = [f"x{i}" for i in range(sizes[0])]
+        outputs = ["output"] if sizes[-1] == 1 else [f"class {j}" for j in range(sizes[-1])]
+    return NetworkGraph(inputs, outputs, hidden=[(size, "sigmoid") for size in sizes[1:-1]])
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    sizes = [int(part) for part in argv[0].split("-")] if argv else [3, 2, 1]
+    app = QApplication.instance() or QApplication(sys.argv)
+    graph = _demo_graph(sizes)
+    window = QWidget()
+    window.setWindowTitle("Network diagram editor — demo with random, moving weights")
+    editor = EditorWidget(graph, parent=window)
+    history = editor.undo_view(window)
+    history.setMaximumWidth(260)
+    row = QHBoxLayout(window)
+    row.addWidget(editor, 1)
+    row.addWidget(history)
+
+    rng = np.random.default_rng(0)
+    state = {"params": None, "phase": 0.0}
+
+    def tick() -> None:
+        count = parameter_count(graph.layer_sizes)
+        if state["params"] is None or state["params"].size != count:
+            state["params"] = rng.normal(0, 1, count)
+            state["drift"] = rng.normal(0, 1, count)
+        state["phase"] += 0.05
+        editor.set_parameters(state["params"] + np.sin(state["phase"]) * state["drift"])
+
+    timer = QTimer(window)
+    timer.timeout.connect(tick)
+    timer.start(50)
+    tick()
+    window.resize(1180, 720)
+    window.show()
+    editor.view.setFocus()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

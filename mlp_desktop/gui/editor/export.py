@@ -1,0 +1,80 @@
+"""Saving the diagram as PNG or SVG, atomically (temporary file in the same folder, then ``os.replace``)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsScene
+
+from ...core.errors import DataError
+
+EXPORT_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
+PNG_SCALE = 2.0  # sharp on high-density screens and in print
+MAX_PNG_SIDE = 8000
+
+
+def export_scene(scene: QGraphicsScene, path: str | os.PathLike) -> Path:
+    """Write the whole diagram to ``path``; the suffix (``.png`` or ``.svg``) picks the format.
+
+    Raises
+    ------
+    DataError
+        For another suffix, or when the file cannot be written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".png", ".svg"):
+        raise DataError(f"Cannot export the diagram to '{path.name}': choose a file name ending in .png or .svg.")
+    source = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+    if source.isEmpty():
+        raise DataError("The diagram is empty; there is nothing to export.")
+    temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{suffix}")
+    selected = scene.selectedItems()
+    scene.clearSelection()  # selection rings are editing aids, not part of the picture
+    try:
+        if suffix == ".png":
+            _write_png(scene, source, temporary)
+        else:
+            _write_svg(scene, source, temporary)
+        if not temporary.exists() or temporary.stat().st_size == 0:
+            raise DataError(f"Could not write the diagram to '{path}'.")
+        os.replace(temporary, path)
+    except OSError as error:
+        raise DataError(f"Could not write the diagram to '{path}': {error.strerror or error}.") from None
+    finally:
+        for item in selected:
+            item.setSelected(True)
+        if temporary.exists():
+            temporary.unlink()
+    return path
+
+
+def _write_png(scene: QGraphicsScene, source: QRectF, target: Path) -> None:
+    scale = min(PNG_SCALE, MAX_PNG_SIDE / max(source.width(), source.height()))
+    image = QImage(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)),
+                   QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+    scene.render(painter, QRectF(image.rect()), source, Qt.AspectRatioMode.KeepAspectRatio)
+    painter.end()
+    if not image.save(str(target), "PNG"):
+        raise OSError("the image could not be saved")
+
+
+def _write_svg(scene: QGraphicsScene, source: QRectF, target: Path) -> None:
+    generator = QSvgGenerator()
+    generator.setFileName(str(target))
+    generator.setSize(QSize(int(source.width()), int(source.height())))
+    generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+    generator.setTitle("Network diagram")
+    generator.setDescription("Exported by MLP Desktop")
+    painter = QPainter(generator)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+    scene.render(painter, QRectF(0, 0, source.width(), source.height()), source, Qt.AspectRatioMode.KeepAspectRatio)
+    painter.end()
