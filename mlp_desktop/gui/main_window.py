@@ -104,13 +104,15 @@ class MainWindow(QMainWindow):
         top = QSplitter(Qt.Orientation.Horizontal)  # the diagram beside the error curve
         top.addWidget(self.editor)
         top.addWidget(self.rmse_plot)
-        top.setStretchFactor(0, 1)
-        top.setStretchFactor(1, 1)
+        top.setStretchFactor(0, 3)  # the diagram is the centrepiece: it gets the larger share
+        top.setStretchFactor(1, 2)
+        top.setSizes([600, 400])
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(tabs)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([500, 500])
         self.setCentralWidget(splitter)
 
     def _build_docks(self) -> None:
