@@ -235,3 +235,19 @@ def test_training_colours_the_diagram(qtbot, window):
     train_and_wait(qtbot, window)
     params = window.session.net.get_parameters()
     assert window.editor.set_parameters(params)
+
+
+def test_editing_while_paused_ends_the_run_and_keeps_what_it_learned(qtbot, window):
+    window.parameter_panel.set_values(epochs=10_000_000)
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.last_epoch > 20, timeout=10000)
+    window.pause_action.trigger()
+    assert window.editor.is_editable()
+    qtbot.wait(200)
+    window.editor._add_neuron(1)
+    assert window.controller.state == "idle" and window.session.net.layer_sizes == (3, 3, 1)
+    assert "W1[0,2]" in window.session.reset_parameter_names
+    assert "press Train to continue" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.step_action.trigger()  # and training goes on from the kept weights
+    assert window.session.history.last_epoch == 1
