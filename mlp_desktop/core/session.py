@@ -158,13 +158,22 @@ class TrainingSession:
         return history
 
     # -- results -------------------------------------------------------------------------------
-    def model(self) -> Model:
-        """The current network and preprocessing as a :class:`Model` (weights copied)."""
+    def model(self, params: np.ndarray | None = None, with_metrics: bool = True) -> Model:
+        """The current network and preprocessing as a :class:`Model` (weights copied).
+
+        ``params`` replaces the weights (e.g. a live snapshot from a run in progress);
+        ``with_metrics=False`` skips evaluating every row, for frequent live refreshes.
+        """
         self.prepare()
-        model = Model(self.preprocessor, self.net.copy(), self.loss,
+        net = self.net.copy()
+        if params is not None:
+            net.set_parameters(params)
+        model = Model(self.preprocessor, net, self.loss,
                       training={**asdict(self.config), "loss": self.loss, "network": asdict(self.spec),
                                 "input_scaling": self.input_scaling,
                                 "epochs_run": self.history.last_epoch if self.history else 0})
+        if not with_metrics:
+            return model
         frame = self.dataset.frame
         model.metrics = {"train": model.evaluate(frame.iloc[self.train_rows])}
         if len(self.val_rows):
@@ -175,6 +184,16 @@ class TrainingSession:
     def rmse_unit_scale(self) -> float:
         """See :attr:`Preprocessor.rmse_unit_scale`."""
         return self.preprocessor.rmse_unit_scale if self.preprocessor is not None else 1.0
+
+    @property
+    def train_frame(self):
+        """The training rows of the dataset (user units)."""
+        return self.dataset.frame.iloc[self.train_rows]
+
+    @property
+    def validation_frame(self):
+        """The validation rows of the dataset (user units; may be empty)."""
+        return self.dataset.frame.iloc[self.val_rows]
 
     @property
     def n_train(self) -> int:

@@ -122,3 +122,13 @@ def test_changing_only_the_initialisation_waits_for_reset():
     assert session.net is net and session.history.last_epoch == 10
     session.reset_weights()
     assert session.net.init == "he" and session.history.last_epoch == 0
+
+
+def test_model_from_a_live_snapshot_without_metrics():
+    session = health_session()
+    session.train(epochs=20)
+    snapshot = session.net.get_parameters() * 0.5
+    model = session.model(params=snapshot, with_metrics=False)
+    np.testing.assert_array_equal(model.net.get_parameters(), snapshot)
+    assert model.metrics == {} and len(session.train_frame) == 6 and len(session.validation_frame) == 0
+    np.testing.assert_array_equal(session.net.get_parameters() * 0.5, snapshot)  # the session is untouched
