@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -12,6 +11,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene
 
 from ...core.errors import DataError
+from ...core.fileio import atomic_path
 
 EXPORT_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 PNG_SCALE = 2.0  # sharp on high-density screens and in print
@@ -33,24 +33,19 @@ def export_scene(scene: QGraphicsScene, path: str | os.PathLike) -> Path:
     source = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
     if source.isEmpty():
         raise DataError("The diagram is empty; there is nothing to export.")
-    temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{suffix}")
     selected = scene.selectedItems()
     scene.clearSelection()  # selection rings are editing aids, not part of the picture
     try:
-        if suffix == ".png":
-            _write_png(scene, source, temporary)
-        else:
-            _write_svg(scene, source, temporary)
-        if not temporary.exists() or temporary.stat().st_size == 0:
-            raise DataError(f"Could not write the diagram to '{path}'.")
-        os.replace(temporary, path)
-    except OSError as error:
-        raise DataError(f"Could not write the diagram to '{path}': {error.strerror or error}.") from None
+        with atomic_path(path) as temporary:
+            if suffix == ".png":
+                _write_png(scene, source, temporary)
+            else:
+                _write_svg(scene, source, temporary)
+            if temporary.stat().st_size == 0:
+                raise DataError(f"Could not write the diagram to '{path}'.")
     finally:
         for item in selected:
             item.setSelected(True)
-        if temporary.exists():
-            temporary.unlink()
     return path
 
 

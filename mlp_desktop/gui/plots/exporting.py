@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import uuid
 from pathlib import Path
 from typing import Callable
 
@@ -15,6 +14,7 @@ from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ...core.errors import DataError
+from ...core.fileio import atomic_path
 
 EXPORT_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 _EXPORTERS = {".png": pg_exporters.ImageExporter, ".svg": pg_exporters.SVGExporter}
@@ -37,7 +37,6 @@ def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
         raise DataError(
             f"Cannot export a plot to '{path.name}': choose a file name ending in .png or .svg."
         )
-    temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{suffix}")
     exporter = _EXPORTERS[suffix](item)
     exporter.parameters()["background"] = QColor("white")
     if suffix == ".png":
@@ -45,17 +44,10 @@ def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
         if width < 2:
             raise DataError("Cannot export a plot that has not been shown yet.")
         exporter.parameters()["antialias"] = True
-    try:
-        with _svg_closed_paths_tolerated():
-            exporter.export(str(temporary))
-        if not temporary.exists() or temporary.stat().st_size == 0:
+    with atomic_path(path) as temporary, _svg_closed_paths_tolerated():
+        exporter.export(str(temporary))
+        if temporary.stat().st_size == 0:
             raise DataError(f"Could not write the plot to '{path}'.")
-        os.replace(temporary, path)
-    except OSError as error:
-        raise DataError(f"Could not write the plot to '{path}': {error.strerror or error}.") from None
-    finally:
-        if temporary.exists():
-            temporary.unlink()
     return path
 
 
