@@ -31,6 +31,8 @@ from ..core.samples import SAMPLE_SETUPS, SAMPLES, sample_path
 from ..core.session import TrainingSession
 from .panels.data_panel import DataPanel
 from .editor.editor_widget import EditorWidget
+from .batch_predict import BatchPredictDialog
+from .panels.prediction_panel import PredictionPanel
 from .panels.step_panel import StepPanel
 from .panels.parameter_panel import ParameterPanel
 from .plots.gradient_plot import GradientPlot
@@ -68,6 +70,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = self.editor.undo_stack
         self.parameter_panel = ParameterPanel()
         self.step_panel = StepPanel(self.session, self.editor.show_annotations, self.editor.clear_annotations)
+        self.prediction_panel = PredictionPanel()
         self.rmse_plot = RmsePlot()
         self.weight_plots = WeightPlots()
         self.gradient_plot = GradientPlot()
@@ -120,6 +123,7 @@ class MainWindow(QMainWindow):
         for name, title, widget, area in (
             ("data", "Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("parameters", "Training parameters", self.parameter_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("predict", "Predict", self.prediction_panel, Qt.DockWidgetArea.RightDockWidgetArea),
             ("step", "Step through", self.step_panel, Qt.DockWidgetArea.RightDockWidgetArea),
             ("history", "Edit history", self.editor.undo_view(), Qt.DockWidgetArea.RightDockWidgetArea),
         ):
@@ -135,7 +139,8 @@ class MainWindow(QMainWindow):
             dock.setWidget(scroll)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
-        self.tabifyDockWidget(self.docks["parameters"], self.docks["step"])
+        self.tabifyDockWidget(self.docks["parameters"], self.docks["predict"])
+        self.tabifyDockWidget(self.docks["predict"], self.docks["step"])
         self.tabifyDockWidget(self.docks["step"], self.docks["history"])
         self.docks["parameters"].raise_()
         self.resizeDocks([self.docks["data"], self.docks["parameters"]], [320, 320], Qt.Orientation.Horizontal)
@@ -170,6 +175,9 @@ class MainWindow(QMainWindow):
         samples = file_menu.addMenu("Open &sample")
         for name, description in SAMPLES.items():
             samples.addAction(self._action(description, lambda checked=False, n=name: self.open_sample(n)))
+        self.predict_file_action = self._action("&Predict file...", self.predict_file, "Ctrl+P",
+                                                "Predict every row of a spreadsheet and save it with the predictions")
+        file_menu.addAction(self.predict_file_action)
         self.recent_menu = file_menu.addMenu("&Recent files")
         self._rebuild_recent_menu()
         file_menu.addSeparator()
@@ -249,6 +257,25 @@ class MainWindow(QMainWindow):
             self._applying = False
         self.data_panel.load_table(table)
         self._update_title()
+
+    def predict_file(self) -> None:
+        """Open the batch prediction dialog for the current network."""
+        try:
+            model = self.session.model()
+        except DataError as error:
+            QMessageBox.warning(self, "Nothing to predict with yet", str(error))
+            return
+        dialog = BatchPredictDialog(model, self, self.settings.value("last_folder", str(Path.home())))
+        dialog.exec()
+
+    def _refresh_model_views(self) -> None:
+        """The network's weights or the data changed: prediction and evaluation follow."""
+        session = self.session
+        if session.net is None or session.dataset is None:
+            self.prediction_panel.set_model(None)
+            return
+        model = session.model()
+        self.prediction_panel.set_model(model, session.train_frame, session.dataset)
 
     def _stop_and_wait(self, timeout_ms: int = 10_000) -> bool:
         """Stop a running training and wait for it to end; True when idle."""
@@ -341,6 +368,8 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Kept the trained weights of unchanged connections. "
                                              + self._reset_note(), 10000)
         self.editor.set_parameters(session.net.get_parameters())
+        if session.net is not before:
+            self._refresh_model_views()
         self._set_training_possible(True)
         return True
 
@@ -393,6 +422,7 @@ class MainWindow(QMainWindow):
             return
         self.session.reset_weights()
         self._reset_views()
+        self._refresh_model_views()
         self.statusBar().showMessage(f"Weights reset ({self.session.net.init} initialisation, "
                                      f"seed {self.session.config.seed}).", 5000)
 
@@ -427,6 +457,7 @@ class MainWindow(QMainWindow):
         if history.stop_reason == "diverged":
             QMessageBox.warning(self, "Training diverged", history.message)
         self._apply_settings(read_seed=False)
+        self._refresh_model_views()
 
     @Slot(str)
     def _on_curve_selected(self, name: str) -> None:
@@ -443,6 +474,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_weights_stepped(self) -> None:
         self.editor.set_parameters(self.session.net.get_parameters())
+        self._refresh_model_views()
 
     @Slot(str, str)
     def _on_failed(self, message: str, details: str) -> None:

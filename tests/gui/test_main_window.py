@@ -251,3 +251,14 @@ def test_editing_while_paused_ends_the_run_and_keeps_what_it_learned(qtbot, wind
     with qtbot.waitSignal(window.controller.finished, timeout=10000):
         window.step_action.trigger()  # and training goes on from the kept weights
     assert window.session.history.last_epoch == 1
+
+
+def test_prediction_follows_training(qtbot, window):
+    train_and_wait(qtbot, window)
+    panel = window.prediction_panel
+    panel.set_values({"age": 30, "exercise": 2, "diet": 5})
+    import pandas as pd
+
+    expected = window.session.model().predict(pd.DataFrame([{"age": 30.0, "exercise": 2.0, "diet": 5.0}]))
+    assert panel.prediction().iloc[0, 0] == pytest.approx(expected.iloc[0, 0], rel=1e-12)
+    assert window.predict_file_action.isEnabled()

@@ -1,0 +1,410 @@
+"""Prediction: type one row of inputs and see the network's answer, optionally step by step.
+
+The numbers come from :meth:`mlp_desktop.core.model.Model.predict` and
+``Model.net.forward_layers``; this panel only builds a form from the model's input columns,
+reads it and shows the answers.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QApplication, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
+    QProgressBar, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget,
+)
+
+from ...core.errors import DataError
+from ..dataframe_model import format_cell
+
+DEBOUNCE_MS = 150
+WARN_STYLE = "color: #b35900;"
+ERROR_STYLE = "color: #c62828;"
+
+
+# -- small plain helpers (no Qt) --------------------------------------------------------------
+def parse_number(text: str) -> float | None:
+    """The number typed in ``text`` (``"5,1"`` reads as 5.1), or ``None`` if it is not a finite number."""
+    text = text.strip().replace("\u00a0", "").replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def input_ranges(model, frame: pd.DataFrame | None) -> dict[str, tuple[float, float]]:
+    """``{numeric input: (min, max)}`` over ``frame`` (the training rows); empty without a frame."""
+    if frame is None or len(frame) == 0:
+        return {}
+    pre = model.preprocessor
+    ranges = {}
+    for name in pre.inputs:
+        if pre.input_kinds.get(name) != "categorical" and name in frame.columns:
+            values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+            values = values[np.isfinite(values)]
+            if len(values):
+                ranges[name] = (float(values.min()), float(values.max()))
+    return ranges
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def _vector(values) -> str:
+    return "[" + ", ".join(_fmt(float(v)) for v in np.ravel(values)) + "]"
+
+
+def explain_steps(model, row: pd.DataFrame) -> list[str]:
+    """One line per step of the forward pass for a single row: scaled inputs, each layer, the answer."""
+    pre = model.preprocessor
+    x = pre.transform_inputs(row)
+    traces = model.net.forward_layers(x)
+    lines = ["inputs (scaled): " + ", ".join(f"{n}={_fmt(v)}" for n, v in zip(pre.encoded_inputs, x[0]))]
+    n_hidden = len(traces) - 1
+    for k, (trace, activation) in enumerate(zip(traces, model.net.activations)):
+        name = f"hidden layer {k + 1}" if k < n_hidden else "output"
+        lines.append(f"{name} ({activation}): z={_vector(trace.z[0])}, a={_vector(trace.a[0])}")
+    result = model.predict(row)
+    answer = ", ".join(f"{column}={_shown(result[column].iloc[0])}" for column in result.columns)
+    lines.append("→ in your units: " + answer)
+    return lines
+
+
+def _rounded(value) -> str:
+    """A predicted number with six significant digits, without trailing zeros."""
+    return format_cell(float(f"{float(value):.6g}"))
+
+
+def _shown(value) -> str:
+    """A prediction cell as text: numbers rounded to six significant digits, labels as they are."""
+    return _rounded(value) if isinstance(value, (np.floating, float)) else str(value)
+
+
+def _plain(value):
+    return float(value) if isinstance(value, (np.floating, float)) else value
+
+
+# -- the panel ---------------------------------------------------------------------------------
+class PredictionPanel(QWidget):
+    """A form of the model's inputs and the live prediction for them."""
+
+    predictionChanged = Signal(object)  # DataFrame of one row, or None
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = None
+        self.dataset = None
+        self._ranges: dict[str, tuple[float, float]] = {}
+        self._fields: dict[str, QLineEdit | QComboBox] = {}
+        self._notes: dict[str, QLabel] = {}
+        self._prediction: pd.DataFrame | None = None
+        self._filling = False
+        self._bars: list[tuple[QLabel, QProgressBar]] = []
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.update_prediction)
+
+        self.empty_label = QLabel("Train a network to predict.")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.form_box = QGroupBox("Inputs")
+        self.form_layout = QGridLayout(self.form_box)
+
+        self.result_box = QGroupBox("Prediction")
+        result_layout = QVBoxLayout(self.result_box)
+        self.result_label = QLabel("—")
+        big = QFont()
+        big.setPointSize(20)
+        big.setBold(True)
+        self.result_label.setFont(big)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.actual_label = QLabel()
+        self.actual_label.hide()
+        self.bars_widget = QWidget()
+        self.bars_layout = QGridLayout(self.bars_widget)
+        self.bars_layout.setContentsMargins(0, 0, 0, 0)
+        result_layout.addWidget(self.result_label)
+        result_layout.addWidget(self.actual_label)
+        result_layout.addWidget(self.bars_widget)
+
+        self.row_box = QWidget()
+        row_layout = QHBoxLayout(self.row_box)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        self.row_spin = QSpinBox()
+        self.row_spin.setToolTip("Spreadsheet row number (the header is row 1)")
+        self.fill_button = QPushButton("Fill from row")
+        self.fill_button.clicked.connect(self.fill_from_row)
+        self.row_note = QLabel()
+        self.row_note.setStyleSheet(ERROR_STYLE)
+        row_layout.addWidget(QLabel("Row"))
+        row_layout.addWidget(self.row_spin)
+        row_layout.addWidget(self.fill_button)
+        row_layout.addWidget(self.row_note, 1)
+
+        self.how_button = QToolButton()
+        self.how_button.setText("Show how ▸")
+        self.how_button.setCheckable(True)
+        self.how_button.toggled.connect(self._toggle_how)
+        self.how_text = QPlainTextEdit()
+        self.how_text.setReadOnly(True)
+        self.how_text.setFont(QFont("monospace"))
+        self.how_text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.how_text.hide()
+
+        top = QHBoxLayout()
+        top.addWidget(self.form_box, 3)
+        top.addWidget(self.result_box, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty_label)
+        layout.addLayout(top)
+        layout.addWidget(self.row_box)
+        layout.addWidget(self.how_button)
+        layout.addWidget(self.how_text, 1)
+        layout.addStretch(0)
+        self.set_model(None)
+
+    # -- public API ------------------------------------------------------------------------------
+    def set_model(self, model, training_frame: pd.DataFrame | None = None, dataset=None) -> None:
+        """Build the form for ``model`` (``None`` clears). ``training_frame`` gives the input ranges;
+        ``dataset`` (a core Dataset) enables "Fill from row"."""
+        self._timer.stop()
+        self.model, self.dataset = model, dataset
+        self._clear_form()
+        has_model = model is not None
+        for widget in (self.form_box, self.result_box, self.how_button):
+            widget.setVisible(has_model)
+        self.how_text.setVisible(has_model and self.how_button.isChecked())
+        self.empty_label.setVisible(not has_model)
+        self.row_box.setVisible(has_model and dataset is not None and len(dataset.row_numbers) > 0)
+        if not has_model:
+            self._set_prediction(None)
+            return
+        if training_frame is None and dataset is not None:
+            training_frame = dataset.frame
+        self._ranges = input_ranges(model, training_frame)
+        pre = model.preprocessor
+        for row, name in enumerate(pre.inputs):
+            label = QLabel(name)
+            if pre.input_kinds.get(name) == "categorical":
+                field = QComboBox()
+                field.addItems([str(c) for c in pre.categories.get(name, [])])
+                field.currentIndexChanged.connect(self._edited)
+            else:
+                field = QLineEdit()
+                low_high = self._ranges.get(name)
+                if low_high:
+                    hint = f"training range {format_cell(low_high[0])} – {format_cell(low_high[1])}"
+                    field.setPlaceholderText(hint)
+                    field.setToolTip(hint)
+                    middle = (low_high[0] + low_high[1]) / 2
+                    field.setText(format_cell(float(f"{middle:.4g}")))
+                else:
+                    field.setText("0")
+                field.textChanged.connect(self._edited)
+            note = QLabel()
+            note.setWordWrap(True)
+            self.form_layout.addWidget(label, row, 0)
+            self.form_layout.addWidget(field, row, 1)
+            self.form_layout.addWidget(note, row, 2)
+            self._fields[name], self._notes[name] = field, note
+        self.form_layout.setColumnStretch(1, 1)
+        self.form_layout.setColumnStretch(2, 1)
+        if pre.task == "classification":
+            for row, label in enumerate(pre.classes):
+                name = QLabel(str(label))
+                bar = QProgressBar()
+                bar.setRange(0, 1000)
+                bar.setTextVisible(True)
+                self.bars_layout.addWidget(name, row, 0)
+                self.bars_layout.addWidget(bar, row, 1)
+                self._bars.append((name, bar))
+        if dataset is not None and len(dataset.row_numbers):
+            numbers = np.asarray(dataset.row_numbers)
+            self.row_spin.setRange(int(numbers.min()), int(numbers.max()))
+            self.row_spin.setValue(int(numbers[0]))
+        self.row_note.clear()
+        self.update_prediction()
+
+    def values(self) -> dict:
+        """``{input: value}``: numbers as ``float`` (the raw text where it is not a number), categories as ``str``."""
+        result = {}
+        for name, field in self._fields.items():
+            if isinstance(field, QComboBox):
+                result[name] = field.currentText()
+            else:
+                number = parse_number(field.text())
+                result[name] = field.text() if number is None else number
+        return result
+
+    def set_values(self, values: dict) -> None:
+        """Put ``values`` into the form (unknown names are ignored); the prediction follows."""
+        for name, value in values.items():
+            field = self._fields.get(name)
+            if isinstance(field, QComboBox):
+                index = field.findText(str(value))
+                if index >= 0:
+                    field.setCurrentIndex(index)
+            elif field is not None:
+                field.setText(format_cell(float(value)) if isinstance(value, (int, float, np.number)) else str(value))
+
+    def prediction(self) -> pd.DataFrame | None:
+        """The prediction for the form's current values (``None`` while an input is invalid or without a model)."""
+        if self._timer.isActive():
+            self.update_prediction()
+        return self._prediction
+
+    # -- actions ---------------------------------------------------------------------------------
+    def update_prediction(self) -> None:
+        """Check every field, then predict now (the debounce timer calls this)."""
+        self._timer.stop()
+        if self.model is None:
+            self._set_prediction(None)
+            return
+        row = self._checked_row()
+        if row is None:
+            self._set_prediction(None)
+            return
+        try:
+            result = self.model.predict(row)
+            steps = explain_steps(self.model, row) if self.how_button.isChecked() else None
+        except DataError as error:
+            self.result_label.setText("—")
+            self.how_text.setPlainText(str(error))
+            self._set_prediction(None)
+            return
+        self._set_prediction(result, steps)
+
+    def fill_from_row(self) -> None:
+        """Copy the dataset row with the spin box's spreadsheet row number into the form."""
+        if self.dataset is None:
+            return
+        number = self.row_spin.value()
+        positions = np.flatnonzero(np.asarray(self.dataset.row_numbers) == number)
+        if not len(positions):
+            self.row_note.setText(f"Row {number} is not in the data (empty or skipped).")
+            return
+        self.row_note.clear()
+        record = self.dataset.frame.iloc[int(positions[0])]
+        self._filling = True
+        try:
+            self.set_values({name: _plain(record[name]) for name in self._fields if name in record.index})
+        finally:
+            self._filling = False
+        actual = [f"{t} = {format_cell(_plain(record[t]))}" for t in self.model.targets if t in record.index]
+        self.actual_label.setText(f"row {number}, actual: " + ", ".join(actual) if actual else "")
+        self.actual_label.setVisible(bool(actual))
+        self.update_prediction()
+
+    # -- internals -------------------------------------------------------------------------------
+    def _edited(self, *_):
+        if not self._filling:
+            self.actual_label.hide()
+        self._timer.start()
+
+    def _checked_row(self) -> pd.DataFrame | None:
+        """The form as a one-row frame, marking each field; ``None`` if any number is invalid."""
+        row, valid = {}, True
+        for name, field in self._fields.items():
+            note = self._notes[name]
+            if isinstance(field, QComboBox):
+                row[name] = [field.currentText()]
+                note.clear()
+                continue
+            number = parse_number(field.text())
+            if number is None:
+                valid = False
+                note.setStyleSheet(ERROR_STYLE)
+                note.setText("Type a number." if field.text().strip() else "Type a number (this field is empty).")
+                continue
+            row[name] = [number]
+            low_high = self._ranges.get(name)
+            if low_high and not low_high[0] <= number <= low_high[1]:
+                note.setStyleSheet(WARN_STYLE)
+                note.setText(f"Outside the training range {format_cell(low_high[0])} – "
+                             f"{format_cell(low_high[1])}; the prediction may be unreliable.")
+            else:
+                note.clear()
+        return pd.DataFrame(row) if valid else None
+
+    def _set_prediction(self, result: pd.DataFrame | None, steps: list[str] | None = None) -> None:
+        self._prediction = result
+        if result is None:
+            self.result_label.setText("—")
+            for _, bar in self._bars:
+                bar.setValue(0)
+                bar.setFormat("")
+            if self.model is not None:
+                self.how_text.setPlainText("Fix the inputs marked in red to see a prediction.")
+        else:
+            pre = self.model.preprocessor
+            if pre.task == "regression":
+                text = "\n".join(f"{t} = {_rounded(result['predicted_' + t].iloc[0])}" for t in pre.targets)
+            else:
+                text = f"{pre.targets[0]}: {result[f'predicted_{pre.targets[0]}'].iloc[0]}"
+                for (_, bar), label in zip(self._bars, pre.classes):
+                    p = float(result[f"probability_{label}"].iloc[0])
+                    bar.setValue(round(p * 1000))
+                    bar.setFormat(f"{p:.1%}")
+            self.result_label.setText(text)
+            if steps is not None:
+                self.how_text.setPlainText("\n".join(steps))
+        self.predictionChanged.emit(result)
+
+    def _toggle_how(self, shown: bool) -> None:
+        self.how_button.setText("Hide how ▾" if shown else "Show how ▸")
+        self.how_text.setVisible(shown)
+        if shown:
+            self.update_prediction()
+
+    def _clear_form(self) -> None:
+        for container in (self.form_layout, self.bars_layout):
+            while container.count():
+                item = container.takeAt(0)
+                if item.widget() is not None:
+                    item.widget().deleteLater()
+        self._fields, self._notes, self._bars, self._ranges = {}, {}, [], {}
+        self.actual_label.hide()
+        self.how_text.clear()
+
+
+def demo_session():
+    """A quickly trained iris session, for running this panel (and the batch dialog) alone."""
+    from ...core import TrainConfig
+    from ...core.data import prepare_dataset, read_table
+    from ...core.model import NetworkSpec
+    from ...core.samples import sample_path
+    from ...core.session import TrainingSession
+
+    session = TrainingSession()
+    session.set_dataset(prepare_dataset(read_table(sample_path("iris"))))
+    session.set_spec(NetworkSpec(hidden_layers=[6]))
+    session.set_config(TrainConfig(epochs=100, learning_rate=0.1, batch_size=16, seed=1))
+    session.train()
+    return session
+
+
+def main() -> int:
+    """Show the panel alone with a quickly trained iris model."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    session = demo_session()
+    panel = PredictionPanel()
+    panel.setWindowTitle("Prediction panel — demo (iris)")
+    panel.set_model(session.model(), session.dataset.frame.iloc[session.train_rows], session.dataset)
+    panel.resize(760, 560)
+    panel.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""Prediction panel: the form follows the model's columns and answers what Model.predict answers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtWidgets import QComboBox, QLineEdit
+
+from mlp_desktop.core import TrainConfig
+from mlp_desktop.core.data import prepare_dataset, read_table, table_from_frame
+from mlp_desktop.core.model import NetworkSpec
+from mlp_desktop.core.samples import sample_path
+from mlp_desktop.core.session import TrainingSession
+from mlp_desktop.gui.panels.prediction_panel import PredictionPanel, parse_number
+
+
+def _session(dataset, hidden=(6,), epochs=50):
+    session = TrainingSession()
+    session.set_dataset(dataset)
+    session.set_spec(NetworkSpec(hidden_layers=list(hidden)))
+    session.set_config(TrainConfig(epochs=epochs, learning_rate=0.1, batch_size=16, seed=1))
+    session.train()
+    return session
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return _session(prepare_dataset(read_table(sample_path("iris"))))
+
+
+@pytest.fixture(scope="module")
+def health():
+    return _session(prepare_dataset(read_table(sample_path("health_score"))), hidden=(3, 2), epochs=200)
+
+
+@pytest.fixture
+def panel(qtbot):
+    widget = PredictionPanel()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def _load(panel, session):
+    model = session.model()
+    panel.set_model(model, session.dataset.frame.iloc[session.train_rows], session.dataset)
+    return model
+
+
+def test_no_model_shows_hint(panel):
+    assert not panel.empty_label.isHidden()
+    assert panel.prediction() is None
+    assert panel.values() == {}
+
+
+def test_form_has_one_numeric_field_per_iris_input(panel, iris):
+    model = _load(panel, iris)
+    assert list(panel.values()) == model.inputs
+    assert all(isinstance(panel._fields[n], QLineEdit) for n in model.inputs)
+    assert "training range" in panel._fields["sepal_length"].placeholderText()
+    assert panel.empty_label.isHidden()
+
+
+def test_classification_prediction_matches_model(panel, iris):
+    model = _load(panel, iris)
+    values = {"sepal_length": 6.3, "sepal_width": 2.9, "petal_length": 5.0, "petal_width": 1.7}
+    panel.set_values(values)
+    got = panel.prediction()
+    expected = model.predict(pd.DataFrame({k: [v] for k, v in values.items()}))
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True))
+    label = expected["predicted_species"].iloc[0]
+    assert label in panel.result_label.text()
+    bars = {name.text(): bar.value() for name, bar in panel._bars}
+    assert set(bars) == set(model.preprocessor.classes)
+    assert bars[label] == max(bars.values())
+
+
+def test_regression_prediction_matches_model(panel, health):
+    model = _load(panel, health)
+    values = dict(zip(model.inputs, [45.0, 3.0, 2.0]))
+    panel.set_values(values)
+    got = panel.prediction()
+    expected = model.predict(pd.DataFrame({k: [v] for k, v in values.items()}))
+    np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(dtype=float))
+    assert panel.result_label.text().startswith(f"{model.targets[0]} = ")
+
+
+def test_text_input_gets_a_combo_and_matches_model(panel):
+    rng = np.random.default_rng(0)
+    colour = rng.choice(["red", "green", "blue"], 60)
+    size = rng.uniform(0, 10, 60)
+    price = size * 2 + (colour == "red") * 5
+    dataset = prepare_dataset(table_from_frame(pd.DataFrame({"colour": colour, "size": size, "price": price})),
+                              targets=["price"])
+    session = _session(dataset, hidden=(4,), epochs=20)
+    model = _load(panel, session)
+    combo = panel._fields["colour"]
+    assert isinstance(combo, QComboBox)
+    assert [combo.itemText(i) for i in range(combo.count())] == model.preprocessor.categories["colour"]
+    panel.set_values({"colour": "red", "size": 4.0})
+    expected = model.predict(pd.DataFrame({"colour": ["red"], "size": [4.0]}))
+    np.testing.assert_allclose(panel.prediction().to_numpy(dtype=float), expected.to_numpy(dtype=float))
+
+
+def test_prediction_is_debounced(panel, iris, qtbot):
+    _load(panel, iris)
+    seen = []
+    panel.predictionChanged.connect(seen.append)
+    field = panel._fields["petal_length"]
+    for text in ("1", "1.", "1.4"):
+        field.setText(text)
+    assert seen == []  # nothing yet: the timer waits for typing to pause
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=2000)
+    qtbot.wait(250)
+    assert len(seen) == 1  # one prediction for the three edits
+    assert seen[0] is not None
+
+
+def test_out_of_range_warns_but_predicts(panel, iris):
+    _load(panel, iris)
+    panel.set_values({"petal_length": 50})
+    assert panel.prediction() is not None
+    note = panel._notes["petal_length"]
+    assert "Outside the training range" in note.text()
+    assert "#b35900" in note.styleSheet()
+    panel.set_values({"petal_length": 4})
+    panel.prediction()
+    assert note.text() == ""
+
+
+def test_text_in_numeric_field_refuses(panel, iris):
+    _load(panel, iris)
+    panel._fields["sepal_width"].setText("abc")
+    assert panel.prediction() is None
+    note = panel._notes["sepal_width"]
+    assert "number" in note.text() and "#c62828" in note.styleSheet()
+    assert panel.result_label.text() == "—"
+    panel._fields["sepal_width"].setText("3,1")  # a comma decimal mark is a number
+    assert panel.prediction() is not None and note.text() == ""
+
+
+def test_fill_from_row_copies_values_and_shows_actual(panel, iris):
+    _load(panel, iris)
+    dataset = iris.dataset
+    position = 60
+    panel.row_spin.setValue(int(dataset.row_numbers[position]))
+    panel.fill_button.click()
+    row = dataset.frame.iloc[position]
+    assert panel.values() == {n: pytest.approx(float(row[n])) for n in iris.model().inputs}
+    assert f"actual: species = {row['species']}" in panel.actual_label.text()
+    assert not panel.actual_label.isHidden()
+    assert panel.prediction() is not None
+    panel._fields["sepal_length"].setText("7")  # a user edit: the actual no longer applies
+    assert panel.actual_label.isHidden()
+
+
+def test_show_how_lists_every_layer(panel, health):
+    model = _load(panel, health)
+    panel.how_button.setChecked(True)
+    assert not panel.how_text.isHidden()
+    lines = panel.how_text.toPlainText().splitlines()
+    assert lines[0].startswith("inputs (scaled): ")
+    assert lines[1].startswith(f"hidden layer 1 ({model.net.activations[0]}): z=[")
+    assert lines[2].startswith("hidden layer 2 (")
+    assert lines[3].startswith(f"output ({model.net.activations[-1]}): ")
+    assert lines[4].startswith("→ in your units: predicted_")
+    assert len(lines) == 5
+
+
+def test_set_model_none_clears(panel, iris):
+    _load(panel, iris)
+    seen = []
+    panel.predictionChanged.connect(seen.append)
+    panel.set_model(None)
+    assert panel.values() == {} and panel.prediction() is None and seen == [None]
+    assert not panel.empty_label.isHidden()
+
+
+def test_parse_number():
+    assert parse_number(" 5.5 ") == 5.5
+    assert parse_number("5,5") == 5.5
+    assert parse_number("1e3") == 1000
+    assert parse_number("") is None and parse_number("x") is None and parse_number("nan") is None
