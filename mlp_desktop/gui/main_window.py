@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import platform
 import sys
+import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
@@ -35,12 +36,15 @@ from .batch_predict import BatchPredictDialog
 from .panels.prediction_panel import PredictionPanel
 from .panels.step_panel import StepPanel
 from .panels.parameter_panel import ParameterPanel
+from .plots.decision_view import DecisionView
+from .plots.evaluation_view import EvaluationView
 from .plots.gradient_plot import GradientPlot
 from .plots.rmse_plot import RmsePlot
 from .plots.weight_plots import WeightPlots
 from .training.worker import TrainingController, TrainingUpdate
 
 SETTINGS_VERSION = 1
+LIVE_DECISION_INTERVAL = 1.0  # seconds between decision-view refreshes while training
 MAX_RECENT_FILES = 8
 def app_icon() -> QIcon:
     from importlib import resources
@@ -74,6 +78,9 @@ class MainWindow(QMainWindow):
         self.rmse_plot = RmsePlot()
         self.weight_plots = WeightPlots()
         self.gradient_plot = GradientPlot()
+        self.evaluation_view = EvaluationView()
+        self.decision_view = DecisionView()
+        self._last_live_decision = 0.0
         self._build_central()
         self._build_docks()
         self._build_actions()
@@ -89,6 +96,8 @@ class MainWindow(QMainWindow):
         self.parameter_panel.changed.connect(self._on_settings_changed)
         self.weight_plots.curveSelected.connect(self._on_curve_selected)
         self.step_panel.weightsChanged.connect(self._on_weights_stepped)
+        self.evaluation_view.refreshRequested.connect(self._refresh_model_views)
+        self.prediction_panel.predictionChanged.connect(self._on_prediction_changed)
         self.controller.progress.connect(self._on_progress)
         self.controller.finished.connect(self._on_finished)
         self.controller.failed.connect(self._on_failed)
@@ -103,6 +112,8 @@ class MainWindow(QMainWindow):
         tabs = QTabWidget()
         tabs.addTab(self.weight_plots, "Weights and biases")
         tabs.addTab(self.gradient_plot, "Gradients")
+        tabs.addTab(self.evaluation_view, "Evaluation")
+        tabs.addTab(self.decision_view, "Decision view")
         self.plot_tabs = tabs
         top = QSplitter(Qt.Orientation.Horizontal)  # the diagram beside the error curve
         top.addWidget(self.editor)
@@ -276,6 +287,25 @@ class MainWindow(QMainWindow):
             return
         model = session.model()
         self.prediction_panel.set_model(model, session.train_frame, session.dataset)
+        self.evaluation_view.set_results(model, session.train_frame, session.validation_frame)
+        self.decision_view.set_model(model, session.train_frame, self._form_values())
+
+    def _form_values(self) -> dict | None:
+        """The prediction form's values when they are all usable (the decision view holds the other
+        inputs at them), else None (it uses the means)."""
+        values = self.prediction_panel.values()
+        pre = self.session.preprocessor
+        if pre is None or not values:
+            return None
+        for column in pre.inputs:
+            numeric = pre.input_kinds.get(column) != "categorical"
+            if column not in values or (numeric and not isinstance(values[column], float)):
+                return None
+        return values
+
+    @Slot(object)
+    def _on_prediction_changed(self, _prediction) -> None:
+        self.decision_view.set_fixed(self._form_values())
 
     def _stop_and_wait(self, timeout_ms: int = 10_000) -> bool:
         """Stop a running training and wait for it to end; True when idle."""
@@ -433,9 +463,18 @@ class MainWindow(QMainWindow):
         if len(update.epochs):
             self.rmse_plot.append(update.epochs, update.train_rmse * scale, update.val_rmse * scale)
             self.editor.set_parameters(update.params)
+            self._refresh_live_decision_view(update.params)
             self.weight_plots.append_rows(update.param_epochs, update.param_rows)
             self.gradient_plot.append_rows(update.epochs, update.grad_rms)
         self._show_epoch(update.epoch, update)
+
+    def _refresh_live_decision_view(self, params) -> None:
+        """During training the decision view follows the weights, about once a second, if shown."""
+        now = time.perf_counter()
+        if self.decision_view.isVisible() and now - self._last_live_decision >= LIVE_DECISION_INTERVAL:
+            self._last_live_decision = now
+            model = self.session.model(params=params, with_metrics=False)
+            self.decision_view.set_model(model, self.session.train_frame, self._form_values())
 
     @Slot(object)
     def _on_finished(self, update: TrainingUpdate | None) -> None:

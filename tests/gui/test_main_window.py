@@ -262,3 +262,13 @@ def test_prediction_follows_training(qtbot, window):
     expected = window.session.model().predict(pd.DataFrame([{"age": 30.0, "exercise": 2.0, "diet": 5.0}]))
     assert panel.prediction().iloc[0, 0] == pytest.approx(expected.iloc[0, 0], rel=1e-12)
     assert window.predict_file_action.isEnabled()
+
+
+def test_evaluation_and_decision_views_follow_training(qtbot, window):
+    window.open_sample("two_moons")
+    window.plot_tabs.setCurrentWidget(window.decision_view)
+    train_and_wait(qtbot, window)
+    report = window.evaluation_view.reports["validation"]
+    assert report["n_samples"] == 40 and 0 <= report["accuracy"] <= 1
+    assert window.decision_view.grid is not None
+    assert window.decision_view.grid.output.shape == (window.decision_view.resolution,) * 2

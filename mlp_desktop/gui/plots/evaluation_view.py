@@ -1,0 +1,293 @@
+"""Evaluation view: a metrics table, predicted-vs-actual and residual plots, or a confusion matrix.
+
+Only view and glue: the numbers come from :func:`mlp_desktop.core.evaluation.evaluation_report`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QStackedWidget,
+    QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
+)
+
+from ...core.evaluation import evaluation_report
+from .exporting import export_graphics, make_export_action
+from .style import BACKGROUND, FOREGROUND, PALETTE, pen, style_plot_item
+
+TRAIN_COLOUR, VALIDATION_COLOUR = PALETTE[0], PALETTE[1]
+# White to Okabe-Ito blue: sequential, readable in grey and for colour-blind users.
+CONFUSION_MAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (0, 114, 178)])
+HISTOGRAM_BINS = 20
+DATA_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _format(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:.4g}"
+
+
+class EvaluationView(QWidget):
+    """Metrics of a trained model on its training and validation rows, with plots.
+
+    Signals
+    -------
+    refreshRequested() : the user pressed "Update"; the window should call :meth:`set_results`.
+    """
+
+    refreshRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.reports: dict[str, dict] = {}
+        self.task: str | None = None
+
+        self.update_button = QPushButton("Update")
+        self.update_button.setToolTip("Recompute the metrics and plots with the current network")
+        self.update_button.clicked.connect(self.refreshRequested)
+        self.rows_combo = QComboBox()
+        self.rows_combo.addItems(["validation", "training"])
+        self.rows_combo.setToolTip("Which rows the confusion matrix counts")
+        self.rows_combo.currentIndexChanged.connect(self._show_confusion)
+        self.rows_label = QLabel("Confusion matrix of:")
+        self.export_button = QToolButton()
+        self.export_button.setDefaultAction(make_export_action(self, self.export, "evaluation.png"))
+        self.status = QLabel("Train a network, then press Update.")
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.update_button)
+        bar.addWidget(self.rows_label)
+        bar.addWidget(self.rows_combo)
+        bar.addStretch(1)
+        bar.addWidget(self.export_button)
+
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(["training", "validation"])
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumWidth(320)
+
+        # Regression page: predicted against actual, and the residual histogram.
+        self.regression_layout = pg.GraphicsLayoutWidget()
+        self.regression_layout.setBackground(BACKGROUND)
+        self.scatter_plot = self.regression_layout.addPlot(row=0, col=0)
+        style_plot_item(self.scatter_plot, "predicted")
+        self.scatter_plot.setLabel("bottom", "actual", color=FOREGROUND)
+        self.scatter_plot.addLegend(offset=(10, 10), labelTextColor=FOREGROUND)
+        self.identity_line = pg.PlotDataItem(pen=pen(FOREGROUND), name="y = x")
+        self.scatter_plot.addItem(self.identity_line)
+        self.train_scatter = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(TRAIN_COLOUR), name="training")
+        self.val_scatter = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(VALIDATION_COLOUR),
+                                              symbol="t", name="validation")
+        self.scatter_plot.addItem(self.train_scatter)
+        self.scatter_plot.addItem(self.val_scatter)
+        self.residual_plot = self.regression_layout.addPlot(row=0, col=1)
+        style_plot_item(self.residual_plot, "rows")
+        self.residual_plot.setLabel("bottom", "residual (predicted − actual)", color=FOREGROUND)
+        self.train_histogram = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pen(TRAIN_COLOUR),
+                                               brush=pg.mkBrush(TRAIN_COLOUR + "60"))
+        self.val_histogram = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pen(VALIDATION_COLOUR),
+                                             brush=pg.mkBrush(VALIDATION_COLOUR + "60"))
+        self.residual_plot.addItem(self.train_histogram)
+        self.residual_plot.addItem(self.val_histogram)
+
+        # Classification page: the confusion matrix as a heatmap with counts.
+        self.confusion_layout = pg.GraphicsLayoutWidget()
+        self.confusion_layout.setBackground(BACKGROUND)
+        self.confusion_plot = self.confusion_layout.addPlot()
+        style_plot_item(self.confusion_plot, "actual")
+        self.confusion_plot.setLabel("bottom", "predicted", color=FOREGROUND)
+        self.confusion_plot.invertY(True)
+        self.confusion_plot.setAspectLocked(True)
+        self.confusion_plot.setMouseEnabled(False, False)
+        self.confusion_image = pg.ImageItem(axisOrder="col-major")
+        self.confusion_image.setColorMap(CONFUSION_MAP)
+        self.confusion_plot.addItem(self.confusion_image)
+        self.count_texts: list[pg.TextItem] = []  # a pool, grown when a model has more classes
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.regression_layout)
+        self.pages.addWidget(self.confusion_layout)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.pages)
+        splitter.setStretchFactor(1, 3)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
+        self.clear()
+
+    # -- public --------------------------------------------------------------------------------
+    def set_results(self, model, train_frame: pd.DataFrame, val_frame: pd.DataFrame | None = None) -> None:
+        """Compute and show the metrics of ``model`` on its training and validation rows."""
+        val_frame = val_frame if val_frame is not None else train_frame.iloc[:0]
+        self.reports = {"training": evaluation_report(model, train_frame),
+                        "validation": evaluation_report(model, val_frame)}
+        self.task = model.preprocessor.task
+        self._fill_table()
+        has_validation = self.reports["validation"]["n_samples"] > 0
+        self.status.setText(f"{self.reports['training']['n_samples']} training rows, "
+                            f"{self.reports['validation']['n_samples']} validation rows.")
+        if self.task == "regression":
+            self.pages.setCurrentWidget(self.regression_layout)
+            self._show_regression()
+        else:
+            self.pages.setCurrentWidget(self.confusion_layout)
+            self.rows_combo.blockSignals(True)
+            self.rows_combo.setCurrentText("validation" if has_validation else "training")
+            self.rows_combo.blockSignals(False)
+            self._show_confusion()
+        classification = self.task == "classification"
+        self.rows_combo.setVisible(classification)
+        self.rows_label.setVisible(classification)
+        self.export_button.setEnabled(True)
+
+    def clear(self) -> None:
+        """Show nothing (no model yet)."""
+        self.reports, self.task = {}, None
+        self.table.setRowCount(0)
+        for item in (self.train_scatter, self.val_scatter, self.identity_line,
+                     self.train_histogram, self.val_histogram):
+            item.setData([], [])
+        self.confusion_image.clear()
+        for text in self.count_texts:
+            text.setVisible(False)
+        self.rows_combo.setVisible(False)
+        self.rows_label.setVisible(False)
+        self.export_button.setEnabled(False)
+        self.status.setText("Train a network, then press Update.")
+
+    def export(self, path: str | os.PathLike) -> Path:
+        """Save the plots shown now as PNG or SVG (by the suffix of ``path``)."""
+        layout = self.pages.currentWidget()
+        return export_graphics(layout.ci, path)
+
+    # -- drawing -------------------------------------------------------------------------------
+    def _fill_table(self) -> None:
+        train, validation = self.reports["training"], self.reports["validation"]
+        if self.task == "regression":
+            rows = [("RMSE", "rmse", None), ("MAE", "mae", None), ("R²", "r2", None)]
+        else:
+            rows = [("accuracy", "accuracy", None)]
+            for i, label in enumerate(train["classes"]):
+                rows += [(f"precision ({label})", "precision", i), (f"recall ({label})", "recall", i)]
+        self.table.setRowCount(len(rows))
+        self.table.setVerticalHeaderLabels([name for name, _, _ in rows])
+        for row, (_, key, index) in enumerate(rows):
+            for column, report in enumerate((train, validation)):
+                value = self._value(report, key, index)
+                item = QTableWidgetItem(_format(value))
+                item.setData(DATA_ROLE, value)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+
+    @staticmethod
+    def _value(report: dict, key: str, index: int | None) -> float:
+        if report["n_samples"] == 0:
+            return float("nan")
+        value = report[key]
+        if index is None:
+            return float(value)
+        return float(value[index]) if index < len(value) else float("nan")
+
+    def _show_regression(self) -> None:
+        train, validation = self.reports["training"], self.reports["validation"]
+        self.train_scatter.setData(train["actual"], train["predicted"])
+        self.val_scatter.setData(validation["actual"], validation["predicted"])
+        values = np.concatenate([train["actual"], train["predicted"], validation["actual"], validation["predicted"]])
+        values = values[np.isfinite(values)]
+        if values.size:
+            low, high = float(values.min()), float(values.max())
+            self.identity_line.setData([low, high], [low, high])
+        residuals = np.concatenate([train["residuals"], validation["residuals"]])
+        residuals = residuals[np.isfinite(residuals)]
+        if residuals.size == 0:
+            return
+        spread = max(float(np.abs(residuals).max()), 1e-12)
+        edges = np.linspace(-spread, spread, HISTOGRAM_BINS + 1)
+        for item, report in ((self.train_histogram, train), (self.val_histogram, validation)):
+            counts, _ = np.histogram(report["residuals"][np.isfinite(report["residuals"])], bins=edges)
+            item.setData(edges, counts)
+
+    @Slot()
+    def _show_confusion(self) -> None:
+        if self.task != "classification":
+            return
+        report = self.reports[self.rows_combo.currentText()]
+        matrix = np.asarray(report["confusion_matrix"])
+        classes = report["classes"]
+        n = len(classes)
+        # ImageItem col-major: image[x = predicted column, y = actual row].
+        self.confusion_image.setImage(matrix.T.astype(float), levels=(0, max(1, int(matrix.max()))))
+        self.confusion_image.setRect(QRectF(-0.5, -0.5, n, n))
+        ticks = [[(i, str(label)) for i, label in enumerate(classes)]]
+        self.confusion_plot.getAxis("bottom").setTicks(ticks)
+        self.confusion_plot.getAxis("left").setTicks(ticks)
+        while len(self.count_texts) < n * n:
+            text = pg.TextItem(anchor=(0.5, 0.5))
+            self.confusion_plot.addItem(text)
+            self.count_texts.append(text)
+        top = max(1, int(matrix.max()))
+        for k, text in enumerate(self.count_texts):
+            if k >= n * n:
+                text.setVisible(False)
+                continue
+            row, column = divmod(k, n)
+            count = int(matrix[row, column])
+            text.setText(str(count), color="w" if count > 0.6 * top else "k")
+            text.setPos(column, row)
+            text.setVisible(True)
+        self.confusion_plot.setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5), padding=0.02)
+        self.confusion_plot.setTitle(f"{self.rows_combo.currentText()} rows ({report['n_samples']})",
+                                     color=FOREGROUND)
+
+    def count_texts_shown(self) -> list[list[str]]:
+        """The counts written in the heatmap's cells, row by row (for tests and screen readers)."""
+        n = len(self.reports[self.rows_combo.currentText()]["classes"]) if self.reports else 0
+        return [[self.count_texts[r * n + c].toPlainText() for c in range(n)] for r in range(n)]
+
+
+def _demo() -> int:
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from ...core import TrainConfig
+    from ...core.data import prepare_dataset, read_table
+    from ...core.model import NetworkSpec
+    from ...core.samples import sample_path
+    from ...core.session import TrainingSession
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    name = sys.argv[1] if len(sys.argv) > 1 else "iris"
+    session = TrainingSession()
+    session.set_dataset(prepare_dataset(read_table(sample_path(name))))
+    session.set_spec(NetworkSpec(hidden_layers=[6]))
+    session.set_config(TrainConfig(epochs=100, learning_rate=0.1, batch_size=16, seed=1, validation_fraction=0.2))
+    session.train()
+    frame = session.dataset.frame
+    view = EvaluationView()
+
+    def update() -> None:
+        view.set_results(session.model(), frame.iloc[session.train_rows], frame.iloc[session.val_rows])
+
+    view.refreshRequested.connect(update)
+    update()
+    view.resize(1000, 500)
+    view.setWindowTitle(f"Evaluation: {name}")
+    view.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(_demo())

@@ -1,0 +1,165 @@
+"""Evaluation and decision views, driven the way a user does."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from mlp_desktop.core import TrainConfig
+from mlp_desktop.core.data import prepare_dataset, read_table
+from mlp_desktop.core.evaluation import evaluation_report
+from mlp_desktop.core.model import NetworkSpec
+from mlp_desktop.core.samples import sample_path
+from mlp_desktop.core.session import TrainingSession
+from mlp_desktop.gui.plots.decision_view import NEEDS_TWO, DecisionView
+from mlp_desktop.gui.plots.evaluation_view import DATA_ROLE, EvaluationView
+
+
+def trained(name: str, hidden=(6,), epochs: int = 60):
+    session = TrainingSession()
+    session.set_dataset(prepare_dataset(read_table(sample_path(name))))
+    session.set_spec(NetworkSpec(hidden_layers=list(hidden)))
+    session.set_config(TrainConfig(epochs=epochs, learning_rate=0.1, batch_size=16, seed=1,
+                                   validation_fraction=0.2))
+    session.train()
+    frame = session.dataset.frame
+    return session.model(), frame.iloc[session.train_rows], frame.iloc[session.val_rows]
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return trained("iris")
+
+
+@pytest.fixture(scope="module")
+def health():
+    return trained("health_score", hidden=(3,))
+
+
+def table_values(view: EvaluationView) -> dict[str, list[float]]:
+    table = view.table
+    return {table.verticalHeaderItem(r).text(): [table.item(r, c).data(DATA_ROLE) for c in range(2)]
+            for r in range(table.rowCount())}
+
+
+def same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b)
+
+
+def test_classification_table_and_confusion_counts(qtbot, iris, tmp_path):
+    model, train, val = iris
+    view = EvaluationView()
+    qtbot.addWidget(view)
+    view.resize(900, 400)
+    view.show()
+    view.set_results(model, train, val)
+    train_report, val_report = evaluation_report(model, train), evaluation_report(model, val)
+    values = table_values(view)
+    assert list(values)[0] == "accuracy"
+    assert same(values["accuracy"][0], train_report["accuracy"])
+    assert same(values["accuracy"][1], val_report["accuracy"])
+    for i, label in enumerate(train_report["classes"]):
+        assert same(values[f"precision ({label})"][0], train_report["precision"][i])
+        assert same(values[f"recall ({label})"][1], val_report["recall"][i])
+    # Validation rows first; the combo switches to the training rows.
+    assert view.rows_combo.currentText() == "validation"
+    assert view.count_texts_shown() == [[str(v) for v in row] for row in val_report["confusion_matrix"]]
+    view.rows_combo.setCurrentText("training")
+    assert view.count_texts_shown() == [[str(v) for v in row] for row in train_report["confusion_matrix"]]
+    np.testing.assert_array_equal(view.confusion_image.image, np.asarray(train_report["confusion_matrix"]).T)
+    qtbot.wait(10)
+    written = view.export(tmp_path / "confusion.png")
+    assert written.exists() and written.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_regression_table_and_scatter(qtbot, health):
+    model, train, val = health
+    view = EvaluationView()
+    qtbot.addWidget(view)
+    view.show()
+    with qtbot.waitSignal(view.refreshRequested):
+        view.update_button.click()
+    view.set_results(model, train, val)
+    values = table_values(view)
+    assert list(values) == ["RMSE", "MAE", "R²"]
+    for name, key in (("RMSE", "rmse"), ("MAE", "mae"), ("R²", "r2")):
+        assert same(values[name][0], evaluation_report(model, train)[key])
+        assert same(values[name][1], evaluation_report(model, val)[key])
+    assert len(view.train_scatter.data) == len(train)
+    assert len(view.val_scatter.data) == len(val)
+    np.testing.assert_allclose(sorted(view.train_scatter.data["x"]), sorted(train["output"]))
+    assert view.train_histogram.yData.sum() == len(train)
+    # No validation rows: the validation column shows a dash.
+    view.set_results(model, train, train.iloc[:0])
+    assert view.table.item(0, 1).text() == "–" and len(view.val_scatter.data) == 0
+    view.clear()
+    assert view.table.rowCount() == 0
+
+
+def test_decision_view_image_columns_and_hidden(qtbot, tmp_path):
+    model, train, _ = trained("iris", hidden=(12, 8), epochs=20)
+    view = DecisionView(resolution=30)
+    qtbot.addWidget(view)
+    view.resize(900, 450)
+    view.show()
+    view.set_model(model, train)
+    assert (view.x_combo.currentText(), view.y_combo.currentText()) == ("sepal_length", "sepal_width")
+    assert view.image.image.shape[:2] == (30, 30)
+    first = view.grid
+    view.y_combo.setCurrentText("petal_width")
+    assert view.grid is not first and view.grid.y_column == "petal_width"
+    assert view.plot.getAxis("left").labelText == "petal_width"
+    assert not view.neuron_layout.isVisible()
+    view.hidden_check.setChecked(True)
+    assert view.neuron_layout.isVisible()
+    shown = [tile for tile in view.neuron_tiles if tile.isVisible()]
+    assert len(shown) == 16
+    assert view.neuron_images[0].image.shape == (30, 30)
+    np.testing.assert_allclose(view.neuron_images[0].image, view.grid.hidden[0][0])
+    assert "first 16 of 20" in view.neuron_note.text
+    qtbot.wait(10)
+    written = view.export(tmp_path / "decision.png")
+    assert written.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_decision_view_two_classes_fixed_and_hidden_refresh(qtbot):
+    model, train, _ = trained("two_moons", hidden=(4,), epochs=10)
+    view = DecisionView(resolution=25)
+    qtbot.addWidget(view)
+    view.set_model(model, train)
+    assert view.grid is None  # not visible yet: nothing computed
+    view.show()
+    qtbot.waitUntil(lambda: view.grid is not None)
+    np.testing.assert_allclose(view.image.image, view.grid.output)
+    assert len(view.points.data) == len(train)
+    model.net.weights = [w * 2 for w in model.net.weights]
+    before = view.grid.output.copy()
+    view.refresh()
+    assert not np.allclose(before, view.grid.output)
+
+
+def test_decision_view_needs_two_numeric_columns(qtbot, health):
+    model, train, _ = health
+    view = DecisionView(resolution=10)
+    qtbot.addWidget(view)
+    view.show()
+    view.set_model(model, train, fixed={"diet": 3})
+    assert view.pages.currentWidget() is view.plot_page
+    one_input = trained_one_input()
+    view.set_model(*one_input)
+    assert view.pages.currentWidget() is view.message and view.message.text() == NEEDS_TWO
+
+
+def trained_one_input():
+    """A regression model with a single input column, and its rows."""
+    import pandas as pd
+
+    from mlp_desktop.core.data import table_from_frame
+    from mlp_desktop.core.model import fit_model
+
+    frame = pd.DataFrame({"x": np.linspace(0, 1, 20), "output": np.linspace(0, 2, 20)})
+    dataset = prepare_dataset(table_from_frame(frame))
+    model, _ = fit_model(dataset, NetworkSpec(hidden_layers=[2]), TrainConfig(epochs=2, seed=1))
+    return model, dataset.frame
