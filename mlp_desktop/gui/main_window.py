@@ -45,6 +45,7 @@ from .training.worker import TrainingController, TrainingUpdate
 
 SETTINGS_VERSION = 1
 LIVE_DECISION_INTERVAL = 1.0  # seconds between decision-view refreshes while training
+LIVE_DIAGRAM_INTERVAL = 0.2  # seconds between recolourings of the diagram while training
 MAX_RECENT_FILES = 8
 def app_icon() -> QIcon:
     from importlib import resources
@@ -80,7 +81,7 @@ class MainWindow(QMainWindow):
         self.gradient_plot = GradientPlot()
         self.evaluation_view = EvaluationView()
         self.decision_view = DecisionView()
-        self._last_live_decision = 0.0
+        self._last_live_decision = self._last_live_diagram = 0.0
         self._build_central()
         self._build_docks()
         self._build_actions()
@@ -458,14 +459,18 @@ class MainWindow(QMainWindow):
 
     # -- updates from training -----------------------------------------------------------------
     @Slot(object)
-    def _on_progress(self, update: TrainingUpdate) -> None:
+    def _on_progress(self, update: TrainingUpdate, final: bool = False) -> None:
         scale = self.session.rmse_unit_scale
         if len(update.epochs):
             self.rmse_plot.append(update.epochs, update.train_rmse * scale, update.val_rmse * scale)
-            self.editor.set_parameters(update.params)
-            self._refresh_live_decision_view(update.params)
-            self.weight_plots.append_rows(update.param_epochs, update.param_rows)
+            now = time.perf_counter()
+            if final or now - self._last_live_diagram >= LIVE_DIAGRAM_INTERVAL:
+                self._last_live_diagram = now
+                self.editor.set_parameters(update.params)
             self.gradient_plot.append_rows(update.epochs, update.grad_rms)
+            if not final:  # the final redraw takes the weights from the exact history instead
+                self._refresh_live_decision_view(update.params)
+                self.weight_plots.append_rows(update.param_epochs, update.param_rows)
         self._show_epoch(update.epoch, update)
 
     def _refresh_live_decision_view(self, params) -> None:
@@ -479,7 +484,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_finished(self, update: TrainingUpdate | None) -> None:
         if update is not None:
-            self._on_progress(update)
+            self._on_progress(update, final=True)
         history = self.session.history
         # Redraw the weights from the exact per-epoch history (reports only sampled them).
         epochs, params = history.epochs, history.params
@@ -496,7 +501,8 @@ class MainWindow(QMainWindow):
         if history.stop_reason == "diverged":
             QMessageBox.warning(self, "Training diverged", history.message)
         self._apply_settings(read_seed=False)
-        self._refresh_model_views()
+        # In a later turn of the event loop, so the final redraw is on screen first.
+        QTimer.singleShot(0, self, self._refresh_model_views)
 
     @Slot(str)
     def _on_curve_selected(self, name: str) -> None:

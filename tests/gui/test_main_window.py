@@ -26,6 +26,7 @@ def window(qtbot, tmp_path):
 def train_and_wait(qtbot, window, timeout=30000):
     with qtbot.waitSignal(window.controller.finished, timeout=timeout):
         window.train_action.trigger()
+    qtbot.wait(50)  # prediction and evaluation refresh in the next turn of the event loop
 
 
 def test_opens_with_the_health_score_sample_ready(window):
