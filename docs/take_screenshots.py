@@ -43,17 +43,32 @@ def main() -> None:
         window.controller.finished.disconnect(loop.quit)
         settle()
 
+    def show(tab=None, dock=None, name=None) -> None:
+        if tab is not None:
+            window.plot_tabs.setCurrentWidget(tab)
+        if dock is not None:
+            window.docks[dock].raise_()
+        settle()
+        window.grab().save(str(OUT / f"{name}.png"))
+
     settle(800)
     window.grab().save(str(OUT / "start.png"))
     train_and_wait()
     window.grab().save(str(OUT / "health_score_trained.png"))
+    window.prediction_panel.set_values({"age": 30, "exercise": 2, "diet": 5})
+    show(window.evaluation_view, "predict", "health_score_evaluation_and_prediction")
+    window.step_panel.forward()
+    show(window.weight_plots, "step", "health_score_step_through")
     window.open_sample("iris")
     settle()
     train_and_wait()
-    window.grab().save(str(OUT / "iris_trained.png"))
-    window.plot_tabs.setCurrentWidget(window.gradient_plot)
+    show(window.weight_plots, "parameters", "iris_trained")
+    show(window.gradient_plot, None, "iris_gradients")
+    show(window.evaluation_view, "predict", "iris_evaluation_and_prediction")
+    window.open_sample("two_moons")
     settle()
-    window.grab().save(str(OUT / "iris_gradients.png"))
+    train_and_wait()
+    show(window.decision_view, None, "two_moons_decision_view")
     window.close()
     print(f"Saved screenshots to {OUT}")
 

@@ -106,7 +106,7 @@ class EvaluationView(QWidget):
         style_plot_item(self.confusion_plot, "actual")
         self.confusion_plot.setLabel("bottom", "predicted", color=FOREGROUND)
         self.confusion_plot.invertY(True)
-        self.confusion_plot.setAspectLocked(True)
+        # No aspect lock: a locked view laid out while hidden cropped the last class off.
         self.confusion_plot.setMouseEnabled(False, False)
         self.confusion_image = pg.ImageItem(axisOrder="col-major")
         self.confusion_image.setColorMap(CONFUSION_MAP)
@@ -120,7 +120,7 @@ class EvaluationView(QWidget):
         splitter.addWidget(self.table)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 3)
-
+        self.table.setMaximumWidth(300)  # compact: the plot needs the room
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.status)
