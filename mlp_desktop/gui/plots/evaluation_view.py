@@ -73,7 +73,7 @@ class EvaluationView(QWidget):
         self.table.setHorizontalHeaderLabels(["training", "validation"])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setMinimumWidth(320)
+        self.table.setMinimumWidth(220)
 
         # Regression page: predicted against actual, and the residual histogram.
         self.regression_layout = pg.GraphicsLayoutWidget()
@@ -89,7 +89,7 @@ class EvaluationView(QWidget):
                                               symbol="t", name="validation")
         self.scatter_plot.addItem(self.train_scatter)
         self.scatter_plot.addItem(self.val_scatter)
-        self.residual_plot = self.regression_layout.addPlot(row=0, col=1)
+        self.residual_plot = self.regression_layout.addPlot(row=1, col=0)  # stacked: fits a narrow pane
         style_plot_item(self.residual_plot, "rows")
         self.residual_plot.setLabel("bottom", "residual (predicted − actual)", color=FOREGROUND)
         self.train_histogram = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pen(TRAIN_COLOUR),
