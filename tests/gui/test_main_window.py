@@ -273,3 +273,12 @@ def test_evaluation_and_decision_views_follow_training(qtbot, window):
     assert report["n_samples"] == 40 and 0 <= report["accuracy"] <= 1
     assert window.decision_view.grid is not None
     assert window.decision_view.grid.output.shape == (window.decision_view.resolution,) * 2
+
+
+def test_diagram_and_weight_plots_highlight_each_other(window):
+    window.editor.parametersSelected.emit(["W1[2,1]"])
+    names = window.weight_plots.parameter_names
+    assert window.weight_plots.grid.highlighted == [names.index("W1[2,1]")]
+    window.weight_plots.curveSelected.emit("b1[0]")
+    assert window.weight_plots.grid.highlighted == [names.index("b1[0]")]
+    assert "b1[0]" in window.editor.scene.highlighted_parameters()
