@@ -190,6 +190,14 @@ class MainWindow(QMainWindow):
         self.predict_file_action = self._action("&Predict file...", self.predict_file, "Ctrl+P",
                                                 "Predict every row of a spreadsheet and save it with the predictions")
         file_menu.addAction(self.predict_file_action)
+        export_menu = file_menu.addMenu("&Export")
+        for text, kind, tip in (
+            ("History table (.xlsx, .csv)...", "history", "Epoch, RMSE and every weight and bias by name"),
+            ("Model (.json)...", "model", "The trained model, for mlp-desktop predict and evaluate"),
+            ("Model as a Python script (.py)...", "python", "A standalone script that needs only NumPy"),
+            ("Diagram (.png, .svg)...", "diagram", "A picture of the network"),
+        ):
+            export_menu.addAction(self._action(text, lambda checked=False, k=kind: self.export_dialog(k), tip=tip))
         self.recent_menu = file_menu.addMenu("&Recent files")
         self._rebuild_recent_menu()
         file_menu.addSeparator()
@@ -269,6 +277,46 @@ class MainWindow(QMainWindow):
             self._applying = False
         self.data_panel.load_table(table)
         self._update_title()
+
+    EXPORT_FILTERS = {
+        "history": ("history.xlsx", "Excel workbook (*.xlsx);;CSV file (*.csv)"),
+        "model": ("model.json", "MLP Desktop model (*.json)"),
+        "python": ("predict_model.py", "Python script (*.py)"),
+        "diagram": ("network.png", "PNG image (*.png);;SVG drawing (*.svg)"),
+    }
+
+    def export_dialog(self, kind: str) -> None:
+        """Ask where, then export; problems are explained in a message box."""
+        name, filters = self.EXPORT_FILTERS[kind]
+        folder = Path(self.settings.value("last_folder", str(Path.home())))
+        path, _ = QFileDialog.getSaveFileName(self, "Export", str(folder / name), filters)
+        if not path:
+            return
+        try:
+            self.export(kind, path)
+        except DataError as error:
+            QMessageBox.warning(self, "Could not export", str(error))
+            return
+        self.statusBar().showMessage(f"Saved {Path(path).name}.", 5000)
+
+    def export(self, kind: str, path) -> None:
+        """Write the history table, the model (JSON or Python script) or the diagram to ``path``."""
+        from ..core.export import export_python
+        from ..core.fileio import write_table
+
+        session = self.session
+        if kind == "diagram":
+            self.editor.export(path)
+        elif kind == "history":
+            if session.history is None or session.history.initial_params is None:
+                raise DataError("Nothing has been trained yet, so there is no history to export.")
+            write_table(session.history.to_frame(rmse_scale=session.rmse_unit_scale), path)
+        elif kind == "model":
+            session.model().save(path)
+        elif kind == "python":
+            export_python(session.model(), path)
+        else:
+            raise ValueError(kind)
 
     def predict_file(self) -> None:
         """Open the batch prediction dialog for the current network."""

@@ -282,3 +282,25 @@ def test_diagram_and_weight_plots_highlight_each_other(window):
     window.weight_plots.curveSelected.emit("b1[0]")
     assert window.weight_plots.grid.highlighted == [names.index("b1[0]")]
     assert "b1[0]" in window.editor.scene.highlighted_parameters()
+
+
+def test_exports_write_history_model_script_and_diagram(qtbot, window, tmp_path):
+    from mlp_desktop.core.errors import DataError
+    from mlp_desktop.core.model import load_model
+
+    with pytest.raises(DataError, match="Nothing has been trained"):
+        window.export("history", tmp_path / "h.csv")
+    train_and_wait(qtbot, window)
+    window.export("history", tmp_path / "h.xlsx")
+    import pandas as pd
+
+    table = pd.read_excel(tmp_path / "h.xlsx")
+    assert list(table.columns[:3]) == ["epoch", "train_rmse", "val_rmse"] and "W1[0,0]" in table.columns
+    assert table["epoch"].iloc[0] == 0 and table["epoch"].iloc[-1] == 2000
+    window.export("model", tmp_path / "m.json")
+    np.testing.assert_array_equal(load_model(tmp_path / "m.json").net.get_parameters(),
+                                  window.session.net.get_parameters())
+    window.export("python", tmp_path / "p.py")
+    assert "def predict(rows)" in (tmp_path / "p.py").read_text()
+    window.export("diagram", tmp_path / "d.svg")
+    assert "<svg" in (tmp_path / "d.svg").read_text()
