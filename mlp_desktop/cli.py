@@ -157,6 +157,9 @@ def build_gui_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a frozen (PyInstaller) app starts its training process through here
     argv = sys.argv[1:] if argv is None else list(argv)
     words = [a for a in argv if a != "--debug"]
     if not words or (words[0] not in COMMANDS and words[0] not in ("-h", "--help")):

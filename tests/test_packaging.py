@@ -29,3 +29,16 @@ def test_samples_and_icons_are_found_as_package_resources():
     from importlib import resources
 
     assert resources.files("mlp_desktop.resources").joinpath("mlp-desktop-256.png").is_file()
+
+
+def test_launchers_and_desktop_files():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["scripts"]["mlp-desktop"] == "mlp_desktop.cli:main"
+    assert project["gui-scripts"]["mlp-desktop-gui"] == "mlp_desktop.cli:main"
+    desktop = (ROOT / "packaging" / "mlp-desktop.desktop").read_text()
+    assert "Exec=mlp-desktop-gui" in desktop and "Icon=mlp-desktop" in desktop
+    import xml.etree.ElementTree as ET
+
+    metainfo = ET.parse(ROOT / "packaging" / "io.github.mlpdesktop.MLPDesktop.metainfo.xml").getroot()
+    assert metainfo.find("id").text == "io.github.mlpdesktop.MLPDesktop"
+    compile((ROOT / "packaging" / "mlp-desktop.spec").read_text(), "mlp-desktop.spec", "exec")
