@@ -69,6 +69,7 @@ def main() -> None:
     settle()
     train_and_wait()
     show(window.decision_view, None, "two_moons_decision_view")
+    window.mark_saved()  # nothing to save
     window.close()
     print(f"Saved screenshots to {OUT}")
 

@@ -71,6 +71,8 @@ def run_app(files: list[str] | None = None) -> int:
     window = MainWindow()
     install_excepthook(window)
     window.show()
+    if not files:
+        window.offer_recovery()  # after a crash, the unsaved work comes back
     for path in files or []:
         window.open_path(path)
     return app.exec()

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QEventLoop, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QEventLoop, QSettings, QStandardPaths, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox,
@@ -27,6 +27,7 @@ from .. import __version__
 from ..core.data import SUPPORTED_EXTENSIONS, read_table
 from ..core.errors import DataError
 from ..core.graph import NetworkGraph
+from ..core.project import PROJECT_SUFFIX, Project, load_project, resolve_data_path, save_project
 from ..core.model import NetworkSpec
 from ..core.samples import SAMPLE_SETUPS, SAMPLES, sample_path
 from ..core.session import TrainingSession
@@ -46,6 +47,7 @@ from .training.worker import TrainingController, TrainingUpdate
 SETTINGS_VERSION = 1
 LIVE_DECISION_INTERVAL = 1.0  # seconds between decision-view refreshes while training
 LIVE_DIAGRAM_INTERVAL = 0.2  # seconds between recolourings of the diagram while training
+AUTOSAVE_INTERVAL_MS = 3 * 60 * 1000  # a recovery copy while there are unsaved changes
 MAX_RECENT_FILES = 8
 def app_icon() -> QIcon:
     from importlib import resources
@@ -82,6 +84,11 @@ class MainWindow(QMainWindow):
         self.evaluation_view = EvaluationView()
         self.decision_view = DecisionView()
         self._last_live_decision = self._last_live_diagram = 0.0
+        self.project_path: Path | None = None
+        self._changed = False  # unsaved changes besides the network edits (the undo stack tracks those)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
+        self.autosave_timer.timeout.connect(self.write_recovery_copy)
         self._build_central()
         self._build_docks()
         self._build_actions()
@@ -103,10 +110,13 @@ class MainWindow(QMainWindow):
         self.controller.finished.connect(self._on_finished)
         self.controller.failed.connect(self._on_failed)
         self.controller.stateChanged.connect(self._on_state_changed)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._on_state_changed("idle")
         self._update_title()
         if sample:
             self.open_sample(sample)
+        self.mark_saved()
+        self.autosave_timer.start()
 
     # -- layout --------------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -187,6 +197,10 @@ class MainWindow(QMainWindow):
         samples = file_menu.addMenu("Open &sample")
         for name, description in SAMPLES.items():
             samples.addAction(self._action(description, lambda checked=False, n=name: self.open_sample(n)))
+        file_menu.addAction(self._action("&Save project", self.save, QKeySequence.StandardKey.Save,
+                                         "Save the network, settings, weights and history in a .mlpd project"))
+        file_menu.addAction(self._action("Save project &as...", self.save_as, QKeySequence("Ctrl+Shift+S"),
+                                         "Save the project under a new name"))
         self.predict_file_action = self._action("&Predict file...", self.predict_file, "Ctrl+P",
                                                 "Predict every row of a spreadsheet and save it with the predictions")
         file_menu.addAction(self.predict_file_action)
@@ -239,15 +253,18 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         folder = self.settings.value("last_folder", str(Path.home()))
         patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_EXTENSIONS)
-        path, _ = QFileDialog.getOpenFileName(self, "Open data", folder, f"Spreadsheets ({patterns});;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open", folder, f"Projects and spreadsheets (*{PROJECT_SUFFIX} {patterns});;All files (*)")
         if path:
             self.open_path(path)
 
     def open_path(self, path) -> bool:
-        """Open a dataset file (stopping any training first)."""
+        """Open a project (``.mlpd``) or a dataset file (stopping any training first)."""
+        path = Path(path)
+        if path.suffix.lower() == PROJECT_SUFFIX:
+            return self.open_project(path)
         if not self._stop_and_wait():
             return False
-        path = Path(path)
         if not self.data_panel.load_file(path):
             self.statusBar().showMessage(f"Could not open {path.name}; see the Data panel.", 8000)
             return False
@@ -257,8 +274,10 @@ class MainWindow(QMainWindow):
         return True
 
     def open_sample(self, name: str) -> None:
-        if not self._stop_and_wait():
+        """Start a fresh, untitled project with a sample dataset and a network that suits it."""
+        if not self.maybe_save() or not self._stop_and_wait():
             return
+        self.project_path = None
         setup = SAMPLE_SETUPS.get(name, {})
         try:
             table = read_table(sample_path(name, ".xlsx"))
@@ -376,12 +395,16 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_dataset_changed(self, dataset) -> None:
+        self._changed = True
         self.session.set_dataset(dataset)
         self._apply_settings(read_seed=False)
         self._update_title()
 
     @Slot()
     def _on_settings_changed(self) -> None:
+        if not self._applying:
+            self._changed = True
+            self._update_title()
         if not self._applying and not self.controller.is_busy():
             self._apply_settings(read_seed=False)
 
@@ -533,6 +556,7 @@ class MainWindow(QMainWindow):
     def _on_finished(self, update: TrainingUpdate | None) -> None:
         if update is not None:
             self._on_progress(update, final=True)
+        self._changed = True
         history = self.session.history
         # Redraw the weights from the exact per-epoch history (reports only sampled them).
         epochs, params = history.epochs, history.params
@@ -655,8 +679,187 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(files))
 
     def _update_title(self) -> None:
-        path = self.data_panel.file_path()
-        self.setWindowTitle(f"MLP Desktop — {path.name}" if path else "MLP Desktop")
+        names = [p.name for p in (self.project_path, self.data_panel.file_path()) if p is not None]
+        title = "MLP Desktop — " + " · ".join(names) if names else "MLP Desktop"
+        self.setWindowTitle(title + ("*" if self.has_unsaved_changes() else ""))
+
+    @Slot(bool)
+    def _on_clean_changed(self, clean: bool) -> None:
+        self._update_title()
+
+    # -- projects ------------------------------------------------------------------------------
+    def has_unsaved_changes(self) -> bool:
+        return self._changed or not self.undo_stack.isClean()
+
+    def mark_saved(self) -> None:
+        self._changed = False
+        self.undo_stack.setClean()
+        self._update_title()
+
+    def project(self) -> Project:
+        """Everything needed to come back to this state, as a :class:`Project`."""
+        session, table = self.session, self.data_panel.table()
+        roles = self.data_panel.roles()
+        parameters = {"learning_rate": session.config.learning_rate, "epochs": session.config.epochs,
+                      "batch_size": session.config.batch_size, "momentum": session.config.momentum,
+                      "shuffle": session.config.shuffle, "seed": session.config.seed,
+                      "target_rmse": session.config.target_rmse, "loss": self.parameter_panel.loss(),
+                      **self.parameter_panel.init_settings()}
+        data = {"path": str(table.path) if table is not None and table.path.exists() else None,
+                "sheet": table.sheet if table is not None else None, "inputs": roles.inputs, "targets": roles.targets,
+                "task": self.data_panel.task(), "drop_missing": self.data_panel.drop_missing(),
+                "input_scaling": self.data_panel.input_scaling(),
+                "validation_fraction": self.data_panel.validation_fraction()}
+        embedded = table.frame if table is not None and data["path"] is None else None
+        return Project(graph=self.graph.to_dict(), parameters=parameters, data=data,
+                       view={"log_y": self.rmse_plot.is_log_y()},
+                       weights=session.net.get_parameters() if session.net is not None else None,
+                       history=session.history if session.history is not None and session.history.last_epoch else None,
+                       embedded_data=embedded)
+
+    def save(self) -> bool:
+        return self.save_project(self.project_path) if self.project_path else self.save_as()
+
+    def save_as(self) -> bool:
+        folder = self.settings.value("last_folder", str(Path.home()))
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", str(Path(folder) / f"untitled{PROJECT_SUFFIX}"),
+                                              f"MLP Desktop project (*{PROJECT_SUFFIX})")
+        return self.save_project(Path(path)) if path else False
+
+    def save_project(self, path) -> bool:
+        path = Path(path)
+        if path.suffix.lower() != PROJECT_SUFFIX:
+            path = path.with_suffix(PROJECT_SUFFIX)
+        try:
+            if not self._stop_and_wait():
+                return False
+            save_project(self.project(), path)
+        except DataError as error:
+            QMessageBox.warning(self, "Could not save", str(error))
+            return False
+        self.project_path = path
+        self._remember_recent(path)
+        self.mark_saved()
+        self.remove_recovery_copy()
+        self.statusBar().showMessage(f"Saved {path.name}.", 5000)
+        return True
+
+    def maybe_save(self) -> bool:
+        """Ask what to do with unsaved changes; False means the user cancelled."""
+        if not self.has_unsaved_changes():
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", "Save the changes to this project first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def open_project(self, path, ask: bool = True) -> bool:
+        """Open a ``.mlpd`` project: its data, network, settings, weights and history."""
+        if (ask and not self.maybe_save()) or not self._stop_and_wait():
+            return False
+        try:
+            project = load_project(path)
+        except DataError as error:
+            QMessageBox.warning(self, "Could not open the project", str(error))
+            return False
+        if project.embedded_data is not None:
+            from ..core.data import table_from_frame
+
+            table = table_from_frame(project.embedded_data, Path(path).stem)
+        else:
+            data_path = resolve_data_path(project, path)
+            if data_path is None:
+                missing = project.data.get("path") or "the data file"
+                QMessageBox.information(self, "Data file not found",
+                                        f"The project's data file {missing} was not found. Please locate it.")
+                located, _ = QFileDialog.getOpenFileName(self, "Locate the data file", str(Path(path).parent))
+                if not located:
+                    return False
+                data_path = Path(located)
+            try:
+                table = read_table(data_path, project.data.get("sheet"))
+            except DataError as error:
+                QMessageBox.warning(self, "Could not read the project's data", str(error))
+                return False
+        self._applying = True
+        try:
+            self._set_graph(NetworkGraph.from_dict(project.graph))
+            self.parameter_panel.set_values(**project.parameters)
+            data = project.data
+            self.data_panel.set_input_scaling(data.get("input_scaling", "standard"))
+            self.data_panel.set_validation_fraction(data.get("validation_fraction", 0.0))
+            self.data_panel.set_drop_missing(bool(data.get("drop_missing", False)))
+            self.data_panel.set_task(data.get("task", "auto"))
+            self.data_panel.load_table(table)
+            if data.get("inputs") and data.get("targets"):
+                self.data_panel.set_roles(data["inputs"], data["targets"])
+            self.rmse_plot.set_log_y(bool(project.view.get("log_y", False)))
+        finally:
+            self._applying = False
+        if not self._apply_settings(read_seed=True):
+            return False
+        session = self.session
+        if project.weights is not None and project.weights.size == session.net.n_parameters:
+            session.net.set_parameters(project.weights)
+        if project.history is not None:
+            session.history = project.history
+        self._reset_views()
+        self._show_history(session.history)
+        self.editor.set_parameters(session.net.get_parameters())
+        self._refresh_model_views()
+        self.project_path = Path(path)
+        self._remember_recent(self.project_path)
+        self.mark_saved()
+        return True
+
+    def _show_history(self, history) -> None:
+        """Draw a whole history (after opening a project)."""
+        if history is None or history.initial_params is None:
+            return
+        scale = self.session.rmse_unit_scale
+        epochs = np.concatenate([[0], history.epochs])
+        self.rmse_plot.set_series(epochs, np.concatenate([[history.initial_train_rmse], history.train_rmse]) * scale,
+                                  np.concatenate([[history.initial_val_rmse], history.val_rmse]) * scale)
+        self.weight_plots.set_series(epochs, np.vstack([history.initial_params[None, :], history.params]))
+        self._show_epoch(history.last_epoch)
+
+    # -- crash safety --------------------------------------------------------------------------
+    def recovery_path(self) -> Path:
+        folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation) or Path.home())
+        return folder / f"recovery{PROJECT_SUFFIX}"
+
+    def write_recovery_copy(self) -> None:
+        """While there are unsaved changes, keep a recovery copy (offered after a crash)."""
+        if not self.has_unsaved_changes() or self.controller.is_busy() or self.session.net is None:
+            return
+        path = self.recovery_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_project(self.project(), path)
+        except (DataError, OSError):
+            pass  # a failed recovery copy must never interrupt the user
+
+    def remove_recovery_copy(self) -> None:
+        self.recovery_path().unlink(missing_ok=True)
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offer to restore the recovery copy. True if it was restored."""
+        path = self.recovery_path()
+        if not path.exists():
+            return False
+        answer = QMessageBox.question(self, "Restore unsaved work?",
+                                      "MLP Desktop did not close normally last time. Restore the unsaved project?")
+        restored = answer == QMessageBox.StandardButton.Yes and self.open_project(path, ask=False)
+        if restored:
+            self.project_path = None
+            self._changed = True
+            self._update_title()
+        else:
+            self.remove_recovery_copy()
+        return restored
 
     def show_about(self) -> None:
         import PySide6
@@ -682,7 +885,11 @@ class MainWindow(QMainWindow):
             self.open_path(urls[0].toLocalFile())
 
     def closeEvent(self, event) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
         self.controller.shutdown()
+        self.remove_recovery_copy()
         self._save_settings()
         super().closeEvent(event)
 

@@ -304,3 +304,80 @@ def test_exports_write_history_model_script_and_diagram(qtbot, window, tmp_path)
     assert "def predict(rows)" in (tmp_path / "p.py").read_text()
     window.export("diagram", tmp_path / "d.svg")
     assert "<svg" in (tmp_path / "d.svg").read_text()
+
+
+def test_project_round_trip_restores_weights_history_and_settings(qtbot, window, tmp_path, monkeypatch):
+    import shutil
+
+    data = tmp_path / "health.csv"
+    shutil.copy(sample_path("health_score", ".csv"), data)
+    assert window.open_path(data)
+    window.parameter_panel.set_values(learning_rate=0.05, epochs=500, batch_size=1, seed=3)
+    window.editor.add_layer()
+    train_and_wait(qtbot, window)
+    assert window.windowTitle().endswith("*")
+    project = tmp_path / "work.mlpd"
+    assert window.save_project(project)
+    assert not window.windowTitle().endswith("*") and "work.mlpd" in window.windowTitle()
+    weights = window.session.net.get_parameters()
+    prediction = window.session.model().predict(window.session.dataset.frame)
+
+    other = MainWindow(settings=window.settings, sample=None)
+    qtbot.addWidget(other)
+    assert other.open_project(project)
+    np.testing.assert_array_equal(other.session.net.get_parameters(), weights)
+    assert other.session.history.last_epoch == 500
+    assert other.graph.to_dict()["layers"] == window.graph.to_dict()["layers"]
+    assert other.session.config.learning_rate == 0.05 and other.session.config.seed == 3
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(other.session.model().predict(other.session.dataset.frame), prediction)
+    assert not other.windowTitle().endswith("*")
+    x, _ = other.rmse_plot.train_curve.getData()
+    assert len(x) > 100
+    other.controller.shutdown()
+
+
+def test_closing_with_unsaved_changes_asks_and_can_cancel(qtbot, window, monkeypatch):
+    window.editor.add_layer()
+    assert window.has_unsaved_changes()
+    asked = []
+    monkeypatch.setattr(main_window_module.QMessageBox, "question",
+                        lambda *args, **kwargs: asked.append(args) or main_window_module.QMessageBox.StandardButton.Cancel)
+    window.close()
+    assert asked and window.isVisible()
+
+
+def test_a_moved_data_file_is_located_by_the_user(qtbot, window, tmp_path, monkeypatch):
+    import shutil
+
+    data = tmp_path / "health.csv"
+    shutil.copy(sample_path("health_score", ".csv"), data)
+    window.open_path(data)
+    project = tmp_path / "p.mlpd"
+    window.save_project(project)
+    moved = tmp_path / "elsewhere"
+    moved.mkdir()
+    shutil.move(str(data), moved / "renamed.csv")
+    monkeypatch.setattr(main_window_module.QMessageBox, "information", lambda *args: None)
+    monkeypatch.setattr(main_window_module.QFileDialog, "getOpenFileName",
+                        lambda *args, **kwargs: (str(moved / "renamed.csv"), ""))
+    assert window.open_project(project)
+    assert window.data_panel.file_path().name == "renamed.csv"
+
+
+def test_recovery_copy_is_offered_after_a_crash(qtbot, window, tmp_path, monkeypatch):
+    monkeypatch.setattr(MainWindow, "recovery_path", lambda self: tmp_path / "recovery.mlpd")
+    window.editor.add_layer()
+    window.write_recovery_copy()
+    assert (tmp_path / "recovery.mlpd").exists()
+    layers = window.graph.to_dict()["layers"]
+    fresh = MainWindow(settings=window.settings)
+    qtbot.addWidget(fresh)
+    monkeypatch.setattr(main_window_module.QMessageBox, "question",
+                        lambda *args, **kwargs: main_window_module.QMessageBox.StandardButton.Yes)
+    assert fresh.offer_recovery()
+    assert [layer["neuron_ids"] for layer in fresh.graph.to_dict()["layers"]] == [layer["neuron_ids"] for layer in layers]
+    assert fresh.has_unsaved_changes()
+    fresh.mark_saved()
+    fresh.controller.shutdown()

@@ -1,0 +1,463 @@
+"""Project files (``.mlpd``): the network, the settings, the data's location, the trained weights and
+the training history, in one file.
+
+A project file is a zip archive holding
+
+``manifest.json``
+    ``{"format": "mlp-desktop-project", "version": 2, "saved_with": ..., "graph": ..., "parameters":
+    ..., "data": ..., "view": ..., "has_weights": ..., "has_history": ..., "history_meta": ...}``.
+    JSON never holds NaN: missing numbers are stored as ``null``.
+``arrays.npz``
+    ``weights`` (the flat parameter vector) and, with a history, ``history_epochs`` ``(n,)``,
+    ``history_rmse`` ``(n, 2)`` (train, validation), ``history_params`` ``(n, n_params)`` and
+    ``initial_params`` ``(n_params,)``. NumPy's format keeps every float bit for bit.
+``data.csv``
+    the data table itself, only when the project embeds it.
+
+Older versions are brought up to date by :func:`migrate`; version 1 described the network as
+hidden-layer sizes and activations (``"network"``) instead of the editor's graph. Anything wrong
+with a file raises :class:`~mlp_desktop.core.errors.DataError` in plain words.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import math
+import os
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from .errors import DataError
+from .fileio import atomic_path
+from .graph import NetworkGraph
+from .history import History
+
+PROJECT_FORMAT = "mlp-desktop-project"
+PROJECT_VERSION = 2
+PROJECT_SUFFIX = ".mlpd"
+
+MANIFEST_NAME = "manifest.json"
+ARRAYS_NAME = "arrays.npz"
+DATA_NAME = "data.csv"
+
+DEFAULT_DATA = {
+    "path": None,
+    "relative_path": None,
+    "sheet": None,
+    "inputs": [],
+    "targets": [],
+    "task": "auto",
+    "drop_missing": False,
+    "input_scaling": "standard",
+    "validation_fraction": 0.0,
+    "embedded": False,
+}
+
+# What a damaged archive, array or table can raise while being read; all become DataError.
+_READ_ERRORS = (
+    ValueError, TypeError, LookupError, AttributeError, ArithmeticError, RuntimeError, OSError, EOFError,
+    zipfile.BadZipFile, zlib.error, NotImplementedError, pd.errors.ParserError, pd.errors.EmptyDataError,
+)
+
+
+@dataclass
+class Project:
+    """Everything a project file holds.
+
+    ``graph`` is :meth:`NetworkGraph.to_dict`; ``parameters`` the training settings; ``data`` where
+    the data is and how it is used (keys of ``DEFAULT_DATA``); ``view`` free-form plot settings;
+    ``weights`` the flat parameter vector ``(n_params,)``; ``embedded_data`` the data table when it
+    is stored in the project itself.
+    """
+
+    graph: dict
+    parameters: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    view: dict = field(default_factory=dict)
+    weights: np.ndarray | None = None
+    history: History | None = None
+    embedded_data: pd.DataFrame | None = None
+
+
+# -- saving --------------------------------------------------------------------------------------
+
+def save_project(project: Project, path) -> None:
+    """Write ``project`` to ``path`` atomically: on any failure the old file is left as it was.
+
+    ``data["relative_path"]`` is recomputed from ``data["path"]`` against the project's folder,
+    and ``data["embedded"]`` says whether ``project.embedded_data`` is stored.
+    """
+    path = Path(path)
+    graph_state = _checked_graph(project.graph, f"Cannot save {path.name}:")
+    n_params = parameter_count(graph_state)
+    data = {**DEFAULT_DATA, **(project.data or {})}
+    if data.get("path"):
+        data["path"] = str(Path(data["path"]).absolute())
+        data["relative_path"] = _relative_to(Path(data["path"]), path.absolute().parent)
+    data["embedded"] = project.embedded_data is not None
+
+    arrays: dict[str, np.ndarray] = {}
+    if project.weights is not None:
+        weights = np.asarray(project.weights, dtype=np.float64).ravel()
+        if weights.size != n_params:
+            raise DataError(f"Cannot save {path.name}: the network has {n_params} weights and biases "
+                            f"but {weights.size} values were given.")
+        arrays["weights"] = weights
+    history_meta = None
+    if project.history is not None:
+        history_meta = _history_arrays(project.history, arrays)
+
+    manifest = {
+        "format": PROJECT_FORMAT,
+        "version": PROJECT_VERSION,
+        "saved_with": f"mlp-desktop {__version__}",
+        "graph": graph_state,
+        "parameters": dict(project.parameters or {}),
+        "data": data,
+        "view": dict(project.view or {}),
+        "has_weights": project.weights is not None,
+        "has_history": project.history is not None,
+    }
+    if history_meta is not None:
+        manifest["history_meta"] = history_meta
+    try:
+        manifest_text = json.dumps(_json_safe(manifest), indent=2, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise DataError(f"Cannot save {path.name}: a setting cannot be written to a project file ({error}).") from None
+
+    with atomic_path(path) as temporary:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(MANIFEST_NAME, manifest_text)
+            if arrays:
+                buffer = io.BytesIO()
+                np.savez(buffer, **arrays)
+                archive.writestr(ARRAYS_NAME, buffer.getvalue())
+            if project.embedded_data is not None:
+                archive.writestr(DATA_NAME, project.embedded_data.to_csv(index=False))
+
+
+def _history_arrays(history: History, arrays: dict) -> dict:
+    """Put the history's arrays into ``arrays``; return its other fields for the manifest."""
+    arrays["history_epochs"] = np.asarray(history.epochs, dtype=np.int64)
+    arrays["history_rmse"] = np.column_stack([history.train_rmse, history.val_rmse]).astype(np.float64)
+    arrays["history_params"] = np.asarray(history.params, dtype=np.float64)
+    if history.initial_params is not None:
+        arrays["initial_params"] = np.asarray(history.initial_params, dtype=np.float64)
+    return {
+        "parameter_names": list(history.parameter_names),
+        "initial_train_rmse": history.initial_train_rmse,
+        "initial_val_rmse": history.initial_val_rmse,
+        "stop_reason": history.stop_reason,
+        "message": history.message,
+        "elapsed_seconds": history.elapsed_seconds,
+    }
+
+
+def _relative_to(target: Path, folder: Path) -> str | None:
+    try:
+        return Path(os.path.relpath(target, folder)).as_posix()
+    except ValueError:  # another drive on Windows: no relative path exists
+        return None
+
+
+def _json_safe(value):
+    """``value`` with NumPy types made plain and NaN/infinity replaced by ``None``."""
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return _json_safe(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+# -- loading -------------------------------------------------------------------------------------
+
+def load_project(path) -> Project:
+    """Read a project file written by this or an older version of MLP Desktop.
+
+    Raises :class:`DataError` if the file is missing, not a project file, damaged, or from a newer
+    version.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise DataError(f"The project file {path} does not exist.")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _read_archive(archive, name)
+    except DataError:
+        raise
+    except zipfile.BadZipFile:
+        raise DataError(f"{name} is not an MLP Desktop project file (it is not a zip archive), "
+                        "or it is damaged.") from None
+    except PermissionError:
+        raise DataError(f"Cannot open {name}: permission denied.") from None
+    except _READ_ERRORS as error:
+        raise DataError(f"{name} is damaged and cannot be opened ({type(error).__name__}: {error}).") from None
+
+
+def _read_archive(archive: zipfile.ZipFile, name: str) -> Project:
+    members = set(archive.namelist())
+    if MANIFEST_NAME not in members:
+        raise DataError(f"{name} is not an MLP Desktop project file: it has no {MANIFEST_NAME}.")
+    try:
+        text = archive.read(MANIFEST_NAME).decode("utf-8")
+        manifest = json.loads(text, parse_constant=lambda constant: None)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise DataError(f"{name} is damaged: its {MANIFEST_NAME} is not valid JSON.") from None
+    if not isinstance(manifest, dict):
+        raise DataError(f"{name} is damaged: its {MANIFEST_NAME} does not describe a project.")
+    manifest = migrate(manifest)
+
+    graph_state = _checked_graph(manifest["graph"], name)
+    n_params = parameter_count(graph_state)
+    parameters = _dict_field(manifest, "parameters", name)
+    view = _dict_field(manifest, "view", name)
+    data = {**DEFAULT_DATA, **_dict_field(manifest, "data", name)}
+
+    arrays = {}
+    if manifest["has_weights"] or manifest["has_history"]:
+        if ARRAYS_NAME not in members:
+            raise DataError(f"{name} is damaged: the weights ({ARRAYS_NAME}) are missing.")
+        arrays = _read_arrays(archive.read(ARRAYS_NAME), name)
+
+    weights = None
+    if manifest["has_weights"]:
+        weights = _float_array(arrays, "weights", (n_params,), name)
+    history = None
+    if manifest["has_history"]:
+        history = _read_history(arrays, manifest.get("history_meta"), n_params, name)
+
+    embedded = None
+    if data.get("embedded"):
+        if DATA_NAME not in members:
+            raise DataError(f"{name} is damaged: its embedded data table ({DATA_NAME}) is missing.")
+        try:
+            embedded = pd.read_csv(io.BytesIO(archive.read(DATA_NAME)))
+        except pd.errors.EmptyDataError:
+            embedded = pd.DataFrame()
+        except (ValueError, pd.errors.ParserError):
+            raise DataError(f"{name} is damaged: its embedded data table cannot be read.") from None
+    return Project(graph=graph_state, parameters=parameters, data=data, view=view, weights=weights,
+                   history=history, embedded_data=embedded)
+
+
+def _read_arrays(raw: bytes, name: str) -> dict[str, np.ndarray]:
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except _READ_ERRORS:
+        raise DataError(f"{name} is damaged: its weights ({ARRAYS_NAME}) cannot be read.") from None
+
+
+def _float_array(arrays: dict, key: str, shape: tuple, name: str) -> np.ndarray:
+    if key not in arrays:
+        raise DataError(f"{name} is damaged: {key!r} is missing from {ARRAYS_NAME}.")
+    array = arrays[key]
+    if array.dtype.kind not in "fiu":
+        raise DataError(f"{name} is damaged: {key!r} does not hold numbers.")
+    if array.shape != shape:
+        if key == "weights" and array.ndim == 1:
+            raise DataError(f"{name} is damaged: the network has {shape[0]} weights and biases, "
+                            f"but the file holds {array.size}.")
+        raise DataError(f"{name} is damaged: {key!r} has shape {array.shape}, expected {shape}.")
+    return array.astype(np.float64, copy=False)
+
+
+def _read_history(arrays: dict, meta, n_params: int, name: str) -> History:
+    if not isinstance(meta, dict):
+        meta = {}
+    names = meta.get("parameter_names")
+    if not (isinstance(names, list) and all(isinstance(item, str) for item in names)):
+        raise DataError(f"{name} is damaged: the training history has no parameter names.")
+    if len(names) != n_params:
+        raise DataError(f"{name} is damaged: the training history has {len(names)} parameters, "
+                        f"the network {n_params}.")
+    epochs = arrays.get("history_epochs")
+    if epochs is None or epochs.ndim != 1 or epochs.dtype.kind not in "iu":
+        raise DataError(f"{name} is damaged: the training history's epochs are missing or not whole numbers.")
+    n = epochs.size
+    if n > 1 and not np.all(np.diff(epochs) > 0):
+        raise DataError(f"{name} is damaged: the training history's epochs do not increase.")
+    rmse = _float_array(arrays, "history_rmse", (n, 2), name)
+    params = _float_array(arrays, "history_params", (n, n_params), name)
+    initial = _float_array(arrays, "initial_params", (n_params,), name) if "initial_params" in arrays else None
+
+    # Room for every stored row, so none is thinned away again while rebuilding.
+    rows = max(2048, n + n % 2 + 2)
+    history = History(names, max_rows=rows, memory_budget=max(64 * 2**20, 8 * (n_params + 3) * (rows + 1)))
+    if initial is not None:
+        history.set_initial(_number(meta.get("initial_train_rmse")), _number(meta.get("initial_val_rmse")),
+                            initial)
+    for epoch, (train, val), row in zip(epochs.tolist(), rmse, params):
+        history.append(epoch, train, val, row)
+    reason = meta.get("stop_reason", "completed")
+    history.stop_reason = reason if isinstance(reason, str) else "completed"
+    message = meta.get("message", "")
+    history.message = message if isinstance(message, str) else ""
+    elapsed = _number(meta.get("elapsed_seconds"))
+    history.elapsed_seconds = 0.0 if math.isnan(elapsed) else elapsed
+    return history
+
+
+def _number(value) -> float:
+    """A float from JSON: ``None`` (how NaN is stored) and non-numbers become NaN."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return math.nan
+    return float(value)
+
+
+def _dict_field(manifest: dict, key: str, name: str) -> dict:
+    value = manifest.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise DataError(f"{name} is damaged: its {key!r} section is not a set of named values.")
+    return value
+
+
+def _checked_graph(state, name: str) -> dict:
+    """``state`` as a graph dict that :meth:`NetworkGraph.from_dict` accepts, or DataError."""
+    problem = (f"{name} the network description is not valid" if name.endswith(":")
+               else f"{name} is damaged: its network description is not valid")
+    if not isinstance(state, dict) or not isinstance(state.get("layers"), list) or len(state["layers"]) < 2:
+        raise DataError(f"{problem}.")
+    for layer in state["layers"]:
+        if not (isinstance(layer, dict) and isinstance(layer.get("neuron_ids"), list)
+                and isinstance(layer.get("id"), int) and layer.get("kind") in ("input", "hidden", "output")
+                and (layer.get("activation") is None or isinstance(layer.get("activation"), str))):
+            raise DataError(f"{problem}.")
+    kinds = [layer["kind"] for layer in state["layers"]]
+    if kinds[0] != "input" or kinds[-1] != "output" or any(kind != "hidden" for kind in kinds[1:-1]):
+        raise DataError(f"{problem} (the layers are out of order).")
+    if "next_id" in state and (isinstance(state["next_id"], bool) or not isinstance(state["next_id"], int)):
+        raise DataError(f"{problem}.")
+    try:
+        return NetworkGraph.from_dict(state).to_dict()
+    except DataError:
+        raise
+    except _READ_ERRORS:
+        raise DataError(f"{problem}.") from None
+
+
+def parameter_count(graph_state: dict) -> int:
+    """Weights and biases of the network: ``sum(s[k] * s[k+1] + s[k+1])`` over layer sizes ``s``."""
+    sizes = [len(layer["neuron_ids"]) for layer in graph_state["layers"]]
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+# -- migration -----------------------------------------------------------------------------------
+
+def migrate(manifest: dict) -> dict:
+    """Bring a manifest of any known version up to :data:`PROJECT_VERSION` (returns a new dict).
+
+    Raises :class:`DataError` for another format, an unknown version or a newer one.
+    """
+    if not isinstance(manifest, dict) or manifest.get("format") != PROJECT_FORMAT:
+        raise DataError("This is not an MLP Desktop project file (its format is "
+                        f"{manifest.get('format')!r} rather than {PROJECT_FORMAT!r})."
+                        if isinstance(manifest, dict) else "This is not an MLP Desktop project file.")
+    version = manifest.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise DataError(f"This project file has an unknown format version ({version!r}).")
+    if version > PROJECT_VERSION:
+        raise DataError(f"This project was saved by a newer MLP Desktop (project format {version}); "
+                        "please update MLP Desktop to open it.")
+    manifest = copy.deepcopy(manifest)
+    while manifest["version"] < PROJECT_VERSION:
+        manifest = _MIGRATIONS[manifest["version"]](manifest)
+    manifest["has_weights"] = bool(manifest.get("has_weights", False))
+    manifest["has_history"] = bool(manifest.get("has_history", False))
+    if "graph" not in manifest:
+        raise DataError("This project file is damaged: it does not describe a network.")
+    return manifest
+
+
+def _migrate_1_to_2(manifest: dict) -> dict:
+    """Version 1 described the network by its hidden layers; version 2 stores the editor's graph,
+    a relative data path, whether the data is embedded, and the plot settings."""
+    network = manifest.pop("network", None)
+    if not isinstance(network, dict):
+        raise DataError("This project file (format 1) is damaged: it does not describe a network.")
+    old_data = manifest.get("data")
+    old_data = old_data if isinstance(old_data, dict) else {}
+    try:
+        sizes = list(network.get("hidden_layers", []))
+        activations = network.get("activations", "tanh")
+        if isinstance(activations, str):
+            activations = [activations] * len(sizes)
+        activations = list(activations)
+        if len(activations) != len(sizes):
+            raise DataError("This project file (format 1) is damaged: it gives "
+                            f"{len(sizes)} hidden layers but {len(activations)} activations.")
+        inputs = list(network.get("input_names") or old_data.get("inputs") or [])
+        outputs = list(network.get("output_names") or old_data.get("targets") or [])
+        output_activation = network.get("output_activation", "auto")
+        if not isinstance(output_activation, str) or not all(isinstance(a, str) for a in activations):
+            raise DataError("This project file (format 1) is damaged: an activation is not a name.")
+        graph = NetworkGraph(inputs, outputs, zip(sizes, activations), output_activation)
+    except DataError:
+        raise
+    except _READ_ERRORS:
+        raise DataError("This project file (format 1) is damaged: its network description is not valid.") from None
+    manifest["graph"] = graph.to_dict()
+    data = {**DEFAULT_DATA, **old_data}
+    if not old_data.get("inputs"):
+        data["inputs"] = inputs
+    if not old_data.get("targets"):
+        data["targets"] = outputs
+    data["relative_path"] = None
+    data["embedded"] = False
+    manifest["data"] = data
+    manifest.setdefault("view", {})
+    manifest.setdefault("parameters", {})
+    manifest["version"] = 2
+    return manifest
+
+
+_MIGRATIONS = {1: _migrate_1_to_2}
+
+
+# -- finding the data ----------------------------------------------------------------------------
+
+def resolve_data_path(project: Project, project_path) -> Path | None:
+    """The project's data file, or ``None`` when it cannot be found (then ask the user).
+
+    The path relative to the project's folder is tried first, so a project folder that was moved
+    or copied together with its data uses the data beside it; then the absolute path; then a file
+    of the same name in the project's folder.
+    """
+    data = project.data or {}
+    folder = Path(project_path).absolute().parent
+    candidates = []
+    relative, absolute = data.get("relative_path"), data.get("path")
+    if isinstance(relative, str) and relative:
+        candidates.append(folder / relative)
+    if isinstance(absolute, str) and absolute:
+        candidates.append(Path(absolute))
+        candidates.append(folder / Path(absolute).name)
+    for candidate in candidates:
+        try:
+            if candidate.is_file():
+                return Path(os.path.normpath(candidate.absolute()))
+        except (OSError, ValueError):  # an unreadable folder or a path with a NUL byte
+            continue
+    return None
