@@ -210,3 +210,18 @@ def _shape(spec: NetworkSpec) -> tuple:
     except DataError:
         activations = None
     return tuple(spec.hidden_layers), activations, spec.output_activation
+
+
+def trained_sample_session(name: str = "iris", hidden_layers=(6,), epochs: int = 100,
+                           validation_fraction: float = 0.2) -> TrainingSession:
+    """A session on a sample dataset, trained briefly: for running a view alone (``python -m ...``)."""
+    from .data import prepare_dataset, read_table
+    from .samples import sample_path
+
+    session = TrainingSession()
+    session.set_dataset(prepare_dataset(read_table(sample_path(name))))
+    session.set_spec(NetworkSpec(hidden_layers=list(hidden_layers)))
+    session.set_config(TrainConfig(epochs=epochs, learning_rate=0.1, batch_size=16, seed=1,
+                                   validation_fraction=validation_fraction))
+    session.train()
+    return session

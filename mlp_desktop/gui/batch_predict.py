@@ -203,10 +203,10 @@ def _same_file(a: Path, b: Path) -> bool:
 def main() -> int:
     """Show the dialog alone with a quickly trained iris model and the iris sample loaded."""
     from ..core.samples import sample_path
-    from .panels.prediction_panel import demo_session
+    from ..core.session import trained_sample_session
 
     app = QApplication.instance() or QApplication(sys.argv)
-    dialog = BatchPredictDialog(demo_session().model())
+    dialog = BatchPredictDialog(trained_sample_session("iris", validation_fraction=0.0).model())
     dialog.load(sample_path("iris"))
     dialog.show()
     return app.exec()

@@ -132,3 +132,10 @@ def test_model_from_a_live_snapshot_without_metrics():
     np.testing.assert_array_equal(model.net.get_parameters(), snapshot)
     assert model.metrics == {} and len(session.train_frame) == 6 and len(session.validation_frame) == 0
     np.testing.assert_array_equal(session.net.get_parameters() * 0.5, snapshot)  # the session is untouched
+
+
+def test_trained_sample_session_for_demos():
+    from mlp_desktop.core.session import trained_sample_session
+
+    session = trained_sample_session("health_score", (2,), epochs=5, validation_fraction=0.0)
+    assert session.history.last_epoch == 5 and session.net.layer_sizes == (3, 2, 1)

@@ -380,26 +380,12 @@ class PredictionPanel(QWidget):
         self.how_text.clear()
 
 
-def demo_session():
-    """A quickly trained iris session, for running this panel (and the batch dialog) alone."""
-    from ...core import TrainConfig
-    from ...core.data import prepare_dataset, read_table
-    from ...core.model import NetworkSpec
-    from ...core.samples import sample_path
-    from ...core.session import TrainingSession
-
-    session = TrainingSession()
-    session.set_dataset(prepare_dataset(read_table(sample_path("iris"))))
-    session.set_spec(NetworkSpec(hidden_layers=[6]))
-    session.set_config(TrainConfig(epochs=100, learning_rate=0.1, batch_size=16, seed=1))
-    session.train()
-    return session
-
-
 def main() -> int:
     """Show the panel alone with a quickly trained iris model."""
     app = QApplication.instance() or QApplication(sys.argv)
-    session = demo_session()
+    from ...core.session import trained_sample_session
+
+    session = trained_sample_session("iris", validation_fraction=0.0)
     panel = PredictionPanel()
     panel.setWindowTitle("Prediction panel — demo (iris)")
     panel.set_model(session.model(), session.dataset.frame.iloc[session.train_rows], session.dataset)

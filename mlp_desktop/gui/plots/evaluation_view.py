@@ -262,19 +262,11 @@ def _demo() -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from ...core import TrainConfig
-    from ...core.data import prepare_dataset, read_table
-    from ...core.model import NetworkSpec
-    from ...core.samples import sample_path
-    from ...core.session import TrainingSession
+    from ...core.session import trained_sample_session
 
     app = QApplication.instance() or QApplication(sys.argv)
     name = sys.argv[1] if len(sys.argv) > 1 else "iris"
-    session = TrainingSession()
-    session.set_dataset(prepare_dataset(read_table(sample_path(name))))
-    session.set_spec(NetworkSpec(hidden_layers=[6]))
-    session.set_config(TrainConfig(epochs=100, learning_rate=0.1, batch_size=16, seed=1, validation_fraction=0.2))
-    session.train()
+    session = trained_sample_session(name, [6], epochs=100)
     frame = session.dataset.frame
     view = EvaluationView()
 
