@@ -23,6 +23,7 @@ ROLE_COLORS: dict[str, QColor] = {
 """Background tint of a whole column by its role (inputs stay plain)."""
 
 IGNORED_TEXT = QColor("#9e9e9e")
+TINTED_TEXT = QColor("#1a1a1a")
 MISSING_CELL = QColor("#fff6d5")
 BAD_CELL = QColor("#fbd9d6")
 
@@ -137,6 +138,8 @@ class DataFrameModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             if self._roles.get(self._names[column]) == "ignore":
                 return QBrush(IGNORED_TEXT)
+            if self.data(index, Qt.ItemDataRole.BackgroundRole) is not None:
+                return QBrush(TINTED_TEXT)  # dark text on the light tints, in a dark theme too
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             reason = self._bad_cells.get((row, column))

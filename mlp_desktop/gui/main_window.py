@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QEventLoop, QSettings, QStandardPaths, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox,
     QPlainTextEdit, QProgressBar, QScrollArea, QSplitter, QTabWidget, QVBoxLayout,
@@ -42,6 +42,7 @@ from .plots.evaluation_view import EvaluationView
 from .plots.gradient_plot import GradientPlot
 from .plots.rmse_plot import RmsePlot
 from .plots.weight_plots import WeightPlots
+from .theme import THEMES, apply_theme
 from .training.worker import TrainingController, TrainingUpdate
 
 SETTINGS_VERSION = 1
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, sample: str | None = "health_score"):
         super().__init__()
         self.settings = settings or QSettings("MLP Desktop", "MLP Desktop")
+        apply_theme(self.theme())  # before any widget exists, so every one is polished with it
         self.session = TrainingSession()
         self.controller = TrainingController(self.session, self)
         self.setWindowIcon(app_icon())
@@ -233,6 +235,15 @@ class MainWindow(QMainWindow):
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
         view_menu.addAction(self._action("Reset layout", self.reset_layout, tip="Put every panel back in its place"))
+        theme_menu = view_menu.addMenu("&Theme")
+        self.theme_actions = QActionGroup(self)
+        for name, label in THEMES.items():
+            action = self._action(label, lambda checked=False, n=name: self.set_theme(n),
+                                  tip="Follow the system's light or dark setting" if name == "system" else "")
+            action.setCheckable(True)
+            action.setData(name)
+            self.theme_actions.addAction(action)
+            theme_menu.addAction(action)
 
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&About MLP Desktop", self.show_about))
@@ -641,6 +652,7 @@ class MainWindow(QMainWindow):
 
     # -- settings, recent files, window --------------------------------------------------------
     def _restore_settings(self) -> None:
+        self.set_theme(self.theme())
         if int(self.settings.value("settings_version", 0) or 0) != SETTINGS_VERSION:
             return
         geometry = self.settings.value("geometry")
@@ -654,6 +666,19 @@ class MainWindow(QMainWindow):
         self.settings.setValue("settings_version", SETTINGS_VERSION)
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
+
+    def theme(self) -> str:
+        name = str(self.settings.value("theme", "system"))
+        return name if name in THEMES else "system"
+
+    def set_theme(self, name: str) -> None:
+        """Follow the system's colour scheme, or force a light or dark one (remembered)."""
+        if name not in THEMES:
+            raise ValueError(name)
+        self.settings.setValue("theme", name)
+        apply_theme(name)
+        for action in self.theme_actions.actions():
+            action.setChecked(action.data() == name)
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)

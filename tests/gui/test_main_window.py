@@ -381,3 +381,15 @@ def test_recovery_copy_is_offered_after_a_crash(qtbot, window, tmp_path, monkeyp
     assert fresh.has_unsaved_changes()
     fresh.mark_saved()
     fresh.controller.shutdown()
+
+
+def test_theme_is_chosen_and_remembered(qtbot, window, tmp_path):
+    assert window.theme() == "system"
+    dark = next(a for a in window.theme_actions.actions() if a.data() == "dark")
+    dark.trigger()
+    assert window.settings.value("theme") == "dark" and dark.isChecked()
+    again = MainWindow(settings=window.settings, sample=None)
+    qtbot.addWidget(again)
+    assert again.theme() == "dark"
+    again.set_theme("system")
+    again.controller.shutdown()

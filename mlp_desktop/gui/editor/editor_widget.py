@@ -87,7 +87,7 @@ class EditorWidget(QWidget):
         self.legend_label = QLabel(self)
         self.legend_label.setWordWrap(True)
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
-        self.legend_label.setStyleSheet("color: #333333; font-size: 8.5pt;")
+        self.legend_label.setStyleSheet("font-size: 8.5pt;")  # the theme's text colour
         self.status_label = QLabel(self)
         self.status_label.setWordWrap(True)
         self.status_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
@@ -316,7 +316,7 @@ class EditorWidget(QWidget):
         self.status_label.setText(f"⚠ {message}" if message else "")
 
     def _show_info(self, message: str) -> None:
-        self.status_label.setStyleSheet("color: #444444;")
+        self.status_label.setStyleSheet("")
         self.status_label.setText(message)
 
     def _update_legend(self) -> None:
