@@ -128,8 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="export a saved model to another format")
     export.add_argument("model")
-    export.add_argument("--format", choices=["python"], default="python",
-                        help="python: a standalone script that needs only NumPy")
+    export.add_argument("--format", choices=["python", "onnx"], default="python",
+                        help="python: a standalone script that needs only NumPy; "
+                             "onnx: an ONNX graph (pip install \"mlp-desktop[onnx]\")")
     export.add_argument("-o", "--output", required=True, metavar="FILE")
     return parser
 
@@ -372,6 +373,13 @@ def _export(args) -> int:
     if Path(args.output).resolve() == Path(args.model).resolve():
         raise DataError("-o would overwrite the model file itself; choose another name.")
     model = load_model(args.model)
+    if args.format == "onnx":
+        from .core.onnx_export import export_onnx
+
+        export_onnx(model, args.output)
+        print(f"Wrote {args.output}: its input is the encoded columns {', '.join(model.preprocessor.encoded_inputs)}.",
+              file=sys.stderr)
+        return 0
     export_python(model, args.output)
     print(f"Wrote {args.output}: run it with 'python {args.output} data.csv'.", file=sys.stderr)
     return 0

@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
             ("History table (.xlsx, .csv)...", "history", "Epoch, RMSE and every weight and bias by name"),
             ("Model (.json)...", "model", "The trained model, for mlp-desktop predict and evaluate"),
             ("Model as a Python script (.py)...", "python", "A standalone script that needs only NumPy"),
+            ("Model as ONNX (.onnx)...", "onnx", "For other tools and runtimes (needs the onnx package)"),
             ("Diagram (.png, .svg)...", "diagram", "A picture of the network"),
         ):
             export_menu.addAction(self._action(text, lambda checked=False, k=kind: self.export_dialog(k), tip=tip))
@@ -312,6 +313,7 @@ class MainWindow(QMainWindow):
         "history": ("history.xlsx", "Excel workbook (*.xlsx);;CSV file (*.csv)"),
         "model": ("model.json", "MLP Desktop model (*.json)"),
         "python": ("predict_model.py", "Python script (*.py)"),
+        "onnx": ("model.onnx", "ONNX model (*.onnx)"),
         "diagram": ("network.png", "PNG image (*.png);;SVG drawing (*.svg)"),
     }
 
@@ -345,6 +347,10 @@ class MainWindow(QMainWindow):
             session.model().save(path)
         elif kind == "python":
             export_python(session.model(), path)
+        elif kind == "onnx":
+            from ..core.onnx_export import export_onnx
+
+            export_onnx(session.model(), path)
         else:
             raise ValueError(kind)
 

@@ -304,6 +304,14 @@ def test_exports_write_history_model_script_and_diagram(qtbot, window, tmp_path)
     assert "def predict(rows)" in (tmp_path / "p.py").read_text()
     window.export("diagram", tmp_path / "d.svg")
     assert "<svg" in (tmp_path / "d.svg").read_text()
+    try:
+        import onnx  # noqa: F401  (the optional extra)
+    except ImportError:
+        with pytest.raises(DataError, match="needs the onnx package"):
+            window.export("onnx", tmp_path / "m.onnx")
+    else:
+        window.export("onnx", tmp_path / "m.onnx")
+        assert (tmp_path / "m.onnx").stat().st_size > 0
 
 
 def test_project_round_trip_restores_weights_history_and_settings(qtbot, window, tmp_path, monkeypatch):
