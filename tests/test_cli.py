@@ -557,7 +557,7 @@ def test_missing_data_file_is_a_user_error(capsys, tmp_path):
     ["predict"],
     ["evaluate", "model.json"],
     ["export", "model.json"],  # no -o
-    ["export", "model.json", "--format", "onnx", "-o", "x.onnx"],
+    ["export", "model.json", "--format", "pmml", "-o", "x.pmml"],
 ])
 def test_usage_errors_exit_with_code_2(capsys, tmp_path, monkeypatch, argv):
     monkeypatch.chdir(tmp_path)
