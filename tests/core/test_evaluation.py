@@ -7,25 +7,16 @@ import dataclasses
 import numpy as np
 import pytest
 
-from mlp_desktop.core import TrainConfig
-from mlp_desktop.core.data import prepare_dataset, read_table
 from mlp_desktop.core.errors import DataError
 from mlp_desktop.core.evaluation import (
     class_report, decision_grid, evaluation_report, numeric_inputs, precision_recall,
 )
 from mlp_desktop.core.metrics import confusion_matrix
-from mlp_desktop.core.model import NetworkSpec
-from mlp_desktop.core.samples import sample_path
-from mlp_desktop.core.session import TrainingSession
+from mlp_desktop.core.session import trained_sample_session
 
 
 def trained(name: str, hidden=(6,), epochs: int = 60):
-    session = TrainingSession()
-    session.set_dataset(prepare_dataset(read_table(sample_path(name))))
-    session.set_spec(NetworkSpec(hidden_layers=list(hidden)))
-    session.set_config(TrainConfig(epochs=epochs, learning_rate=0.1, batch_size=16, seed=1,
-                                   validation_fraction=0.2))
-    session.train()
+    session = trained_sample_session(name, hidden, epochs)
     return session.model(), session.dataset.frame, session
 
 

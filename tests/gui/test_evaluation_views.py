@@ -8,24 +8,17 @@ import numpy as np
 import pytest
 
 from mlp_desktop.core import TrainConfig
-from mlp_desktop.core.data import prepare_dataset, read_table
+from mlp_desktop.core.data import prepare_dataset
 from mlp_desktop.core.evaluation import evaluation_report
 from mlp_desktop.core.model import NetworkSpec
-from mlp_desktop.core.samples import sample_path
-from mlp_desktop.core.session import TrainingSession
+from mlp_desktop.core.session import trained_sample_session
 from mlp_desktop.gui.plots.decision_view import NEEDS_TWO, DecisionView
 from mlp_desktop.gui.plots.evaluation_view import DATA_ROLE, EvaluationView
 
 
 def trained(name: str, hidden=(6,), epochs: int = 60):
-    session = TrainingSession()
-    session.set_dataset(prepare_dataset(read_table(sample_path(name))))
-    session.set_spec(NetworkSpec(hidden_layers=list(hidden)))
-    session.set_config(TrainConfig(epochs=epochs, learning_rate=0.1, batch_size=16, seed=1,
-                                   validation_fraction=0.2))
-    session.train()
-    frame = session.dataset.frame
-    return session.model(), frame.iloc[session.train_rows], frame.iloc[session.val_rows]
+    session = trained_sample_session(name, hidden, epochs)
+    return session.model(), session.train_frame, session.validation_frame
 
 
 @pytest.fixture(scope="module")

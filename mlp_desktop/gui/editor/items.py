@@ -80,6 +80,28 @@ def _rgba(hex_rgba: str) -> QColor:
     return QColor(int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16), int(value[6:8], 16))
 
 
+class SceneTooltipMixin:
+    """Items whose tooltip and left click are answered by the scene (it knows the parameters)."""
+
+    def tooltip_text(self) -> str:
+        scene = self.scene()
+        return scene.tooltip_for(self) if scene is not None else ""
+
+    def hoverEnterEvent(self, event) -> None:
+        self.setToolTip(self.tooltip_text())
+        super().hoverEnterEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.scene() is not None:
+            event.accept()
+            self.report_click(self.scene())
+        else:
+            event.ignore()
+
+    def report_click(self, scene) -> None:
+        raise NotImplementedError
+
+
 class NeuronItem(QGraphicsEllipseItem):
     """One drawn neuron: ``layer_index`` (0 = inputs) and its ``neuron_index`` in the full layer."""
 
@@ -106,9 +128,7 @@ class NeuronItem(QGraphicsEllipseItem):
             self.highlighted = on
             self.update()
 
-    def tooltip_text(self) -> str:
-        scene = self.scene()
-        return scene.tooltip_for(self) if scene is not None else ""
+    tooltip_text = SceneTooltipMixin.tooltip_text
 
     def hoverEnterEvent(self, event) -> None:
         self._hovered = True
@@ -144,7 +164,7 @@ class NeuronItem(QGraphicsEllipseItem):
         return self.rect().adjusted(-7, -7, 7, 7)
 
 
-class EdgeItem(QGraphicsLineItem):
+class EdgeItem(SceneTooltipMixin, QGraphicsLineItem):
     """One drawn connection; ``parameter`` is ``("W", k, i, j)`` or, from a bias node, ``("b", k, j)``."""
 
     def __init__(self, line: QLineF, parameter: tuple, parent: QGraphicsItem | None = None):
@@ -187,20 +207,8 @@ class EdgeItem(QGraphicsLineItem):
     def boundingRect(self) -> QRectF:
         return self._bounds
 
-    def tooltip_text(self) -> str:
-        scene = self.scene()
-        return scene.tooltip_for(self) if scene is not None else ""
-
-    def hoverEnterEvent(self, event) -> None:
-        self.setToolTip(self.tooltip_text())
-        super().hoverEnterEvent(event)
-
-    def mousePressEvent(self, event) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.scene() is not None:
-            event.accept()
-            self.scene().edge_clicked(self.parameter)
-        else:
-            event.ignore()
+    def report_click(self, scene) -> None:
+        scene.edge_clicked(self.parameter)
 
 
 class BatchedEdgesItem(QGraphicsItem):
@@ -297,7 +305,7 @@ class BatchedEdgesItem(QGraphicsItem):
             painter.drawLines([self._lines[n] for n in self._highlighted])
 
 
-class BiasNodeItem(QGraphicsItem):
+class BiasNodeItem(SceneTooltipMixin, QGraphicsItem):
     """The constant ``+1`` input feeding layer ``k``'s neurons; its weights are the biases ``b{k}``."""
 
     SIZE = 20.0
@@ -323,20 +331,8 @@ class BiasNodeItem(QGraphicsItem):
         painter.setFont(self._font)
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "+1")
 
-    def tooltip_text(self) -> str:
-        scene = self.scene()
-        return scene.tooltip_for(self) if scene is not None else ""
-
-    def hoverEnterEvent(self, event) -> None:
-        self.setToolTip(self.tooltip_text())
-        super().hoverEnterEvent(event)
-
-    def mousePressEvent(self, event) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.scene() is not None:
-            event.accept()
-            self.scene().bias_node_clicked(self.k)
-        else:
-            event.ignore()
+    def report_click(self, scene) -> None:
+        scene.bias_node_clicked(self.k)
 
 
 class _HeaderPart(QGraphicsItem):
