@@ -29,6 +29,7 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from .clean_csv import parse_clean_text
 from .errors import DataError
 
 __all__ = [
@@ -89,6 +90,8 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _PREFERRED_DELIMITER = {".tsv": "\t"}
 _SNIFF_CHARS = 64 * 1024
 _SNIFF_ROWS = 50
+_HEAD_BYTES = 4 * _SNIFF_CHARS + 4
+"""Bytes read to decide a file's kind, and enough UTF-8 for sniffing as on the whole text."""
 _PARSE_CACHE_LIMIT = 200_000
 
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -181,8 +184,14 @@ def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> Table:
     are dropped; every other row keeps its spreadsheet row number.
     """
     path = Path(path)
-    content = _read_bytes(path)
-    if _file_kind(path, content) == "excel":
+    head = _read_bytes(path, _HEAD_BYTES)
+    kind = _file_kind(path, head)
+    if kind == "text":
+        clean = _read_clean_text_table(path, head)
+        if clean is not None:
+            return clean
+    content = head if len(head) < _HEAD_BYTES else _read_bytes(path)
+    if kind == "excel":
         sheets, sheet_name, rows = _read_excel_rows(path, content, sheet)
         return _table_from_rows(rows, path, sheet_name, sheets, _CellReader(".").column)
     rows, delimiter = _read_text_rows(path, content)
@@ -760,21 +769,45 @@ def _table_from_rows(
     header += [None] * (width - len(header))
     padded = [row if len(row) == width else list(row) + [None] * (width - len(row)) for row in body]
     raw_columns = [list(column) for column in zip(*padded)]
+    return _table_from_columns(
+        header,
+        lambda j: read_column(raw_columns[j]),
+        [all(map(_is_blank, column)) for column in raw_columns],
+        np.array(body_numbers, dtype=np.int64),
+        path, sheet, sheets,
+    )
+
+
+def _table_from_columns(
+    header: list,
+    column: Callable[[int], np.ndarray],
+    blank_columns: list[bool],
+    row_numbers: np.ndarray,
+    path: Path,
+    sheet: str | None,
+    sheets: list[str],
+) -> Table:
+    """Name the columns and build the Table; ``column(j)`` reads the ``j``-th column's cells.
+
+    Columns with neither a header nor any value are left out; the others keep their positions in
+    the names of blank headers (``column_3``).
+    """
     headers = [_header_text(value) for value in header]
-    kept = [j for j in range(width) if headers[j] or not all(map(_is_blank, raw_columns[j]))]
+    kept = [j for j in range(len(headers)) if headers[j] or not blank_columns[j]]
     names = _unique_names([headers[j] for j in kept], [j + 1 for j in kept])
-    columns = {name: read_column(raw_columns[j]) for name, j in zip(names, kept)}
-    row_numbers = np.array(body_numbers, dtype=np.int64)
-    return Table(_frame_from_columns(columns, len(body)), path, sheet, sheets, row_numbers)
+    columns = {name: column(j) for name, j in zip(names, kept)}
+    return Table(_frame_from_columns(columns, len(row_numbers)), path, sheet, sheets, row_numbers)
 
 
 # --------------------------------------------------------------------------------------------
 # Files
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, limit: int = -1) -> bytes:
+    """The file's bytes (at most ``limit`` of them, when given)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as file:
+            return file.read(limit)
     except FileNotFoundError:
         raise DataError(f"File not found: {path.name} (looked in {path.parent}).") from None
     except IsADirectoryError:
@@ -898,6 +931,49 @@ def _decode_text(path: Path, content: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+def _read_clean_text_table(path: Path, head_bytes: bytes) -> Table | None:
+    """The fast path for a UTF-8 text table that needs no repair (see :mod:`.clean_csv`), or
+    ``None`` to read it cell by cell. ``head_bytes`` are the file's first bytes."""
+    if head_bytes.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head_bytes:
+        return None
+    try:
+        # Enough characters for the same sniffing as on the whole text; a cut character waits.
+        head = codecs.getincrementaldecoder("utf-8-sig")().decode(head_bytes)
+    except UnicodeDecodeError:
+        return None  # cp1252 or latin-1: the careful reader decodes it
+    if _MARKUP_START.match(head):
+        return None
+    first_line, newline, _ = head.partition("\n")
+    first_line = first_line.removesuffix("\r")
+    if not newline or not first_line.strip() or '"' in first_line or "\r" in first_line:
+        return None  # no single-line header to take as it is
+    delimiter = _sniff_delimiter(head, _PREFERRED_DELIMITER.get(path.suffix.lower(), ","))
+    header = first_line.split(delimiter)
+    if not any(field.strip() for field in header):
+        return None
+    decimal_mark = "."
+    if delimiter != ",":
+        try:
+            sample = csv.reader(io.StringIO(head[: head.rindex("\n")], newline=""), delimiter=delimiter)
+            decimal_mark = _guess_decimal_mark(list(sample), delimiter)
+        except csv.Error:
+            return None
+    body = parse_clean_text(path, "utf-8", delimiter, decimal_mark, len(header))
+    if body is None:
+        return None
+    headers = [_header_text(value) for value in header]
+    kept = [j for j in range(len(headers)) if headers[j] or not body.blank_columns[j]]
+    frame = body.frame
+    reader = _CellReader(decimal_mark)
+    for j in body.text_columns:
+        if j in kept:
+            values = reader.column(frame[j].tolist())
+            frame[j] = pd.Series(values, dtype=values.dtype)  # object stays object (not pandas str)
+    frame = frame.iloc[:, kept] if len(kept) < len(headers) else frame
+    frame.columns = _unique_names([headers[j] for j in kept], [j + 1 for j in kept])
+    return Table(frame, path, None, [], body.row_numbers)
 
 
 def _read_text_rows(path: Path, content: bytes) -> tuple[list[list[str]], str]:
