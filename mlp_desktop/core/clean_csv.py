@@ -22,17 +22,27 @@ __all__ = ["CleanText", "parse_clean_text"]
 
 
 @dataclass
+class TextCells:
+    """A column with text in it, as its distinct raw cells: row ``i`` holds ``distinct[codes[i]]``,
+    and code ``-1`` is an empty cell. Reading each distinct cell once keeps a column of a few class
+    names cheap however long it is."""
+
+    codes: np.ndarray
+    distinct: list
+
+
+@dataclass
 class CleanText:
     """A text table's body as pandas read it, with spreadsheet row numbers (header = row 1).
 
     ``frame`` has columns ``0..width-1`` and a ``RangeIndex``; fully blank rows are gone. A column
-    that held only numbers and blanks is ``float64`` (missing = ``NaN``). The columns listed in
-    ``text_columns`` hold raw cells (``str``, or ``NaN`` for an empty cell) for the careful cell
-    reader. ``blank_columns[j]`` is true when column ``j`` has no value at all.
+    that held only numbers and blanks is ``float64`` (missing = ``NaN``); the raw cells of the
+    others are in ``text_columns`` for the careful cell reader. ``blank_columns[j]`` is true when
+    column ``j`` has no value at all.
     """
 
     frame: pd.DataFrame
-    text_columns: list[int]
+    text_columns: dict[int, TextCells]
     blank_columns: list[bool]
     row_numbers: np.ndarray
 
@@ -71,41 +81,52 @@ def parse_clean_text(
     # (A DtypeWarning only means a column was typed chunk by chunk: it is read as text below.)
     if len(frame) == 0:
         return None
-    text_columns: list[int] = []
+    text_columns: dict[int, TextCells] = {}
     blank_columns: list[bool] = []
-    blank_rows = np.ones(len(frame), dtype=bool)  # until some column has a value in the row
+    blank_rows = np.arange(len(frame))  # rows blank in every column so far
     for j in range(width):
         column = frame[j]
         if _is_number_dtype(column.dtype):
             if column.dtype != np.float64:
                 column = frame[j] = column.astype(np.float64)
             values = column.to_numpy()
-            finite = np.isfinite(values)
-            if finite.all():
+            if np.isfinite(values).all():
                 blank_columns.append(False)
-                blank_rows[:] = False
+                blank_rows = blank_rows[:0]
                 continue
             if np.isinf(values).any():
                 return None  # "inf" is a missing marker, 1e400 an error to name: careful reader
-            blank = ~finite
+            blank_columns.append(bool(np.isnan(values[0]) and np.isnan(values).all()))
+            blank_rows = blank_rows[np.isnan(values[blank_rows])]
         elif decimal_mark == "." and delimiter == "," and not pd.api.types.is_bool_dtype(column.dtype):
-            cells = column.tolist()
-            if any(_needs_care(cell) for cell in cells):
+            cells = _text_cells(column)
+            if any(_needs_care(cell) for cell in cells.distinct):
                 return None
-            text_columns.append(j)
-            blank = np.fromiter((_is_blank(cell) for cell in cells), dtype=bool, count=len(cells))
+            text_columns[j] = cells
+            blank = np.array([_is_blank(cell) for cell in cells.distinct] + [True])
+            blank_columns.append(bool(blank[cells.codes].all()))
+            blank_rows = blank_rows[blank[cells.codes[blank_rows]]]
         else:
             return None  # true/false, or text where the decimal mark must be voted on
-        blank_columns.append(bool(blank.all()))
-        blank_rows &= blank
-    if blank_rows.all():
+    if len(blank_rows) == len(frame):
         return None
     row_numbers = np.arange(2, len(frame) + 2, dtype=np.int64)
-    if blank_rows.any():
-        kept = ~blank_rows
+    if len(blank_rows):
+        kept = np.ones(len(frame), dtype=bool)
+        kept[blank_rows] = False
         frame = frame.loc[kept].reset_index(drop=True)
         row_numbers = row_numbers[kept]
+        for cells in text_columns.values():
+            cells.codes = cells.codes[kept]
     return CleanText(frame, text_columns, blank_columns, row_numbers)
+
+
+def _text_cells(column: pd.Series) -> TextCells:
+    if pd.api.types.infer_dtype(column, skipna=True) == "string":
+        codes, distinct = pd.factorize(column, use_na_sentinel=True)
+        return TextCells(codes, list(distinct))
+    # Mixed Python objects (a column pandas typed chunk by chunk): no merging of 1 and True.
+    return TextCells(np.arange(len(column)), column.tolist())
 
 
 def _needs_care(cell: object) -> bool:

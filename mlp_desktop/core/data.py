@@ -967,9 +967,9 @@ def _read_clean_text_table(path: Path, head_bytes: bytes) -> Table | None:
     kept = [j for j in range(len(headers)) if headers[j] or not body.blank_columns[j]]
     frame = body.frame
     reader = _CellReader(decimal_mark)
-    for j in body.text_columns:
+    for j, cells in body.text_columns.items():
         if j in kept:
-            values = reader.column(frame[j].tolist())
+            values = reader.column(cells.distinct + [None])[cells.codes]  # code -1: the None
             frame[j] = pd.Series(values, dtype=values.dtype)  # object stays object (not pandas str)
     frame = frame.iloc[:, kept] if len(kept) < len(headers) else frame
     frame.columns = _unique_names([headers[j] for j in kept], [j + 1 for j in kept])

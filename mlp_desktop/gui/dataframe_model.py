@@ -27,6 +27,21 @@ TINTED_TEXT = QColor("#1a1a1a")
 MISSING_CELL = QColor("#fff6d5")
 BAD_CELL = QColor("#fbd9d6")
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_CELL_ROLES = frozenset([_DISPLAY, _ALIGNMENT, _BACKGROUND, _FOREGROUND, _TOOLTIP])
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ROLE_BRUSHES = {role: QBrush(color) for role, color in ROLE_COLORS.items()}
+_BAD_CELL_BRUSH = QBrush(BAD_CELL)
+_MISSING_CELL_BRUSH = QBrush(MISSING_CELL)
+_IGNORED_TEXT_BRUSH = QBrush(IGNORED_TEXT)
+_TINTED_TEXT_BRUSH = QBrush(TINTED_TEXT)
+
 ROLE_NAMES = {"input": "input", "target": "target (the value to predict)", "ignore": "ignored"}
 
 
@@ -115,40 +130,37 @@ class DataFrameModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._names)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _CELL_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Called for every visible cell and role on each repaint: plain int comparisons and
+        # precomputed values keep a page of a 200,000-row table quick to scroll.
+        role = int(role)
+        if role not in _CELL_ROLES or not index.isValid():
             return None
         row, column = index.row(), index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return format_cell(self._columns[column][row])
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = Qt.AlignmentFlag.AlignRight if self._numeric[column] else Qt.AlignmentFlag.AlignLeft
-            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if (row, column) in self._bad_cells:
-                return QBrush(BAD_CELL)
-            if is_missing(self._columns[column][row]) and self._roles.get(self._names[column]) != "ignore":
-                return QBrush(MISSING_CELL)
-            color = ROLE_COLORS.get(self._roles.get(self._names[column], ""))
-            return QBrush(color) if color is not None else None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _ALIGNMENT:
+            return _RIGHT if self._numeric[column] else _LEFT
+        if role == _BACKGROUND:
+            return self._background(row, column)
+        if role == _FOREGROUND:
             if self._roles.get(self._names[column]) == "ignore":
-                return QBrush(IGNORED_TEXT)
-            if self.data(index, Qt.ItemDataRole.BackgroundRole) is not None:
-                return QBrush(TINTED_TEXT)  # dark text on the light tints, in a dark theme too
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            reason = self._bad_cells.get((row, column))
-            if reason is not None:
-                return reason
-            if is_missing(self._columns[column][row]):
-                return "This cell is empty."
-            return None
-        return None
+                return _IGNORED_TEXT_BRUSH
+            return _TINTED_TEXT_BRUSH if self._background(row, column) is not None else None
+        reason = self._bad_cells.get((row, column))  # the tooltip
+        if reason is not None:
+            return reason
+        return "This cell is empty." if is_missing(self._columns[column][row]) else None
+
+    def _background(self, row: int, column: int) -> QBrush | None:
+        if (row, column) in self._bad_cells:
+            return _BAD_CELL_BRUSH
+        role = self._roles.get(self._names[column], "")
+        if role != "ignore" and is_missing(self._columns[column][row]):
+            return _MISSING_CELL_BRUSH
+        return _ROLE_BRUSHES.get(role)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

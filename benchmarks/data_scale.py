@@ -1,0 +1,201 @@
+"""Loading big spreadsheets: our reader against pandas on the same file, in one run.
+
+Writes (once, then reuses) a 200,000-row x 50-column table as ``.csv`` and ``.xlsx``: 49 number
+columns with a few blank cells and one text column of class names. For each file it times
+``mlp_desktop.core.data.read_table`` and ``pandas.read_csv`` / ``pandas.read_excel``, alternating
+them, and prints the median seconds and the ratio (target: at most 1.2x pandas). Each reader's
+peak memory is measured in a fresh child process (peak resident set minus the process's size
+before reading). Finally the data panel's table view shows the loaded table offscreen and
+scrolls through it page by page, timing each repaint (smooth: p99 under 16 ms, one frame at 60 Hz).
+
+    python benchmarks/data_scale.py                 # the issue's size (the .xlsx takes minutes)
+    python benchmarks/data_scale.py --rows 20000    # quicker
+    python benchmarks/data_scale.py --skip-xlsx
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+TARGET_RATIO = 1.2
+SMOOTH_FRAME_MS = 16.0
+
+
+def make_frame(rows: int, columns: int) -> pd.DataFrame:
+    """Number columns with 0.1% blank cells, and a text column of class names last."""
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(rows, columns - 1)).round(6)
+    values[rng.random(values.shape) < 0.001] = np.nan
+    frame = pd.DataFrame(values, columns=[f"x{j + 1}" for j in range(columns - 1)])
+    frame["class"] = rng.choice(["setosa", "versicolor", "virginica"], size=rows)
+    return frame
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    """A plain workbook written row by row (openpyxl's streaming writer)."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("data")
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append([None if isinstance(value, float) and value != value else value for value in row])
+    workbook.save(path)
+
+
+def sample_files(rows: int, columns: int, folder: Path, with_xlsx: bool) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"csv": folder / f"scale_{rows}x{columns}.csv"}
+    if with_xlsx:
+        files["xlsx"] = folder / f"scale_{rows}x{columns}.xlsx"
+    frame = None
+    for kind, path in files.items():
+        if path.exists():
+            continue
+        frame = make_frame(rows, columns) if frame is None else frame
+        print(f"writing {path} (once) ...", flush=True)
+        temporary = path.with_suffix(".tmp" + path.suffix)
+        if kind == "csv":
+            frame.to_csv(temporary, index=False)
+        else:
+            write_xlsx(frame, temporary)
+        temporary.replace(path)
+    return files
+
+
+def _read_ours(path: Path):
+    from mlp_desktop.core.data import read_table
+
+    return read_table(path).frame
+
+
+def _read_pandas(path: Path):
+    return pd.read_csv(path) if path.suffix == ".csv" else pd.read_excel(path)
+
+
+READERS = {"mlp_desktop": _read_ours, "pandas": _read_pandas}
+
+
+def time_readers(path: Path, repeats: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {name: [] for name in READERS}
+    for _ in range(repeats):
+        for name, read in READERS.items():
+            start = time.perf_counter()
+            read(path)
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def _peak_memory_child(reader: str, path: str, queue) -> None:
+    import mlp_desktop.core.data  # noqa: F401  (imports are not the reader's memory)
+    import openpyxl  # noqa: F401
+
+    before = _resident_mib("VmRSS")
+    frame = READERS[reader](Path(path))
+    queue.put((_resident_mib("VmHWM") - before, frame.memory_usage(deep=True).sum() / 2**20))
+
+
+def _resident_mib(field: str) -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_memory(reader: str, path: Path) -> tuple[float, float]:
+    """(peak MiB added while reading, MiB the resulting frame holds), from a fresh process."""
+    if not Path("/proc/self/status").exists():
+        return float("nan"), float("nan")
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_peak_memory_child, args=(reader, str(path), queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    return result
+
+
+def scroll_table(path: Path, steps: int = 300) -> list[float]:
+    """Milliseconds per repaint while the data panel's table scrolls down a page at a time."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from mlp_desktop.core.data import read_table
+    from mlp_desktop.gui.panels.data_panel import DataPanel
+
+    app = QApplication.instance() or QApplication([])
+    panel = DataPanel()
+    panel.resize(420, 760)
+    panel.show()
+    table = read_table(path)
+    panel.model.set_frame(table.frame, table.row_numbers)
+    app.processEvents()
+    view = panel.table_view
+    bar = view.verticalScrollBar()
+    page = max(1, bar.pageStep())
+    times = []
+    for step in range(steps):
+        bar.setValue(min(bar.maximum(), step * page * (bar.maximum() // (steps * page) + 1)))
+        start = time.perf_counter()
+        view.viewport().repaint()
+        times.append((time.perf_counter() - start) * 1000)
+    panel.close()
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--columns", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=5, help="timed reads of the .csv per reader")
+    parser.add_argument("--xlsx-repeats", type=int, default=1)
+    parser.add_argument("--skip-xlsx", action="store_true")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "mlp-desktop-bench")
+    args = parser.parse_args(argv)
+
+    files = sample_files(args.rows, args.columns, args.cache, not args.skip_xlsx)
+    print(f"\n{args.rows:,} rows x {args.columns} columns; one uptime reading: {_load()}")
+    print(f"{'file':6} {'mlp_desktop s':>14} {'pandas s':>10} {'ratio':>7} {'target':>7}   "
+          f"{'peak MiB ours/pandas':>21}   {'frame MiB':>9}")
+    ok = True
+    for kind, path in files.items():
+        repeats = args.repeats if kind == "csv" else args.xlsx_repeats
+        times = time_readers(path, repeats)
+        ours, theirs = statistics.median(times["mlp_desktop"]), statistics.median(times["pandas"])
+        ratio = ours / theirs
+        ok &= ratio <= TARGET_RATIO
+        our_peak, our_frame = peak_memory("mlp_desktop", path)
+        their_peak, _ = peak_memory("pandas", path)
+        print(f"{kind:6} {ours:14.2f} {theirs:10.2f} {ratio:6.2f}x {'<=' + str(TARGET_RATIO) + 'x':>7} "
+              f"{'PASS' if ratio <= TARGET_RATIO else 'FAIL'}  {our_peak:8.0f} / {their_peak:<8.0f}   "
+              f"{our_frame:9.0f}   ({path.stat().st_size / 2**20:.0f} MiB file, "
+              f"{repeats} read{'s' if repeats > 1 else ''} each)")
+    paints = scroll_table(files["csv"])
+    p50, p99 = np.percentile(paints, [50, 99])
+    smooth = p99 < SMOOTH_FRAME_MS
+    ok &= smooth
+    print(f"\ntable view, {len(paints)} page scrolls: repaint p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+          f"max {max(paints):.1f} ms (target p99 < {SMOOTH_FRAME_MS:.0f} ms) {'PASS' if smooth else 'FAIL'}")
+    return 0 if ok else 1
+
+
+def _load() -> str:
+    try:
+        return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
