@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -157,12 +158,49 @@ def build_gui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# -- output streams of a GUI script ------------------------------------------------------------------
+def ensure_output_streams(platform: str = sys.platform) -> None:
+    """Give the command line somewhere to print when it was started without a console.
+
+    ``mlp-desktop`` is a GUI script, so on Windows it runs under pythonw (or as a windowed
+    PyInstaller build) with ``sys.stdout`` and ``sys.stderr`` set to None. Started from a console,
+    it attaches to that console and prints there; otherwise its output is dropped rather than
+    crashing. Streams that exist (Linux, macOS, output redirected to a file) are left alone.
+    """
+    if sys.stdout is not None and sys.stderr is not None:
+        return
+    if platform == "win32":
+        _attach_parent_console()
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
+
+
+def _attach_parent_console() -> None:
+    """Windows: print to the console of the process that started this one, if there is one."""
+    try:
+        import ctypes
+
+        if not ctypes.windll.kernel32.AttachConsole(-1):  # -1: ATTACH_PARENT_PROCESS
+            return
+        # CONOUT$ opens as a console stream that writes UTF-8; line buffering keeps the order.
+        if sys.stdout is None:
+            sys.stdout = open("CONOUT$", "w", buffering=1)
+        if sys.stderr is None:
+            sys.stderr = open("CONOUT$", "w", buffering=1)
+    except (OSError, AttributeError, ValueError):
+        pass  # no console to attach to: ensure_output_streams drops the output instead
+
+
 def main(argv: list[str] | None = None) -> int:
     import multiprocessing
 
     multiprocessing.freeze_support()  # a frozen (PyInstaller) app starts its training process through here
     argv = sys.argv[1:] if argv is None else list(argv)
     words = [a for a in argv if a != "--debug"]
+    if words and (words[0] in COMMANDS or any(word.startswith("-") for word in words)):
+        ensure_output_streams()  # a command, --help, --version or a usage error: it prints
     if not words or (words[0] not in COMMANDS and words[0] not in ("-h", "--help")):
         args = build_gui_parser().parse_args(words)
         from .gui.app import run_app  # imported late: headless commands never load Qt
@@ -173,14 +211,14 @@ def main(argv: list[str] | None = None) -> int:
         build_parser().print_help()
         return 0
     try:
-        return HANDLERS[args.command](args)
+        code = HANDLERS[args.command](args)
+        sys.stdout.flush()  # a reader that went away shows here, not as a message at exit
+        return code
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # the reader went away (mlp-desktop predict ... | head): stop quietly
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as error:  # noqa: BLE001 - the one place that turns errors into messages
