@@ -147,8 +147,7 @@ def scroll_table(path: Path, steps: int = 300) -> list[float]:
     panel = DataPanel()
     panel.resize(420, 760)
     panel.show()
-    table = read_table(path)
-    panel.model.set_frame(table.frame, table.row_numbers)
+    panel.load_table(read_table(path))  # as opening the file does: roles, checks, column widths
     app.processEvents()
     view = panel.table_view
     bar = view.verticalScrollBar()
