@@ -59,12 +59,14 @@ def main() -> None:
     show(window.evaluation_view, "predict", "health_score_evaluation_and_prediction")
     window.step_panel.forward()
     show(window.weight_plots, "step", "health_score_step_through")
+    window.mark_saved()  # switching samples would otherwise ask to save
     window.open_sample("iris")
     settle()
     train_and_wait()
     show(window.weight_plots, "parameters", "iris_trained")
     show(window.gradient_plot, None, "iris_gradients")
     show(window.evaluation_view, "predict", "iris_evaluation_and_prediction")
+    window.mark_saved()  # switching samples would otherwise ask to save
     window.open_sample("two_moons")
     settle()
     train_and_wait()

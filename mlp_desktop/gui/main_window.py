@@ -19,8 +19,9 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QEventLoop, QSettings, QStandardPaths, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox,
-    QPlainTextEdit, QProgressBar, QScrollArea, QSplitter, QTabWidget, QVBoxLayout,
+    QApplication, QDialog, QDialogButtonBox, QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox,
+    QPlainTextEdit, QProgressBar, QScrollArea, QSplitter, QTabBar, QTabWidget, QToolBar, QToolButton, QVBoxLayout,
+    QWidget,
 )
 
 from .. import __version__
@@ -42,8 +43,10 @@ from .plots.evaluation_view import EvaluationView
 from .plots.gradient_plot import GradientPlot
 from .plots.rmse_plot import RmsePlot
 from .plots.weight_plots import WeightPlots
+from .icons import follow_palette
 from .theme import THEMES, apply_theme
 from .training.worker import TrainingController, TrainingUpdate
+from .widgets import focus_first, make_keyboard_reachable
 
 SETTINGS_VERSION = 1
 LIVE_DECISION_INTERVAL = 1.0  # seconds between decision-view refreshes while training
@@ -57,6 +60,7 @@ def app_icon() -> QIcon:
     icon = QIcon()
     for size in (32, 64, 128, 256):
         icon.addFile(str(folder.joinpath(f"mlp-desktop-{size}.png")))
+    icon.addFile(str(folder.joinpath("mlp-desktop.svg")))  # sharp at any other size or scale
     return icon
 
 
@@ -98,6 +102,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._default_state = self.saveState()
         self._restore_settings()
+        self._keep_dock_tabs_out_of_tab_order()
 
         self.data_panel.datasetChanged.connect(self._on_dataset_changed)
         self.data_panel.settingsChanged.connect(self._on_settings_changed)
@@ -113,6 +118,7 @@ class MainWindow(QMainWindow):
         self.controller.failed.connect(self._on_failed)
         self.controller.stateChanged.connect(self._on_state_changed)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        QApplication.instance().focusChanged.connect(self._raise_focused_dock)
         self._on_state_changed("idle")
         self._update_title()
         if sample:
@@ -133,7 +139,7 @@ class MainWindow(QMainWindow):
         top.addWidget(self.rmse_plot)
         top.setStretchFactor(0, 3)  # the diagram is the centrepiece: it gets the larger share
         top.setStretchFactor(1, 2)
-        top.setSizes([600, 400])
+        top.setSizes([570, 430])  # at 1280x800 the error plot's toolbar fits without its overflow button
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(tabs)
@@ -141,12 +147,15 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([500, 500])
         self.setCentralWidget(splitter)
+        for toolbar in splitter.findChildren(QToolBar):  # the diagram's and the plots' own toolbars
+            make_keyboard_reachable(toolbar)
 
     def _build_docks(self) -> None:
         self.docks = {}
         for name, title, widget, area in (
             ("data", "Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("parameters", "Training parameters", self.parameter_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+            # Short titles: the four tabbed docks' tabs must fit side by side unelided at 1280x800.
+            ("parameters", "Parameters", self.parameter_panel, Qt.DockWidgetArea.RightDockWidgetArea),
             ("predict", "Predict", self.prediction_panel, Qt.DockWidgetArea.RightDockWidgetArea),
             ("step", "Step through", self.step_panel, Qt.DockWidgetArea.RightDockWidgetArea),
             ("history", "Edit history", self.editor.undo_view(), Qt.DockWidgetArea.RightDockWidgetArea),
@@ -158,16 +167,18 @@ class MainWindow(QMainWindow):
             scroll.setWidget(widget)
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no invisible Tab stop; it scrolls to the focused control
             scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             scroll.setMinimumWidth(widget.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
             dock.setWidget(scroll)
             self.addDockWidget(area, dock)
+            dock.toggleViewAction().setStatusTip(f"Show or hide the {title} panel")
             self.docks[name] = dock
         self.tabifyDockWidget(self.docks["parameters"], self.docks["predict"])
         self.tabifyDockWidget(self.docks["predict"], self.docks["step"])
         self.tabifyDockWidget(self.docks["step"], self.docks["history"])
         self.docks["parameters"].raise_()
-        self.resizeDocks([self.docks["data"], self.docks["parameters"]], [320, 320], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["data"], self.docks["parameters"]], [300, 380], Qt.Orientation.Horizontal)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -189,8 +200,11 @@ class MainWindow(QMainWindow):
                                          "Start over with fresh weights from the chosen initialisation and seed")
         toolbar = self.addToolBar("Training")
         toolbar.setObjectName("training_toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for action in (self.train_action, self.pause_action, self.stop_action, self.step_action, self.reset_action):
             toolbar.addAction(action)
+        follow_palette(toolbar, {self.train_action: "train", self.pause_action: "pause", self.stop_action: "stop",
+                                 self.step_action: "step", self.reset_action: "reset"})
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -198,7 +212,8 @@ class MainWindow(QMainWindow):
                                          "Open an Excel or CSV file"))
         samples = file_menu.addMenu("Open &sample")
         for name, description in SAMPLES.items():
-            samples.addAction(self._action(description, lambda checked=False, n=name: self.open_sample(n)))
+            samples.addAction(self._action(description, lambda checked=False, n=name: self.open_sample(n),
+                                           tip="Start a new project with this sample and a network that suits it"))
         file_menu.addAction(self._action("&Save project", self.save, QKeySequence.StandardKey.Save,
                                          "Save the network, settings, weights and history in a .mlpd project"))
         file_menu.addAction(self._action("Save project &as...", self.save_as, QKeySequence("Ctrl+Shift+S"),
@@ -235,19 +250,31 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
+        self.focus_actions = {}
+        go_menu = view_menu.addMenu("&Go to")
+        for number, (name, title) in enumerate((
+                ("data", "Data"), ("diagram", "Network diagram"), ("plots", "Plots"), ("parameters", "Parameters"),
+                ("predict", "Predict"), ("step", "Step through"), ("history", "Edit history")), start=1):
+            action = self._action(title, lambda checked=False, n=name: self.focus_panel(n), f"Ctrl+{number}",
+                                  f"Move the keyboard focus to the {title} panel")
+            go_menu.addAction(action)
+            self.focus_actions[name] = action
+        view_menu.addSeparator()
         view_menu.addAction(self._action("Reset layout", self.reset_layout, tip="Put every panel back in its place"))
         theme_menu = view_menu.addMenu("&Theme")
         self.theme_actions = QActionGroup(self)
         for name, label in THEMES.items():
             action = self._action(label, lambda checked=False, n=name: self.set_theme(n),
-                                  tip="Follow the system's light or dark setting" if name == "system" else "")
+                                  tip="Follow the system's light or dark setting" if name == "system"
+                                  else f"Use the {label.lower()} colours whatever the system's setting")
             action.setCheckable(True)
             action.setData(name)
             self.theme_actions.addAction(action)
             theme_menu.addAction(action)
 
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self._action("&About MLP Desktop", self.show_about))
+        help_menu.addAction(self._action("&About MLP Desktop", self.show_about,
+                                         tip="The version of MLP Desktop and of the libraries it uses"))
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -283,6 +310,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("last_folder", str(path.parent))
         self._remember_recent(path)
         self._update_title()
+        self.statusBar().showMessage(f"Opened {path.name}. Choose the columns' roles in the Data panel, then "
+                                     "press Train (F5).", 8000)
         return True
 
     def open_sample(self, name: str) -> None:
@@ -308,6 +337,8 @@ class MainWindow(QMainWindow):
             self._applying = False
         self.data_panel.load_table(table)
         self._update_title()
+        self.statusBar().showMessage(f"Opened the sample {SAMPLES.get(name, name)!r}. Press Train (F5) to train "
+                                     "the network.", 8000)
 
     EXPORT_FILTERS = {
         "history": ("history.xlsx", "Excel workbook (*.xlsx);;CSV file (*.csv)"),
@@ -686,11 +717,45 @@ class MainWindow(QMainWindow):
         for action in self.theme_actions.actions():
             action.setChecked(action.data() == name)
 
+    def focus_panel(self, name: str) -> None:
+        """Show a panel (a dock, the diagram or the plots) and put the keyboard focus in it."""
+        if name in self.docks:
+            dock = self.docks[name]
+            dock.show()
+            dock.raise_()
+            focus_first(dock.widget())
+        elif name == "diagram":
+            self.editor.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        elif name == "plots":
+            self.plot_tabs.tabBar().setFocus(Qt.FocusReason.ShortcutFocusReason)  # ←/→ switch the plots
+        else:
+            raise ValueError(name)
+
+    @Slot(QWidget, QWidget)
+    def _raise_focused_dock(self, old, new) -> None:
+        """Tab or an Alt+letter went into a tabbed-away dock (Qt keeps those reachable): show it."""
+        if new is None:
+            return
+        for dock in self.docks.values():
+            if dock.isAncestorOf(new) and not dock.isFloating() and dock.visibleRegion().isEmpty():
+                dock.raise_()
+                return
+
+    def _keep_dock_tabs_out_of_tab_order(self) -> None:
+        """The docks' tab bars are switched with Ctrl+4 to Ctrl+7 instead: Qt also keeps spare dock tab
+        bars parked off screen, and Tab would stop on those, invisibly."""
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is self:
+                bar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                for button in bar.findChildren(QToolButton):
+                    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)
         for dock in self.docks.values():
             dock.show()
             dock.setFloating(False)
+        self._keep_dock_tabs_out_of_tab_order()
 
     def recent_files(self) -> list[str]:
         value = self.settings.value("recent_files", [])
@@ -947,6 +1012,7 @@ def show_error_report(parent, message: str, details: str) -> None:
                             f"{platform.platform()}\n\n{details}")
     report.setReadOnly(True)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)  # Enter and Esc both close
     copy = buttons.addButton("Copy report", QDialogButtonBox.ButtonRole.ActionRole)
     copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(report.toPlainText()))
     buttons.rejected.connect(dialog.reject)

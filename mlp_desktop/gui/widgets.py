@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 ERROR_STYLE = ("QLabel { border: 1px solid #c62828; border-radius: 3px; background: #fdecea;"
@@ -18,3 +19,61 @@ def error_label() -> QLabel:
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     label.hide()
     return label
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when it is too narrow, instead of being cut off mid-letter.
+
+    ``text()`` stays the whole text; give the label a tooltip that shows it all.
+    """
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        hint.setWidth(self.fontMetrics().horizontalAdvance("…") * 4)
+        return hint
+
+    def is_elided(self) -> bool:
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, self.alignment(), shown)
+        painter.end()
+
+
+def focus_first(root) -> bool:
+    """Give the keyboard focus to the first control inside ``root`` that Tab would reach.
+
+    Returns False when ``root`` holds no such control (hidden, disabled or not focusable).
+    """
+    widget = root
+    for _ in range(100_000):  # the chain is a cycle through the window; this only guards against a broken one
+        widget = widget.nextInFocusChain()
+        if widget is root or widget is None:
+            break
+        if (root.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return True
+    if root.focusPolicy() & Qt.FocusPolicy.TabFocus and root.isVisible():
+        root.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
+    return False
+
+
+def make_keyboard_reachable(toolbar) -> None:
+    """Put a toolbar's buttons in the Tab order (Qt leaves toolbar buttons out of it), so commands
+    that live only there, such as a plot's Log scale, can be reached and pressed (Space) from the keyboard."""
+    from PySide6.QtWidgets import QToolButton
+
+    for action in toolbar.actions():
+        button = toolbar.widgetForAction(action)
+        if isinstance(button, QToolButton):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)

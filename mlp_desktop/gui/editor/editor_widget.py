@@ -12,8 +12,8 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QContextMenuEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -39,7 +39,10 @@ from .commands import (
     SetActivationCommand,
     push_checked,
 )
+from ..icons import follow_palette
+from ..widgets import make_keyboard_reachable
 from .export import EXPORT_FILTER, export_scene
+from .items import LayerHeaderItem, NeuronItem
 from .params import parameter_count
 from .scene import NetworkScene
 from .view import NetworkView
@@ -52,7 +55,7 @@ LEGEND_HTML = (
     "neuron fill = its bias, same colours"
 )
 NAVIGATION_HINT = ("Drag empty space to pan · Ctrl+wheel or +/− to zoom · F fits · click a connection or neuron "
-                   "to select its parameters · right-click a layer for more")
+                   "(or use the arrow keys) to select its parameters · right-click or the Menu key for more")
 LEGEND_UNKNOWN = ("Grey connections: the weights are not known yet (they appear once the network is initialised "
                   "or trained).")
 DEFAULT_NEW_LAYER = (2, "tanh")
@@ -81,7 +84,10 @@ class EditorWidget(QWidget):
         self.scene = NetworkScene(graph, self)
         self.view = NetworkView(self.scene, self)
         self.toolbar = QToolBar("Diagram", self)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # Icons with tooltips: every action stays on the toolbar even in a narrow pane (text
+        # labels needed ~600 px and hid Fit, zoom and Export behind the overflow button).
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.toolbar.setIconSize(QSize(20, 20))
         self._make_actions()
 
         self.legend_label = QLabel(self)
@@ -121,33 +127,49 @@ class EditorWidget(QWidget):
         self._update_legend()
         self._update_actions()
         self.setFocusProxy(self.view)
+        self.view.installEventFilter(self)
+        # Tab goes to the diagram first (the editor's focus proxy), then on to the toolbar's buttons.
+        make_keyboard_reachable(self.toolbar)
 
     # -- toolbar -------------------------------------------------------------------------------
     def _make_actions(self) -> None:
-        def action(text: str, tip: str, slot, checkable: bool = False) -> QAction:
+        def action(text: str, tip: str, slot, icon: str, shortcut: str = "", checkable: bool = False) -> QAction:
             made = QAction(text, self)
+            if shortcut:
+                # Only while the focus is in the editor: the rest of the window keeps these keys.
+                made.setShortcut(QKeySequence(shortcut))
+                made.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                tip = f"{tip} ({made.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
             made.setToolTip(tip)
             made.setStatusTip(tip)
             made.setCheckable(checkable)
             (made.toggled if checkable else made.triggered).connect(slot)
             self.toolbar.addAction(made)
+            self.addAction(made)  # the shortcut works wherever the focus is inside the editor
+            icons[made] = icon
             return made
 
-        self.add_layer_action = action("Add layer", "Add a hidden layer before the output layer", self.add_layer)
+        icons: dict[QAction, str] = {}
+        self.add_layer_action = action("Add layer", "Add a hidden layer before the output layer", self.add_layer,
+                                       "add_layer", "Ins")
         self.remove_layer_action = action("Remove layer", "Remove the selected hidden layer (or the last one)",
-                                          self.remove_layer)
+                                          self.remove_layer, "remove_layer", "Ctrl+Del")
         self.toolbar.addSeparator()
-        self.undo_action = action("Undo", "Undo the last edit (Ctrl+Z)", self.undo_stack.undo)
-        self.redo_action = action("Redo", "Redo (Ctrl+Shift+Z)", self.undo_stack.redo)
+        # Undo and redo keys are handled in keyPressEvent (see there), so no shortcut is set here.
+        self.undo_action = action("Undo", "Undo the last edit (Ctrl+Z)", self.undo_stack.undo, "undo")
+        self.redo_action = action("Redo", "Redo (Ctrl+Shift+Z)", self.undo_stack.redo, "redo")
         self.toolbar.addSeparator()
-        self.fit_action = action("Fit", "Show the whole network (F)", lambda: self.view.fit_to_view())
-        self.zoom_in_action = action("Zoom in", "Zoom in (+ or Ctrl+wheel)", lambda: self.view.zoom_in())
-        self.zoom_out_action = action("Zoom out", "Zoom out (- or Ctrl+wheel)", lambda: self.view.zoom_out())
+        # F, + and - are the view's own keys (see NetworkView.keyPressEvent).
+        self.fit_action = action("Fit", "Show the whole network (F)", lambda: self.view.fit_to_view(), "fit")
+        self.zoom_in_action = action("Zoom in", "Zoom in (+ or Ctrl+wheel)", lambda: self.view.zoom_in(), "zoom_in")
+        self.zoom_out_action = action("Zoom out", "Zoom out (− or Ctrl+wheel)", lambda: self.view.zoom_out(),
+                                      "zoom_out")
         self.toolbar.addSeparator()
         self.show_biases_action = action("Show biases", "Draw a +1 bias node feeding each layer", self.set_show_biases,
-                                         checkable=True)
+                                         "biases", "B", checkable=True)
         self.export_action = action("Export…", "Save the diagram as a PNG image or an SVG drawing",
-                                    self._export_with_dialog)
+                                    self._export_with_dialog, "export")
+        follow_palette(self, icons)
 
     def _update_actions(self, *unused) -> None:
         editable = self._editable
@@ -325,6 +347,98 @@ class EditorWidget(QWidget):
         self.legend_label.setText(f'{LEGEND_HTML}{note}<br><span style="color:#777777">{NAVIGATION_HINT}</span>')
 
     # -- keys and export -----------------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:
+        """Keyboard use of the diagram: arrow keys select, Enter shows, the Menu key opens the menu."""
+        if watched is self.view:
+            if event.type() == QEvent.Type.KeyPress and self._diagram_key(event):
+                return True
+            if (event.type() == QEvent.Type.ContextMenu
+                    and event.reason() == QContextMenuEvent.Reason.Keyboard):
+                self.open_context_menu()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _current_item(self) -> NeuronItem | LayerHeaderItem | None:
+        for item in self.scene.selectedItems():
+            if isinstance(item, (NeuronItem, LayerHeaderItem)):
+                return item
+        return None
+
+    def select_item(self, item: NeuronItem | LayerHeaderItem) -> None:
+        """Select one layer header or neuron (as a click would) and scroll it into view."""
+        self.scene.clearSelection()
+        item.setSelected(True)
+        self.view.ensureVisible(item, 20, 20)
+        if isinstance(item, LayerHeaderItem):
+            hint = ("Delete removes it, Ctrl+←/→ moves it, " if item.kind == "hidden" and self._editable else "")
+            self._show_info(f"{item.summary()} selected: ↓ goes to its neurons, {hint}the Menu key shows more.")
+        else:
+            self._show_info(f"{self.scene.tooltip_for(item).splitlines()[0]} — Enter shows its weights.")
+
+    def _diagram_key(self, event) -> bool:
+        """Move the selection through layers (←/→) and neurons (↑/↓); True when the key was used."""
+        key = event.key()
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        current = self._current_item()
+        count = self.scene.layer_count()
+        if count == 0:
+            return False
+        layer = current.layer_index if current is not None else None
+        if (key == Qt.Key.Key_Menu and modifiers == Qt.KeyboardModifier.NoModifier) or (
+                key == Qt.Key.Key_F10 and modifiers == Qt.KeyboardModifier.ShiftModifier):
+            self.open_context_menu()  # not every platform turns these keys into a context-menu event
+            return True
+        if modifiers == Qt.KeyboardModifier.ControlModifier and key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            if isinstance(current, LayerHeaderItem) and current.kind == "hidden":
+                target = layer + (1 if key == Qt.Key.Key_Right else -1)
+                if 0 < target < count - 1 and self._move_layer(layer, target):
+                    self.select_item(self.scene.header_item(target))
+            return True
+        if modifiers != Qt.KeyboardModifier.NoModifier:
+            return False
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            step = 1 if key == Qt.Key.Key_Right else -1
+            target = 0 if layer is None else min(max(layer + step, 0), count - 1)
+            self.select_item(self.scene.header_item(target))
+            return True
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            if current is None:
+                self.select_item(self.scene.header_item(0))
+                return True
+            neurons = self.scene.neuron_items(layer)
+            if isinstance(current, LayerHeaderItem):
+                if key == Qt.Key.Key_Down and neurons:
+                    self.select_item(neurons[0])
+                return True
+            position = neurons.index(current) if current in neurons else 0
+            position += 1 if key == Qt.Key.Key_Down else -1
+            self.select_item(neurons[position] if 0 <= position < len(neurons)
+                             else self.scene.header_item(layer) if position < 0 else current)
+            return True
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and current is not None:
+            if isinstance(current, NeuronItem):
+                self.scene.neuron_clicked(current)
+            else:
+                self.open_context_menu()
+            return True
+        if key == Qt.Key.Key_Escape and current is not None:
+            self.scene.clearSelection()
+            self._show_info("")
+            return True
+        return False
+
+    def open_context_menu(self) -> None:
+        """The layer menu of the selected layer or neuron (or the diagram's), beside it."""
+        current = self._current_item()
+        if current is None:
+            layer, neuron, where = None, None, self.view.rect().center()
+        else:
+            layer = current.layer_index
+            neuron = current if isinstance(current, NeuronItem) else None
+            where = self.view.mapFromScene(current.sceneBoundingRect().bottomRight())
+        menu = self.scene.context_menu(layer, neuron, self)
+        menu.exec(self.view.viewport().mapToGlobal(where))
+
     def keyPressEvent(self, event) -> None:
         # Handled here, not as shortcuts: the main window's Edit menu may bind the same keys to the
         # same stack, and two shortcuts for one key would be ambiguous (neither fires).

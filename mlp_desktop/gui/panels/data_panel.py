@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -47,7 +46,7 @@ from ...core.data import (
 from ...core.errors import DataError
 from ...core.preprocessing import INPUT_SCALERS, split_rows
 from ..dataframe_model import DataFrameModel
-from ..widgets import error_label
+from ..widgets import ElidedLabel, error_label
 
 ROLE_CHOICES: tuple[tuple[str, str], ...] = (("input", "Input"), ("target", "Target"), ("ignore", "Ignore"))
 """Role value -> text shown in the role combos."""
@@ -141,14 +140,13 @@ class DataPanel(QWidget):
         self.open_button = QPushButton("Open…")
         self.open_button.setToolTip("Choose a spreadsheet (.xlsx, .xlsm, .csv, .tsv or .txt) to train on.")
         self.open_button.clicked.connect(self._choose_file)
-        self.file_label = QLabel("No data loaded")
+        self.file_label = ElidedLabel("No data loaded")  # ends in "…" in a narrow dock; the tooltip has it all
         self.file_label.setToolTip("The file shown below.")
-        self.file_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         file_row = QHBoxLayout()
         file_row.addWidget(self.open_button)
         file_row.addWidget(self.file_label, 1)
 
-        self.sheet_label = QLabel("Sheet:")
+        self.sheet_label = QLabel("Shee&t:")
         self.sheet_combo = QComboBox()
         self.sheet_combo.setToolTip("The sheet of the workbook to use.")
         self.sheet_combo.currentIndexChanged.connect(self._sheet_chosen)
@@ -170,6 +168,7 @@ class DataPanel(QWidget):
         self.table_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table_view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table_view.setWordWrap(False)
+        self.table_view.setTabKeyNavigation(False)  # Tab moves on to the roles; the arrow keys move between cells
         rows = self.table_view.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
@@ -225,9 +224,12 @@ class DataPanel(QWidget):
         form = QFormLayout(settings_box)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("&Task:", self.task_combo)
-        form.addRow("Input &scaling:", self.scaling_combo)
-        form.addRow("&Validation:", self.validation_spin)
+        # Alt+letter mnemonics must be unique in the whole window: Qt keeps those of tabbed-away docks
+        # active, and a letter used twice only cycles the focus. Menus: F E V H; data: T A C N;
+        # parameters: L P M O U B W R S I D; decision view: X Y; step-through: 1 2 3.
+        form.addRow("T&ask:", self.task_combo)
+        form.addRow("Input s&caling:", self.scaling_combo)
+        form.addRow("Validatio&n:", self.validation_spin)
         form.addRow(self.drop_missing_check)
         form.addRow(self.counts_label)
 
@@ -271,7 +273,7 @@ class DataPanel(QWidget):
         self._fill_sheets(table)
         self._fill_roles()
         self.file_label.setText(table.location)
-        self.file_label.setToolTip(str(table.path))
+        self.file_label.setToolTip(f"{table.location}\n{table.path}")
         self._recompute()
 
     def dataset(self) -> Dataset | None:

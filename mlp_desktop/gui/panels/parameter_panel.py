@@ -178,9 +178,10 @@ class ParameterPanel(QWidget):
 
         learning_box = QGroupBox("Learning")
         learning_form = self._form(learning_box)
+        # Alt+letter mnemonics are unique in the whole window (see the list in data_panel._build).
         learning_form.addRow("&Learning rate:", self.learning_rate_spin)
         learning_form.addRow(self.learning_rate_slider)
-        learning_form.addRow("&Epochs:", self.epochs_spin)
+        learning_form.addRow("E&pochs:", self.epochs_spin)
         learning_form.addRow("&Momentum:", self.momentum_spin)
         learning_form.addRow("L&oss:", self.loss_combo)
 
@@ -276,7 +277,7 @@ class ParameterPanel(QWidget):
 
         run_box = QGroupBox("Repeatability and stopping")
         run_form = self._form(run_box)
-        run_form.addRow("Seed:", seed_widget)
+        run_form.addRow("See&d:", seed_widget)
         run_form.labelForField(seed_widget).setBuddy(self.seed_spin)
         run_form.addRow(self.drawn_seed_label)
         run_form.addRow(stop_widget)

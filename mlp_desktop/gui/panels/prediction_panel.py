@@ -145,22 +145,32 @@ class PredictionPanel(QWidget):
         self.row_spin = QSpinBox()
         self.row_spin.setToolTip("Spreadsheet row number (the header is row 1)")
         self.fill_button = QPushButton("Fill from row")
+        self.fill_button.setToolTip("Copy that row's inputs into the form and show its actual answer")
         self.fill_button.clicked.connect(self.fill_from_row)
+        self.row_spin.editingFinished.connect(self._row_entered)
         self.row_note = QLabel()
         self.row_note.setStyleSheet(ERROR_STYLE)
-        row_layout.addWidget(QLabel("Row"))
+        self.row_note.setWordWrap(True)
+        row_label = QLabel("Row")
+        row_label.setBuddy(self.row_spin)  # no Alt+letter: tabbed-away docks keep theirs active, and R is taken
+        row_layout.addWidget(row_label)
         row_layout.addWidget(self.row_spin)
         row_layout.addWidget(self.fill_button)
         row_layout.addWidget(self.row_note, 1)
 
         self.how_button = QToolButton()
         self.how_button.setText("Show how ▸")
+        self.how_button.setToolTip("Show the forward pass step by step: scaled inputs, each layer's sums and "
+                                   "activations, the answer")
+        self.how_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # tool buttons skip Tab by default
         self.how_button.setCheckable(True)
         self.how_button.toggled.connect(self._toggle_how)
         self.how_text = QPlainTextEdit()
         self.how_text.setReadOnly(True)
         self.how_text.setFont(QFont("monospace"))
         self.how_text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.how_text.setTabChangesFocus(True)
+        self.how_text.setToolTip("How the network computed this prediction")
         self.how_text.hide()
 
         # Stacked, not side by side: the panel lives in a narrow dock.
@@ -201,19 +211,23 @@ class PredictionPanel(QWidget):
             if pre.input_kinds.get(name) == "categorical":
                 field = QComboBox()
                 field.addItems([str(c) for c in pre.categories.get(name, [])])
+                field.setToolTip(f"Choose the {name} to predict for")
                 field.currentIndexChanged.connect(self._edited)
             else:
                 field = QLineEdit()
+                field.setToolTip(f"Type the {name} to predict for")
                 low_high = self._ranges.get(name)
                 if low_high:
                     hint = f"training range {format_cell(low_high[0])} – {format_cell(low_high[1])}"
                     field.setPlaceholderText(hint)
-                    field.setToolTip(hint)
+                    field.setToolTip(f"Type the {name} to predict for ({hint})")
                     middle = (low_high[0] + low_high[1]) / 2
                     field.setText(format_cell(float(f"{middle:.4g}")))
                 else:
                     field.setText("0")
                 field.textChanged.connect(self._edited)
+            label.setBuddy(field)
+            field.setAccessibleName(name)
             note = QLabel()
             note.setWordWrap(True)
             self.form_layout.addWidget(label, row, 0)
@@ -236,6 +250,10 @@ class PredictionPanel(QWidget):
             self.row_spin.setRange(int(numbers.min()), int(numbers.max()))
             self.row_spin.setValue(int(numbers[0]))
         self.row_note.clear()
+        # Tab goes down the form, then to the row, Fill and Show how (the fields are made last).
+        chain = [*self._fields.values(), self.row_spin, self.fill_button, self.how_button, self.how_text]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
         self.update_prediction()
 
     def values(self) -> dict:
@@ -362,6 +380,11 @@ class PredictionPanel(QWidget):
             if steps is not None:
                 self.how_text.setPlainText("\n".join(steps))
         self.predictionChanged.emit(result)
+
+    def _row_entered(self) -> None:
+        """Enter in the row box fills the form, as the button does."""
+        if self.row_spin.hasFocus():
+            self.fill_from_row()
 
     def _toggle_how(self, shown: bool) -> None:
         self.how_button.setText("Hide how ▾" if shown else "Show how ▸")

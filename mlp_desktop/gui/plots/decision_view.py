@@ -64,6 +64,10 @@ class DecisionView(QWidget):
         self.x_combo, self.y_combo = QComboBox(), QComboBox()
         self.x_combo.setToolTip("Input column along the horizontal axis")
         self.y_combo.setToolTip("Input column along the vertical axis")
+        for combo in (self.x_combo, self.y_combo):
+            # Wide enough for the column names (they were cut to "sepal_ler"), but not for any length.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMaximumWidth(220)
         self.x_combo.currentIndexChanged.connect(self._columns_changed)
         self.y_combo.currentIndexChanged.connect(self._columns_changed)
         self.hidden_check = QCheckBox("Show hidden neurons")
@@ -74,12 +78,16 @@ class DecisionView(QWidget):
         self.message = QLabel(NEEDS_TWO)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status = QLabel("")
+        # Wrapped: one long line ("... other inputs held fixed: petal_length, petal_width") made the
+        # whole window wider than a 1280-pixel screen.
+        self.status.setWordWrap(True)
 
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("x:"))
-        bar.addWidget(self.x_combo)
-        bar.addWidget(QLabel("y:"))
-        bar.addWidget(self.y_combo)
+        for text, combo in (("&x:", self.x_combo), ("&y:", self.y_combo)):
+            label = QLabel(text)
+            label.setBuddy(combo)  # Alt+X, Alt+Y
+            bar.addWidget(label)
+            bar.addWidget(combo)
         bar.addWidget(self.hidden_check)
         bar.addStretch(1)
         bar.addWidget(self.export_button)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal, Slot
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QStackedWidget,
     QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
@@ -27,6 +28,14 @@ TRAIN_COLOUR, VALIDATION_COLOUR = PALETTE[0], PALETTE[1]
 CONFUSION_MAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (0, 114, 178)])
 HISTOGRAM_BINS = 20
 DATA_ROLE = Qt.ItemDataRole.UserRole
+METRIC_TIPS = {
+    "rmse": "Root-mean-square error: the typical size of a prediction's error, in the target's units.",
+    "mae": "Mean absolute error: the average size of a prediction's error, in the target's units.",
+    "r2": "R²: the share of the target's variation the network explains (1 is perfect, 0 no better than the mean).",
+    "accuracy": "The share of rows whose class was predicted correctly.",
+    "precision": "Of the rows predicted as this class, the share that really are this class.",
+    "recall": "Of the rows that really are this class, the share the network found.",
+}
 
 
 def _format(value: float) -> str:
@@ -58,6 +67,7 @@ class EvaluationView(QWidget):
         self.rows_combo.setToolTip("Which rows the confusion matrix counts")
         self.rows_combo.currentIndexChanged.connect(self._show_confusion)
         self.rows_label = QLabel("Confusion matrix of:")
+        self.rows_label.setBuddy(self.rows_combo)
         self.export_button = QToolButton()
         self.export_button.setDefaultAction(make_export_action(self, self.export, "evaluation.png"))
         self.status = QLabel("Train a network, then press Update.")
@@ -72,8 +82,13 @@ class EvaluationView(QWidget):
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["training", "validation"])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setMinimumWidth(220)
+        self.table.setToolTip("Each metric on the training rows and on the held-out validation rows")
+        # Columns as wide as their header and numbers, never elided; the table is sized to fit them
+        # (see _fit_table_width) and the plot takes the rest.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move between cells
 
         # Regression page: predicted against actual, and the residual histogram.
         self.regression_layout = pg.GraphicsLayoutWidget()
@@ -81,7 +96,9 @@ class EvaluationView(QWidget):
         self.scatter_plot = self.regression_layout.addPlot(row=0, col=0)
         style_plot_item(self.scatter_plot, "predicted")
         self.scatter_plot.setLabel("bottom", "actual", color=FOREGROUND)
-        self.scatter_plot.addLegend(offset=(10, 10), labelTextColor=FOREGROUND)
+        # A compact legend listing only the series shown: a full one covered the points in a short plot.
+        self.scatter_legend = self.scatter_plot.addLegend(offset=(6, 4), labelTextColor=FOREGROUND,
+                                                          labelTextSize="8pt", verSpacing=-6)
         self.identity_line = pg.PlotDataItem(pen=pen(FOREGROUND), name="y = x")
         self.scatter_plot.addItem(self.identity_line)
         self.train_scatter = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(TRAIN_COLOUR), name="training")
@@ -112,6 +129,7 @@ class EvaluationView(QWidget):
         self.confusion_image.setColorMap(CONFUSION_MAP)
         self.confusion_plot.addItem(self.confusion_image)
         self.count_texts: list[pg.TextItem] = []  # a pool, grown when a model has more classes
+        self.confusion_plot.vb.sigResized.connect(self._update_predicted_ticks)
 
         self.pages = QStackedWidget()
         self.pages.addWidget(self.regression_layout)
@@ -119,13 +137,15 @@ class EvaluationView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.pages)
-        splitter.setStretchFactor(1, 3)
-        self.table.setMaximumWidth(300)  # compact: the plot needs the room
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
         self.clear()
+        self._fit_table_width()
 
     # -- public --------------------------------------------------------------------------------
     def set_results(self, model, train_frame: pd.DataFrame, val_frame: pd.DataFrame | None = None) -> None:
@@ -182,7 +202,10 @@ class EvaluationView(QWidget):
             for i, label in enumerate(train["classes"]):
                 rows += [(f"precision ({label})", "precision", i), (f"recall ({label})", "recall", i)]
         self.table.setRowCount(len(rows))
-        self.table.setVerticalHeaderLabels([name for name, _, _ in rows])
+        for row, (name, key, _) in enumerate(rows):
+            header = QTableWidgetItem(name)
+            header.setToolTip(METRIC_TIPS.get(key, ""))
+            self.table.setVerticalHeaderItem(row, header)
         for row, (_, key, index) in enumerate(rows):
             for column, report in enumerate((train, validation)):
                 value = self._value(report, key, index)
@@ -190,6 +213,15 @@ class EvaluationView(QWidget):
                 item.setData(DATA_ROLE, value)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
+        self._fit_table_width()
+
+    def _fit_table_width(self) -> None:
+        """Make the table exactly wide enough for its row names and both columns (no elided text)."""
+        table = self.table
+        table.resizeColumnsToContents()
+        width = (table.verticalHeader().sizeHint().width() + table.horizontalHeader().length()
+                 + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width())
+        table.setFixedWidth(width)
 
     @staticmethod
     def _value(report: dict, key: str, index: int | None) -> float:
@@ -202,6 +234,11 @@ class EvaluationView(QWidget):
 
     def _show_regression(self) -> None:
         train, validation = self.reports["training"], self.reports["validation"]
+        self.scatter_legend.clear()
+        for item, name, shown in ((self.identity_line, "y = x", True), (self.train_scatter, "training", True),
+                                  (self.val_scatter, "validation", validation["n_samples"] > 0)):
+            if shown:
+                self.scatter_legend.addItem(item, name)
         self.train_scatter.setData(train["actual"], train["predicted"])
         self.val_scatter.setData(validation["actual"], validation["predicted"])
         values = np.concatenate([train["actual"], train["predicted"], validation["actual"], validation["predicted"]])
@@ -230,9 +267,8 @@ class EvaluationView(QWidget):
         # ImageItem col-major: image[x = predicted column, y = actual row].
         self.confusion_image.setImage(matrix.T.astype(float), levels=(0, max(1, int(matrix.max()))))
         self.confusion_image.setRect(QRectF(-0.5, -0.5, n, n))
-        ticks = [[(i, str(label)) for i, label in enumerate(classes)]]
-        self.confusion_plot.getAxis("bottom").setTicks(ticks)
-        self.confusion_plot.getAxis("left").setTicks(ticks)
+        self.confusion_plot.getAxis("left").setTicks([[(i, str(label)) for i, label in enumerate(classes)]])
+        self._update_predicted_ticks()
         while len(self.count_texts) < n * n:
             text = pg.TextItem(anchor=(0.5, 0.5))
             self.confusion_plot.addItem(text)
@@ -250,6 +286,23 @@ class EvaluationView(QWidget):
         self.confusion_plot.setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5), padding=0.02)
         self.confusion_plot.setTitle(f"{self.rows_combo.currentText()} rows ({report['n_samples']})",
                                      color=FOREGROUND)
+
+    @Slot()
+    def _update_predicted_ticks(self, *unused) -> None:
+        """Class names under the columns, shortened with "…" where a column is too narrow for them."""
+        if self.task != "classification" or not self.reports:
+            return
+        classes = [str(label) for label in self.reports["training"]["classes"]]
+        axis = self.confusion_plot.getAxis("bottom")
+        metrics = QFontMetrics(axis.style.get("tickFont") or axis.font())
+        room = int(self.confusion_plot.vb.width() / (max(len(classes), 1) * 1.05)) - 8  # the range has 2 % padding
+        axis.setTicks([[(i, metrics.elidedText(label, Qt.TextElideMode.ElideRight, max(room, 1)))
+                        for i, label in enumerate(classes)]])
+
+    def predicted_tick_labels(self) -> list[str]:
+        """The class names shown under the confusion matrix's columns (possibly shortened)."""
+        ticks = self.confusion_plot.getAxis("bottom")._tickLevels
+        return [text for _, text in ticks[0]] if ticks else []
 
     def count_texts_shown(self) -> list[list[str]]:
         """The counts written in the heatmap's cells, row by row (for tests and screen readers)."""

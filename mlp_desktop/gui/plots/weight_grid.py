@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from .readout import HoverLabel, make_marker, nearest_point, readout_text, scene_to_view
@@ -26,6 +27,38 @@ def grid_shape(n_plots: int) -> tuple[int, int]:
         return 0, 0
     columns = min(n_plots, max(1, math.ceil(math.sqrt(n_plots * 4 / 3))))
     return math.ceil(n_plots / columns), columns
+
+
+def compact_number(value: float) -> str:
+    """A tick label that fits a narrow tile: 500, 1.5k, 20k, 1.2M."""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if size >= 1e3:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:.4g}"
+
+
+class EpochAxis(pg.AxisItem):
+    """The epoch axis of a narrow tile: short labels, and only as many ticks as fit side by side.
+
+    pyqtgraph's default spacing wrote "5001000 1500" in tiles about 80 pixels wide.
+    """
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):
+        span = maxVal - minVal
+        if not math.isfinite(span) or span <= 0 or size <= 0:
+            return super().tickSpacing(minVal, maxVal, size)
+        font = self.style.get("tickFont")
+        metrics = QFontMetrics(font) if font is not None else QFontMetrics(self.font())
+        label_room = metrics.horizontalAdvance("0.0k") + 8  # a typical label and a gap, in pixels
+        wanted = label_room * span / size  # the same in epochs
+        magnitude = 10.0 ** math.floor(math.log10(wanted))
+        spacing = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= wanted)
+        return [(max(spacing, 1.0), 0.0)]  # epochs are whole numbers
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [compact_number(value * scale) for value in values]
 
 
 def layer_colour(name: str) -> str:
@@ -79,7 +112,8 @@ class WeightGrid(QWidget):
         n_rows, n_columns = grid_shape(len(names))
         for index, name in enumerate(names):
             row, column = divmod(index, n_columns)
-            tile: pg.PlotItem = self.layout_widget.addPlot(row=row, col=column)
+            tile: pg.PlotItem = self.layout_widget.addPlot(row=row, col=column,
+                                                           axisItems={"bottom": EpochAxis("bottom")})
             style_plot_item(tile, small=True)
             tile.setTitle(name, size=TITLE_SIZE, color=FOREGROUND)
             tile.setMenuEnabled(False)
