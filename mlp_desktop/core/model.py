@@ -7,6 +7,7 @@ human-readable, versioned JSON whose floats round-trip exactly.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -18,10 +19,11 @@ import pandas as pd
 
 from .. import __version__
 from . import metrics
+from .activations import ACTIVATIONS
 from .errors import DataError
 from .fileio import write_text_atomic
 from .history import History
-from .network import MLP
+from .network import MLP, _check_layer_sizes
 from .preprocessing import Preprocessor, fit_preprocessor, split_rows
 from .training import TrainConfig, train
 
@@ -133,7 +135,8 @@ class Model:
 
     # -- saving --------------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        return {
+        """The model as plain JSON-ready data (a copy: changing it leaves the model alone)."""
+        return copy.deepcopy({
             "format": MODEL_FORMAT,
             "version": MODEL_VERSION,
             "created_with": f"mlp-desktop {__version__}",
@@ -148,7 +151,7 @@ class Model:
             "preprocessing": self.preprocessor.to_dict(),
             "training": self.training,
             "metrics": self.metrics,
-        }
+        })
 
     def save(self, path) -> None:
         """Write the model as JSON (atomically: an existing file survives a failed save)."""
@@ -167,16 +170,28 @@ class Model:
                             f"this version reads up to format {MODEL_VERSION}. Please update the app.")
         try:
             network = data["network"]
-            net = MLP(network["layer_sizes"], network["activations"], seed=0)
-            net.weights = [np.asarray(w, dtype=np.float64) for w in network["weights"]]
-            net.biases = [np.asarray(b, dtype=np.float64) for b in network["biases"]]
+            sizes = _check_layer_sizes(network["layer_sizes"])
+            # Shapes are checked against the file's own arrays before the network is built, so
+            # a damaged size (say 10**12 neurons) is an error, not an attempt to allocate it.
+            weights = _float_arrays(network["weights"], [(a, b) for a, b in zip(sizes[:-1], sizes[1:])], "weights")
+            biases = _float_arrays(network["biases"], [(b,) for b in sizes[1:]], "biases")
+            net = MLP(sizes, network["activations"], seed=0)
+            net.weights, net.biases = weights, biases
             preprocessor = Preprocessor.from_dict(data["preprocessing"])
-            model = cls(preprocessor, net, data.get("loss", "mse"), data.get("training", {}), data.get("metrics", {}))
+            _check_preprocessor(preprocessor)
+            loss = data.get("loss", "mse")
+            training, scores = data.get("training", {}), data.get("metrics", {})
+            if not isinstance(loss, str):
+                raise DataError("its loss is not a name")
+            if not (isinstance(training, dict) and isinstance(scores, dict)):
+                raise DataError("its training settings or metrics are not sets of named values")
+            model = cls(preprocessor, net, loss, training, scores)
+            n_inputs, n_outputs = preprocessor.n_inputs, preprocessor.n_outputs
         except DataError as error:
-            raise DataError(f"{source} is damaged: {error}") from None
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise DataError(f"{source} is damaged: {_sentence(error)}") from None
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError) as error:
             raise DataError(f"{source} is damaged or incomplete ({type(error).__name__}: {error}).") from None
-        if preprocessor.n_inputs != net.layer_sizes[0] or preprocessor.n_outputs != net.layer_sizes[-1]:
+        if n_inputs != net.layer_sizes[0] or n_outputs != net.layer_sizes[-1]:
             raise DataError(f"{source} is damaged: its columns do not match its network's size.")
         return model
 
@@ -185,16 +200,88 @@ def load_model(path) -> Model:
     """Read a model saved by :meth:`Model.save`, with a clear error for a damaged or newer file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark from a text editor is fine
     except FileNotFoundError:
         raise DataError(f"The model file {path} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise DataError(f"Cannot read the model file {path.name}: {error}.") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path.name} is not a valid model file (it is not UTF-8 text).") from None
+    except OSError as error:
+        raise DataError(f"Cannot read the model file {path.name}: {error.strerror or error}.") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise DataError(f"{path.name} is not a valid model file (broken JSON at line {error.lineno}).") from None
+    except (ValueError, RecursionError):  # a number with thousands of digits, or absurdly deep nesting
+        raise DataError(f"{path.name} is not a valid model file (its JSON cannot be read).") from None
     return Model.from_dict(data, path.name)
+
+
+def _sentence(error: Exception) -> str:
+    """An error's message to follow "... is damaged: ", as one sentence."""
+    text = str(error).rstrip(".")
+    return (text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text) + "."
+
+
+def _float_arrays(values, shapes: list[tuple], what: str) -> list[np.ndarray]:
+    """``values`` (nested lists from JSON) as finite float arrays of exactly ``shapes``."""
+    if not isinstance(values, list) or len(values) != len(shapes):
+        raise DataError(f"it needs {len(shapes)} arrays of {what}")
+    arrays = []
+    for k, (value, shape) in enumerate(zip(values, shapes), start=1):
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise DataError(f"its {what} of layer {k} are not a table of numbers") from None
+        if array.shape != shape:
+            raise DataError(f"its {what} of layer {k} have shape {array.shape}, expected {shape}")
+        if not np.isfinite(array).all():
+            raise DataError(f"its {what} of layer {k} hold missing or infinite values")
+        arrays.append(array)
+    return arrays
+
+
+def _names(value, what: str, allow_empty: bool = False) -> list[str]:
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value) and (value or allow_empty)):
+        raise DataError(f"its {what} are not a list of column names")
+    if len(set(value)) != len(value):
+        raise DataError(f"its {what} name a column twice")
+    return value
+
+
+def _finite_vector(value, size: int, what: str, nonzero: bool = False) -> None:
+    if value.ndim != 1 or value.size != size or not np.isfinite(value).all() or (nonzero and (value == 0).any()):
+        raise DataError(f"its {what} are not {size} finite number{'s' if size != 1 else ''}"
+                        + (" other than 0" if nonzero else ""))
+
+
+def _check_preprocessor(pre: Preprocessor) -> None:
+    """Raise DataError unless ``pre`` (read from a file) is complete and self-consistent."""
+    inputs = _names(pre.inputs, "input columns")
+    targets = _names(pre.targets, "target columns")
+    if not (isinstance(pre.input_kinds, dict) and isinstance(pre.categories, dict)):
+        raise DataError("its input column kinds are not sets of named values")
+    for column in inputs:
+        kind = pre.input_kinds.get(column)
+        if not isinstance(kind, str):
+            raise DataError(f"the kind of its input column {column!r} is missing")
+        if kind == "categorical":
+            _names(pre.categories.get(column), f"categories of {column!r}", allow_empty=True)
+    if not isinstance(pre.input_scaling, str):
+        raise DataError("its input scaling is not a name")
+    if pre.task not in ("regression", "classification"):
+        raise DataError(f"its task {pre.task!r} is neither regression nor classification")
+    if not (isinstance(pre.output_activation, str) and pre.output_activation in ACTIVATIONS):
+        raise DataError(f"its output activation {pre.output_activation!r} is unknown")
+    if pre.task == "classification":
+        if len(targets) != 1 or len(pre.classes) < 2 or not all(
+                isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in pre.classes):
+            raise DataError("it does not list the classes of one target column")
+    n_inputs = pre.n_inputs
+    _finite_vector(pre.input_offset, n_inputs, "input offsets")
+    _finite_vector(pre.input_scale, n_inputs, "input scales", nonzero=True)
+    if pre.task == "regression":
+        _finite_vector(pre.target_offset, len(targets), "target offsets")
+        _finite_vector(pre.target_scale, len(targets), "target scales", nonzero=True)
 
 
 def _finite_or_none(value):

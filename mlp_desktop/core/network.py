@@ -27,6 +27,10 @@ from .initializers import BIAS_INITS, get_initializer
 from .losses import Loss, get_loss
 
 
+MAX_PARAMETERS = 50_000_000
+"""The most weights and biases a network may have (400 MB per copy of them)."""
+
+
 class _ParameterList(list):
     """A list of views into the parameter vector; assigning an item copies into the view."""
 
@@ -112,7 +116,13 @@ class MLP:
         self.bias_init = bias_init
 
         shapes = [(a, b) for a, b in zip(self.layer_sizes[:-1], self.layer_sizes[1:])]
-        self._params = np.zeros(sum(a * b + b for a, b in shapes))
+        n_parameters = sum(a * b + b for a, b in shapes)
+        if n_parameters > MAX_PARAMETERS:
+            # Refused before allocating: training needs several copies, and an allocation the
+            # system grants lazily would only fail (or end the app) once it is used.
+            raise DataError(f"This network would have {n_parameters:,} weights and biases; MLP Desktop trains "
+                            f"at most {MAX_PARAMETERS:,}. Use fewer neurons or fewer layers.")
+        self._params = np.zeros(n_parameters)
         self._weights, self._biases = _views(self._params, shapes)
         self.initialize(seed)
 
@@ -228,7 +238,7 @@ class MLP:
 def _check_layer_sizes(layer_sizes) -> tuple[int, ...]:
     try:
         sizes = tuple(int(n) for n in layer_sizes)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise DataError(f"Layer sizes must be whole numbers; got {layer_sizes!r}.") from None
     if len(sizes) < 2:
         raise DataError("A network needs at least an input and an output layer.")

@@ -39,6 +39,8 @@ from .errors import DataError
 from .fileio import atomic_path
 from .graph import NetworkGraph
 from .history import History
+from .initializers import BIAS_INITS, INITIALIZERS
+from .losses import LOSS_NAMES
 
 PROJECT_FORMAT = "mlp-desktop-project"
 PROJECT_VERSION = 2
@@ -241,7 +243,7 @@ def _read_archive(archive: zipfile.ZipFile, name: str) -> Project:
 
     weights = None
     if manifest["has_weights"]:
-        weights = _float_array(arrays, "weights", (n_params,), name)
+        weights = _float_array(arrays, "weights", (n_params,), name, finite=True)
     history = None
     if manifest["has_history"]:
         history = _read_history(arrays, manifest.get("history_meta"), n_params, name)
@@ -268,7 +270,7 @@ def _read_arrays(raw: bytes, name: str) -> dict[str, np.ndarray]:
         raise DataError(f"{name} is damaged: its weights ({ARRAYS_NAME}) cannot be read.") from None
 
 
-def _float_array(arrays: dict, key: str, shape: tuple, name: str) -> np.ndarray:
+def _float_array(arrays: dict, key: str, shape: tuple, name: str, finite: bool = False) -> np.ndarray:
     if key not in arrays:
         raise DataError(f"{name} is damaged: {key!r} is missing from {ARRAYS_NAME}.")
     array = arrays[key]
@@ -279,7 +281,11 @@ def _float_array(arrays: dict, key: str, shape: tuple, name: str) -> np.ndarray:
             raise DataError(f"{name} is damaged: the network has {shape[0]} weights and biases, "
                             f"but the file holds {array.size}.")
         raise DataError(f"{name} is damaged: {key!r} has shape {array.shape}, expected {shape}.")
-    return array.astype(np.float64, copy=False)
+    array = array.astype(np.float64, copy=False)
+    if finite and not np.isfinite(array).all():
+        # Training never keeps a missing or infinite weight (it steps back to the last good ones).
+        raise DataError(f"{name} is damaged: {key!r} holds missing or infinite values.")
+    return array
 
 
 def _read_history(arrays: dict, meta, n_params: int, name: str) -> History:
@@ -298,8 +304,9 @@ def _read_history(arrays: dict, meta, n_params: int, name: str) -> History:
     if n > 1 and not np.all(np.diff(epochs) > 0):
         raise DataError(f"{name} is damaged: the training history's epochs do not increase.")
     rmse = _float_array(arrays, "history_rmse", (n, 2), name)
-    params = _float_array(arrays, "history_params", (n, n_params), name)
-    initial = _float_array(arrays, "initial_params", (n_params,), name) if "initial_params" in arrays else None
+    params = _float_array(arrays, "history_params", (n, n_params), name, finite=True)
+    initial = (_float_array(arrays, "initial_params", (n_params,), name, finite=True)
+               if "initial_params" in arrays else None)
 
     # Room for every stored row, so none is thinned away again while rebuilding.
     rows = max(2048, n + n % 2 + 2)
@@ -434,6 +441,89 @@ def _migrate_1_to_2(manifest: dict) -> dict:
 
 
 _MIGRATIONS = {1: _migrate_1_to_2}
+
+
+# -- settings the app can apply ------------------------------------------------------------------
+# A project file is a user's file: it may have been edited by hand or come from another version.
+# These tables say which stored settings the app can use; anything else is left at its default.
+
+_LARGEST_WHOLE = 2**31 - 1  # what a spin box can show
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_whole(minimum: int):
+    return lambda value: (isinstance(value, int) and not isinstance(value, bool)
+                          and minimum <= value <= _LARGEST_WHOLE)
+
+
+def _is_name(value) -> bool:
+    return isinstance(value, str) and value != ""
+
+
+def _is_optional(check):
+    return lambda value: value is None or check(value)
+
+
+def _is_names(value) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+PARAMETER_CHECKS = {
+    "learning_rate": lambda value: _is_number(value) and value > 0,
+    "epochs": _is_whole(0),
+    "batch_size": _is_optional(_is_whole(1)),
+    "momentum": lambda value: _is_number(value) and 0 <= value < 1,
+    "loss": lambda value: isinstance(value, str) and value.replace("-", "_") in ("auto", *LOSS_NAMES),
+    "shuffle": lambda value: isinstance(value, bool),
+    "seed": _is_optional(_is_whole(0)),
+    "target_rmse": _is_optional(lambda value: _is_number(value) and value >= 0),
+    "init": lambda value: isinstance(value, str) and value in INITIALIZERS,
+    "init_range": lambda value: (isinstance(value, list) and len(value) == 2 and all(map(_is_number, value))
+                                 and value[0] < value[1]),
+    "init_std": lambda value: _is_number(value) and value > 0,
+    "bias_init": lambda value: value in BIAS_INITS,
+}
+"""Training settings of a project (``Project.parameters``) and what a usable value looks like."""
+
+DATA_CHECKS = {
+    "path": _is_optional(_is_name),
+    "relative_path": _is_optional(_is_name),
+    "sheet": _is_optional(_is_name),
+    "inputs": _is_names,
+    "targets": _is_names,
+    "task": lambda value: value in ("auto", "regression", "classification"),
+    "drop_missing": lambda value: isinstance(value, bool),
+    "input_scaling": lambda value: value in ("standard", "minmax", "none"),
+    "validation_fraction": lambda value: _is_number(value) and 0 <= value < 1,
+    "embedded": lambda value: isinstance(value, bool),
+}
+"""Data settings of a project (``Project.data``, keys of ``DEFAULT_DATA``) and their usable values."""
+
+
+def _usable(values, checks: dict) -> tuple[dict, list[str]]:
+    values = values if isinstance(values, dict) else {}
+    usable = {key: value for key, value in values.items() if key in checks and checks[key](value)}
+    return usable, sorted(str(key) for key in values if key not in usable)
+
+
+def usable_parameters(parameters) -> tuple[dict, list[str]]:
+    """The training settings the app can apply, and the names of those it cannot (left at defaults).
+
+    ``init_range`` is returned as a tuple ``(low, high)``.
+    """
+    usable, ignored = _usable(parameters, PARAMETER_CHECKS)
+    if "init_range" in usable:
+        usable["init_range"] = tuple(usable["init_range"])
+    return usable, ignored
+
+
+def usable_data_settings(data) -> tuple[dict, list[str]]:
+    """``DEFAULT_DATA`` updated with the project's usable data settings, and the names of the others."""
+    usable, ignored = _usable(data, DATA_CHECKS)
+    return {**DEFAULT_DATA, **usable}, ignored
 
 
 # -- finding the data ----------------------------------------------------------------------------

@@ -198,10 +198,20 @@ def train(
     elif len(history.parameter_names) != net.n_parameters:
         raise DataError("The history to continue belongs to a network of another shape.")
 
-    loop = _Loop(net, backprop, data, config, rng, history, on_progress, stop_event, pause_event,
-                 progress_interval, progress_every)
-    with np.errstate(all="ignore"):
-        loop.run()
+    before = net.get_parameters()
+    try:
+        loop = _Loop(net, backprop, data, config, rng, history, on_progress, stop_event, pause_event,
+                     progress_interval, progress_every)
+        with np.errstate(all="ignore"):
+            loop.run()
+    except MemoryError:
+        # Buffers grow with neurons x rows; a run that cannot get them leaves the weights as they were.
+        net.set_parameters(before)
+        raise DataError(
+            f"There is not enough memory to train this network ({net.n_parameters:,} weights and biases) "
+            f"on {data.X.shape[0]:,} rows; use fewer neurons or a smaller batch size. "
+            "The weights are unchanged."
+        ) from None
     return history
 
 
@@ -235,6 +245,9 @@ class _Loop:
             self.XT_val, self.YT_val = backprop.augment(data.X_val).T, data.Y_val.T
         self.full_ws = backprop.workspace(n_train)
         self.val_ws = backprop.workspace(data.X_val.shape[0]) if data.X_val is not None else None
+        # Every buffer the epochs need, now: running out of memory is found before any step.
+        for size in {self.batch, n_train % self.batch} - {0}:
+            self.batch_ws(size)
         self.trace: tuple[list, list, list, list] = ([], [], [], [])
         # parameter snapshots between two reports, evenly thinned, always ending with the latest
         self.param_trace = SnapshotBuffer(net.n_parameters, PARAM_ROWS_PER_REPORT) if on_progress else None
@@ -446,4 +459,6 @@ class _Loop:
             return f"Reached the target RMSE at epoch {epoch}."
         if reason == "stopped":
             return f"Stopped at epoch {epoch}."
+        if self.config.epochs == 0:
+            return f"Nothing to train: the number of epochs is 0, so the weights are unchanged (epoch {epoch})."
         return f"Finished at epoch {epoch}."

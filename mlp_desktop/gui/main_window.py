@@ -28,7 +28,10 @@ from .. import __version__
 from ..core.data import SUPPORTED_EXTENSIONS, read_table
 from ..core.errors import DataError
 from ..core.graph import NetworkGraph
-from ..core.project import PROJECT_SUFFIX, Project, load_project, resolve_data_path, save_project
+from ..core.project import (
+    PROJECT_SUFFIX, Project, load_project, resolve_data_path, save_project, usable_data_settings,
+    usable_parameters,
+)
 from ..core.model import NetworkSpec
 from ..core.samples import SAMPLE_SETUPS, SAMPLES, sample_path
 from ..core.session import TrainingSession
@@ -554,6 +557,9 @@ class MainWindow(QMainWindow):
             self.controller.start(epochs if isinstance(epochs, int) and not isinstance(epochs, bool) else None)
         except DataError as error:
             QMessageBox.warning(self, "Cannot train", str(error))
+            return
+        self._changed = True  # the run changes the weights: closing or opening a file now asks first
+        self._update_title()
 
     def step(self) -> None:
         self.train(1)
@@ -796,11 +802,15 @@ class MainWindow(QMainWindow):
         """Everything needed to come back to this state, as a :class:`Project`."""
         session, table = self.session, self.data_panel.table()
         roles = self.data_panel.roles()
-        parameters = {"learning_rate": session.config.learning_rate, "epochs": session.config.epochs,
-                      "batch_size": session.config.batch_size, "momentum": session.config.momentum,
-                      "shuffle": session.config.shuffle, "seed": session.config.seed,
-                      "target_rmse": session.config.target_rmse, "loss": self.parameter_panel.loss(),
-                      **self.parameter_panel.init_settings()}
+        # The settings as the panel shows them now (the session only takes them at the next Train);
+        # with "Random seed" ticked, the seed in use, so the reopened project splits its rows alike.
+        panel = self.parameter_panel
+        parameters = {"learning_rate": panel.learning_rate(), "epochs": panel.epochs_spin.value(),
+                      "batch_size": panel.batch_size(), "momentum": panel.momentum_spin.value(),
+                      "shuffle": panel.shuffle_check.isChecked(),
+                      "seed": session.config.seed if panel.random_seed_check.isChecked() else panel.seed_spin.value(),
+                      "target_rmse": panel.target_rmse_spin.value() if panel.target_rmse_check.isChecked() else None,
+                      "loss": panel.loss(), **panel.init_settings()}
         data = {"path": str(table.path) if table is not None and table.path.exists() else None,
                 "sheet": table.sheet if table is not None else None, "inputs": roles.inputs, "targets": roles.targets,
                 "task": self.data_panel.task(), "drop_missing": self.data_panel.drop_missing(),
@@ -861,6 +871,10 @@ class MainWindow(QMainWindow):
         except DataError as error:
             QMessageBox.warning(self, "Could not open the project", str(error))
             return False
+        # A hand-edited or damaged file may hold settings the panels cannot show: those keep their defaults.
+        parameters, ignored = usable_parameters(project.parameters)
+        data, ignored_data = usable_data_settings(project.data)
+        ignored += ignored_data
         if project.embedded_data is not None:
             from ..core.data import table_from_frame
 
@@ -868,7 +882,7 @@ class MainWindow(QMainWindow):
         else:
             data_path = resolve_data_path(project, path)
             if data_path is None:
-                missing = project.data.get("path") or "the data file"
+                missing = data["path"] or "the data file"
                 QMessageBox.information(self, "Data file not found",
                                         f"The project's data file {missing} was not found. Please locate it.")
                 located, _ = QFileDialog.getOpenFileName(self, "Locate the data file", str(Path(path).parent))
@@ -876,32 +890,37 @@ class MainWindow(QMainWindow):
                     return False
                 data_path = Path(located)
             try:
-                table = read_table(data_path, project.data.get("sheet"))
+                table = read_table(data_path, data["sheet"])
             except DataError as error:
                 QMessageBox.warning(self, "Could not read the project's data", str(error))
                 return False
         self._applying = True
         try:
             self._set_graph(NetworkGraph.from_dict(project.graph))
-            self.parameter_panel.set_values(**project.parameters)
-            data = project.data
-            self.data_panel.set_input_scaling(data.get("input_scaling", "standard"))
-            self.data_panel.set_validation_fraction(data.get("validation_fraction", 0.0))
-            self.data_panel.set_drop_missing(bool(data.get("drop_missing", False)))
-            self.data_panel.set_task(data.get("task", "auto"))
+            self.parameter_panel.set_values(**parameters)
+            self.data_panel.set_input_scaling(data["input_scaling"])
+            self.data_panel.set_validation_fraction(data["validation_fraction"])
+            self.data_panel.set_drop_missing(data["drop_missing"])
+            self.data_panel.set_task(data["task"])
             self.data_panel.load_table(table)
-            if data.get("inputs") and data.get("targets"):
+            if data["inputs"] and data["targets"]:
                 self.data_panel.set_roles(data["inputs"], data["targets"])
-            self.rmse_plot.set_log_y(bool(project.view.get("log_y", False)))
+            self.rmse_plot.set_log_y(project.view.get("log_y") is True)
         finally:
             self._applying = False
         if not self._apply_settings(read_seed=True):
             return False
         session = self.session
+        notes = []
         if project.weights is not None and project.weights.size == session.net.n_parameters:
             session.net.set_parameters(project.weights)
-        if project.history is not None:
+        elif project.weights is not None:
+            notes.append("The saved weights belong to a network of another size than the data needs now, "
+                         "so training starts from fresh weights.")
+        if project.history is not None and len(project.history.parameter_names) == session.net.n_parameters:
             session.history = project.history
+        if ignored:
+            notes.append(f"Some saved settings could not be used and keep their defaults: {', '.join(ignored)}.")
         self._reset_views()
         self._show_history(session.history)
         self.editor.set_parameters(session.net.get_parameters())
@@ -909,6 +928,8 @@ class MainWindow(QMainWindow):
         self.project_path = Path(path)
         self._remember_recent(self.project_path)
         self.mark_saved()
+        if notes:
+            self.statusBar().showMessage(" ".join(notes), 20000)
         return True
 
     def _show_history(self, history) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene
@@ -36,20 +36,20 @@ def export_scene(scene: QGraphicsScene, path: str | os.PathLike) -> Path:
     selected = scene.selectedItems()
     scene.clearSelection()  # selection rings are editing aids, not part of the picture
     try:
-        with atomic_path(path) as temporary:
-            if suffix == ".png":
-                _write_png(scene, source, temporary)
-            else:
-                _write_svg(scene, source, temporary)
-            if temporary.stat().st_size == 0:
-                raise DataError(f"Could not write the diagram to '{path}'.")
+        content = _png_bytes(scene, source) if suffix == ".png" else _svg_bytes(scene, source)
     finally:
         for item in selected:
             item.setSelected(True)
+    if not content:
+        raise DataError(f"Could not draw the diagram for '{path.name}'.")
+    # Drawn in memory and written by Python: Qt's file writing cannot tell a full disk from
+    # success (QSvgGenerator) and could leave half a file.
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(content)
     return path
 
 
-def _write_png(scene: QGraphicsScene, source: QRectF, target: Path) -> None:
+def _png_bytes(scene: QGraphicsScene, source: QRectF) -> bytes:
     scale = min(PNG_SCALE, MAX_PNG_SIDE / max(source.width(), source.height()))
     image = QImage(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)),
                    QImage.Format.Format_ARGB32_Premultiplied)
@@ -58,13 +58,20 @@ def _write_png(scene: QGraphicsScene, source: QRectF, target: Path) -> None:
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     scene.render(painter, QRectF(image.rect()), source, Qt.AspectRatioMode.KeepAspectRatio)
     painter.end()
-    if not image.save(str(target), "PNG"):
-        raise OSError("the image could not be saved")
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    saved = image.save(buffer, "PNG")
+    buffer.close()
+    return data.data() if saved else b""
 
 
-def _write_svg(scene: QGraphicsScene, source: QRectF, target: Path) -> None:
+def _svg_bytes(scene: QGraphicsScene, source: QRectF) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     generator = QSvgGenerator()
-    generator.setFileName(str(target))
+    generator.setOutputDevice(buffer)
     generator.setSize(QSize(int(source.width()), int(source.height())))
     generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
     generator.setTitle("Network diagram")
@@ -73,3 +80,5 @@ def _write_svg(scene: QGraphicsScene, source: QRectF, target: Path) -> None:
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     scene.render(painter, QRectF(0, 0, source.width(), source.height()), source, Qt.AspectRatioMode.KeepAspectRatio)
     painter.end()
+    buffer.close()
+    return data.data()

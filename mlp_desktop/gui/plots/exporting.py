@@ -10,7 +10,8 @@ from typing import Callable
 
 import pyqtgraph as pg
 import pyqtgraph.exporters as pg_exporters
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtGui import QAction, QColor, QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ...core.errors import DataError
@@ -44,11 +45,25 @@ def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
         if width < 2:
             raise DataError("Cannot export a plot that has not been shown yet.")
         exporter.parameters()["antialias"] = True
-    with atomic_path(path) as temporary, _svg_closed_paths_tolerated():
-        exporter.export(str(temporary))
-        if temporary.stat().st_size == 0:
-            raise DataError(f"Could not write the plot to '{path}'.")
+    with _svg_closed_paths_tolerated():
+        drawn = exporter.export(toBytes=True)
+    # Encoded in memory and written by Python: Qt's own file writing reports a full disk or a
+    # refused write only as "False" (pyqtgraph drops even that), and could leave half a file.
+    content = drawn if isinstance(drawn, bytes) else _png_bytes(drawn)
+    if not content:
+        raise DataError(f"Could not draw the plot for '{path.name}'.")
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(content)
     return path
+
+
+def _png_bytes(image: QImage) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    saved = image.save(buffer, "PNG")
+    buffer.close()
+    return data.data() if saved else b""
 
 
 @contextlib.contextmanager
