@@ -85,8 +85,8 @@ KIND_NUMERIC, KIND_CATEGORICAL, KIND_EMPTY = "numeric", "categorical", "empty"
 _CELLS_SHOWN = 5
 _TEXT_SHOWN = 40
 _COLUMNS_SHOWN = 30
-_DELIMITERS = (",", ";", "\t")
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 _PREFERRED_DELIMITER = {".tsv": "\t"}
 _SNIFF_CHARS = 64 * 1024
 _SNIFF_ROWS = 50
@@ -608,6 +608,10 @@ class _CellReader:
         elif self._number.fullmatch(stripped):
             # Overflowing texts such as 1e400 become inf on purpose: the magnitude check names them.
             value = float(self._separators.sub("", stripped).replace(self._decimal_mark, "."))
+        elif self._decimal_mark == "," and _PLAIN_NUMBER.fullmatch(stripped):
+            # 3.25 among decimal commas: a dot before other than three digits cannot group
+            # thousands, so it is a decimal point typed by someone used to it.
+            value = float(stripped)
         else:
             value = stripped
         if len(self._cache) < _PARSE_CACHE_LIMIT:

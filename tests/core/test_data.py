@@ -199,6 +199,12 @@ def test_semicolon_file_with_decimal_dots(tmp_path):
     assert table.frame["x"].tolist() == [1.5, 2.5] and table.frame["output"].tolist() == [2.25, 3.0]
 
 
+def test_vertical_bar_separated_file(tmp_path):
+    table = read_table(write_text(tmp_path / "data.txt", "x|y|output\n1.5|a|2\n2.5|b|3\n"))
+    assert list(table.frame.columns) == ["x", "y", "output"]
+    assert table.frame["x"].tolist() == [1.5, 2.5] and table.frame["y"].tolist() == ["a", "b"]
+
+
 def test_latin1_file_with_accented_headers(tmp_path):
     text = "température;durée;output\n20,5;3;1\n21;4;0\n"
     table = read_table(write_text(tmp_path / "data.csv", text, encoding="latin-1"))
