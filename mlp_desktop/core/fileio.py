@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -20,6 +22,7 @@ def atomic_path(path) -> Iterator[Path]:
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    _remove_stale_temporaries(path, folder)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=folder)
     except OSError as error:
@@ -39,6 +42,20 @@ def atomic_path(path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink()
+
+
+STALE_TEMPORARY_SECONDS = 3600
+"""A temporary file this old was left by a save that never finished (power cut, killed app)."""
+
+
+def _remove_stale_temporaries(path: Path, folder: Path) -> None:
+    """Delete what an interrupted save of ``path`` left beside it; a save still running is younger."""
+    with contextlib.suppress(OSError):
+        cutoff = time.time() - STALE_TEMPORARY_SECONDS
+        for leftover in folder.glob(f".{glob.escape(path.name)}.*.tmp{glob.escape(path.suffix)}"):
+            with contextlib.suppress(OSError):
+                if leftover.is_file() and leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
 
 
 def write_text_atomic(path, text: str, encoding: str = "utf-8") -> None:

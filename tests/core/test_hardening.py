@@ -18,6 +18,7 @@ import io
 import json
 import math
 import os
+import time
 import tempfile
 import zipfile
 from pathlib import Path
@@ -858,3 +859,20 @@ def test_cli_ten_thousand_neurons_train_and_a_billion_are_refused(capsys, tmp_pa
                         "--hidden", "1000000000", "--epochs", "3")
     assert code == 2 and "fewer neurons" in err and "Traceback" not in err
     assert save.read_bytes() == OLD
+
+
+def test_a_save_cleans_up_what_an_interrupted_save_left_long_ago(tmp_path):
+    from mlp_desktop.core.fileio import STALE_TEMPORARY_SECONDS, write_text_atomic
+
+    target = tmp_path / "notes.json"
+    old = tmp_path / ".notes.json.abc123.tmp.json"  # as a killed save leaves it
+    recent = tmp_path / ".notes.json.def456.tmp.json"  # perhaps a save still running elsewhere
+    other = tmp_path / ".other.json.xyz.tmp.json"
+    for leftover in (old, recent, other):
+        leftover.write_text("half")
+    long_ago = time.time() - STALE_TEMPORARY_SECONDS - 60
+    os.utime(old, (long_ago, long_ago))
+    os.utime(other, (long_ago, long_ago))
+    write_text_atomic(target, "{}")
+    assert target.read_text() == "{}"
+    assert not old.exists() and recent.exists() and other.exists()
