@@ -1,9 +1,13 @@
 """Hundreds of parameter curves in one plot, drawn fast.
 
-One ``PlotCurveItem`` per palette colour (eight in all, created once) draws every curve of that
-colour: the x and y of its curves are concatenated and a ``connect`` mask with 0 at each curve's
+One ``PlotCurveItem`` per curve colour (the palette less black, which marks highlighted
+curves; created once) draws every curve of that colour: the x and y of its curves are concatenated and a ``connect`` mask with 0 at each curve's
 last point keeps them apart. Drawing 1,000 curves this way is about seven times faster than one
-item per curve (DESIGN.md, "Many curves"). A ninth item draws the highlighted curves on top.
+item per curve (DESIGN.md, "Many curves"). One more item draws the highlighted curves on top.
+
+What a live refresh costs is bounded whatever the run's length: at most ``POINT_BUDGET`` points
+(rows thinned evenly), drawn as line segments (``drawLines``: measured 1.5-2x faster than one
+path per item for 1,000 curves; faded pens behind a highlight cost no more with it).
 """
 
 from __future__ import annotations
@@ -15,11 +19,15 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from .readout import HoverLabel, make_marker, nearest_point, readout_text, scene_to_view
 from .style import (
-    BACKGROUND, HIGHLIGHT_COLOUR, HIGHLIGHT_WIDTH, PALETTE, colour, dimmed, pen, style_plot_item,
+    BACKGROUND, HIGHLIGHT_COLOUR, HIGHLIGHT_WIDTH, PALETTE, dimmed, pen, style_plot_item,
 )
 
 # Points drawn per update across all curves; beyond it rows are thinned evenly (the latest kept).
-POINT_BUDGET = 200_000
+# 100 points a curve for 1,000 curves: about one per 7 pixels of a full-width plot.
+POINT_BUDGET = 100_000
+CURVE_COLOURS = tuple(name for name in PALETTE if name != HIGHLIGHT_COLOUR)
+"""Colours cycled through the curves; black is left to the highlight (1,000 curves with every
+eighth one black, drawn last, looked like a black band)."""
 
 
 def concatenated_curves(
@@ -52,7 +60,7 @@ def display_rows(n_rows: int, n_curves: int, budget: int = POINT_BUDGET) -> np.n
 
 
 class ManyCurvesPlot(QWidget):
-    """Curves of the chosen parameters against epoch, coloured by cycling the palette.
+    """Curves of the chosen parameters against epoch, coloured by cycling ``CURVE_COLOURS``.
 
     Signals
     -------
@@ -67,13 +75,15 @@ class ManyCurvesPlot(QWidget):
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         style_plot_item(self.plot_item, "value")
         self.colour_items: list[pg.PlotCurveItem] = []
-        for colour_name in PALETTE:
+        for colour_name in CURVE_COLOURS:
             item = pg.PlotCurveItem(pen=pen(colour_name), antialias=False, skipFiniteCheck=True)
+            item.setSegmentedLineMode("on")
             self.plot_item.addItem(item)
             self.colour_items.append(item)
         self.highlight_item = pg.PlotCurveItem(
             pen=pen(HIGHLIGHT_COLOUR, HIGHLIGHT_WIDTH), antialias=False, skipFiniteCheck=True
         )
+        self.highlight_item.setSegmentedLineMode("on")
         self.highlight_item.setZValue(10)
         self.plot_item.addItem(self.highlight_item)
         self.marker = make_marker()
@@ -89,7 +99,8 @@ class ManyCurvesPlot(QWidget):
         self.columns: list[int] = []
         self.highlighted: list[int] = []
         self._x = np.zeros(0)
-        self._rows = np.zeros((0, 0))
+        self._rows = np.zeros((0, 0))  # (m, k): the parameters that have data
+        self._position = np.zeros(0, dtype=np.int64)  # parameter column -> column of _rows, or -1
         self._shown = slice(None)
         scene = self.plot_widget.scene()
         scene.sigMouseMoved.connect(self._on_mouse_moved)
@@ -103,12 +114,12 @@ class ManyCurvesPlot(QWidget):
         """Parameter names (for the read-out); clears curves, data and highlight."""
         self._names = list(names)
         self.columns, self.highlighted = [], []
-        self._x, self._rows = np.zeros(0), np.zeros((0, len(names)))
+        self._store(np.zeros(0), np.zeros((0, 0)), np.zeros(0, dtype=np.int64))
         self._redraw()
 
     def colour_of(self, position: int) -> str:
         """Colour of the ``position``-th shown curve."""
-        return colour(position)
+        return CURVE_COLOURS[position % len(CURVE_COLOURS)]
 
     def set_columns(self, columns: list[int]) -> None:
         """Show the curves of ``columns`` (in this order; the order picks the colours)."""
@@ -118,15 +129,35 @@ class ManyCurvesPlot(QWidget):
     def set_highlight(self, columns: list[int]) -> None:
         """Draw ``columns`` thick and black on top and dim the rest; ``[]`` clears."""
         self.highlighted = list(columns)
-        for item, colour_name in zip(self.colour_items, PALETTE):
-            faded = dimmed(colour_name) if self.highlighted else colour_name
-            item.setPen(pen(faded))
+        for item, colour_name in zip(self.colour_items, CURVE_COLOURS):
+            item.setPen(pen(dimmed(colour_name) if self.highlighted else colour_name))
         self._redraw_highlight()
 
-    def set_data(self, x: np.ndarray, rows: np.ndarray) -> None:
-        """New data: ``x: (m,)`` epochs and ``rows: (m, n_params)``; redraws (one setData per item)."""
-        self._x, self._rows = x, rows
+    def needed_columns(self) -> list[int]:
+        """The parameter columns drawn now (shown and highlighted), for :meth:`set_data`."""
+        return sorted(set(self.columns) | set(self.highlighted))
+
+    def set_data(self, x: np.ndarray, rows: np.ndarray, columns=None) -> None:
+        """New data, redrawn with one ``setData`` per item.
+
+        ``x: (m,)`` epochs; ``rows: (m, k)`` the values of parameter ``columns`` (``k`` of them,
+        default every parameter), so a caller can pass just :meth:`needed_columns`. Curves of
+        parameters without data are left out until data for them arrives.
+        """
+        if columns is None:
+            columns = np.arange(rows.shape[1])
+        self._store(np.asarray(x), np.asarray(rows), np.asarray(columns, dtype=np.int64))
         self._redraw()
+
+    def _store(self, x: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> None:
+        self._x, self._rows = x, rows
+        self._position = np.full(len(self._names), -1, dtype=np.int64)
+        self._position[columns] = np.arange(columns.size)
+
+    def _positions(self, columns) -> np.ndarray:
+        """Columns of ``_rows`` holding the parameters ``columns`` (those with data, in order)."""
+        positions = self._position[np.asarray(columns, dtype=np.int64)]
+        return positions[positions >= 0]
 
     def _redraw(self) -> None:
         self._shown = display_rows(self._x.size, len(self.columns) + len(self.highlighted))
@@ -134,14 +165,14 @@ class ManyCurvesPlot(QWidget):
         rows = self._rows[self._shown]
         columns = np.asarray(self.columns, dtype=np.int64)
         for index, item in enumerate(self.colour_items):
-            all_x, all_y, connect = concatenated_curves(x, rows, columns[index :: len(PALETTE)])
+            all_x, all_y, connect = concatenated_curves(x, rows, self._positions(columns[index :: len(CURVE_COLOURS)]))
             finite = bool(np.isfinite(all_y).all())
             item.setData(x=all_x, y=all_y, connect=connect, skipFiniteCheck=finite)
         self._redraw_highlight()
 
     def _redraw_highlight(self) -> None:
         x = self._x[self._shown]
-        all_x, all_y, connect = concatenated_curves(x, self._rows[self._shown], self.highlighted)
+        all_x, all_y, connect = concatenated_curves(x, self._rows[self._shown], self._positions(self.highlighted))
         finite = bool(np.isfinite(all_y).all())
         self.highlight_item.setData(x=all_x, y=all_y, connect=connect, skipFiniteCheck=finite)
 
@@ -156,7 +187,9 @@ class ManyCurvesPlot(QWidget):
         return total
 
     def _hover_candidates(self) -> list[int]:
-        return list(dict.fromkeys(self.highlighted + self.columns))
+        """Parameter columns under the mouse's consideration: drawn ones, highlighted first."""
+        ordered = list(dict.fromkeys(self.highlighted + self.columns))
+        return [column for column in ordered if self._position[column] >= 0]
 
     def _nearest(self, scene_pos, radius_px: float | None = None):
         where = scene_to_view(self.view_box, scene_pos)
@@ -164,7 +197,7 @@ class ManyCurvesPlot(QWidget):
         if where is None or not candidates or self._x.size == 0:
             return None
         x = self._x[self._shown]
-        ys = self._rows[self._shown][:, candidates]
+        ys = self._rows[self._shown][:, self._position[candidates]]
         kwargs = {} if radius_px is None else {"radius_px": radius_px}
         found = nearest_point(x, ys, *where, **kwargs)
         if found is None:

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from .follow import fit_y_range
 from .readout import HoverLabel, make_marker, nearest_point, readout_text, scene_to_view
 from .style import (
     BACKGROUND, FOREGROUND, HIGHLIGHT_WIDTH, colour, configure_curve, pen, style_plot_item,
@@ -152,17 +153,7 @@ class WeightGrid(QWidget):
 
     def _fit_y_ranges(self, lows: np.ndarray, highs: np.ndarray) -> None:
         for tile, low, high in zip(self.tiles, lows, highs):
-            view = tile.vb
-            if view.state["autoRange"][1] is not False:
-                view.enableAutoRange(axis=pg.ViewBox.YAxis, enable=False)  # taken over from here on
-                shown_low, shown_high = np.inf, -np.inf
-            else:
-                shown_low, shown_high = view.viewRange()[1]
-            # a flat curve (one point, a zero bias) still gets a readable range around its value
-            span = max(high - low, 0.1 * max(abs(low), abs(high)), 1e-3)
-            if low < shown_low or high > shown_high or shown_high - shown_low > 3 * span:
-                middle, half = (low + high) / 2, 0.65 * span
-                view.setYRange(middle - half, middle + half, padding=0)
+            fit_y_range(tile.vb, float(low), float(high))
 
     def set_highlight(self, columns: list[int]) -> None:
         """Thick pens and orange titles on the tiles of ``columns``; ``[]`` clears."""
