@@ -14,6 +14,7 @@ the header is row 1, so the first data row is row 2.
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import datetime
 import io
@@ -136,6 +137,7 @@ class Table:
     sheet: str | None
     sheets: list[str]
     row_numbers: np.ndarray
+    _column_info: list | None = field(default=None, init=False, repr=False)
 
     @property
     def file_name(self) -> str:
@@ -256,8 +258,13 @@ class Roles:
 
 
 def column_info(table: Table) -> list[ColumnInfo]:
-    """Describe every column of ``table``: its kind, missing count, categories or range."""
-    return [_describe_column(name, table.frame[name]) for name in table.frame.columns]
+    """Describe every column of ``table``: its kind, missing count, categories or range.
+
+    Worked out once per table (a table is not changed after reading); each call gets copies.
+    """
+    if table._column_info is None:
+        table._column_info = [_describe_column(name, table.frame[name]) for name in table.frame.columns]
+    return [copy.copy(info) for info in table._column_info]
 
 
 def default_roles(table: Table) -> Roles:
@@ -548,10 +555,11 @@ def _rows_to_keep(table: Table, used: pd.DataFrame, drop_missing: bool) -> tuple
 def _check_magnitudes(table: Table, used: pd.DataFrame, row_numbers: np.ndarray, names: list[str]) -> None:
     if not names:
         return
+    # Column by column: a wide table's columns need not be gathered into one array to pass.
+    if all((np.abs(used[name].to_numpy(dtype=np.float64)) <= LARGEST_TRAINABLE_VALUE).all() for name in names):
+        return
     values = used[names].to_numpy(dtype=np.float64)
     too_large = ~(np.abs(values) <= LARGEST_TRAINABLE_VALUE)
-    if not too_large.any():
-        return
     cells = []
     for row, column in np.argwhere(too_large):
         value = values[row, column]

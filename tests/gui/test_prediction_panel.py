@@ -179,3 +179,21 @@ def test_parse_number():
     assert parse_number("5,5") == 5.5
     assert parse_number("1e3") == 1000
     assert parse_number("") is None and parse_number("x") is None and parse_number("nan") is None
+
+
+def test_a_retrained_model_keeps_the_form_and_what_was_typed(panel, health):
+    _load(panel, health)
+    name = health.preprocessor.inputs[0]
+    field = panel._fields[name]
+    field.setText("42")
+    before = panel.prediction()
+    health.train(50)  # the same inputs, new weights
+    _load(panel, health)
+    assert panel._fields[name] is field and field.text() == "42"
+    assert panel.prediction() is not None and not before.equals(panel.prediction())
+
+
+def test_a_model_with_other_inputs_rebuilds_the_form(panel, health, iris):
+    _load(panel, health)
+    _load(panel, iris)
+    assert list(panel._fields) == list(iris.preprocessor.inputs)

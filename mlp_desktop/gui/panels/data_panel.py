@@ -110,6 +110,10 @@ def _validation_counts(dataset: Dataset, fraction: float) -> tuple[int, int]:
     return len(train_rows), len(validation_rows)
 
 
+SIZED_CELLS = 4000
+"""Cells measured to size the preview's columns when a table is shown."""
+
+
 class DataPanel(QWidget):
     """Open a file, preview it, choose each column's role and the data settings.
 
@@ -174,7 +178,6 @@ class DataPanel(QWidget):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
         columns = self.table_view.horizontalHeader()
         columns.setDefaultSectionSize(80)
-        columns.setResizeContentsPrecision(200)  # size columns from the first rows only
         self.table_view.setMinimumHeight(120)
 
         self.roles_box = QGroupBox("Columns")
@@ -268,6 +271,10 @@ class DataPanel(QWidget):
         self._roles.update({name: "target" for name in roles.targets})
         self._roles.update({name: "ignore" for name in roles.ignored})
         self.model.set_frame(table.frame, table.row_numbers)
+        # Size columns from their first rows: 200 of them for a narrow table, fewer for a wide
+        # one (784 image columns from 200 rows took 6 s; numbers in a column look alike).
+        columns = max(1, table.frame.shape[1])
+        self.table_view.horizontalHeader().setResizeContentsPrecision(max(5, min(200, SIZED_CELLS // columns)))
         self.table_view.resizeColumnsToContents()
         self._mark_bad_cells()
         self._fill_sheets(table)

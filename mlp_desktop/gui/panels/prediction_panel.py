@@ -55,6 +55,13 @@ def input_ranges(model, frame: pd.DataFrame | None) -> dict[str, tuple[float, fl
     return ranges
 
 
+def _form_shape(model) -> tuple:
+    """What the form's fields and bars depend on: inputs, their kinds and categories, classes."""
+    pre = model.preprocessor
+    inputs = tuple((name, pre.input_kinds.get(name), tuple(pre.categories.get(name, []))) for name in pre.inputs)
+    return inputs, pre.task, tuple(pre.classes) if pre.task == "classification" else ()
+
+
 def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
@@ -104,6 +111,7 @@ class PredictionPanel(QWidget):
         self.model = None
         self.dataset = None
         self._ranges: dict[str, tuple[float, float]] = {}
+        self._form_shape: tuple | None = None
         self._fields: dict[str, QLineEdit | QComboBox] = {}
         self._notes: dict[str, QLabel] = {}
         self._prediction: pd.DataFrame | None = None
@@ -191,8 +199,19 @@ class PredictionPanel(QWidget):
         """Build the form for ``model`` (``None`` clears). ``training_frame`` gives the input ranges;
         ``dataset`` (a core Dataset) enables "Fill from row"."""
         self._timer.stop()
+        same_form = (model is not None and self._fields and dataset is self.dataset
+                     and _form_shape(model) == self._form_shape)
         self.model, self.dataset = model, dataset
+        if same_form:
+            # Retrained, same inputs: keep the fields and what the user typed in them (a form of
+            # 784 image pixels took seconds to rebuild after every run).
+            if training_frame is None and dataset is not None:
+                training_frame = dataset.frame
+            self._ranges = input_ranges(model, training_frame)
+            self.update_prediction()
+            return
         self._clear_form()
+        self._form_shape = _form_shape(model) if model is not None else None
         has_model = model is not None
         for widget in (self.form_box, self.result_box, self.how_button):
             widget.setVisible(has_model)
