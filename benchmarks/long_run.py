@@ -22,7 +22,10 @@ import os
 import sys
 import time
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _gui_harness import (  # noqa: E402
+    choose_platform, close_window, load_average, open_window, process_events, train_in_app,
+)
 
 import numpy as np  # noqa: E402
 
@@ -43,24 +46,23 @@ def resident_mib(pid: int | str = "self") -> float:
 
 
 class MemoryTrace:
-    """(epoch, MiB...) samples, at most one every ``interval`` seconds."""
+    """Rows of readings, at most one every ``interval`` seconds through a run."""
 
     def __init__(self, interval: float = 0.5):
         self.interval = interval
         self.rows: list[tuple] = []
         self._last = 0.0
 
-    def maybe_sample(self, epoch: int, *values: float) -> None:
+    def maybe_sample(self, *values: float) -> None:
         now = time.perf_counter()
         if now - self._last >= self.interval:
             self._last = now
-            self.rows.append((epoch, *values))
+            self.rows.append(values)
 
-    def growth(self, column: int, epochs: int) -> tuple[float, float, float]:
-        """(MiB at a tenth of the run, MiB at the end, growth between)."""
-        rows = np.array(self.rows, dtype=float)
-        early = rows[rows[:, 0] >= epochs / 10][0, column]
-        late = rows[-1, column]
+    def growth(self, column: int) -> tuple[float, float, float]:
+        """(reading a tenth of the way through the run, reading at the end, growth between)."""
+        readings = [row[column] for row in self.rows if not np.isnan(row[column])]
+        early, late = readings[len(readings) // 10], readings[-1]
         return early, late, late - early
 
 
@@ -68,96 +70,69 @@ def headless(window, epochs: int) -> MemoryTrace:
     session = window.session
     session.reset_weights()
     trace = MemoryTrace()
-    session.train(epochs, on_progress=lambda report: trace.maybe_sample(
-        report.epoch, resident_mib(), len(session.history.epochs) if session.history else 0))
-    trace.rows.append((epochs, resident_mib(), len(session.history.epochs)))
+    session.train(epochs, on_progress=lambda report: trace.maybe_sample(resident_mib()))
+    trace.rows.append((resident_mib(),))
     return trace
 
 
-def in_app(app, window, epochs: int) -> tuple[MemoryTrace, np.ndarray, float]:
-    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+def in_app(window, epochs: int):
+    """Train in the window while a timer samples the window's and the training process's memory
+    and the points the RMSE plot holds."""
+    from PySide6.QtCore import QTimer
 
     window.session.reset_weights()
     window._reset_views()
-    trace = MemoryTrace()
-    lateness: list[float] = []
-    clock = QElapsedTimer()
-    last = [0.0]
-    epoch = [0]
+    trace = MemoryTrace(interval=0.0)
 
-    def beat() -> None:
-        now = clock.nsecsElapsed() / 1e6
-        if last[0]:
-            lateness.append(max(0.0, now - last[0] - 10.0))
-        last[0] = now
+    def sample() -> None:
         children = multiprocessing.active_children()
-        trace.maybe_sample(epoch[0], resident_mib(), resident_mib(children[0].pid) if children else float("nan"),
+        trace.maybe_sample(resident_mib(), resident_mib(children[0].pid) if children else float("nan"),
                            window.rmse_plot.buffer.n_buckets)
 
-    heartbeat = QTimer()
-    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
-    heartbeat.setInterval(10)
-    heartbeat.timeout.connect(beat)
-    window.controller.progress.connect(lambda update: epoch.__setitem__(0, update.epoch))
-    done: list[float] = []
-    window.controller.finished.connect(lambda update: done.append(time.perf_counter()))
+    sampler = QTimer()
+    sampler.setInterval(500)
+    sampler.timeout.connect(sample)
     window.parameter_panel.set_values(epochs=epochs)
-    clock.start()
-    heartbeat.start()
-    start = time.perf_counter()
-    window.train()
-    while not done:
-        app.processEvents()
-        time.sleep(0.0005)
-    heartbeat.stop()
-    trace.rows.append((epochs, resident_mib(), float("nan"), window.rmse_plot.buffer.n_buckets))
-    return trace, np.array(lateness), epochs / (done[0] - start)
+    sampler.start()
+    run = train_in_app(window, epochs)
+    sampler.stop()
+    sample()
+    return trace, run
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=1_000_000)
     parser.add_argument("--batch-size", type=int, default=None, help="default: full batch")
+    parser.add_argument("--display", action="store_true", help="use the X server in DISPLAY")
     args = parser.parse_args(argv)
 
-    from PySide6.QtWidgets import QApplication
-
-    from mlp_desktop.gui.main_window import MainWindow
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = MainWindow(sample="health_score")
-    window.resize(1280, 800)
-    window.show()
+    platform = choose_platform(args.display)
+    window = open_window("health_score")
     window.parameter_panel.set_values(batch_size=args.batch_size)
     window._apply_settings(read_seed=True)
-    for _ in range(20):
-        app.processEvents()
+    process_events(100)
     mode = "full batch" if args.batch_size is None else f"batch {args.batch_size}"
-    print(f"health score 3-2-1, {mode}, {args.epochs:,} epochs")
+    print(f"health score 3-2-1, {mode}, {args.epochs:,} epochs ({platform}; {load_average()})")
 
-    ok = True
     trace = headless(window, args.epochs)
-    early, late, growth = trace.growth(1, args.epochs)
-    rows = int(trace.rows[-1][2])
-    ok &= growth < GROWTH_LIMIT_MIB
+    early, late, growth = trace.growth(0)
+    ok = growth < GROWTH_LIMIT_MIB
     print(f"headless: resident {early:.0f} MiB at 10% -> {late:.0f} MiB at the end (growth {growth:+.1f} MiB, "
-          f"target < {GROWTH_LIMIT_MIB:.0f}); history keeps {rows:,} rows")
+          f"target < {GROWTH_LIMIT_MIB:.0f}); history keeps {len(window.session.history.epochs):,} rows")
 
-    trace, lateness, speed = in_app(app, window, args.epochs)
-    early, late, growth = trace.growth(1, args.epochs)
-    child_rows = np.array([row[2] for row in trace.rows if not np.isnan(row[2])])
-    child_early = child_rows[len(child_rows) // 10] if len(child_rows) else float("nan")
-    child_growth = child_rows[-1] - child_early if len(child_rows) else float("nan")
-    p50, p99, worst = np.percentile(lateness, [50, 99, 100])
+    trace, run = in_app(window, args.epochs)
+    early, late, growth = trace.growth(0)
+    child_early, child_late, child_growth = trace.growth(1)
+    p50, p99, worst = np.percentile(run.delays_ms, [50, 99, 100])
     ok &= growth < GROWTH_LIMIT_MIB and child_growth < GROWTH_LIMIT_MIB and p99 < P99_LIMIT_MS
-    print(f"in the app ({speed:,.0f} epochs/s): window {early:.0f} -> {late:.0f} MiB (growth {growth:+.1f}), "
-          f"training process {child_early:.0f} -> {child_rows[-1] if len(child_rows) else float('nan'):.0f} MiB "
-          f"(growth {child_growth:+.1f}); RMSE plot holds {int(trace.rows[-1][3]):,} min/max buckets; history "
-          f"{len(window.session.history.epochs):,} rows")
+    print(f"in the app ({run.epochs_per_second:,.0f} epochs/s, {run.applied_per_second:.1f} refreshes/s): "
+          f"window {early:.0f} -> {late:.0f} MiB (growth {growth:+.1f}), training process "
+          f"{child_early:.0f} -> {child_late:.0f} MiB (growth {child_growth:+.1f}); the RMSE plot holds "
+          f"{int(trace.rows[-1][2]):,} min/max buckets, the history {len(window.session.history.epochs):,} rows")
     print(f"event loop delay p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms (target p99 < {P99_LIMIT_MS:.0f})")
     print("PASS" if ok else "FAIL")
-    window.mark_saved()
-    window.close()
+    close_window(window)
     return 0 if ok else 1
 
 
