@@ -151,14 +151,17 @@ class Preprocessor:
     def encode_inputs(self, frame: pd.DataFrame) -> np.ndarray:
         """User columns -> unscaled network inputs ``(n_rows, n_inputs)``."""
         _require_columns(frame, self.inputs, "input")
-        parts = []
-        for column in self.inputs:
+        widths = [len(self.categories[c]) if self.input_kinds[c] == "categorical" else 1 for c in self.inputs]
+        encoded = np.empty((len(frame), sum(widths)))  # filled in place: 784 pixel columns are common
+        start = 0
+        for column, width in zip(self.inputs, widths):
             values = frame[column]
             if self.input_kinds[column] == "categorical":
-                parts.append(_one_hot(values, self.categories[column], column))
+                encoded[:, start:start + width] = _one_hot(values, self.categories[column], column)
             else:
-                parts.append(_numbers(values, column)[:, None])
-        return np.hstack(parts) if parts else np.zeros((len(frame), 0))
+                encoded[:, start] = _numbers(values, column)
+            start += width
+        return encoded
 
     def transform_inputs(self, frame: pd.DataFrame) -> np.ndarray:
         """User columns -> scaled network inputs ``(n_rows, n_inputs)``."""
@@ -298,7 +301,10 @@ def _require_columns(frame: pd.DataFrame, columns: list[str], role: str) -> None
 
 
 def _numbers(values: pd.Series, column: str) -> np.ndarray:
-    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    if values.dtype == np.float64:
+        numbers = values.to_numpy()
+    else:
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(numbers)
     if bad.any():
         position = int(np.flatnonzero(bad)[0])
