@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QSizePolicy
+from PySide6.QtWidgets import QSizePolicy
+
+from ..widgets import ElidedLabel
 
 from .style import MARKER_COLOUR
 
@@ -71,14 +73,20 @@ def readout_text(name: str, epoch: float, value: float) -> str:
     return f"{name} · epoch {epoch:.0f} · {format_value(value)}"
 
 
-class HoverLabel(QLabel):
-    """The line under a plot that names the point nearest the mouse."""
+class HoverLabel(ElidedLabel):
+    """The line under a plot that names the point nearest the mouse (ends in "…" when the plot is
+    narrow; the tooltip shows it all)."""
 
     HINT = "Move the mouse over a curve to read its values."
 
     def __init__(self):
         super().__init__(self.HINT)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setToolTip(self.HINT)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
 
     def clear_point(self) -> None:
         """Show the hint instead of a point."""

@@ -11,9 +11,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QToolBar, QVBoxLayout, QWidget
 
 from ...core.series import SeriesBuffer
+from ..widgets import ElidedLabel
 from .exporting import export_graphics, make_export_action
 from .follow import FollowLatest
 from .readout import HoverLabel, format_value, make_marker, nearest_point, readout_text, scene_to_view
@@ -70,16 +71,19 @@ class SeriesPlot(QWidget):
         self.toolbar.setStyleSheet("QToolBar { border: 0px; }")
         for action in (self.follow.action, self.log_action, self.export_action):
             self.toolbar.addAction(action)
-        self.values_label = QLabel("")
-        self.values_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.toolbar.addSeparator()
-        self.toolbar.addWidget(self.values_label)
+        # Beside the toolbar, not in it: the read-out shrinks with "…" instead of pushing the
+        # actions into the toolbar's ">>" menu.
+        self.values_label = ElidedLabel("")
         self.hover_label = HoverLabel()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
-        layout.addWidget(self.toolbar)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.toolbar)
+        top.addWidget(self.values_label, 1)
+        layout.addLayout(top)
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.hover_label)
 
@@ -151,7 +155,9 @@ class SeriesPlot(QWidget):
             for name, value in zip(self._names, values)
             if np.isfinite(value)
         ]
-        self.values_label.setText(f"epoch {self.buffer.last_x:.0f}:  " + " · ".join(parts))
+        text = f"epoch {self.buffer.last_x:.0f}:  " + " · ".join(parts)
+        self.values_label.setText(text)
+        self.values_label.setToolTip(text)
 
     # -- view -------------------------------------------------------------------------------
 
