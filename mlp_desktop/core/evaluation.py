@@ -7,6 +7,7 @@ the network over a plane of two numeric inputs, for the decision-surface view.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -120,6 +121,44 @@ def numeric_inputs(model) -> list[str]:
     """The model's input columns that hold numbers (candidates for a decision grid's axes)."""
     pre = model.preprocessor
     return [c for c in pre.inputs if pre.input_kinds.get(c) != CATEGORICAL]
+
+
+def suggested_axes(model, frame: pd.DataFrame) -> list[str]:
+    """The two numeric inputs (in input order) that tell the target apart best in ``frame``.
+
+    Classification: the largest ratio of between-class to within-class spread (the one-way
+    ANOVA F ratio); regression: the largest absolute correlation with the (first) target. With
+    Iris that is the petal columns, where all three classes show; the first two inputs (the
+    sepals) hold the petals at their means, where only two classes appear.
+    """
+    columns = numeric_inputs(model)
+    pre = model.preprocessor
+    target = pre.targets[0] if pre.targets else None
+    if len(columns) <= 2 or target not in frame:
+        return columns[:2]
+    scores = [_separation(pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float), frame[target], pre.task)
+              for c in columns]
+    best = sorted(range(len(columns)), key=lambda i: (-scores[i], i))[:2]
+    return [columns[i] for i in sorted(best)]
+
+
+def _separation(x: np.ndarray, target: pd.Series, task: str) -> float:
+    if task == "classification":
+        labels = target.astype(str).to_numpy()
+        usable = np.isfinite(x)
+        x, labels = x[usable], labels[usable]
+        if x.size < 2:
+            return 0.0
+        groups = [x[labels == label] for label in np.unique(labels)]
+        within = sum(float(((g - g.mean()) ** 2).sum()) for g in groups)
+        between = sum(len(g) * float((g.mean() - x.mean()) ** 2) for g in groups)
+        return between / within if within > 0 else (math.inf if between > 0 else 0.0)
+    y = pd.to_numeric(target, errors="coerce").to_numpy(dtype=float)
+    usable = np.isfinite(x) & np.isfinite(y)
+    x, y = x[usable], y[usable]
+    if x.size < 3 or x.std() == 0 or y.std() == 0:
+        return 0.0
+    return abs(float(np.corrcoef(x, y)[0, 1]))
 
 
 def _axis(values: pd.Series, column: str, resolution: int) -> np.ndarray:

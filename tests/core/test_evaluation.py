@@ -140,3 +140,14 @@ def test_decision_grid_errors(iris):
         decision_grid(model, frame, "species", "petal_length")
     with pytest.raises(DataError, match="not a numeric input"):
         decision_grid(model, frame, "petal_length", "nonexistent")
+
+
+def test_suggested_axes_are_the_inputs_that_separate_the_target_best():
+    from mlp_desktop.core.evaluation import suggested_axes
+
+    iris = trained_sample_session("iris", epochs=5)
+    assert suggested_axes(iris.model(with_metrics=False), iris.train_frame) == ["petal_length", "petal_width"]
+    health = trained_sample_session("health_score", hidden_layers=(2,), epochs=5, validation_fraction=0.0)
+    model = health.model(with_metrics=False)
+    axes = suggested_axes(model, health.train_frame)
+    assert len(axes) == 2 and set(axes) <= set(model.preprocessor.inputs)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from PySide6.QtCore import Qt
 
 from ...core.errors import DataError
-from ...core.evaluation import DecisionGrid, decision_grid, numeric_inputs
+from ...core.evaluation import DecisionGrid, decision_grid, numeric_inputs, suggested_axes
 from .exporting import export_graphics, make_export_action
 from .style import BACKGROUND, FOREGROUND, PALETTE, style_plot_item
 
@@ -135,11 +135,14 @@ class DecisionView(QWidget):
         changed = self.model is None or numeric_inputs(self.model) != columns
         self.model, self.frame, self.fixed = model, frame, fixed
         if changed:
-            for combo, default in ((self.x_combo, 0), (self.y_combo, 1)):
+            # Start on the two inputs that separate the targets best (Iris: the petals).
+            defaults = suggested_axes(model, frame) + columns[:2]
+            for combo, default in ((self.x_combo, defaults[0] if defaults else ""),
+                                   (self.y_combo, defaults[1] if len(defaults) > 1 else "")):
                 combo.blockSignals(True)
                 combo.clear()
                 combo.addItems(columns)
-                combo.setCurrentIndex(min(default, len(columns) - 1))
+                combo.setCurrentIndex(max(0, combo.findText(default)))
                 combo.blockSignals(False)
         enough = len(columns) >= 2
         self.x_combo.setEnabled(enough)
