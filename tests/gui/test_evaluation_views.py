@@ -157,3 +157,17 @@ def trained_one_input():
     dataset = prepare_dataset(table_from_frame(frame))
     model, _ = fit_model(dataset, NetworkSpec(hidden_layers=[2]), TrainConfig(epochs=2, seed=1))
     return model, dataset.frame
+
+
+def test_class_colours_show_when_the_view_is_first_opened_after_training(qtbot):
+    # The colour bar, linked to the image, put back 0-1 levels: the map was blank white until
+    # the next refresh.
+    model, train, _ = trained("iris", hidden=(6,), epochs=20)
+    view = DecisionView(resolution=20)
+    qtbot.addWidget(view)
+    view.resize(900, 450)
+    view.set_model(model, train)  # hidden, as on a tab not yet shown
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.grid is not None
+    assert list(view.image.levels) == [0, 255]

@@ -185,6 +185,9 @@ class DecisionView(QWidget):
             self.colour_bar.setVisible(False)
             self.image.setLookupTable(None)
             self.image.setImage(_blend_class_colours(grid), autoLevels=False, levels=(0, 255))
+            # The (hidden) colour bar is still linked to the image and may have put its own 0-1
+            # levels back, which shows the colours as blank white.
+            self.image.setLevels((0, 255))
         self.image.setRect(rect)
         self._draw_points(x_column, y_column)
         self.plot.setLabel("bottom", x_column, color=FOREGROUND)
