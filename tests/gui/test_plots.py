@@ -459,17 +459,3 @@ def test_nothing_grows_without_bound_after_100000_appends(qtbot):
     assert len(gradients.curves[1].getData()[0]) <= 513
     assert all(len(curve.getData()[0]) <= 129 for curve in weights.grid.curves)
     assert weights.grid.curves[0].getData()[0][-1] == 100_000
-
-
-def test_a_weight_grid_uses_only_as_many_columns_as_fit(qtbot):
-    from mlp_desktop.gui.plots.weight_grid import WeightGrid
-
-    assert grid_shape(19) == (4, 6) and grid_shape(19, max_columns=4) == (5, 4)
-    grid = WeightGrid()
-    qtbot.addWidget(grid)
-    grid.resize(545, 290)  # the weights pane at 1280x800: six columns were cut off at the right
-    grid.show()
-    qtbot.waitExposed(grid)
-    grid.set_names([f"w{i}" for i in range(19)])
-    assert len(grid.tiles) == 19
-    assert grid.layout_widget.ci.minimumWidth() <= grid.layout_widget.width()  # nothing cut off

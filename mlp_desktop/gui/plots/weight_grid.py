@@ -22,18 +22,11 @@ HIGHLIGHT_TITLE_COLOUR = "#D55E00"
 _LAYER = re.compile(r"^[A-Za-z]+(\d+)\[")
 
 
-MIN_TILE_WIDTH = 112
-"""Pixels a tile needs for its title, left axis and a readable curve."""
-
-
-def grid_shape(n_plots: int, max_columns: int | None = None) -> tuple[int, int]:
-    """``(rows, columns)`` for ``n_plots`` tiles, a little wider than tall: 11 -> (3, 4), 24 -> (4, 6);
-    at most ``max_columns`` columns (as many as fit the width)."""
+def grid_shape(n_plots: int) -> tuple[int, int]:
+    """``(rows, columns)`` for ``n_plots`` tiles, a little wider than tall: 11 -> (3, 4), 24 -> (4, 6)."""
     if n_plots <= 0:
         return 0, 0
     columns = min(n_plots, max(1, math.ceil(math.sqrt(n_plots * 4 / 3))))
-    if max_columns is not None:
-        columns = max(1, min(columns, max_columns))
     return math.ceil(n_plots / columns), columns
 
 
@@ -106,10 +99,6 @@ class WeightGrid(QWidget):
         scene.sigMouseMoved.connect(self._on_mouse_moved)
         scene.sigMouseClicked.connect(self._on_mouse_clicked)
 
-    def _columns_that_fit(self) -> int | None:
-        width = self.layout_widget.width() if self.layout_widget.isVisible() else self.width()
-        return max(1, width // MIN_TILE_WIDTH) if width > MIN_TILE_WIDTH else None
-
     @property
     def view_boxes(self) -> list[pg.ViewBox]:
         return [tile.vb for tile in self.tiles]
@@ -121,7 +110,7 @@ class WeightGrid(QWidget):
         self._names = list(names)
         self.highlighted = []
         self._x, self._rows = np.zeros(0), np.zeros((0, len(names)))
-        n_rows, n_columns = grid_shape(len(names), self._columns_that_fit())
+        n_rows, n_columns = grid_shape(len(names))
         for index, name in enumerate(names):
             row, column = divmod(index, n_columns)
             tile: pg.PlotItem = self.layout_widget.addPlot(row=row, col=column,
