@@ -237,7 +237,7 @@ def test_parameter_groups_follow_layers_and_destination_neurons():
 
 def test_grid_shape_is_a_little_wider_than_tall():
     assert grid_shape(11) == (3, 4)
-    assert grid_shape(24) == (4, 6)
+    assert grid_shape(16) == (4, 4)  # at most four columns: six were cut off at 1280x800
     assert grid_shape(1) == (1, 1)
 
 

@@ -22,11 +22,16 @@ HIGHLIGHT_TITLE_COLOUR = "#D55E00"
 _LAYER = re.compile(r"^[A-Za-z]+(\d+)\[")
 
 
+MAX_COLUMNS = 4
+"""A tile needs about 112 px for its title and axis; the weights pane at 1280x800 is about 545 px."""
+
+
 def grid_shape(n_plots: int) -> tuple[int, int]:
-    """``(rows, columns)`` for ``n_plots`` tiles, a little wider than tall: 11 -> (3, 4), 24 -> (4, 6)."""
+    """``(rows, columns)`` for ``n_plots`` tiles, a little wider than tall and at most
+    ``MAX_COLUMNS`` wide: 11 -> (3, 4), 16 -> (4, 4)."""
     if n_plots <= 0:
         return 0, 0
-    columns = min(n_plots, max(1, math.ceil(math.sqrt(n_plots * 4 / 3))))
+    columns = min(n_plots, MAX_COLUMNS, max(1, math.ceil(math.sqrt(n_plots * 4 / 3))))
     return math.ceil(n_plots / columns), columns
 
 

@@ -26,7 +26,7 @@ from .parameter_groups import default_columns, group_parameters
 from .weight_grid import WeightGrid
 from .weight_tree import ParameterTree
 
-GRID_LIMIT = 24
+GRID_LIMIT = 16  # 4 x 4 tiles fit the pane at 1280x800; more would be cut or squashed
 LEGEND_LIMIT = 20
 
 
