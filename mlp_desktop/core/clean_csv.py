@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["CleanText", "parse_clean_text"]
+__all__ = ["CleanText", "TextCells", "is_number_dtype", "parse_clean_text"]
 
 
 @dataclass
@@ -86,7 +86,7 @@ def parse_clean_text(
     blank_rows = np.arange(len(frame))  # rows blank in every column so far
     for j in range(width):
         column = frame[j]
-        if _is_number_dtype(column.dtype):
+        if is_number_dtype(column.dtype):
             if column.dtype != np.float64:
                 column = frame[j] = column.astype(np.float64)
             values = column.to_numpy()
@@ -143,5 +143,6 @@ def _is_blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, float) and cell != cell)  # NaN: an empty cell
 
 
-def _is_number_dtype(dtype) -> bool:
+def is_number_dtype(dtype) -> bool:
+    """Numbers, not true/false (pandas counts booleans as numeric)."""
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)

@@ -30,7 +30,7 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from .clean_csv import parse_clean_text
+from .clean_csv import is_number_dtype, parse_clean_text
 from .errors import DataError
 
 __all__ = [
@@ -215,7 +215,7 @@ def table_from_frame(frame: pd.DataFrame, name: str = "data") -> Table:
     columns = {}
     for position, column_name in enumerate(names):
         series = frame.iloc[:, position]
-        if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        if is_number_dtype(series.dtype):
             values = series.to_numpy(dtype=np.float64, na_value=np.nan).copy()
             values[~np.isfinite(values)] = np.nan
             columns[column_name] = values
@@ -781,34 +781,21 @@ def _table_from_rows(
     header += [None] * (width - len(header))
     padded = [row if len(row) == width else list(row) + [None] * (width - len(row)) for row in body]
     raw_columns = [list(column) for column in zip(*padded)]
-    return _table_from_columns(
-        header,
-        lambda j: read_column(raw_columns[j]),
-        [all(map(_is_blank, column)) for column in raw_columns],
-        np.array(body_numbers, dtype=np.int64),
-        path, sheet, sheets,
-    )
+    kept, names = _named_columns(header, [all(map(_is_blank, column)) for column in raw_columns])
+    columns = {name: read_column(raw_columns[j]) for name, j in zip(names, kept)}
+    row_numbers = np.array(body_numbers, dtype=np.int64)
+    return Table(_frame_from_columns(columns, len(body)), path, sheet, sheets, row_numbers)
 
 
-def _table_from_columns(
-    header: list,
-    column: Callable[[int], np.ndarray],
-    blank_columns: list[bool],
-    row_numbers: np.ndarray,
-    path: Path,
-    sheet: str | None,
-    sheets: list[str],
-) -> Table:
-    """Name the columns and build the Table; ``column(j)`` reads the ``j``-th column's cells.
+def _named_columns(header: list, blank_columns: list[bool]) -> tuple[list[int], list[str]]:
+    """The positions of the columns to keep and their names.
 
     Columns with neither a header nor any value are left out; the others keep their positions in
     the names of blank headers (``column_3``).
     """
     headers = [_header_text(value) for value in header]
     kept = [j for j in range(len(headers)) if headers[j] or not blank_columns[j]]
-    names = _unique_names([headers[j] for j in kept], [j + 1 for j in kept])
-    columns = {name: column(j) for name, j in zip(names, kept)}
-    return Table(_frame_from_columns(columns, len(row_numbers)), path, sheet, sheets, row_numbers)
+    return kept, _unique_names([headers[j] for j in kept], [j + 1 for j in kept])
 
 
 # --------------------------------------------------------------------------------------------
@@ -975,16 +962,15 @@ def _read_clean_text_table(path: Path, head_bytes: bytes) -> Table | None:
     body = parse_clean_text(path, "utf-8", delimiter, decimal_mark, len(header))
     if body is None:
         return None
-    headers = [_header_text(value) for value in header]
-    kept = [j for j in range(len(headers)) if headers[j] or not body.blank_columns[j]]
+    kept, names = _named_columns(header, body.blank_columns)
     frame = body.frame
     reader = _CellReader(decimal_mark)
     for j, cells in body.text_columns.items():
         if j in kept:
             values = reader.column(cells.distinct + [None])[cells.codes]  # code -1: the None
             frame[j] = pd.Series(values, dtype=values.dtype)  # object stays object (not pandas str)
-    frame = frame.iloc[:, kept] if len(kept) < len(headers) else frame
-    frame.columns = _unique_names([headers[j] for j in kept], [j + 1 for j in kept])
+    frame = frame.iloc[:, kept] if len(kept) < len(header) else frame
+    frame.columns = names
     return Table(frame, path, None, [], body.row_numbers)
 
 

@@ -149,5 +149,5 @@ def test_suggested_axes_are_the_inputs_that_separate_the_target_best():
     assert suggested_axes(iris.model(with_metrics=False), iris.train_frame) == ["petal_length", "petal_width"]
     health = trained_sample_session("health_score", hidden_layers=(2,), epochs=5, validation_fraction=0.0)
     model = health.model(with_metrics=False)
-    axes = suggested_axes(model, health.train_frame)
-    assert len(axes) == 2 and set(axes) <= set(model.preprocessor.inputs)
+    # |correlation| with the score: age 0.92, exercise 0.94, diet 0.96.
+    assert suggested_axes(model, health.train_frame) == ["exercise", "diet"]

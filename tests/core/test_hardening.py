@@ -8,11 +8,9 @@ Property tests complement (and do not repeat) those in ``test_data.py``, ``test_
 
 from __future__ import annotations
 
-import builtins
 import copy
 import csv
 import datetime
-import errno
 import functools
 import io
 import json
@@ -545,83 +543,6 @@ def test_a_number_column_with_mixed_decimal_marks_does_not_silently_become_class
 
 # -- a full disk and a read-only folder ----------------------------------------------------------
 
-class _FullDisk:
-    """A file opened for writing in ``folder`` that fills the disk after ``room`` bytes."""
-
-    def __init__(self, handle, room: list):
-        self._handle, self._room = handle, room
-
-    def write(self, data):
-        size = len(data)
-        if size > self._room[0]:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        self._room[0] -= size
-        return self._handle.write(data)
-
-    def __getattr__(self, name):
-        return getattr(self._handle, name)
-
-    def __iter__(self):
-        return iter(self._handle)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return self._handle.__exit__(*exc)
-
-
-@pytest.fixture
-def full_disk(monkeypatch):
-    """``full_disk(folder, room)``: from now on, at most ``room`` more bytes fit in ``folder``."""
-    real_open = builtins.open
-
-    def install(folder: Path, room: int) -> None:
-        left = [room]
-        folder = Path(folder).resolve()
-
-        def open_(file, mode="r", *args, **kwargs):
-            handle = real_open(file, mode, *args, **kwargs)
-            writing = any(flag in mode for flag in "wax+")
-            if writing and isinstance(file, (str, os.PathLike)) and Path(file).resolve().parent == folder:
-                return _FullDisk(handle, left)
-            return handle
-
-        monkeypatch.setattr(builtins, "open", open_)
-        monkeypatch.setattr(io, "open", open_)
-
-    return install
-
-
-@pytest.fixture
-def read_only_folder(tmp_path, monkeypatch):
-    """A folder nobody may write in. Run as root, ``chmod`` does not stop writes, so creating
-    files there is refused by patching ``mkstemp`` (where every save starts) instead."""
-    folder = tmp_path / "locked"
-    folder.mkdir()
-
-    def lock() -> Path:
-        folder.chmod(0o555)
-        probe = folder / ".probe"
-        try:
-            probe.touch()
-        except PermissionError:
-            return folder
-        probe.unlink()
-        real_mkstemp = tempfile.mkstemp
-
-        def mkstemp(*args, dir=None, **kwargs):
-            if dir is not None and Path(dir).resolve() == folder.resolve():
-                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dir))
-            return real_mkstemp(*args, dir=dir, **kwargs)
-
-        monkeypatch.setattr(fileio.tempfile, "mkstemp", mkstemp)
-        return folder
-
-    yield folder, lock
-    folder.chmod(0o755)
-
-
 def _history_frame() -> pd.DataFrame:
     return pd.DataFrame({"epoch": [0, 1, 2], "train_rmse": [1.0, 0.5, 0.25], "W1[0,0]": [0.1, 0.2, 0.3]})
 
@@ -713,18 +634,7 @@ def test_ctrl_c_during_any_save_leaves_the_old_file(tmp_path, full_disk, monkeyp
     save, name = SAVERS[what]
     path = tmp_path / name
     path.write_bytes(OLD)
-    real_open = builtins.open
-
-    class Interrupted(_FullDisk):
-        def write(self, data):
-            raise KeyboardInterrupt
-
-    def open_(file, mode="r", *args, **kwargs):
-        handle = real_open(file, mode, *args, **kwargs)
-        return Interrupted(handle, [0]) if "w" in mode else handle
-
-    monkeypatch.setattr(builtins, "open", open_)
-    monkeypatch.setattr(io, "open", open_)
+    full_disk(tmp_path, 0, KeyboardInterrupt)  # Ctrl+C at the first write
     with pytest.raises(KeyboardInterrupt):
         save(path)
     monkeypatch.undo()

@@ -5,15 +5,10 @@ settings. Nothing may raise past the window, leave a training process behind or 
 
 from __future__ import annotations
 
-import builtins
-import errno
-import io
 import json
 import multiprocessing
-import os
 import shutil
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -22,7 +17,6 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 
-from mlp_desktop.core import fileio
 from mlp_desktop.core.errors import DataError
 from mlp_desktop.core.graph import MAX_NEURONS, NetworkGraph
 from mlp_desktop.core.history import History
@@ -71,17 +65,6 @@ def answer(monkeypatch, button) -> list:
 def save_as(monkeypatch, path: Path) -> None:
     monkeypatch.setattr(main_window_module.QFileDialog, "getSaveFileName",
                         lambda *args, **kwargs: (str(path), ""))
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, uncaught):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    yield window
-    window.controller.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +120,8 @@ def train_and_wait(qtbot, window, timeout=30000) -> None:
 
 # -- closing and opening while training ----------------------------------------------------------
 
-def test_closing_while_training_asks_first_and_saves_what_was_learned(qtbot, window, tmp_path, monkeypatch):
+def test_closing_while_training_asks_first_and_saves_what_was_learned(qtbot, window, uncaught, tmp_path,
+                                                                       monkeypatch):
     child = window.controller.process._process
     start_long_run(qtbot, window)
     assert window.has_unsaved_changes()  # a run changes the weights: closing must not drop them silently
@@ -256,73 +240,6 @@ def test_weights_and_history_of_another_network_are_not_applied(qtbot, restored,
 
 # -- a full disk and a read-only folder ----------------------------------------------------------
 
-class _FullDisk:
-    def __init__(self, handle):
-        self._handle = handle
-
-    def write(self, data):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    def __getattr__(self, name):
-        return getattr(self._handle, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return self._handle.__exit__(*exc)
-
-
-@pytest.fixture
-def full_disk(monkeypatch):
-    """``full_disk(folder)``: writing any file in ``folder`` from Python fails with ENOSPC."""
-    real_open = builtins.open
-
-    def install(folder: Path) -> None:
-        folder = Path(folder).resolve()
-
-        def open_(file, mode="r", *args, **kwargs):
-            handle = real_open(file, mode, *args, **kwargs)
-            if any(flag in mode for flag in "wax+") and isinstance(file, (str, os.PathLike)) \
-                    and Path(file).resolve().parent == folder:
-                return _FullDisk(handle)
-            return handle
-
-        monkeypatch.setattr(builtins, "open", open_)
-        monkeypatch.setattr(io, "open", open_)
-
-    return install
-
-
-@pytest.fixture
-def read_only(tmp_path, monkeypatch):
-    """``read_only()``: a folder nobody may write in (by ``chmod``, or by patching ``mkstemp``
-    when the tests run as root and ``chmod`` would not stop them)."""
-    folder = tmp_path / "locked"
-    folder.mkdir()
-
-    def lock() -> Path:
-        folder.chmod(0o555)
-        probe = folder / ".probe"
-        try:
-            probe.touch()
-        except PermissionError:
-            return folder
-        probe.unlink()
-        real_mkstemp = tempfile.mkstemp
-
-        def mkstemp(*args, dir=None, **kwargs):
-            if dir is not None and Path(dir).resolve() == folder.resolve():
-                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dir))
-            return real_mkstemp(*args, dir=dir, **kwargs)
-
-        monkeypatch.setattr(fileio.tempfile, "mkstemp", mkstemp)
-        return folder
-
-    yield folder, lock
-    folder.chmod(0o755)
-
-
 def _only(folder: Path, name: str, content: bytes = OLD) -> None:
     assert (folder / name).read_bytes() == content
     assert sorted(p.name for p in folder.iterdir()) == [name]
@@ -330,9 +247,9 @@ def _only(folder: Path, name: str, content: bytes = OLD) -> None:
 
 @pytest.mark.parametrize("fault", ["full disk", "read-only folder"])
 def test_saving_a_project_that_cannot_be_written_keeps_the_old_one(qtbot, shared, tmp_path, monkeypatch, warnings,
-                                                                   full_disk, read_only, fault):
+                                                                   full_disk, read_only_folder, fault):
     window = shared
-    folder, lock = read_only
+    folder, lock = read_only_folder
     path = folder / "work.mlpd"
     assert window.save_project(path)
     old = path.read_bytes()
@@ -356,12 +273,12 @@ def test_saving_a_project_that_cannot_be_written_keeps_the_old_one(qtbot, shared
                                         ("python", "p.py"), ("diagram", "d.svg"), ("diagram", "d.png")])
 @pytest.mark.parametrize("fault", ["full disk", "read-only folder"])
 def test_exports_that_cannot_be_written_explain_and_keep_the_old_file(qtbot, shared, monkeypatch, warnings, full_disk,
-                                                                      read_only, kind, name, fault):
+                                                                      read_only_folder, kind, name, fault):
     window = shared
     if kind == "history":
         window.parameter_panel.set_values(epochs=20)
         train_and_wait(qtbot, window)
-    folder, lock = read_only
+    folder, lock = read_only_folder
     (folder / name).write_bytes(OLD)
     if fault == "full disk":
         full_disk(folder)
@@ -376,11 +293,11 @@ def test_exports_that_cannot_be_written_explain_and_keep_the_old_file(qtbot, sha
 
 
 @pytest.mark.parametrize("fault", ["full disk", "read-only folder"])
-def test_plot_exports_that_cannot_be_written_keep_the_old_file(qtbot, shared, monkeypatch, full_disk, read_only, fault):
+def test_plot_exports_that_cannot_be_written_keep_the_old_file(qtbot, shared, monkeypatch, full_disk, read_only_folder, fault):
     window = shared
     window.parameter_panel.set_values(epochs=20)
     train_and_wait(qtbot, window)
-    folder, lock = read_only
+    folder, lock = read_only_folder
     for name in ("rmse.svg", "rmse.png"):
         (folder / name).write_bytes(OLD)
     if fault == "full disk":
@@ -412,12 +329,12 @@ def test_an_image_qt_cannot_encode_is_an_error_and_the_old_file_stays(qtbot, sha
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("fault", ["full disk", "read-only folder"])
-def test_saving_predictions_that_cannot_be_written_keeps_the_old_file(qtbot, shared, full_disk, read_only, fault):
+def test_saving_predictions_that_cannot_be_written_keeps_the_old_file(qtbot, shared, full_disk, read_only_folder, fault):
     window = shared
     dialog = BatchPredictDialog(window.session.model(), window)
     qtbot.addWidget(dialog)
     assert dialog.load(sample_path("health_score", ".csv"))
-    folder, lock = read_only
+    folder, lock = read_only_folder
     (folder / "predicted.xlsx").write_bytes(OLD)
     if fault == "full disk":
         full_disk(folder)

@@ -12,17 +12,6 @@ from mlp_desktop.gui import main_window as main_window_module
 from mlp_desktop.gui.main_window import MainWindow, install_excepthook
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    yield window
-    window.controller.shutdown()
-
-
 def train_and_wait(qtbot, window, timeout=30000):
     with qtbot.waitSignal(window.controller.finished, timeout=timeout):
         window.train_action.trigger()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from ...core.errors import DataError
 from ...core.fileio import atomic_path
+from ..plots.exporting import png_bytes
 
 EXPORT_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 PNG_SCALE = 2.0  # sharp on high-density screens and in print
@@ -36,7 +37,7 @@ def export_scene(scene: QGraphicsScene, path: str | os.PathLike) -> Path:
     selected = scene.selectedItems()
     scene.clearSelection()  # selection rings are editing aids, not part of the picture
     try:
-        content = _png_bytes(scene, source) if suffix == ".png" else _svg_bytes(scene, source)
+        content = _rendered_png(scene, source) if suffix == ".png" else _svg_bytes(scene, source)
     finally:
         for item in selected:
             item.setSelected(True)
@@ -49,7 +50,7 @@ def export_scene(scene: QGraphicsScene, path: str | os.PathLike) -> Path:
     return path
 
 
-def _png_bytes(scene: QGraphicsScene, source: QRectF) -> bytes:
+def _rendered_png(scene: QGraphicsScene, source: QRectF) -> bytes:
     scale = min(PNG_SCALE, MAX_PNG_SIDE / max(source.width(), source.height()))
     image = QImage(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)),
                    QImage.Format.Format_ARGB32_Premultiplied)
@@ -58,12 +59,7 @@ def _png_bytes(scene: QGraphicsScene, source: QRectF) -> bytes:
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     scene.render(painter, QRectF(image.rect()), source, Qt.AspectRatioMode.KeepAspectRatio)
     painter.end()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    saved = image.save(buffer, "PNG")
-    buffer.close()
-    return data.data() if saved else b""
+    return png_bytes(image)
 
 
 def _svg_bytes(scene: QGraphicsScene, source: QRectF) -> bytes:

@@ -202,11 +202,11 @@ class PredictionPanel(QWidget):
         same_form = (model is not None and self._fields and dataset is self.dataset
                      and _form_shape(model) == self._form_shape)
         self.model, self.dataset = model, dataset
+        if training_frame is None and dataset is not None:
+            training_frame = dataset.frame
         if same_form:
             # Retrained, same inputs: keep the fields and what the user typed in them (a form of
             # 784 image pixels took seconds to rebuild after every run).
-            if training_frame is None and dataset is not None:
-                training_frame = dataset.frame
             self._ranges = input_ranges(model, training_frame)
             self.update_prediction()
             return
@@ -221,8 +221,6 @@ class PredictionPanel(QWidget):
         if not has_model:
             self._set_prediction(None)
             return
-        if training_frame is None and dataset is not None:
-            training_frame = dataset.frame
         self._ranges = input_ranges(model, training_frame)
         pre = model.preprocessor
         for row, name in enumerate(pre.inputs):

@@ -49,7 +49,7 @@ def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
         drawn = exporter.export(toBytes=True)
     # Encoded in memory and written by Python: Qt's own file writing reports a full disk or a
     # refused write only as "False" (pyqtgraph drops even that), and could leave half a file.
-    content = drawn if isinstance(drawn, bytes) else _png_bytes(drawn)
+    content = drawn if isinstance(drawn, bytes) else png_bytes(drawn)
     if not content:
         raise DataError(f"Could not draw the plot for '{path.name}'.")
     with atomic_path(path) as temporary:
@@ -57,7 +57,8 @@ def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
     return path
 
 
-def _png_bytes(image: QImage) -> bytes:
+def png_bytes(image: QImage) -> bytes:
+    """``image`` encoded as PNG in memory (``b""`` if Qt cannot), to be written atomically."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
