@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsScene  # noqa: E402
 from mlp_desktop.core.graph import NetworkGraph  # noqa: E402
 from mlp_desktop.gui.editor import NetworkScene  # noqa: E402
 from mlp_desktop.gui.editor import style  # noqa: E402
-from mlp_desktop.gui.editor.params import parameter_count, split_parameters  # noqa: E402
+from mlp_desktop.core.parameters import parameter_count, split_parameters  # noqa: E402
 
 NETWORKS = [[3, 2, 1], [64, 32, 10], [784, 64, 10]]
 IMAGE_SIZE = (1600, 1000)

@@ -104,7 +104,7 @@ def set_up_large_network(window, batch_size: int = 32) -> None:
 def tick_curves(window, count: int) -> int:
     """Tick ``count`` curves in the weights tree (whole neurons of layer 2 first, then layer 1's),
     as a user would; returns how many curves the plot then draws."""
-    from mlp_desktop.gui.plots.parameter_groups import group_parameters
+    from mlp_desktop.core.parameters import group_parameters
 
     plots = window.weight_plots
     groups = group_parameters(plots.parameter_names)

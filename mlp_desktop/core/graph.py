@@ -18,8 +18,6 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Callable
 
-import numpy as np
-
 from .activations import ACTIVATIONS
 from .errors import DataError
 from .model import NetworkSpec
@@ -266,36 +264,3 @@ class NetworkGraph:
     def _check_output_activation(activation: str) -> None:
         if activation not in OUTPUT_ACTIVATIONS:
             raise DataError(f"The output activation must be one of {', '.join(OUTPUT_ACTIVATIONS)}.")
-
-
-def parameter_keys(graph_state: dict) -> list[tuple]:
-    """One key per parameter, in the engine's parameter order, that survives edits.
-
-    A weight is keyed by the (layer id, neuron id) of both its ends, a bias by its neuron's.
-    """
-    layers = graph_state["layers"]
-    keys: list[tuple] = []
-    for source, target in zip(layers[:-1], layers[1:]):
-        keys += [("W", (source["id"], i), (target["id"], j)) for i in source["neuron_ids"] for j in target["neuron_ids"]]
-        keys += [("b", (target["id"], j)) for j in target["neuron_ids"]]
-    return keys
-
-
-def transfer_parameters(old_state: dict, old_params: np.ndarray, new_state: dict, new_params: np.ndarray
-                        ) -> tuple[np.ndarray, list[int]]:
-    """Carry the parameters of untouched connections from an old network over to an edited one.
-
-    ``new_params`` holds the edited network's fresh initialisation; every parameter whose
-    connection (or neuron, for biases) exists in both networks takes its old value. Returns the
-    combined vector and the positions (in the new parameter order) that kept their fresh value.
-    """
-    old_index = {key: i for i, key in enumerate(parameter_keys(old_state))}
-    result = np.array(new_params, dtype=np.float64)
-    fresh = []
-    for position, key in enumerate(parameter_keys(new_state)):
-        source = old_index.get(key)
-        if source is None:
-            fresh.append(position)
-        else:
-            result[position] = old_params[source]
-    return result, fresh

@@ -23,6 +23,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .errors import DataError
+from .parameters import parameter_names
 from .initializers import BIAS_INITS, get_initializer
 from .losses import Loss, get_loss
 
@@ -157,12 +158,8 @@ class MLP:
         return self._params.size
 
     def parameter_names(self) -> list[str]:
-        """Names in parameter-vector order: ``W1[i,j]`` (row-major), then ``b1[j]``, then layer 2..."""
-        names = []
-        for k, (n_in, n_out) in enumerate(zip(self.layer_sizes[:-1], self.layer_sizes[1:]), start=1):
-            names += [f"W{k}[{i},{j}]" for i in range(n_in) for j in range(n_out)]
-            names += [f"b{k}[{j}]" for j in range(n_out)]
-        return names
+        """Names in parameter-vector order (see :mod:`~mlp_desktop.core.parameters`)."""
+        return parameter_names(self.layer_sizes)
 
     def get_parameters(self) -> np.ndarray:
         """A copy of all parameters as one vector, in ``parameter_names()`` order."""

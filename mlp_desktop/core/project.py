@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from . import parameters
 from .errors import DataError
 from .fileio import atomic_path
 from .graph import NetworkGraph
@@ -366,9 +367,8 @@ def _checked_graph(state, name: str) -> dict:
 
 
 def parameter_count(graph_state: dict) -> int:
-    """Weights and biases of the network: ``sum(s[k] * s[k+1] + s[k+1])`` over layer sizes ``s``."""
-    sizes = [len(layer["neuron_ids"]) for layer in graph_state["layers"]]
-    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    """Weights and biases of the network described by a graph state."""
+    return parameters.parameter_count([len(layer["neuron_ids"]) for layer in graph_state["layers"]])
 
 
 # -- migration -----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import DataError
-from .graph import transfer_parameters
+from .parameters import transfer_parameters
 from .history import History
 from .losses import get_loss
 from .model import Model, NetworkSpec, build_network, target_in_training_units

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from mlp_desktop.core import MLP, DataError, TrainConfig, train
-from mlp_desktop.core.graph import NetworkGraph, parameter_keys, transfer_parameters
+from mlp_desktop.core.graph import NetworkGraph
+from mlp_desktop.core.parameters import parameter_keys, transfer_parameters
 from mlp_desktop.core.stepthrough import apply_step, step_through
 
 

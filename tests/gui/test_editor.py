@@ -23,7 +23,7 @@ from mlp_desktop.gui.editor.commands import (
     push_checked,
 )
 from mlp_desktop.gui.editor.editor_widget import _demo_graph
-from mlp_desktop.gui.editor.params import parameter_count, split_parameters
+from mlp_desktop.core.parameters import parameter_count, split_parameters
 
 
 def health_graph() -> NetworkGraph:

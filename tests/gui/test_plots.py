@@ -11,7 +11,7 @@ from mlp_desktop.core.errors import DataError
 from mlp_desktop.core.network import MLP
 from mlp_desktop.gui.plots import GradientPlot, RmsePlot, WeightPlots
 from mlp_desktop.gui.plots.many_curves import concatenated_curves
-from mlp_desktop.gui.plots.parameter_groups import default_columns, group_parameters
+from mlp_desktop.core.parameters import default_columns, group_parameters
 from mlp_desktop.gui.plots.weight_grid import grid_shape
 
 

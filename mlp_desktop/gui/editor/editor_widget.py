@@ -43,7 +43,7 @@ from ..icons import follow_palette
 from ..widgets import make_keyboard_reachable
 from .export import EXPORT_FILTER, export_scene
 from .items import LayerHeaderItem, NeuronItem
-from .params import parameter_count
+from ...core.parameters import parameter_count
 from .scene import NetworkScene
 from .view import NetworkView
 

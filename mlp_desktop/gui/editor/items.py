@@ -185,7 +185,7 @@ class EdgeItem(SceneTooltipMixin, QGraphicsLineItem):
 
     @property
     def name(self) -> str:
-        from .params import bias_name, weight_name
+        from ...core.parameters import bias_name, weight_name
 
         return weight_name(*self.parameter[1:]) if self.parameter[0] == "W" else bias_name(*self.parameter[1:])
 

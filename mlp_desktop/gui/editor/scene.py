@@ -43,7 +43,7 @@ from .items import (
     _HeaderPart,
 )
 from .layout import ColumnLayout, bias_row_y, column_layout, column_spacing, header_top, tallest_rows
-from .params import bias_name, parse_parameter_name, split_parameters, weight_name
+from ...core.parameters import bias_name, parse_parameter_name, split_parameters, weight_name
 from .style import NEURON_RADIUS
 
 MAX_TOOLTIP_WEIGHTS = 12

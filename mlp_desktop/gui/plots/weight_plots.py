@@ -22,7 +22,7 @@ from ...core.series import SnapshotBuffer
 from .exporting import export_graphics, make_export_action
 from .follow import FollowLatest
 from .many_curves import ManyCurvesPlot
-from .parameter_groups import default_columns, group_parameters
+from ...core.parameters import default_columns, group_parameters
 from .weight_grid import WeightGrid
 from .weight_tree import ParameterTree
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
-from .parameter_groups import LayerGroup
+from ...core.parameters import LayerGroup
 
 COLUMN_ROLE = Qt.ItemDataRole.UserRole
 _GROUP_FLAGS = (
