@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import time
 import traceback
 from contextlib import contextmanager
@@ -205,3 +206,48 @@ class TrainingProcess:
             process.terminate()
             process.join(1.0)
         self._connection.close()
+
+
+class InProcessRunner:
+    """Runs training jobs in the calling thread, with the same interface as :class:`TrainingProcess`.
+
+    For tests of the GUI that are not about the child process: starting a spawn-started child for
+    every test window costs a Python start-up and a NumPy import each. The job, the reports and
+    the results are copied as the pipe would copy them, so the caller owns what it receives and
+    nothing is shared with the running loop; errors become :class:`TrainingFailed` with the same
+    messages the child sends. Never used by the app itself: training on a thread of the GUI
+    process starves the user interface (see the module docstring).
+    """
+
+    def __init__(self):
+        self.stop_event = SharedFlag()
+        self.pause_event = SharedFlag()
+        self._process = None  # like a closed TrainingProcess: there is never a child
+
+    def start(self) -> None:
+        """Nothing to start (the interface of :meth:`TrainingProcess.start`)."""
+
+    def run(self, job: TrainingJob, on_report: Callable) -> tuple[np.ndarray, History]:
+        """Run ``job`` here, calling ``on_report`` for each progress report (in this thread).
+
+        Blocks until the job ends. Raises :class:`TrainingFailed` as :meth:`TrainingProcess.run` does.
+        """
+        job = _copied(job)
+        try:
+            params, history = run_job(job, lambda report: on_report(_copied(report)), self.stop_event,
+                                      self.pause_event)
+        except DataError as error:
+            raise TrainingFailed(str(error), "") from None
+        except Exception as error:  # noqa: BLE001 - reported as the child reports it
+            raise TrainingFailed(f"Training failed unexpectedly: {error}", traceback.format_exc()) from None
+        return _copied((params, history))
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop any run (the interface of :meth:`TrainingProcess.close`)."""
+        self.stop_event.set()
+        self.pause_event.clear()
+
+
+def _copied(value):
+    """A deep copy made the way the pipe to the child makes it."""
+    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

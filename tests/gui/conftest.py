@@ -1,6 +1,45 @@
+"""GUI test set-up: an in-process training runner, answers to "Save the changes?", a window fixture."""
+
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
+
+from mlp_desktop.core.training_process import InProcessRunner, TrainingProcess
+from mlp_desktop.gui.training import worker
+
+# Tests about the training child process itself, in files whose owners have not marked them yet
+# (node ids without parameters). Prefer `@pytest.mark.training_process` on the test.
+REAL_PROCESS_TESTS = {
+    "tests/gui/test_main_window.py::test_closing_while_training_stops_the_thread_cleanly",
+}
+
+_real_process_wanted = False
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.nodeid.split("[")[0] in REAL_PROCESS_TESTS:
+            item.add_marker(pytest.mark.training_process)
+
+
+def pytest_runtest_setup(item):
+    # A hook, not a function-scoped fixture: it runs before every fixture of the test, so that
+    # module-scoped windows are also built with the runner their first test asks for.
+    global _real_process_wanted
+    _real_process_wanted = item.get_closest_marker("training_process") is not None
+
+
+def _runner_for_this_test():
+    return TrainingProcess() if _real_process_wanted else InProcessRunner()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def in_process_training():
+    """Windows train in the test's own process (no child per window) unless the test is marked
+    ``@pytest.mark.training_process``, which gives it the real spawn-started child."""
+    default, worker.RUNNER_FACTORY = worker.RUNNER_FACTORY, _runner_for_this_test
+    yield
+    worker.RUNNER_FACTORY = default
 
 
 @pytest.fixture(autouse=True)

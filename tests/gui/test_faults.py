@@ -120,6 +120,7 @@ def train_and_wait(qtbot, window, timeout=30000) -> None:
 
 # -- closing and opening while training ----------------------------------------------------------
 
+@pytest.mark.training_process
 def test_closing_while_training_asks_first_and_saves_what_was_learned(qtbot, window, uncaught, tmp_path,
                                                                        monkeypatch):
     child = window.controller.process._process
@@ -142,8 +143,9 @@ def test_closing_while_training_asks_first_and_saves_what_was_learned(qtbot, win
     np.testing.assert_array_equal(saved.weights, window.session.net.get_parameters())
 
 
-def test_opening_files_while_training_stops_cleanly_and_loses_nothing(qtbot, restored, tmp_path, monkeypatch):
-    window = restored
+@pytest.mark.training_process
+def test_opening_files_while_training_stops_cleanly_and_loses_nothing(qtbot, window, uncaught, tmp_path, monkeypatch):
+    # A window of its own: the shared one trains in-process, this test is about the child.
     child = window.controller.process._process
     first, second = tmp_path / "first.mlpd", tmp_path / "second.mlpd"
     assert window.save_project(first)

@@ -1,11 +1,14 @@
 """The training thread: throttled, merged updates; clean stop and shutdown."""
 
 import numpy as np
+import pytest
 
-from mlp_desktop.core import TrainConfig
+from mlp_desktop.core import TrainConfig, training_process
+from mlp_desktop.core.errors import DataError
 from mlp_desktop.core.data import prepare_dataset, read_table
 from mlp_desktop.core.samples import sample_path
 from mlp_desktop.core.session import TrainingSession
+from mlp_desktop.core.training_process import InProcessRunner
 from mlp_desktop.gui.training.worker import MAX_PARAM_ROWS, TrainingController, TrainingUpdate
 
 
@@ -26,6 +29,7 @@ def test_merging_keeps_every_rmse_and_a_bounded_number_of_snapshots():
     assert merged.epoch == 1000 and merged.params[0] == 1000 and merged.grad_rms.shape == (1000, 2)
 
 
+@pytest.mark.training_process
 def test_controller_trains_in_its_thread_and_shuts_down(qtbot):
     session = TrainingSession()
     session.set_dataset(prepare_dataset(read_table(sample_path("health_score"))))
@@ -42,3 +46,43 @@ def test_controller_trains_in_its_thread_and_shuts_down(qtbot):
     assert controller.state == "idle" and session.history.last_epoch == 3000
     assert controller.shutdown() and controller.thread.isFinished()
     assert controller.process._process is None
+
+
+def health_session(epochs: int) -> TrainingSession:
+    session = TrainingSession()
+    session.set_dataset(prepare_dataset(read_table(sample_path("health_score"))))
+    session.set_config(TrainConfig(epochs=epochs, learning_rate=0.01, batch_size=1, seed=1))
+    return session
+
+
+def test_other_gui_tests_train_in_process_on_copies_like_the_child(qtbot):
+    session = health_session(500)
+    session.prepare()
+    history_before, params_before = session.history, session.net.get_parameters()
+    controller = TrainingController(session)
+    assert isinstance(controller.process, InProcessRunner)  # tests/gui/conftest.py chose it
+    updates = []
+    controller.progress.connect(updates.append)
+    with qtbot.waitSignal(controller.finished, timeout=20000) as finished:
+        controller.start()
+    seen = np.concatenate([u.epochs for u in updates] + [finished.args[0].epochs])
+    np.testing.assert_array_equal(seen, np.arange(1, 501))
+    # As through the pipe: the run worked on copies, the session received new objects.
+    assert history_before.last_epoch == 0 and session.history is not history_before
+    assert session.history.last_epoch == 500 and not np.array_equal(session.net.get_parameters(), params_before)
+    assert controller.shutdown() and controller.thread.isFinished()
+
+
+@pytest.mark.parametrize("error, message", [(DataError("Row 3 of data.csv is empty."), "Row 3 of data.csv is empty."),
+                                            (ValueError("boom"), "Training failed unexpectedly: boom")])
+def test_the_in_process_runner_reports_errors_as_the_child_does(qtbot, monkeypatch, error, message):
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(training_process, "run_job", fail)
+    controller = TrainingController(health_session(10))
+    with qtbot.waitSignal(controller.failed, timeout=10000) as failed:
+        controller.start()
+    assert failed.args[0] == message
+    assert ("Traceback" in failed.args[1]) == (not isinstance(error, DataError))
+    assert controller.state == "idle" and controller.shutdown()

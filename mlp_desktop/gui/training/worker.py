@@ -32,6 +32,13 @@ GUI_DUTY = 0.5
 MAX_PARAM_ROWS = 256
 """Most parameter snapshots one update carries, however far the GUI falls behind."""
 
+RUNNER_FACTORY = TrainingProcess
+"""Builds each controller's training runner (called with no arguments, looked up at each call).
+
+The app trains in a child process; GUI tests that are not about that process swap in
+:class:`~mlp_desktop.core.training_process.InProcessRunner` (tests/gui/conftest.py).
+"""
+
 
 @dataclass
 class TrainingUpdate:
@@ -152,7 +159,7 @@ class TrainingController(QObject):
         self.state = "idle"
         self.last_epoch = 0
         self.last_refresh_seconds = 0.0
-        self.process = TrainingProcess()
+        self.process = RUNNER_FACTORY()
         self.process.start()  # the child starts while the user looks around
         self.thread = QThread()
         self.thread.setObjectName("training")
