@@ -35,13 +35,11 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from . import parameters
+from . import parameters, settings
 from .errors import DataError
 from .fileio import atomic_path
 from .graph import NetworkGraph
 from .history import History
-from .initializers import BIAS_INITS, INITIALIZERS
-from .losses import LOSS_NAMES
 
 PROJECT_FORMAT = "mlp-desktop-project"
 PROJECT_VERSION = 2
@@ -445,85 +443,61 @@ _MIGRATIONS = {1: _migrate_1_to_2}
 
 # -- settings the app can apply ------------------------------------------------------------------
 # A project file is a user's file: it may have been edited by hand or come from another version.
-# These tables say which stored settings the app can use; anything else is left at its default.
+# The settings schema (core/settings.py) says which stored values the app can use; anything else is
+# left at its default and named.
 
-_LARGEST_WHOLE = 2**31 - 1  # what a spin box can show
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _is_whole(minimum: int):
-    return lambda value: (isinstance(value, int) and not isinstance(value, bool)
-                          and minimum <= value <= _LARGEST_WHOLE)
+def _accepts(name: str):
+    def check(value) -> bool:
+        try:
+            settings.SETTINGS[name].check(value)
+        except DataError:
+            return False
+        return True
+    return check
 
 
 def _is_name(value) -> bool:
     return isinstance(value, str) and value != ""
 
 
-def _is_optional(check):
-    return lambda value: value is None or check(value)
+def _is_optional_name(value) -> bool:
+    return value is None or _is_name(value)
 
 
 def _is_names(value) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-PARAMETER_CHECKS = {
-    "learning_rate": lambda value: _is_number(value) and value > 0,
-    "epochs": _is_whole(0),
-    "batch_size": _is_optional(_is_whole(1)),
-    "momentum": lambda value: _is_number(value) and 0 <= value < 1,
-    "loss": lambda value: isinstance(value, str) and value.replace("-", "_") in ("auto", *LOSS_NAMES),
-    "shuffle": lambda value: isinstance(value, bool),
-    "seed": _is_optional(_is_whole(0)),
-    "target_rmse": _is_optional(lambda value: _is_number(value) and value >= 0),
-    "init": lambda value: isinstance(value, str) and value in INITIALIZERS,
-    "init_range": lambda value: (isinstance(value, list) and len(value) == 2 and all(map(_is_number, value))
-                                 and value[0] < value[1]),
-    "init_std": lambda value: _is_number(value) and value > 0,
-    "bias_init": lambda value: value in BIAS_INITS,
-}
-"""Training settings of a project (``Project.parameters``) and what a usable value looks like."""
+PARAMETER_NAMES = settings.names("learning") + settings.names("init")
+PARAMETER_CHECKS = {name: _accepts(name) for name in PARAMETER_NAMES}
+"""Training settings of a project (``Project.parameters``): whether a stored value is usable."""
 
 DATA_CHECKS = {
-    "path": _is_optional(_is_name),
-    "relative_path": _is_optional(_is_name),
-    "sheet": _is_optional(_is_name),
+    "path": _is_optional_name,
+    "relative_path": _is_optional_name,
+    "sheet": _is_optional_name,
     "inputs": _is_names,
     "targets": _is_names,
-    "task": lambda value: value in ("auto", "regression", "classification"),
-    "drop_missing": lambda value: isinstance(value, bool),
-    "input_scaling": lambda value: value in ("standard", "minmax", "none"),
-    "validation_fraction": lambda value: _is_number(value) and 0 <= value < 1,
+    **{name: _accepts(name) for name in settings.names("data")},
     "embedded": lambda value: isinstance(value, bool),
 }
 """Data settings of a project (``Project.data``, keys of ``DEFAULT_DATA``) and their usable values."""
 
 
-def _usable(values, checks: dict) -> tuple[dict, list[str]]:
-    values = values if isinstance(values, dict) else {}
-    usable = {key: value for key, value in values.items() if key in checks and checks[key](value)}
-    return usable, sorted(str(key) for key in values if key not in usable)
-
-
 def usable_parameters(parameters) -> tuple[dict, list[str]]:
-    """The training settings the app can apply, and the names of those it cannot (left at defaults).
-
-    ``init_range`` is returned as a tuple ``(low, high)``.
-    """
-    usable, ignored = _usable(parameters, PARAMETER_CHECKS)
-    if "init_range" in usable:
-        usable["init_range"] = tuple(usable["init_range"])
-    return usable, ignored
+    """The training settings the app can apply (canonical values: ``init_range`` as a tuple), and
+    the names of those it cannot (left at their defaults)."""
+    return settings.usable(parameters, PARAMETER_NAMES)
 
 
 def usable_data_settings(data) -> tuple[dict, list[str]]:
     """``DEFAULT_DATA`` updated with the project's usable data settings, and the names of the others."""
-    usable, ignored = _usable(data, DATA_CHECKS)
-    return {**DEFAULT_DATA, **usable}, ignored
+    data = data if isinstance(data, dict) else {}
+    usable = {key: value for key, value in data.items() if key in DATA_CHECKS and DATA_CHECKS[key](value)}
+    for name in settings.names("data"):
+        if name in usable:
+            usable[name] = settings.SETTINGS[name].check(usable[name])
+    return {**DEFAULT_DATA, **usable}, sorted(str(key) for key in data if key not in usable)
 
 
 # -- finding the data ----------------------------------------------------------------------------

@@ -79,42 +79,60 @@ class TrainingSession:
     def loss(self) -> str:
         return self.spec.resolved_loss(self.dataset.task) if self.dataset is not None else "mse"
 
-    def prepare(self) -> None:
+    def prepare(self, keep_weights: bool | None = None) -> None:
         """Rebuild whatever the latest changes made stale. Raises DataError with the reason."""
+        self.prepare_data()
+        self.prepare_net(keep_weights)
+
+    def prepare_data(self) -> None:
+        """Split the rows and fit the preprocessing, if the data or its settings changed."""
         if self.dataset is None:
             raise DataError("Open a dataset first (File > Open, or a sample from File > Open sample).")
-        if self._stale_data:
-            data = self.dataset
-            labels = data.frame[data.targets[0]].astype(str).to_numpy() if data.task == "classification" else None
-            self.train_rows, self.val_rows = split_rows(
-                len(data.frame), self.config.validation_fraction, self.config.seed, labels)
-            output = self.spec.resolved_output(data.task)
-            self.preprocessor = fit_preprocessor(data, self.train_rows, self.input_scaling, self.minmax_bounds,
-                                                 output)
-            pre, frame = self.preprocessor, data.frame
-            train_frame, val_frame = frame.iloc[self.train_rows], frame.iloc[self.val_rows]
-            self._arrays = (pre.transform_inputs(train_frame), pre.transform_targets(train_frame),
-                            pre.transform_inputs(val_frame), pre.transform_targets(val_frame))
-            self._data_key += 1
-            if self.net is not None and (self.net.layer_sizes[0], self.net.layer_sizes[-1]) != (
-                    pre.n_inputs, pre.n_outputs):
-                self._stale_net = True
-            self._stale_data = False
-        if self._stale_net or self.net is None:
-            old_net, old_state = self.net, self._net_graph_state
-            net = build_network(self.spec, self.preprocessor, self.config.seed)
-            get_loss(self.loss, net.activations[-1])  # a clear message now, not when training
-            self.reset_parameter_names = []
-            trained = self.history is not None and self.history.last_epoch > 0
-            if old_net is not None and trained and old_state is not None and self.graph_state is not None:
-                params, fresh = transfer_parameters(old_state, old_net.get_parameters(), self.graph_state,
-                                                    net.get_parameters())
-                net.set_parameters(params)
-                names = net.parameter_names()
-                self.reset_parameter_names = [names[i] for i in fresh]
-            self.net, self._net_graph_state = net, self.graph_state
-            self.history = History(self.net.parameter_names())
-            self._stale_net = False
+        if not self._stale_data:
+            return
+        data = self.dataset
+        labels = data.frame[data.targets[0]].astype(str).to_numpy() if data.task == "classification" else None
+        self.train_rows, self.val_rows = split_rows(
+            len(data.frame), self.config.validation_fraction, self.config.seed, labels)
+        output = self.spec.resolved_output(data.task)
+        self.preprocessor = fit_preprocessor(data, self.train_rows, self.input_scaling, self.minmax_bounds, output)
+        pre, frame = self.preprocessor, data.frame
+        train_frame, val_frame = frame.iloc[self.train_rows], frame.iloc[self.val_rows]
+        self._arrays = (pre.transform_inputs(train_frame), pre.transform_targets(train_frame),
+                        pre.transform_inputs(val_frame), pre.transform_targets(val_frame))
+        self._data_key += 1
+        if self.net is not None and (self.net.layer_sizes[0], self.net.layer_sizes[-1]) != (
+                pre.n_inputs, pre.n_outputs):
+            self._stale_net = True
+        self._stale_data = False
+
+    def prepare_net(self, keep_weights: bool | None = None) -> None:
+        """Build the network if its shape changed; with ``keep_weights`` (default: when a history
+        exists) every connection the old and new graphs share keeps its weight
+        (:attr:`reset_parameter_names` lists the others)."""
+        self.prepare_data()
+        if not (self._stale_net or self.net is None):
+            return
+        old_net, old_state = self.net, self._net_graph_state
+        net = build_network(self.spec, self.preprocessor, self.config.seed)
+        get_loss(self.loss, net.activations[-1])  # a clear message now, not when training
+        self.reset_parameter_names = []
+        if keep_weights is None:
+            keep_weights = self.history is not None and self.history.last_epoch > 0
+        if old_net is not None and keep_weights and old_state is not None and self.graph_state is not None:
+            params, fresh = transfer_parameters(old_state, old_net.get_parameters(), self.graph_state,
+                                                net.get_parameters())
+            net.set_parameters(params)
+            names = net.parameter_names()
+            self.reset_parameter_names = [names[i] for i in fresh]
+        self.net, self._net_graph_state = net, self.graph_state
+        self.history = History(self.net.parameter_names())
+        self._stale_net = False
+
+    @property
+    def net_graph_state(self) -> dict | None:
+        """The graph the current network was built from (its parameters follow its keys)."""
+        return self._net_graph_state
 
     def reset_weights(self) -> None:
         """Start over: fresh weights from the chosen initialisation and seed, an empty history."""

@@ -1,0 +1,273 @@
+"""The one description of every setting a user can choose: type, allowed values, default, label, help.
+
+Everything else is derived from or checked against :data:`SETTINGS`: the project format keeps
+what :func:`usable` accepts, the parameter and data panels take their labels, tooltips, choices
+and ranges from here and validate typed text with :meth:`Setting.check`, the command line builds
+its options with :func:`add_arguments`, and ``TrainConfig`` / ``NetworkSpec`` defaults are tested
+to agree (``tests/core/test_settings.py``).
+
+Scopes say what a change touches (the workspace relies on them):
+
+``learning``  how the next run learns (learning rate, epochs, updates, ...); kept for new data.
+``init``      how fresh weights are drawn; applied at once to an untrained network.
+``data``      how the current table is used (task, scaling, split); reset to suit a new dataset.
+
+Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import DataError
+from .initializers import BIAS_INITS, INITIALIZERS
+
+LARGEST_WHOLE = 2**31 - 1
+"""The largest whole number a setting may hold (what a spin box can show)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One user setting.
+
+    ``kind`` is ``"number"``, ``"whole"``, ``"bool"``, ``"choice"`` or ``"range"`` (a pair
+    ``(low, high)`` with ``low < high``). ``optional`` settings may also be ``None`` (its meaning is
+    in ``none_means``). Bounds are inclusive unless ``open_min``/``open_max``.
+    """
+
+    name: str
+    kind: str
+    default: Any
+    label: str
+    help: str
+    scope: str
+    minimum: float | None = None
+    maximum: float | None = None
+    open_min: bool = False
+    open_max: bool = False
+    optional: bool = False
+    none_means: str = ""
+    choices: dict[str, str] = field(default_factory=dict)  # value -> label shown
+    aliases: dict[str, str] = field(default_factory=dict)  # other spellings -> value
+    cli: str | None = None  # option name on the command line, e.g. "--lr"
+
+    # -- checking ------------------------------------------------------------------------------
+    def check(self, value: Any) -> Any:
+        """``value`` in its canonical form, or :class:`DataError` saying what is allowed."""
+        if value is None:
+            if self.optional:
+                return None
+            raise DataError(f"{self.label} needs a value.")
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            raise DataError(f"{self.label} must be on or off (true or false); got {value!r}.")
+        if self.kind == "choice":
+            key = str(value).strip()
+            key = self.aliases.get(key.lower(), key.lower().replace("-", "_"))
+            if key in self.choices:
+                return key
+            raise DataError(f"Unknown {self.label.lower()} {value!r}; choose one of: {', '.join(self.choices)}.")
+        if self.kind == "range":
+            try:
+                low, high = (self._number(part) for part in value)
+            except (TypeError, ValueError):
+                raise DataError(f"{self.label} must be two numbers, low and high; got {value!r}.") from None
+            if not low < high:
+                raise DataError(f"{self.label}: the low end ({low:g}) must be below the high end ({high:g}).")
+            self._check_bounds(low)
+            self._check_bounds(high)
+            return (low, high)
+        number = self._number(value)
+        if self.kind == "whole":
+            if number != int(number):
+                raise DataError(f"{self.label} must be a whole number; got {value!r}.")
+            number = int(number)
+        self._check_bounds(number)
+        return number
+
+    def _number(self, value: Any) -> float:
+        if isinstance(value, bool):
+            raise DataError(f"{self.label} must be a number; got {value!r}.")
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".") if value.count(",") == 1 and "." not in value else value.strip()
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise DataError(f"{self.label} must be a number; got {value!r}.") from None
+        if not math.isfinite(number):
+            raise DataError(f"{self.label} must be a finite number; got {value!r}.")
+        return number
+
+    def _check_bounds(self, number: float) -> None:
+        low, high = self.minimum, self.maximum
+        too_low = low is not None and (number <= low if self.open_min else number < low)
+        too_high = high is not None and (number >= high if self.open_max else number > high)
+        if too_low or too_high:
+            raise DataError(f"{self.label} must be {self.describe_range()}; got {number:g}.")
+
+    def describe_range(self) -> str:
+        """The allowed values in words: "greater than 0", "from 0 to below 1"..."""
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None:
+            return (f"{'above' if self.open_min else 'from'} {low:g} "
+                    f"{'and below' if self.open_max else 'to'} {high:g}")
+        if low is not None:
+            return f"{'greater than' if self.open_min else 'at least'} {low:g}"
+        if high is not None:
+            return f"{'below' if self.open_max else 'at most'} {high:g}"
+        return "a number"
+
+    def tooltip(self) -> str:
+        """The help text, with the allowed values for numbers."""
+        if self.kind in ("number", "whole") and (self.minimum is not None or self.maximum is not None):
+            return f"{self.help} Allowed: {self.describe_range()}."
+        return self.help
+
+
+def _choice(name, default, label, help, scope, choices, aliases=None, cli=None) -> Setting:
+    return Setting(name, "choice", default, label, help, scope, choices=choices, aliases=aliases or {}, cli=cli)
+
+
+LOSS_CHOICES = {"auto": "Auto", "mse": "Mean squared error", "cross_entropy": "Cross-entropy"}
+INIT_CHOICES = {"uniform": "Uniform", "normal": "Normal", "xavier": "Xavier (Glorot)", "he": "He"}
+BIAS_CHOICES = {"zeros": "Zeros", "like_weights": "Like the weights"}
+TASK_CHOICES = {"auto": "Auto", "regression": "Regression (a number)", "classification": "Classification (a class)"}
+SCALING_CHOICES = {"standard": "Standardise (mean 0, std 1)", "minmax": "Min-max to [0, 1]", "none": "None"}
+assert set(INIT_CHOICES) == set(INITIALIZERS) and set(BIAS_CHOICES) == set(BIAS_INITS)
+
+SETTINGS: dict[str, Setting] = {s.name: s for s in (
+    # -- learning --------------------------------------------------------------------------------
+    Setting("learning_rate", "number", 0.01, "Learning rate",
+            "How big a step the weights take against the error each update; too large diverges, too small "
+            "crawls.", "learning", minimum=0.0, open_min=True, maximum=1e6, cli="--lr"),
+    Setting("epochs", "whole", 1000, "Epochs", "How many times training goes through all training rows.",
+            "learning", minimum=0, maximum=LARGEST_WHOLE, cli="--epochs"),
+    Setting("batch_size", "whole", None, "Batch size",
+            "Rows per weight update: 1 updates after every row (per sample), N averages over mini-batches of "
+            "N rows.", "learning", minimum=1, maximum=LARGEST_WHOLE, optional=True,
+            none_means="full batch: one update per pass over all rows", cli="--batch-size"),
+    Setting("momentum", "number", 0.0, "Momentum",
+            "How much of the previous step each update keeps (0 = none); it speeds up steady descents.",
+            "learning", minimum=0.0, maximum=1.0, open_max=True, cli="--momentum"),
+    Setting("shuffle", "bool", False, "Shuffle rows every epoch",
+            "Visit the training rows in a new random order in each epoch.", "learning", cli="--shuffle"),
+    Setting("seed", "whole", None, "Seed",
+            "The number that fixes the random choices (weights, split, order), so a run can be repeated "
+            "exactly.", "learning", minimum=0, maximum=LARGEST_WHOLE, optional=True,
+            none_means="a new random seed for every run", cli="--seed"),
+    Setting("target_rmse", "number", None, "Target RMSE",
+            "Stop early once the training RMSE (in the target's units) falls to this value.", "learning",
+            minimum=0.0, optional=True, none_means="train all epochs", cli="--target-rmse"),
+    _choice("loss", "auto", "Loss",
+            "How the error is measured; Auto uses cross-entropy for classes and squared error for numbers.",
+            "learning", LOSS_CHOICES, {"crossentropy": "cross_entropy", "ce": "cross_entropy"}, cli="--loss"),
+    # -- initial weights -----------------------------------------------------------------------
+    _choice("init", "xavier", "Initial weights",
+            "How the starting weights are drawn at random; Xavier suits tanh and sigmoid, He suits ReLU.",
+            "init", INIT_CHOICES, {"glorot": "xavier"}, cli="--init"),
+    Setting("init_range", "range", (-1.0, 1.0), "Uniform range",
+            "The smallest and largest starting weight a uniform draw can give.", "init", minimum=-1e6,
+            maximum=1e6, cli="--init-range"),
+    Setting("init_std", "number", 0.1, "Normal spread",
+            "The spread (standard deviation) of normally drawn starting weights.", "init", minimum=0.0,
+            open_min=True, maximum=1e6, cli="--init-std"),
+    _choice("bias_init", "zeros", "Initial biases", "Start the biases at zero, or draw them like the weights.",
+            "init", BIAS_CHOICES, cli="--bias-init"),
+    # -- how the data is used ------------------------------------------------------------------
+    _choice("task", "auto", "Task",
+            "Regression predicts a number, classification a class; Auto decides from the target column.",
+            "data", TASK_CHOICES, cli="--task"),
+    _choice("input_scaling", "standard", "Input scaling",
+            "How input numbers are rescaled before training, so that large and small columns count alike.",
+            "data", SCALING_CHOICES, {"standardise": "standard", "standardize": "standard"}, cli="--scale"),
+    Setting("validation_fraction", "number", 0.0, "Validation share",
+            "The share of rows held out of training, to check how well the network does on data it never "
+            "saw.", "data", minimum=0.0, maximum=0.9, cli="--validation"),
+    Setting("drop_missing", "bool", False, "Drop incomplete rows",
+            "Leave out rows with an empty cell in a chosen column, instead of stopping with an error.", "data",
+            cli="--drop-missing"),
+)}
+"""Every user setting by name."""
+
+
+def names(scope: str) -> list[str]:
+    """The settings of one scope, in declaration order."""
+    return [name for name, setting in SETTINGS.items() if setting.scope == scope]
+
+
+def defaults(scope: str | None = None) -> dict[str, Any]:
+    """Default values of every setting, or of one scope."""
+    return {name: s.default for name, s in SETTINGS.items() if scope is None or s.scope == scope}
+
+
+def check(values: dict[str, Any]) -> dict[str, Any]:
+    """Every value checked and made canonical; raises :class:`DataError` for an unknown name or bad value."""
+    unknown = set(values) - set(SETTINGS)
+    if unknown:
+        raise DataError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+    return {name: SETTINGS[name].check(value) for name, value in values.items()}
+
+
+def usable(values: Any, allowed: list[str] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The values that can be applied (canonical), and the names of those that cannot.
+
+    For files a user may have edited by hand: nothing raises, anything unknown or invalid is
+    named in the second list and keeps its default.
+    """
+    values = values if isinstance(values, dict) else {}
+    allowed_names = set(SETTINGS if allowed is None else allowed)
+    good, bad = {}, []
+    for name, value in values.items():
+        if name not in allowed_names:
+            bad.append(str(name))
+            continue
+        try:
+            good[name] = SETTINGS[name].check(value)
+        except DataError:
+            bad.append(name)
+    return good, sorted(bad)
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+def _argument_type(setting: Setting):
+    def parse(text: str):
+        if setting.optional and text.strip().lower() in ("none", "full", "all", "off"):
+            return None
+        if setting.kind == "range":
+            parts = text.split(",")
+            if len(parts) != 2:
+                raise argparse.ArgumentTypeError(f"expected LOW,HIGH like -1,1; got {text!r}")
+            value = parts
+        else:
+            value = text
+        try:
+            return setting.check(value)
+        except DataError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    parse.__name__ = setting.label.lower()  # argparse names the type in its messages
+    return parse
+
+
+def add_arguments(parser: argparse.ArgumentParser, setting_names: list[str]) -> None:
+    """Add one command-line option per named setting, with its default, choices and help.
+
+    The parsed value lands on ``args.<setting name>`` already checked and canonical.
+    """
+    for name in setting_names:
+        setting = SETTINGS[name]
+        help_text = setting.help.replace("%", "%%")
+        if setting.kind == "bool":
+            parser.add_argument(setting.cli, dest=name, action="store_true", default=setting.default, help=help_text)
+            continue
+        shown = setting.default if setting.default is not None else setting.none_means
+        if setting.kind == "range":
+            shown = ",".join(f"{v:g}" for v in setting.default)
+        metavar = "{" + ",".join(setting.choices) + "}" if setting.choices else None
+        parser.add_argument(setting.cli, dest=name, type=_argument_type(setting), default=setting.default,
+                            metavar=metavar or ("LOW,HIGH" if setting.kind == "range" else None),
+                            help=f"{help_text} (default: {shown})")

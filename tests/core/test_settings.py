@@ -1,0 +1,67 @@
+"""The settings schema is the one owner of every setting: the engine's defaults, the project's
+checks and the command line's options agree with it."""
+
+import argparse
+import dataclasses
+
+import pytest
+
+from mlp_desktop.core import settings
+from mlp_desktop.core.errors import DataError
+from mlp_desktop.core.model import NetworkSpec
+from mlp_desktop.core.project import usable_parameters
+from mlp_desktop.core.training import TrainConfig
+
+
+def test_engine_defaults_agree_with_the_schema():
+    config, spec = TrainConfig(), NetworkSpec()
+    for name in settings.names("learning"):
+        if name == "loss":
+            assert spec.loss == settings.SETTINGS["loss"].default
+        else:
+            assert getattr(config, name) == settings.SETTINGS[name].default, name
+    for name in settings.names("init"):
+        assert getattr(spec, name) == settings.SETTINGS[name].default, name
+    assert config.validation_fraction == settings.SETTINGS["validation_fraction"].default
+
+
+def test_every_user_field_of_the_engine_has_a_setting():
+    internal = {"loss"}  # TrainConfig.loss is resolved from the task by the session
+    fields = {f.name for f in dataclasses.fields(TrainConfig)} - internal
+    missing = fields - set(settings.SETTINGS)
+    # Fields the engine gained for issue 14 join the schema when the panels offer them.
+    assert missing <= {"optimizer", "nesterov", "beta1", "beta2", "epsilon", "rho", "l2", "l1",
+                       "early_stopping_patience", "min_delta", "lr_schedule", "lr_decay", "lr_step",
+                       "test_fraction", "class_weight", "engine", "dtype"}, missing
+
+
+@pytest.mark.parametrize("name, good, bad", [
+    ("learning_rate", "0.5", "0.0x5"), ("learning_rate", 1e-3, 0), ("epochs", 10, 1.5), ("momentum", 0.9, 1.0),
+    ("batch_size", None, 0), ("seed", 7, -1), ("init", "Glorot", "magic"), ("init_range", ("-1", "2"), (1, 1)),
+    ("validation_fraction", 0.2, 0.95), ("shuffle", True, "yes"), ("loss", "cross-entropy", "hinge"),
+])
+def test_values_are_checked_with_plain_messages(name, good, bad):
+    settings.SETTINGS[name].check(good)
+    with pytest.raises(DataError) as error:
+        settings.SETTINGS[name].check(bad)
+    assert settings.SETTINGS[name].label.lower() in str(error.value).lower()
+
+
+def test_out_of_range_messages_name_the_range():
+    with pytest.raises(DataError, match="from 0 and below 1"):
+        settings.SETTINGS["momentum"].check(1.5)
+
+
+def test_project_files_keep_only_what_the_schema_accepts():
+    usable, ignored = usable_parameters({"learning_rate": 0.1, "epochs": -5, "init": "he", "colour": "red"})
+    assert usable == {"learning_rate": 0.1, "init": "he"}
+    assert ignored == ["colour", "epochs"]
+
+
+def test_command_line_options_come_from_the_schema():
+    parser = argparse.ArgumentParser()
+    settings.add_arguments(parser, settings.names("learning") + settings.names("init"))
+    args = parser.parse_args(["--lr", "0.2", "--batch-size", "full", "--init-range=-2,2", "--loss", "cross-entropy"])
+    assert (args.learning_rate, args.batch_size, args.init_range, args.loss) == (0.2, None, (-2.0, 2.0), "cross_entropy")
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--momentum", "2"])

@@ -1,0 +1,274 @@
+"""The workspace, headless: every user action in every run state, as a table, and the behaviours
+of issue 12 that do not need a window (opening other data after training, edits while paused,
+saving during a run, initialisation settings, per-dataset settings)."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import numpy as np
+import pytest
+
+from mlp_desktop.core.data import read_table, table_from_frame
+from mlp_desktop.core.errors import DataError
+from mlp_desktop.core.project import load_project, save_project
+from mlp_desktop.core.samples import SAMPLE_SETUPS, sample_path
+from mlp_desktop.core.training_process import run_job
+from mlp_desktop.core.workspace import RUN_STATES, Workspace
+
+
+class ManualRunner:
+    """Holds each job until the test says how it goes: like the app's process, but on demand."""
+
+    def __init__(self):
+        self.workspace: Workspace | None = None
+        self.job = None
+        self.calls: list[str] = []
+
+    def start(self, job):
+        self.calls.append("start")
+        self.job = job
+
+    def pause(self):
+        self.calls.append("pause")
+        # The training process sends the history as of the pause; so does this stand-in.
+        self.workspace.run_paused(copy.deepcopy(self.job.history))
+
+    def resume(self):
+        self.calls.append("resume")
+
+    def stop(self):
+        self.calls.append("stop")
+
+    def complete(self, epochs: int | None = None):
+        """Run the held job to its end (``epochs`` fewer if given) and report the result."""
+        job, self.job = self.job, None
+        if epochs is not None:
+            job.config.epochs = epochs
+        params, history = run_job(job, self.workspace.run_progress)
+        self.workspace.run_finished(params, history)
+
+
+def sample(name: str):
+    return read_table(sample_path(name, ".xlsx"))
+
+
+def make_workspace() -> tuple[Workspace, ManualRunner]:
+    runner = ManualRunner()
+    workspace = Workspace(runner)
+    runner.workspace = workspace
+    workspace.open_table(sample("health_score"), SAMPLE_SETUPS["health_score"])
+    workspace.set_settings(epochs=20)
+    return workspace, runner
+
+
+def in_state(state: str) -> tuple[Workspace, ManualRunner]:
+    workspace, runner = make_workspace()
+    if state == "trained":
+        workspace.apply_step(workspace.net.get_parameters() + 0.01)
+    elif state in ("training", "paused", "finished"):
+        workspace.train()
+        if state == "paused":
+            workspace.pause()
+        elif state == "finished":
+            runner.complete()
+    elif state == "diverged":
+        workspace.set_settings(learning_rate=1e5, init="uniform", init_range=(-10.0, 10.0))
+        workspace.train()
+        runner.complete()
+    assert workspace.run_state == state
+    return workspace, runner
+
+
+def edit_network(workspace):
+    workspace.graph.add_neuron(1)
+
+
+ACTIONS = {
+    "open data": lambda w, r: w.open_table(sample("iris")),
+    "open sample": lambda w, r: w.open_table(sample("xor_gate"), SAMPLE_SETUPS["xor_gate"]),
+    "change roles": lambda w, r: w.set_data_settings(inputs=["age", "exercise"], targets=["output"]),
+    "change scaling": lambda w, r: w.set_data_settings(input_scaling="none"),
+    "change learning rate": lambda w, r: w.set_settings(learning_rate=0.2),
+    "change initialisation": lambda w, r: w.set_settings(init="xavier"),
+    "edit network": lambda w, r: edit_network(w),
+    "train": lambda w, r: w.train(),
+    "pause": lambda w, r: w.pause(),
+    "resume": lambda w, r: w.resume(),
+    "stop": lambda w, r: w.stop(),
+    "reset weights": lambda w, r: w.reset_weights(),
+    "save": lambda w, r: w.project(),
+}
+
+# (state, action) -> the state after it; DataError where the action must be refused in words.
+AFTER = {
+    "idle": {"open data": "idle", "open sample": "idle", "change roles": "idle", "change scaling": "idle",
+             "change learning rate": "idle", "change initialisation": "idle", "edit network": "idle",
+             "train": "training", "pause": "idle", "resume": "idle", "stop": "idle", "reset weights": "idle",
+             "save": "idle"},
+    "trained": {"open data": "trained", "open sample": "idle", "change roles": "trained",
+                "change scaling": "trained", "change learning rate": "trained", "change initialisation": "trained",
+                "edit network": "trained", "train": "training", "pause": "trained", "resume": "trained",
+                "stop": "trained", "reset weights": "idle", "save": "trained"},
+    "training": {"open data": "idle", "open sample": "idle", "change roles": DataError,
+                 "change scaling": DataError, "change learning rate": DataError, "change initialisation": DataError,
+                 "edit network": "paused", "train": "training", "pause": "paused", "resume": "training",
+                 "stop": "training", "reset weights": DataError, "save": DataError},
+    "paused": {"open data": "idle", "open sample": "idle", "change roles": "idle",
+               "change scaling": "idle", "change learning rate": "paused", "change initialisation": "paused",
+               "edit network": "paused", "train": "training", "pause": "paused", "resume": "training",
+               "stop": "paused", "reset weights": "idle", "save": "paused"},
+    "finished": {"open data": "trained", "open sample": "idle", "change roles": "finished",
+                 "change scaling": "finished", "change learning rate": "finished",
+                 "change initialisation": "finished", "edit network": "finished", "train": "training",
+                 "pause": "finished", "resume": "finished", "stop": "finished", "reset weights": "idle",
+                 "save": "finished"},
+    "diverged": {"open data": "trained", "open sample": "idle", "change roles": "diverged",
+                 "change scaling": "diverged", "change learning rate": "diverged",
+                 "change initialisation": "diverged", "edit network": "diverged", "train": "training",
+                 "pause": "diverged", "resume": "diverged", "stop": "diverged", "reset weights": "idle",
+                 "save": "diverged"},
+}
+
+
+def test_the_table_covers_every_state_and_action():
+    assert set(AFTER) == set(RUN_STATES)
+    assert all(set(row) == set(ACTIONS) for row in AFTER.values())
+
+
+@pytest.mark.parametrize("state", RUN_STATES)
+@pytest.mark.parametrize("action", ACTIONS)
+def test_every_action_in_every_state(state, action):
+    workspace, runner = in_state(state)
+    expected = AFTER[state][action]
+    if expected is DataError:
+        with pytest.raises(DataError):
+            ACTIONS[action](workspace, runner)
+        assert workspace.run_state == state  # refused: nothing changed
+        return
+    ACTIONS[action](workspace, runner)
+    assert workspace.run_state == expected
+    # Whatever happened, the views can draw what the workspace holds, and it can still train.
+    if workspace.problem == "":
+        net, history = workspace.net, workspace.history
+        assert net.n_parameters == len(net.parameter_names()) == len(history.parameter_names)
+        assert list(net.layer_sizes) == workspace.graph.layer_sizes
+        if workspace.run_state == "training":
+            runner.complete(epochs=2)
+        elif workspace.run_state != "paused":
+            workspace.train(2)
+            runner.complete()
+        assert workspace.run_state in ("finished", "diverged", "paused")
+
+
+def test_opening_data_with_other_columns_after_training_follows_the_data_and_keeps_hidden_layers():
+    workspace, runner = in_state("finished")
+    hidden = [layer.size for layer in workspace.graph.hidden_layers]
+    messages = []
+    workspace.subscribe(lambda event: event.kind == "message" and messages.append(event.detail))
+    workspace.open_table(sample("iris"))
+    assert workspace.problem == ""
+    assert workspace.graph.layer_sizes == [4, *hidden, 3]
+    assert list(workspace.net.layer_sizes) == [4, *hidden, 3]
+    assert workspace.history.last_epoch == 0  # plots start afresh for new data
+    assert any("Fresh weights" in text for text in messages)
+    workspace.train(3)
+    runner.complete()
+    assert workspace.history.last_epoch == 3
+
+
+def test_a_new_dataset_resets_the_per_dataset_settings_and_keeps_the_learning_ones():
+    workspace, _ = make_workspace()
+    workspace.open_table(sample("iris"))
+    workspace.set_data_settings(task="classification", input_scaling="minmax", validation_fraction=0.3)
+    workspace.set_settings(learning_rate=0.123)
+    workspace.graph.set_activation(len(workspace.graph.layers) - 1, "softmax")
+    workspace.open_table(sample("health_score"))
+    assert workspace.data["task"] == "auto" and workspace.dataset.task == "regression"
+    assert workspace.data["input_scaling"] == "standard" and workspace.data["validation_fraction"] == 0.0
+    assert workspace.graph.output_layer.activation == "auto"
+    assert workspace.settings["learning_rate"] == 0.123
+    assert workspace.graph.layer_sizes[-1] == 1
+
+
+def test_initialisation_settings_apply_at_once_to_an_untrained_network():
+    workspace, runner = make_workspace()
+    before = workspace.net.get_parameters()
+    weights_events = []
+    workspace.subscribe(lambda event: event.kind == "weights" and weights_events.append(event))
+    workspace.set_settings(init="normal", init_std=0.001)
+    after = workspace.net.get_parameters()
+    assert weights_events and not np.allclose(before, after)
+    assert np.abs(after).max() < 0.01
+    # On a trained network they wait for Reset weights, and the workspace says so.
+    workspace.train()
+    runner.complete()
+    trained = workspace.net.get_parameters()
+    workspace.set_settings(init="uniform")
+    assert np.array_equal(workspace.net.get_parameters(), trained)
+    assert "Reset weights" in workspace.init_note()
+    workspace.reset_weights()
+    assert workspace.run_state == "idle" and workspace.history.last_epoch == 0
+
+
+def test_editing_while_paused_keeps_weights_history_and_the_epoch_count():
+    workspace, runner = in_state("training")
+    runner.complete(epochs=5)  # five epochs done, then a fresh run that the user pauses
+    workspace.train()
+    job = runner.job
+    run_job(job.__class__(**{**job.__dict__, "config": dataclasses.replace(job.config, epochs=3)}), None)
+    workspace.pause()
+    paused_history = workspace.snapshot()[1]
+    assert paused_history.last_epoch == 8
+    kept = dict(zip(paused_history.parameter_names, paused_history.params[-1]))
+    workspace.graph.add_neuron(1)  # a third hidden neuron
+    assert workspace.run_state == "paused"
+    history = workspace.history
+    assert history.last_epoch == 8 and len(history.parameter_names) == workspace.net.n_parameters
+    names = workspace.net.parameter_names()
+    params = workspace.net.get_parameters()
+    assert params[names.index("W1[0,0]")] == kept["W1[0,0]"]
+    new = names.index("W1[0,2]")
+    assert np.isnan(history.params[:, new]).all()  # the new weight's curve starts at the edit
+    workspace.resume()  # the run was ended for the edit: the rest starts from here
+    assert workspace.run_state == "training" and runner.job.history.last_epoch == 8
+    assert runner.job.config.epochs == 25 - 8
+    runner.complete()
+    assert workspace.history.last_epoch == 25
+
+
+def test_a_paused_run_saves_one_consistent_epoch_and_stays_paused(tmp_path):
+    workspace, runner = in_state("paused")
+    project = workspace.project()
+    assert workspace.run_state == "paused"
+    history = project.history
+    weights = project.weights if history is None else history.params[-1] if len(history) else history.initial_params
+    assert np.array_equal(project.weights, weights)
+    save_project(project, tmp_path / "p.mlpd")
+    assert load_project(tmp_path / "p.mlpd").graph == workspace.graph.to_dict()
+
+
+def test_saving_a_running_run_asks_for_a_pause_first():
+    workspace, _ = in_state("training")
+    assert workspace.save_needs_pause and not workspace.can_save
+    workspace.pause()
+    assert workspace.can_save and not workspace.save_needs_pause
+
+
+def test_unsaved_changes_are_reported_not_asked():
+    workspace, runner = make_workspace()
+    workspace.saved("x.mlpd")
+    assert workspace.unsaved_changes() is None
+    workspace.train()
+    assert "Training" in workspace.unsaved_changes()
+    runner.complete()
+    assert "not saved" in workspace.unsaved_changes()
+
+
+def test_a_table_without_a_file_is_embedded_in_the_project():
+    import pandas as pd
+
+    workspace, _ = make_workspace()
+    workspace.open_table(table_from_frame(pd.DataFrame({"x": [0.0, 1.0, 2.0], "output": [1.0, 0.0, 1.0]})))
+    assert workspace.project().embedded_data is not None
