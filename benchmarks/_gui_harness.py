@@ -1,7 +1,8 @@
 """Shared pieces of the GUI benchmarks: the real main window, an event-loop probe, speed runs.
 
 Import this module before anything creates a ``QApplication``: :func:`choose_platform` has to run
-first (it decides between the offscreen platform and a real display).
+first (it decides between the offscreen platform and a real display, and points the XDG folders
+at a temporary folder, see :func:`use_temporary_user_folders`).
 
 * :class:`Heartbeat` is a 10 ms ``Qt.PreciseTimer`` probe: each beat records how late the event
   loop served it (actual interval minus 10 ms), which is what a user feels as lag.
@@ -13,15 +14,42 @@ first (it decides between the offscreen platform and a real display).
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+
+XDG_FOLDER_VARIABLES = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
+_temporary_user_folder: Path | None = None
+
+
+def use_temporary_user_folders() -> Path:
+    """Point the XDG folders of this process (and its children) at a temporary folder, once.
+
+    A window built with the app's defaults writes the user's real settings (layout, recent files)
+    and a recovery copy in the user's data folder; a benchmark must leave both alone. Call before
+    the ``QApplication`` exists (Qt reads the folders once). The folder goes when the process ends.
+    """
+    global _temporary_user_folder
+    if _temporary_user_folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="mlp-desktop-bench-home-"))
+        atexit.register(shutil.rmtree, folder, True)
+        for name in XDG_FOLDER_VARIABLES:
+            path = folder / name.lower()
+            path.mkdir()
+            os.environ[name] = str(path)
+        _temporary_user_folder = folder
+    return _temporary_user_folder
 
 
 def choose_platform(use_display: bool = False) -> str:
     """Pick the Qt platform before the application exists: offscreen unless ``use_display``
     and ``DISPLAY`` is set (then the X server, e.g. Xvfb). Returns the platform's name."""
+    use_temporary_user_folders()
     if use_display and os.environ.get("DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "xcb"
     else:
@@ -74,11 +102,16 @@ def wait_until_idle(quiet_ms: float = 500, timeout_s: float = 120.0) -> float:
 
 
 def open_window(sample: str | None = "health_score", size: tuple[int, int] = (1280, 800)):
-    """A shown ``MainWindow`` (with ``sample`` loaded, if given), laid out and painted once."""
+    """A shown ``MainWindow`` (with ``sample`` loaded, if given), laid out and painted once, with
+    settings and user folders of its own (never the user's)."""
+    from PySide6.QtCore import QSettings
+
     from mlp_desktop.gui.main_window import MainWindow
 
+    folder = use_temporary_user_folders()  # the recovery copy goes to the temporary data folder
     application()
-    window = MainWindow(sample=sample)
+    settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(sample=sample, settings=settings)
     window.resize(*size)
     window.show()
     process_events(200)

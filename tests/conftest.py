@@ -1,9 +1,12 @@
-"""Shared test set-up: Qt offscreen, and simulated disk faults for the save tests."""
+"""Shared test set-up: Qt offscreen, user folders of the tests' own, simulated disk faults."""
 
 import builtins
 import errno
 import io
 import os
+import shutil
+import site
+import sys
 import tempfile
 from pathlib import Path
 
@@ -13,6 +16,67 @@ from mlp_desktop.core import fileio
 
 # GUI tests run without a display; core tests never import Qt at all.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# -- the user's real settings and files are never touched -----------------------------------------
+# A window built with the defaults writes QSettings("MLP Desktop", "MLP Desktop") (the user's
+# layout and recent files) and a recovery copy in QStandardPaths' AppDataLocation. Before any test
+# module is imported (so before any QApplication or QSettings exists), the home folder and the XDG
+# folders point into a temporary folder; Qt's test mode (tests/gui/conftest.py, or
+# `enable_qt_test_mode` below for tests outside tests/gui that load Qt) then puts Qt's own paths
+# under that home's .qttest. Child processes (the CLI, benchmarks) inherit the same folders.
+
+USER_FOLDER_VARIABLES = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
+REAL_HOME = Path(os.path.expanduser("~"))
+"""The home folder of whoever runs the tests, recorded before it is replaced."""
+ISOLATED_ROOT = Path(tempfile.mkdtemp(prefix="mlp-desktop-tests-"))
+"""The temporary folder holding the tests' home and XDG folders (removed when the session ends)."""
+
+_saved_environment = {name: os.environ.get(name) for name in USER_FOLDER_VARIABLES + ("PYTHONUSERBASE",)}
+# Child Pythons (the CLI, benchmarks, the training process) still find packages installed with
+# `pip install --user`, which live under the real home.
+os.environ.setdefault("PYTHONUSERBASE", site.getuserbase())
+os.environ["HOME"] = str(ISOLATED_ROOT / "home")
+os.environ["XDG_CONFIG_HOME"] = str(ISOLATED_ROOT / "config")
+os.environ["XDG_DATA_HOME"] = str(ISOLATED_ROOT / "data")
+os.environ["XDG_CACHE_HOME"] = str(ISOLATED_ROOT / "cache")
+os.environ["XDG_STATE_HOME"] = str(ISOLATED_ROOT / "state")
+for _name in USER_FOLDER_VARIABLES:
+    Path(os.environ[_name]).mkdir(parents=True, exist_ok=True)
+
+
+def enable_qt_test_mode() -> None:
+    """Qt's test mode (QStandardPaths under ``$HOME/.qttest``), if Qt is loaded; never imports Qt."""
+    qt_core = sys.modules.get("PySide6.QtCore")
+    if qt_core is not None and not qt_core.QStandardPaths.isTestModeEnabled():
+        qt_core.QStandardPaths.setTestModeEnabled(True)
+
+
+def pytest_unconfigure(config):
+    for name, value in _saved_environment.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    shutil.rmtree(ISOLATED_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def isolated_user_folders() -> Path:
+    """The temporary folder standing in for the user's home and XDG folders (see above)."""
+    enable_qt_test_mode()
+    return ISOLATED_ROOT
+
+
+@pytest.fixture
+def real_user_home() -> Path:
+    """The home folder of whoever runs the tests (only to check it is left alone)."""
+    return REAL_HOME
+
+
+@pytest.fixture(autouse=True)
+def qt_test_mode_once_qt_is_loaded():
+    # For tests outside tests/gui that load Qt themselves (the CLI opening the GUI, ...).
+    enable_qt_test_mode()
 
 
 def _disk_full() -> OSError:

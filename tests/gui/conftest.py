@@ -1,11 +1,15 @@
 """GUI test set-up: an in-process training runner, answers to "Save the changes?", a window fixture."""
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QMessageBox
 
 from mlp_desktop.core.training_process import InProcessRunner, TrainingProcess
 from mlp_desktop.gui.training import worker
+
+# Before any QApplication or QSettings: Qt's standard paths go under the tests' own home
+# ($HOME/.qttest; tests/conftest.py points HOME and the XDG folders into a temporary folder).
+QStandardPaths.setTestModeEnabled(True)
 
 # Tests about the training child process itself, in files whose owners have not marked them yet
 # (node ids without parameters). Prefer `@pytest.mark.training_process` on the test.
