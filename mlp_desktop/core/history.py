@@ -12,6 +12,9 @@ The budget is ``max_rows`` (default 2,048, so at least 1,024 rows remain) unless
 parameters is so large that this would pass ``memory_budget`` (default 64 MiB); then the budget is
 as many rows as fit in it (networks of more than about 4,000 parameters keep fewer rows). A
 1,000,000-epoch run therefore never holds more than about 64 MiB, whatever the network.
+
+The learning rate of every kept epoch is kept alongside (NaN where an optimizer has none, and for
+histories saved before it was recorded), thinned exactly like the rows.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import numpy as np
 
 from .series import SnapshotBuffer
 
-STOP_REASONS = ("completed", "target_reached", "stopped", "diverged")
+STOP_REASONS = ("completed", "target_reached", "stopped", "diverged", "early_stopped", "converged")
 
 
 class History:
@@ -30,8 +33,14 @@ class History:
 
     ``epochs`` are 1-based and increasing; ``train_rmse``, ``val_rmse`` (NaN without a validation
     split) and the rows of ``params`` (``(len(epochs), n_params)``, columns in
-    ``parameter_names`` order) belong to the same epochs. ``stop_reason`` is one of
+    ``parameter_names`` order) belong to the same epochs, and so do ``learning_rates`` (the rate
+    each epoch was trained with; NaN for L-BFGS and Levenberg-Marquardt). ``stop_reason`` is one of
     ``STOP_REASONS`` and ``message`` says it in words.
+
+    With validation rows, ``best_epoch`` is the epoch of the lowest validation RMSE of the last run
+    (``best_val_rmse``; 0 when the weights before training were best), else ``None``; an
+    ``"early_stopped"`` run put the network back to that epoch's weights. ``test_rmse`` is the RMSE
+    on the held-out test rows after the last run (NaN without test rows).
     """
 
     def __init__(
@@ -41,6 +50,8 @@ class History:
         # One row per kept epoch: train RMSE, validation RMSE, then every parameter.
         self._buffer = SnapshotBuffer(len(self.parameter_names) + 2, max_rows, memory_budget)
         self._row = np.zeros(len(self.parameter_names) + 2)
+        # Same row bound, same appends: thinned exactly like the rows above.
+        self._learning_rates = SnapshotBuffer(1, self._buffer.max_rows, memory_budget=2**62)
         self._last_epoch = 0
         self.initial_train_rmse = np.nan
         self.initial_val_rmse = np.nan
@@ -48,6 +59,9 @@ class History:
         self.stop_reason = "completed"
         self.message = ""
         self.elapsed_seconds = 0.0
+        self.best_epoch: int | None = None
+        self.best_val_rmse = np.nan
+        self.test_rmse = np.nan
 
     def set_initial(self, train_rmse: float, val_rmse: float, params: np.ndarray) -> None:
         """Record the state before the first epoch (shown as epoch 0 by plots)."""
@@ -55,12 +69,14 @@ class History:
             self.initial_train_rmse, self.initial_val_rmse = train_rmse, val_rmse
             self.initial_params = np.array(params, dtype=np.float64)
 
-    def append(self, epoch: int, train_rmse: float, val_rmse: float, params: np.ndarray) -> None:
-        """Record the state after ``epoch``; epochs must increase."""
+    def append(self, epoch: int, train_rmse: float, val_rmse: float, params: np.ndarray,
+               learning_rate: float = np.nan) -> None:
+        """Record the state after ``epoch`` (trained with ``learning_rate``); epochs must increase."""
         row = self._row
         row[0], row[1] = train_rmse, val_rmse
         row[2:] = params
         self._buffer.append(epoch, row)
+        self._learning_rates.append(epoch, (learning_rate,))
         self._last_epoch = int(epoch)
 
     @property
@@ -86,6 +102,16 @@ class History:
         return self._buffer.arrays()[1][:, 1]
 
     @property
+    def learning_rates(self) -> np.ndarray:
+        """The learning rate each kept epoch was trained with (NaN where there is none)."""
+        return self._learning_rates.arrays()[1][:, 0]
+
+    @property
+    def latest_learning_rate(self) -> float:
+        """The learning rate of the last epoch (NaN before training)."""
+        return float(self._learning_rates.last_row[0]) if len(self._learning_rates) else np.nan
+
+    @property
     def params(self) -> np.ndarray:
         return self._buffer.arrays()[1][:, 2:]
 
@@ -107,24 +133,29 @@ class History:
 
     @property
     def nbytes(self) -> int:
-        return self._buffer.nbytes + self._row.nbytes
+        return self._buffer.nbytes + self._row.nbytes + self._learning_rates.nbytes
 
-    def to_frame(self, include_initial: bool = True, rmse_scale: float = 1.0):
+    def to_frame(self, include_initial: bool = True, rmse_scale: float = 1.0, include_learning_rate: bool = False):
         """The table the tutorials plot: epoch, train_rmse, val_rmse and one column per parameter.
 
         With ``include_initial`` the state before training comes first, as epoch 0.
         ``rmse_scale`` multiplies the RMSE columns (e.g. to show them in the target's units).
+        ``include_learning_rate`` adds a ``learning_rate`` column after ``val_rmse`` (NaN at epoch 0).
         """
         import pandas as pd
 
         x, rows = self._buffer.arrays()
         epochs, train, val, params = x.astype(np.int64), rows[:, 0], rows[:, 1], rows[:, 2:]
+        rates = self.learning_rates
         if include_initial and self.initial_params is not None:
+            rates = np.concatenate([[np.nan], rates])
             epochs = np.concatenate([[0], epochs])
             train = np.concatenate([[self.initial_train_rmse], train])
             val = np.concatenate([[self.initial_val_rmse], val])
             params = np.vstack([self.initial_params[None, :], params])
         frame = pd.DataFrame(params, columns=self.parameter_names)
+        if include_learning_rate:
+            frame.insert(0, "learning_rate", rates)
         frame.insert(0, "val_rmse", val * rmse_scale)
         frame.insert(0, "train_rmse", train * rmse_scale)
         frame.insert(0, "epoch", epochs)

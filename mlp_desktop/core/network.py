@@ -363,6 +363,30 @@ class Backprop:
                 np.dot(self.augmented_weights[k][:-1], ws.delta[k], out=ws.delta[k - 1])
                 self.activations[k - 1].backprop(ws.delta[k - 1], ws.a[k - 1], ws.tmp[k - 1])
 
+    def jacobian(self, XT: np.ndarray, ws: Workspace, out: np.ndarray) -> np.ndarray:
+        """Derivative of every output for every sample with respect to every parameter.
+
+        Call after :meth:`forward` on the same ``XT`` and ``ws``. Fills and returns
+        ``out: (n_samples, n_outputs, n_parameters)`` (parameter order as ``grad``). The residual
+        in ``ws`` is overwritten. Used by Levenberg-Marquardt.
+        """
+        n_samples, n_outputs = ws.n_samples, ws.delta[-1].shape[0]
+        starts = np.cumsum([0] + [w.size for w in self.augmented_weights])
+        for k in range(n_outputs):
+            d = ws.delta[-1]
+            d.fill(0.0)
+            d[k] = 1.0
+            self.activations[-1].backprop(d, ws.a[-1], ws.tmp[-1])
+            for layer in range(len(ws.delta) - 1, -1, -1):
+                previous = XT if layer == 0 else ws.augmented[layer - 1]
+                # d out_k / d [W; b][i, j] for sample n is previous[i, n] * delta[j, n]
+                out[:, k, starts[layer]:starts[layer + 1]] = np.einsum(
+                    "in,jn->nij", previous, ws.delta[layer]).reshape(n_samples, -1)
+                if layer > 0:
+                    np.dot(self.augmented_weights[layer][:-1], ws.delta[layer], out=ws.delta[layer - 1])
+                    self.activations[layer - 1].backprop(ws.delta[layer - 1], ws.a[layer - 1], ws.tmp[layer - 1])
+        return out
+
 
 def _augmented_views(flat: np.ndarray, shapes) -> list[np.ndarray]:
     """Each layer's ``[W; b]`` as one ``(n_in + 1, n_out)`` view: the vector stores W, then b."""

@@ -10,7 +10,9 @@
   are turned back into the user's units.
 * Classification targets become one 0/1 column per class (softmax or sigmoid outputs); with one
   sigmoid output neuron and two classes, a single column that is 1 for the second class.
-* ``split_rows`` holds out a seeded validation fraction, stratified by class for classification.
+* ``split_rows`` holds out a seeded validation fraction, stratified by class for classification;
+  ``split_rows_three`` also holds out a test fraction (train / validation / test, as MATLAB's
+  70/15/15), stratified the same way.
 """
 
 from __future__ import annotations
@@ -84,6 +86,60 @@ def split_rows(n_rows: int, fraction: float, seed: int | None, labels: Sequence 
             "use more data or a smaller validation fraction."
         )
     return train, validation
+
+
+def split_rows_three(n_rows: int, validation_fraction: float, test_fraction: float, seed: int | None,
+                     labels: Sequence | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row indices ``(train, validation, test)``; both fractions are shares of all ``n_rows``.
+
+    With ``test_fraction == 0`` the training and validation rows are exactly those of
+    :func:`split_rows` with the same arguments (so adding this call changes no existing split).
+    Otherwise the test rows are drawn first, then the validation rows from the rest; with
+    ``labels`` both are stratified (each class gives about its share). All arrays are sorted.
+    """
+    if test_fraction <= 0:
+        train, validation = split_rows(n_rows, validation_fraction, seed, labels)
+        return train, validation, train[:0]
+    if validation_fraction < 0 or validation_fraction + test_fraction >= 1:
+        raise DataError(
+            f"The validation ({validation_fraction:.0%}) and test ({test_fraction:.0%}) fractions together "
+            "must leave rows to train on; make them smaller."
+        )
+    rng = np.random.default_rng(seed)
+    labels = None if labels is None else np.asarray(labels)
+    rest, test = hold_out_rows(rng, np.arange(n_rows), test_fraction, labels)
+    validation = rest[:0]
+    if validation_fraction > 0:
+        rest, validation = hold_out_rows(rng, rest, validation_fraction / (1.0 - test_fraction),
+                                         None if labels is None else labels[rest])
+    if rest.size == 0:
+        raise DataError(
+            f"There are too few rows ({n_rows}) to hold {validation_fraction:.0%} out for validation and "
+            f"{test_fraction:.0%} for testing; use more data or smaller fractions."
+        )
+    return rest, validation, test
+
+
+def hold_out_rows(rng: np.random.Generator, rows: np.ndarray, fraction: float, labels: Sequence | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Split ``rows`` into ``(kept, held_out)``: a random ``fraction`` of them (at least one) held out.
+
+    ``labels`` (one per entry of ``rows``) stratifies the draw: each class gives about ``fraction``
+    of its rows. Both results are sorted.
+    """
+    rows = np.asarray(rows)
+    if labels is None:
+        groups = [np.arange(rows.size)]
+    else:
+        labels = np.asarray(labels)
+        groups = [np.flatnonzero(labels == value) for value in pd.unique(labels)]
+    held = [rng.permutation(group)[: int(round(fraction * len(group)))] for group in groups]
+    held_positions = np.concatenate(held) if held else np.zeros(0, dtype=np.intp)
+    if held_positions.size == 0 and rows.size:
+        held_positions = rng.permutation(rows.size)[:1]
+    mask = np.zeros(rows.size, dtype=bool)
+    mask[held_positions] = True
+    return np.sort(rows[~mask]), np.sort(rows[mask])
 
 
 @dataclass

@@ -26,14 +26,39 @@ import numpy as np
 
 from .errors import DataError
 from .history import History
-from .losses import _ALIASES, LOSS_NAMES
+from .losses import _ALIASES, CLASS_WEIGHTS, LOSS_NAMES, class_indices
 from .network import MLP, Backprop, as_matrix
+from .optimizers import (LR_DECAY_DEFAULTS, LR_SCHEDULES, OPTIMIZER_ALIASES, OPTIMIZERS, Penalty,
+                         learning_rate_at)
+from .preprocessing import hold_out_rows
 from .series import SnapshotBuffer
 
 
 @dataclass
 class TrainConfig:
-    """Settings of one training run (all checked on creation, with plain-words errors)."""
+    """Settings of one training run (all checked on creation, with plain-words errors).
+
+    Optimizer (see :mod:`~mlp_desktop.core.optimizers` for the update rules): ``optimizer`` is
+    ``"sgd"`` (with ``momentum`` and ``nesterov``), ``"adam"`` (``beta1``, ``beta2``, ``epsilon``),
+    ``"rmsprop"`` (``rho``, ``epsilon``), ``"lbfgs"`` or ``"lm"`` (Levenberg-Marquardt, mean squared
+    error only). ``lbfgs`` and ``lm`` always use the full batch and no learning rate; settings of
+    other optimizers are ignored.
+
+    Regularization and stopping: the loss gains ``l2/2 * sum(w**2) + l1 * sum(|w|)`` over the
+    weights (never the biases); reported RMSEs stay plain. ``early_stopping_patience`` epochs
+    without the validation RMSE improving by more than ``min_delta`` stop the run and put back the
+    weights of the best validation epoch (needs validation rows). ``test_fraction`` of the rows is
+    held out of training and early stopping and scored only at the end.
+
+    Learning rate: ``lr_schedule`` is ``"constant"``, ``"step"`` (times ``lr_decay`` every
+    ``lr_step`` epochs), ``"exponential"`` (``learning_rate * lr_decay**epoch``) or
+    ``"inverse_time"`` (``learning_rate / (1 + lr_decay * epoch)``), where ``epoch`` counts the
+    epochs finished before (0 for the first). ``lr_decay=None`` takes the schedule's usual value
+    (step 0.5, exponential 0.99, inverse_time 0.01).
+
+    ``class_weight="balanced"`` weights each training row of class ``c`` by
+    ``n_rows / (n_classes * n_rows_of_c)`` in the loss (class targets only).
+    """
 
     epochs: int = 1000
     learning_rate: float = 0.01
@@ -44,6 +69,21 @@ class TrainConfig:
     seed: int | None = None
     validation_fraction: float = 0.0
     target_rmse: float | None = None
+    optimizer: str = "sgd"
+    nesterov: bool = False
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    rho: float = 0.9
+    l2: float = 0.0
+    l1: float = 0.0
+    early_stopping_patience: int | None = None
+    min_delta: float = 0.0
+    lr_schedule: str = "constant"
+    lr_decay: float | None = None
+    lr_step: int = 100
+    test_fraction: float = 0.0
+    class_weight: str | None = None
 
     def __post_init__(self):
         self.epochs = _whole_number(self.epochs, "The number of epochs", minimum=0)
@@ -62,15 +102,82 @@ class TrainConfig:
         self.shuffle = bool(self.shuffle)
         if self.seed is not None:
             self.seed = _whole_number(self.seed, "The seed", minimum=0)
-        self.validation_fraction = _number(self.validation_fraction, "The validation fraction")
-        if not 0.0 <= self.validation_fraction < 1.0:
-            raise DataError(
-                f"The validation fraction must be at least 0 and below 1; got {self.validation_fraction:g}."
-            )
+        self.validation_fraction = _fraction(self.validation_fraction, "The validation fraction")
         if self.target_rmse is not None:
             self.target_rmse = _number(self.target_rmse, "The target RMSE")
             if self.target_rmse < 0:
                 raise DataError(f"The target RMSE cannot be negative; got {self.target_rmse:g}.")
+        self._check_optimizer()
+        self._check_regularization_and_stopping()
+        self._check_schedule()
+        self.test_fraction = _fraction(self.test_fraction, "The test fraction")
+        if self.validation_fraction + self.test_fraction >= 1.0:
+            raise DataError(
+                f"The validation ({self.validation_fraction:.0%}) and test ({self.test_fraction:.0%}) fractions "
+                "together must leave rows to train on; make them smaller."
+            )
+        weight = None if self.class_weight is None else str(self.class_weight).strip().lower()
+        if weight in (None, "none", ""):
+            self.class_weight = None
+        elif weight in CLASS_WEIGHTS:
+            self.class_weight = weight
+        else:
+            raise DataError(f"Unknown class weight {self.class_weight!r}; choose none or 'balanced'.")
+
+    def _check_optimizer(self) -> None:
+        name = str(self.optimizer).strip().lower()
+        name = OPTIMIZER_ALIASES.get(name, name)
+        if name not in OPTIMIZERS:
+            raise DataError(f"Unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}.")
+        self.optimizer = name
+        if self.loss not in OPTIMIZERS[name].losses:
+            raise DataError(
+                "Levenberg-Marquardt works with the mean squared error loss only; choose another optimizer "
+                "(Adam or L-BFGS) for cross-entropy, or use the mean squared error."
+            )
+        self.nesterov = _flag(self.nesterov, "Nesterov momentum")
+        if name == "sgd" and self.nesterov and self.momentum == 0:
+            raise DataError("Nesterov momentum needs a momentum above 0 (0.9 is usual), or switch Nesterov off.")
+        for field_name, what in (("beta1", "Adam's beta1"), ("beta2", "Adam's beta2"), ("rho", "RMSprop's rho")):
+            value = _number(getattr(self, field_name), what)
+            if not 0.0 <= value < 1.0:
+                raise DataError(f"{what} must be at least 0 and below 1; got {value:g}.")
+            setattr(self, field_name, value)
+        self.epsilon = _number(self.epsilon, "The epsilon")
+        if self.epsilon <= 0:
+            raise DataError(f"The epsilon must be greater than 0 (1e-8 is usual); got {self.epsilon:g}.")
+
+    def _check_regularization_and_stopping(self) -> None:
+        for field_name, what in (("l2", "The L2 penalty"), ("l1", "The L1 penalty"),
+                                 ("min_delta", "The minimum improvement (min_delta)")):
+            value = _number(getattr(self, field_name), what)
+            if value < 0:
+                raise DataError(f"{what} cannot be negative; got {value:g}.")
+            setattr(self, field_name, value)
+        if self.early_stopping_patience is not None:
+            self.early_stopping_patience = _whole_number(
+                self.early_stopping_patience, "The early-stopping patience (epochs without improvement)", minimum=1)
+
+    def _check_schedule(self) -> None:
+        name = str(self.lr_schedule).strip().lower().replace("-", "_").replace(" ", "_")
+        if name not in LR_SCHEDULES:
+            raise DataError(f"Unknown learning-rate schedule {self.lr_schedule!r}; choose one of: "
+                            f"{', '.join(LR_SCHEDULES)}.")
+        self.lr_schedule = name
+        self.lr_step = _whole_number(self.lr_step, "The learning-rate step (epochs between decays)", minimum=1)
+        if self.lr_decay is None:
+            self.lr_decay = LR_DECAY_DEFAULTS.get(name)
+            return
+        self.lr_decay = _number(self.lr_decay, "The learning-rate decay")
+        if name in ("step", "exponential") and not 0.0 < self.lr_decay <= 1.0:
+            raise DataError(f"With the {name} schedule the learning-rate decay multiplies the rate, so it must be "
+                            f"above 0 and at most 1 (e.g. 0.5); got {self.lr_decay:g}.")
+        if self.lr_decay < 0:
+            raise DataError(f"The learning-rate decay cannot be negative; got {self.lr_decay:g}.")
+
+    def learning_rate_at(self, epoch: int) -> float:
+        """The learning rate of the epoch after ``epoch`` finished epochs (``epoch=0``: the first)."""
+        return learning_rate_at(self, epoch)
 
 
 def _number(value, what: str) -> float:
@@ -81,6 +188,24 @@ def _number(value, what: str) -> float:
     if not math.isfinite(number):
         raise DataError(f"{what} must be a finite number; got {value!r}.")
     return number
+
+
+def _fraction(value, what: str) -> float:
+    number = _number(value, what)
+    if not 0.0 <= number < 1.0:
+        raise DataError(f"{what} must be at least 0 and below 1; got {number:g}.")
+    return number
+
+
+def _flag(value, what: str) -> bool:
+    if isinstance(value, (bool, np.bool_)) or value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on"):
+        return True
+    if text in ("false", "no", "off", ""):
+        return False
+    raise DataError(f"{what} must be on or off; got {value!r}.")
 
 
 def _whole_number(value, what: str, minimum: int) -> int:
@@ -94,12 +219,15 @@ def _whole_number(value, what: str, minimum: int) -> int:
 class ProgressReport:
     """What ``train`` tells ``on_progress``: plain data, owned by the receiver.
 
-    ``epochs``/``train_rmses``/``val_rmses`` hold every epoch finished since the previous report;
-    ``params`` is a copy of the current parameters; ``param_epochs``/``param_rows`` are parameter
-    snapshots since the previous report, evenly thinned to at most ``PARAM_ROWS_PER_REPORT`` rows
-    (so live weight plots can draw smooth curves); ``layer_grad_rms`` holds, for each of
-    ``epochs``, the root-mean-square gradient of each weight layer at the epoch's last step
-    (``(len(epochs), n_layers)``, to spot vanishing gradients).
+    ``epochs``/``train_rmses``/``val_rmses``/``learning_rates`` hold every epoch finished since the
+    previous report; ``learning_rate`` is the rate of the latest epoch (NaN for L-BFGS and
+    Levenberg-Marquardt, which have none); ``params`` is a copy of the current parameters;
+    ``param_epochs``/``param_rows`` are parameter snapshots since the previous report, evenly
+    thinned to at most ``PARAM_ROWS_PER_REPORT`` rows (so live weight plots can draw smooth curves);
+    ``layer_grad_rms`` holds, for each of ``epochs``, the root-mean-square gradient of each weight
+    layer at the epoch's last step (``(len(epochs), n_layers)``, to spot vanishing gradients).
+    With validation rows, ``best_epoch``/``best_val_rmse`` are the best validation epoch so far;
+    ``test_rmse`` is the RMSE on the test rows, given in the final report only.
     """
 
     epoch: int
@@ -119,6 +247,11 @@ class ProgressReport:
     finished: bool = False
     stop_reason: str | None = None
     message: str = ""
+    learning_rate: float = math.nan
+    learning_rates: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    best_epoch: int | None = None
+    best_val_rmse: float = math.nan
+    test_rmse: float = math.nan
 
 
 PARAM_ROWS_PER_REPORT = 64
@@ -131,6 +264,8 @@ class _Split:
     Y: np.ndarray
     X_val: np.ndarray | None
     Y_val: np.ndarray | None
+    X_test: np.ndarray | None = None
+    Y_test: np.ndarray | None = None
 
 
 def split_validation(X: np.ndarray, Y: np.ndarray, fraction: float, rng: np.random.Generator) -> _Split:
@@ -149,6 +284,22 @@ def split_validation(X: np.ndarray, Y: np.ndarray, fraction: float, rng: np.rand
     return _Split(X[train_rows], Y[train_rows], X[val_rows], Y[val_rows])
 
 
+def split_test(X: np.ndarray, Y: np.ndarray, fraction: float, rng: np.random.Generator, stratify: bool
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(X, Y, X_test, Y_test)``: a random ``fraction`` of rows (at least one) held out for testing.
+
+    With ``stratify`` and class targets (see :func:`~mlp_desktop.core.losses.class_indices`) each
+    class gives about ``fraction`` of its rows. The remaining rows keep their order.
+    """
+    n = X.shape[0]
+    labels = class_indices(Y) if stratify else None
+    kept, held = hold_out_rows(rng, np.arange(n), fraction, labels)
+    if kept.size == 0:
+        raise DataError(f"There are too few rows ({n}) to hold {fraction:.0%} out for testing; "
+                        "use more data or a smaller test fraction.")
+    return X[kept], Y[kept], X[held], Y[held]
+
+
 def train(
     net: MLP,
     X,
@@ -159,6 +310,7 @@ def train(
     *,
     pause_event: threading.Event | None = None,
     validation_data: tuple | None = None,
+    test_data: tuple | None = None,
     history: History | None = None,
     progress_interval: float | None = 1 / 30,
     progress_every: int | None = None,
@@ -174,11 +326,18 @@ def train(
     stop_event : when set, training stops after the current step and the history so far returns.
     pause_event : while set, training waits (without spinning) after the current step.
     validation_data : ``(X_val, Y_val)`` to use instead of a random ``validation_fraction`` split.
+    test_data : ``(X_test, Y_test)`` to use instead of a random ``test_fraction`` split.
     history : a previous run's history to continue; epoch numbers carry on from its last epoch.
+
+    Splits: without ``test_data``, ``config.test_fraction`` of the rows is held out first
+    (stratified by class with the cross-entropy loss), then without ``validation_data``,
+    ``config.validation_fraction`` (a share of all rows) of the rest. Callers that split rows
+    themselves pass both as data and set both fractions to 0.
 
     Returns the :class:`History`. Divergence (an infinite or NaN error) is not an exception: the
     history's ``stop_reason`` is ``"diverged"``, its ``message`` says what to do, and the weights
-    are put back to those of the last good epoch.
+    are put back to those of the last good epoch. Early stopping ends with ``"early_stopped"`` and
+    the weights of ``history.best_epoch``.
     """
     config = config or TrainConfig()
     X = as_matrix(X, net.layer_sizes[0], "inputs")
@@ -186,13 +345,39 @@ def train(
     _check_rows(X, Y)
     backprop = Backprop(net, config.loss)
     rng = np.random.default_rng(config.seed)
+    X_test = Y_test = None
+    validation_fraction = config.validation_fraction
+    if test_data is not None:
+        X_test = as_matrix(test_data[0], net.layer_sizes[0], "test inputs")
+        Y_test = as_matrix(test_data[1], net.layer_sizes[-1], "test targets")
+        _check_rows(X_test, Y_test)
+    elif config.test_fraction > 0:
+        X, Y, X_test, Y_test = split_test(X, Y, config.test_fraction, rng, stratify=config.loss == "cross_entropy")
+        validation_fraction /= 1.0 - config.test_fraction  # a share of all rows, as documented
     if validation_data is not None:
         X_val = as_matrix(validation_data[0], net.layer_sizes[0], "validation inputs")
         Y_val = as_matrix(validation_data[1], net.layer_sizes[-1], "validation targets")
         _check_rows(X_val, Y_val)
         data = _Split(X, Y, X_val, Y_val)
     else:
-        data = split_validation(X, Y, config.validation_fraction, rng)
+        data = split_validation(X, Y, validation_fraction, rng)
+    data.X_test, data.Y_test = X_test, Y_test
+    if config.early_stopping_patience is not None and data.X_val is None:
+        raise DataError(
+            "Early stopping watches the error on validation rows, and there are none: set a validation "
+            "fraction above 0 (e.g. 0.15), or switch early stopping off."
+        )
+    sample_weights = None
+    if config.class_weight is not None:
+        classes = class_indices(data.Y)
+        if classes is None:
+            raise DataError(
+                "Class weights need class targets (one 0/1 column per class, or a single 0/1 column); "
+                "these targets are numbers. Switch class weights off for a numeric target."
+            )
+        sample_weights = CLASS_WEIGHTS[config.class_weight](classes)
+    optimizer = OPTIMIZERS[config.optimizer](config)
+    optimizer.check_size(data.X.shape[0], net.layer_sizes[-1], net.n_parameters)
     if history is None:
         history = History(net.parameter_names())
     elif len(history.parameter_names) != net.n_parameters:
@@ -201,7 +386,7 @@ def train(
     before = net.get_parameters()
     try:
         loop = _Loop(net, backprop, data, config, rng, history, on_progress, stop_event, pause_event,
-                     progress_interval, progress_every)
+                     progress_interval, progress_every, optimizer, sample_weights)
         with np.errstate(all="ignore"):
             loop.run()
     except MemoryError:
@@ -229,18 +414,29 @@ def _check_rows(X: np.ndarray, Y: np.ndarray) -> None:
 
 
 class _Loop:
-    """One training run's state; ``run`` is the measured hot loop."""
+    """One training run's state; ``run_epoch`` is the measured hot loop.
+
+    It is also the :class:`~mlp_desktop.core.optimizers.FullBatchProblem` that L-BFGS and
+    Levenberg-Marquardt drive.
+    """
 
     def __init__(self, net, backprop, data, config, rng, history, on_progress, stop_event, pause_event,
-                 progress_interval, progress_every):
+                 progress_interval, progress_every, optimizer, sample_weights):
         self.net, self.backprop, self.data, self.config, self.rng = net, backprop, data, config, rng
         self.history, self.on_progress = history, on_progress
         self.stop_event, self.pause_event = stop_event, pause_event
         self.progress_interval, self.progress_every = progress_interval, progress_every
+        self.optimizer = optimizer
+        self.params = net._params
+        self.penalty = Penalty.for_network(net.layer_sizes, config.l2, config.l1)
+        self.sample_weights = sample_weights
+        # weights as a (1, n_rows) row: slices of it scale the residual's columns
+        self.weights_row = None if sample_weights is None else sample_weights[None, :]
         n_train = data.X.shape[0]
-        self.batch = min(config.batch_size or n_train, n_train)
+        self.batch = n_train if optimizer.drives_itself else min(config.batch_size or n_train, n_train)
         # The kernel takes inputs with a bias column of ones, neuron-major (see network.Workspace).
         self.X_augmented = backprop.augment(data.X)
+        self.XT, self.YT = self.X_augmented.T, data.Y.T
         if data.X_val is not None:
             self.XT_val, self.YT_val = backprop.augment(data.X_val).T, data.Y_val.T
         self.full_ws = backprop.workspace(n_train)
@@ -248,13 +444,35 @@ class _Loop:
         # Every buffer the epochs need, now: running out of memory is found before any step.
         for size in {self.batch, n_train % self.batch} - {0}:
             self.batch_ws(size)
-        self.trace: tuple[list, list, list, list] = ([], [], [], [])
+        if not optimizer.drives_itself:
+            optimizer.bind(self.params, backprop.grad)
+            if self.penalty is None:
+                self.step = optimizer.step
+            else:
+                self.penalty.bind(self.params, backprop.grad)
+                add_penalty, apply = self.penalty.add, optimizer.step
+
+                def step():
+                    add_penalty()
+                    apply()
+
+                self.step = step
+        self.jacobian_buffer = None
+        self.learning_rate = math.nan
+        self.grad_scale = 1.0
+        self.detail = ""
+        # epochs, train RMSE, validation RMSE, gradient RMS per layer, learning rate
+        self.trace: tuple[list, list, list, list, list] = ([], [], [], [], [])
         # parameter snapshots between two reports, evenly thinned, always ending with the latest
         self.param_trace = SnapshotBuffer(net.n_parameters, PARAM_ROWS_PER_REPORT) if on_progress else None
         self.started = time.perf_counter()
         self.last_report = self.started
         self.start_epoch = history.last_epoch
+        self.epoch = self.start_epoch
         self.final_epoch = self.start_epoch + config.epochs
+        self.max_epochs = config.epochs
+        self.best_epoch: int | None = None
+        self.best_val = math.nan
 
     # -- measuring -----------------------------------------------------------------------------
     def evaluate(self) -> tuple[float, float]:
@@ -264,8 +482,8 @@ class _Loop:
         the next full-batch step needs, so full-batch training does one forward pass per epoch.
         """
         bp, data = self.backprop, self.data
-        bp.forward(self.X_augmented.T, self.full_ws)
-        bp.residual(data.Y.T, self.full_ws)
+        bp.forward(self.XT, self.full_ws)
+        bp.residual(self.YT, self.full_ws)
         train_rmse = math.sqrt(bp.sum_of_squares(self.full_ws) / data.Y.size)
         val_rmse = math.nan
         if self.val_ws is not None:
@@ -274,66 +492,114 @@ class _Loop:
             val_rmse = math.sqrt(bp.sum_of_squares(self.val_ws) / self.YT_val.size)
         return train_rmse, val_rmse
 
+    def test_rmse(self) -> float:
+        """RMSE on the test rows with the current weights (NaN without test rows)."""
+        data, bp = self.data, self.backprop
+        if data.X_test is None or len(data.X_test) == 0:
+            return math.nan
+        ws = bp.workspace(data.X_test.shape[0])
+        bp.forward(bp.augment(data.X_test).T, ws)
+        bp.residual(data.Y_test.T, ws)
+        return math.sqrt(bp.sum_of_squares(ws) / data.Y_test.size)
+
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> None:
-        net, bp, config, history = self.net, self.backprop, self.config, self.history
-        params = net._params
-        final_epoch = self.final_epoch
+        history, params = self.history, self.params
         train_rmse, val_rmse = self.evaluate()
         history.set_initial(train_rmse, val_rmse, params)
-        last_good = params.copy()
-        reason, epoch = "completed", self.start_epoch
+        self.last_good = params.copy()
+        if self.val_ws is not None:
+            # The weights before training compete too: a run that only got worse goes back to them.
+            self.best_epoch, self.best_val, self.best_params = self.epoch, val_rmse, params.copy()
+            self.since_best = 0
         if not math.isfinite(train_rmse):
             reason = "diverged"
-        while reason == "completed" and epoch < final_epoch:
-            if self.stop_event is not None and self.stop_event.is_set():
-                reason = "stopped"
-                break
-            steps = self.run_epoch(params)
-            if steps == 0:
-                reason = "stopped"
-                break
-            epoch += 1
-            train_rmse, val_rmse = self.evaluate()
-            if not (math.isfinite(train_rmse) and np.isfinite(params).all()):
-                np.copyto(params, last_good)
-                epoch -= 1
-                reason = "diverged"
-                break
-            np.copyto(last_good, params)
-            history.append(epoch, train_rmse, val_rmse, params)
-            if self.on_progress is not None:
-                self.note_epoch(epoch, train_rmse, val_rmse)
-            if config.target_rmse is not None and train_rmse <= config.target_rmse:
-                reason = "target_reached"
-            elif self.stop_event is not None and self.stop_event.is_set():
-                reason = "stopped"
+        elif self.optimizer.drives_itself:
+            reason, self.detail = self.optimizer.run(self)
+        else:
+            reason = self.run_steps()
+        if reason == "early_stopped":
+            np.copyto(params, self.best_params)
+        history.best_epoch, history.best_val_rmse = self.best_epoch, self.best_val
+        history.test_rmse = self.test_rmse()
         history.stop_reason = reason
-        history.message = self.describe(reason, epoch, train_rmse)
+        history.message = self.describe(reason, self.epoch)
         elapsed = time.perf_counter() - self.started
         history.elapsed_seconds += elapsed
         if self.on_progress is not None:
-            self.report(epoch, finished=True, reason=reason)
+            self.report(self.epoch, finished=True, reason=reason)
+
+    def run_steps(self) -> str:
+        """Epochs of a step rule (SGD, Adam, RMSprop) until done; return the stop reason."""
+        config, optimizer, penalty, params = self.config, self.optimizer, self.penalty, self.params
+        while self.epoch < self.final_epoch:
+            if self.stop_event is not None and self.stop_event.is_set():
+                return "stopped"
+            self.learning_rate = learning_rate_at(config, self.epoch)
+            optimizer.set_learning_rate(self.learning_rate)
+            self.grad_scale = optimizer.gradient_scale
+            if penalty is not None:
+                penalty.set_scale(self.grad_scale)
+            if self.run_epoch(params) == 0:
+                return "stopped"
+            reason = self.end_epoch()
+            if reason is not None:
+                return reason
+        return "completed"
+
+    def end_epoch(self) -> str | None:
+        """Measure and record the epoch just run; return a reason to stop, or None to go on."""
+        params = self.params
+        self.epoch += 1
+        epoch = self.epoch
+        train_rmse, val_rmse = self.evaluate()
+        if not (math.isfinite(train_rmse) and np.isfinite(params).all()):
+            np.copyto(params, self.last_good)
+            self.epoch -= 1
+            return "diverged"
+        np.copyto(self.last_good, params)
+        self.history.append(epoch, train_rmse, val_rmse, params, self.learning_rate)
+        stop_early = False
+        if self.val_ws is not None:
+            if val_rmse < self.best_val - self.config.min_delta:
+                self.best_epoch, self.best_val = epoch, val_rmse
+                np.copyto(self.best_params, params)
+                self.since_best = 0
+            else:
+                self.since_best += 1
+                patience = self.config.early_stopping_patience
+                stop_early = patience is not None and self.since_best >= patience
+        if self.on_progress is not None:
+            self.note_epoch(epoch, train_rmse, val_rmse)
+        if self.config.target_rmse is not None and train_rmse <= self.config.target_rmse:
+            return "target_reached"
+        if stop_early:
+            return "early_stopped"
+        if self.stop_event is not None and self.stop_event.is_set():
+            return "stopped"
+        return None
 
     def run_epoch(self, params: np.ndarray) -> int:
         """Run one epoch of steps; return how many ran (fewer if stopped).
 
         This is the measured hot loop: per-sample training spends its time in the Python overhead
-        of each step, so the update is written out here rather than called.
+        of each step, so the mini-batch loop is written out here and the update is one bound call.
         """
-        bp, lr = self.backprop, self.config.learning_rate
+        bp, scale, step = self.backprop, self.grad_scale, self.step
         X, Y = self.X_augmented, self.data.Y
+        weights = self.weights_row
         n, batch = X.shape[0], self.batch
         if batch == n:  # full batch: evaluate() already did this epoch's forward pass
             self.wait_while_paused()
-            bp.backward(X.T, self.full_ws, -lr)
-            self.apply_update(params)
+            if weights is not None:
+                self.full_ws.delta[-1] *= weights
+            bp.backward(self.XT, self.full_ws, scale)
+            step()
             return 1
         order = self.rng.permutation(n) if self.config.shuffle else None
         ws_full = self.batch_ws(batch)
         stop, pause = self.stop_event, self.pause_event
         forward, residual, backward = bp.forward, bp.residual, bp.backward
-        grad, velocity, momentum = bp.grad, self.velocity(params), self.config.momentum
         steps = 0
         for first in range(0, n, batch):
             if stop is not None and stop.is_set():
@@ -344,45 +610,74 @@ class _Loop:
             ws = ws_full if last <= n else self.batch_ws(n - first)
             if order is None:
                 xT, yT = X[first:last].T, Y[first:last].T
+                if weights is not None:
+                    wT = weights[:, first:last]
             elif batch == 1:
                 row = order[first]
                 xT, yT = X[row:row + 1].T, Y[row:row + 1].T
+                if weights is not None:
+                    wT = weights[:, row:row + 1]
             else:
                 rows = order[first:last]
                 xT, yT = X.take(rows, axis=0).T, Y.take(rows, axis=0).T
+                if weights is not None:
+                    wT = weights.take(rows, axis=1)
             forward(xT, ws)
             residual(yT, ws)
-            backward(xT, ws, -lr)
-            if velocity is None:
-                params += grad
-            else:
-                velocity *= momentum
-                velocity += grad
-                params += velocity
+            if weights is not None:
+                ws.delta[-1] *= wT
+            backward(xT, ws, scale)
+            step()
             steps += 1
         return steps
-
-    def apply_update(self, params: np.ndarray) -> None:
-        velocity = self.velocity(params)
-        if velocity is None:
-            params += self.backprop.grad
-        else:
-            velocity *= self.config.momentum
-            velocity += self.backprop.grad
-            params += velocity
-
-    def velocity(self, params: np.ndarray) -> np.ndarray | None:
-        if self.config.momentum == 0.0:
-            return None
-        if not hasattr(self, "_velocity"):
-            self._velocity = np.zeros_like(params)
-        return self._velocity
 
     def batch_ws(self, size: int):
         cache = self.__dict__.setdefault("_workspaces", {})
         if size not in cache:
             cache[size] = self.full_ws if size == self.data.X.shape[0] else self.backprop.workspace(size)
         return cache[size]
+
+    # -- what full-batch methods call (optimizers.FullBatchProblem) -------------------------------
+    def objective(self, x: np.ndarray) -> float:
+        """The penalised, class-weighted loss at parameters ``x`` (left in the network)."""
+        params, bp, ws = self.params, self.backprop, self.full_ws
+        np.copyto(params, x)
+        bp.forward(self.XT, ws)
+        value = bp.loss.weighted_value(ws.z[-1].T, ws.a[-1].T, self.data.Y, self.sample_weights)
+        if self.penalty is not None:
+            value += self.penalty.value(params)
+        return value
+
+    def loss_and_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        value = self.objective(x)
+        bp, ws = self.backprop, self.full_ws
+        bp.residual(self.YT, ws)
+        if self.weights_row is not None:
+            ws.delta[-1] *= self.weights_row
+        bp.backward(self.XT, ws, 1.0)
+        if self.penalty is not None:
+            bp.grad += self.penalty.gradient(self.params)
+        return value, bp.grad.copy()
+
+    def residuals_and_jacobian(self) -> tuple[np.ndarray, np.ndarray, float]:
+        bp, ws = self.backprop, self.full_ws
+        n, k = self.data.Y.shape
+        bp.forward(self.XT, ws)
+        residuals = (ws.a[-1] - self.YT).T.reshape(-1)  # row by row, the outputs of a row together
+        if self.jacobian_buffer is None:
+            self.jacobian_buffer = np.empty((n, k, self.net.n_parameters))
+        jacobian = bp.jacobian(self.XT, ws, self.jacobian_buffer).reshape(n * k, -1)
+        if self.sample_weights is not None:
+            root = np.repeat(np.sqrt(self.sample_weights), k)
+            residuals *= root
+            jacobian *= root[:, None]
+        return residuals, jacobian, n * k / 2.0
+
+    def set_gradient(self, gradient: np.ndarray) -> None:
+        np.copyto(self.backprop.grad, gradient)
+
+    def stop_requested(self) -> bool:
+        return self.stop_event is not None and self.stop_event.is_set()
 
     # -- pausing and reporting -----------------------------------------------------------------
     def wait_while_paused(self) -> None:
@@ -396,11 +691,12 @@ class _Loop:
             waiter.wait(0.05)
 
     def note_epoch(self, epoch: int, train_rmse: float, val_rmse: float) -> None:
-        epochs, trains, vals, grads = self.trace
+        epochs, trains, vals, grads, rates = self.trace
         epochs.append(epoch)
         trains.append(train_rmse)
         vals.append(val_rmse)
         grads.append(self.layer_grad_rms())
+        rates.append(self.learning_rate)
         self.param_trace.append(epoch, self.net._params)
         due = self.progress_every is not None and epoch % self.progress_every == 0
         if not due and self.progress_interval is not None:
@@ -409,7 +705,7 @@ class _Loop:
             self.report(epoch)
 
     def report(self, epoch: int, paused=False, finished=False, reason=None) -> None:
-        epochs, trains, vals, grads = self.trace
+        epochs, trains, vals, grads, rates = self.trace
         n_layers = len(self.backprop.weight_grads)
         grad_rms = np.array(grads, dtype=np.float64).reshape(len(grads), n_layers)
         now = time.perf_counter()
@@ -438,6 +734,11 @@ class _Loop:
             message=history.message if finished else "",
             param_epochs=param_epochs,
             param_rows=param_rows,
+            learning_rate=self.learning_rate,
+            learning_rates=np.array(rates, dtype=np.float64),
+            best_epoch=self.best_epoch,
+            best_val_rmse=self.best_val,
+            test_rmse=history.test_rmse if finished else math.nan,
         ))
         for trace in self.trace:
             trace.clear()
@@ -445,18 +746,27 @@ class _Loop:
 
     def layer_grad_rms(self) -> list[float]:
         """Root-mean-square gradient of each weight layer at the latest step."""
-        lr = self.config.learning_rate  # the gradient buffer holds -lr times the gradient
-        return [math.sqrt(float(np.vdot(g, g)) / g.size) / lr for g in self.backprop.weight_grads]
+        scale = abs(self.grad_scale)  # the gradient buffer holds the gradient times this
+        return [math.sqrt(float(np.vdot(g, g)) / g.size) / scale for g in self.backprop.weight_grads]
 
-    def describe(self, reason: str, epoch: int, train_rmse: float) -> str:
+    def describe(self, reason: str, epoch: int) -> str:
         if reason == "diverged":
+            if self.optimizer.drives_itself:
+                return (f"Training diverged at epoch {epoch + 1}: the error could no longer be computed, so the "
+                        f"weights were put back to those after epoch {epoch}. Scale the inputs, or try Adam.")
             return (
                 f"Training diverged at epoch {epoch + 1}; try a lower learning rate "
-                f"(it is {self.config.learning_rate:g}). The error grew until it could no longer be "
+                f"(it is {self.learning_rate:g}). The error grew until it could no longer be "
                 f"computed, so the weights were put back to those after epoch {epoch}."
             )
         if reason == "target_reached":
             return f"Reached the target RMSE at epoch {epoch}."
+        if reason == "early_stopped":
+            return (f"Stopped early at epoch {epoch}: the validation RMSE had not improved for "
+                    f"{self.config.early_stopping_patience} epochs, so the weights were put back to those of "
+                    f"epoch {self.best_epoch}, the best on the validation rows (best epoch {self.best_epoch}).")
+        if reason == "converged":
+            return f"Converged at epoch {epoch}: {self.detail}."
         if reason == "stopped":
             return f"Stopped at epoch {epoch}."
         if self.config.epochs == 0:
