@@ -292,7 +292,8 @@ def test_text_in_numeric_input_column_names_cell_and_value(tmp_path):
     table = read_table(path)
     message = error_of(prepare_dataset, table)
     assert 'Column "age" in data.csv' in message
-    assert 'row 10 has "five"' in message and 'row 11 has "12,5"' in message
+    # Cells as Excel names them, and how many there are.
+    assert 'but 2 cells are not numbers: A10 "five", A11 "12,5".' in message
     assert "decimal" in message.lower()
     # Leaving the column out works.
     assert prepare_dataset(table, inputs=["weight"]).inputs == ["weight"]

@@ -1,0 +1,72 @@
+"""Zip archives (``.xlsx``, ``.xlsm``, ``.ods``, ``.mlpd``) checked before anything is inflated.
+
+A small file can declare, or hide, gigabytes: :func:`check_zip` reads only the archive's directory
+and refuses members whose declared size or compression ratio is beyond what a real file has. It
+takes milliseconds whatever the archive claims.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ..errors import DataError
+
+__all__ = ["MAX_MEMBERS", "MAX_RATIO", "MAX_TOTAL_BYTES", "check_zip"]
+
+MAX_MEMBERS = 10_000
+MAX_TOTAL_BYTES = 4 * 2**30
+"""Bytes all members may inflate to together (a 1,000,000 x 50 sheet of numbers is about 2 GiB)."""
+MAX_RATIO = 100
+"""Inflated / compressed size beyond which a large member is a "zip bomb": real sheets of numbers
+compress 5-20x, a sheet of one repeated value about 50x."""
+RATIO_FLOOR_BYTES = 50 * 2**20
+"""Members smaller than this are never refused for their ratio (they cannot hurt)."""
+
+
+def check_zip(archive: zipfile.ZipFile, name: str, what: str = "workbook",
+              limits: dict[str, int] | None = None) -> None:
+    """Refuse an archive whose directory declares too much.
+
+    ``limits`` maps member names to their own largest inflated size (e.g. a project's manifest).
+    Raises :class:`DataError` naming the file and the member.
+    """
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise DataError(f"{name} is not a valid {what}: it holds {len(infos):,} parts.")
+    total = 0
+    for info in infos:
+        size, packed = info.file_size, info.compress_size
+        total += size
+        limit = (limits or {}).get(info.filename)
+        if limit is not None and size > limit:
+            raise DataError(f"{name} is damaged or unsafe: its part {info.filename} would inflate to "
+                            f"{_size(size)} (at most {_size(limit)} is expected); it was not opened.")
+        if size > RATIO_FLOOR_BYTES and size > MAX_RATIO * max(packed, 1):
+            raise DataError(f"{name} is unsafe: its part {info.filename} would inflate from {_size(packed)} to "
+                            f"{_size(size)} ({size // max(packed, 1):,}x, a \"zip bomb\"); it was not opened.")
+        if info.compress_type != zipfile.ZIP_STORED and packed > 1024 and size < packed // 2:
+            # Deflate never makes data much larger: a declared size this small hides the real one.
+            raise DataError(f"{name} is damaged or unsafe: the declared size of its part {info.filename} "
+                            f"is smaller than its compressed data; it was not opened.")
+    if total > MAX_TOTAL_BYTES:
+        raise DataError(f"{name} is too large to open: its parts would inflate to {_size(total)} "
+                        f"(at most {_size(MAX_TOTAL_BYTES)}).")
+
+
+def check_zip_file(path: Path, what: str = "workbook") -> None:
+    """:func:`check_zip` for a file on disk; a damaged zip becomes a :class:`DataError`."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            check_zip(archive, path.name, what)
+    except zipfile.BadZipFile:
+        raise DataError(f"{path.name} could not be opened as a {what}: the file is damaged.") from None
+    except (OSError, EOFError, ValueError) as error:
+        raise DataError(f"{path.name} could not be opened as a {what}: the file is damaged ({error}).") from None
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n:,} bytes"

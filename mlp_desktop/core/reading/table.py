@@ -1,0 +1,108 @@
+"""What reading a file gives: a :class:`Table` and the :class:`ColumnInfo` of each column."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["KIND_NUMERIC", "KIND_CATEGORICAL", "KIND_EMPTY", "ColumnInfo", "Table", "column_letter"]
+
+KIND_NUMERIC, KIND_CATEGORICAL, KIND_EMPTY = "numeric", "categorical", "empty"
+
+
+def column_letter(position: int) -> str:
+    """Excel's name of a 1-based column number: 1 -> ``A``, 27 -> ``AA``."""
+    letters = ""
+    while position > 0:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters or "A"
+
+
+@dataclass
+class ColumnInfo:
+    """What a column holds.
+
+    ``kind`` is ``"numeric"``, ``"categorical"`` (text values) or ``"empty"``. A numeric column may
+    still hold a few text cells (``bad_cells``: frame position and text), which are typing errors
+    reported when the column is used.
+
+    ``read_as`` says in a word or two how the cells were read (``"numbers"``, ``"text"``,
+    ``"currency amounts"``, ``"percentages"``, ``"dates"``, ``"times of day"``, ``"numbers stored as
+    text"``, ``"thousands-separated numbers"``, ``"empty"``); ``note`` is one plain sentence for the
+    user whenever the cells were converted or something needs checking (``""`` otherwise).
+    ``unsaved_formulas`` lists ``(cell, formula)`` for cells holding a formula saved without its
+    result (a workbook written by a script); those cells read as missing.
+    """
+
+    name: str
+    kind: str
+    n_missing: int
+    categories: list[str] = field(default_factory=list)
+    n_values: int = 0
+    minimum: float | None = None
+    maximum: float | None = None
+    bad_cells: list[tuple[int, str]] = field(default_factory=list)
+    read_as: str = ""
+    note: str = ""
+    unsaved_formulas: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Table:
+    """A file as read, before roles.
+
+    ``frame`` has the cleaned header names; number columns are ``float64`` (missing = ``NaN``),
+    other columns are ``object`` holding ``float``, ``str`` or ``None``. ``row_numbers[i]`` is the
+    spreadsheet row of ``frame.iloc[i]`` (header = row 1).
+
+    ``notes`` are plain sentences about how the file was read (the sheet used, hidden sheets
+    skipped, a ``sep=`` line, spaces as separators, converted columns); ``warnings`` are sentences the
+    user should check (no header?, a header over two rows, formulas without results). Both are lists
+    of ``str`` for the GUI and the command line to show. ``column_positions[j]`` is the 1-based
+    column of ``frame.columns[j]`` in the file (``None``: position ``j + 1``).
+    """
+
+    frame: pd.DataFrame
+    path: Path
+    sheet: str | None
+    sheets: list[str]
+    row_numbers: np.ndarray
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    column_positions: list[int] | None = None
+    _column_info: list | None = field(default=None, init=False, repr=False)
+
+    @property
+    def file_name(self) -> str:
+        """The file's base name, as messages show it."""
+        return self.path.name
+
+    @property
+    def location(self) -> str:
+        """``data.csv`` or ``data.xlsx, sheet "Sheet1"``."""
+        if self.sheet is None:
+            return self.file_name
+        return f'{self.file_name}, sheet "{self.sheet}"'
+
+    def describe_cell(self, index: int, column: str) -> str:
+        """Name a cell as the user sees it: ``row 4, column "age"`` (sheet first for Excel).
+
+        ``index`` is the position of the row in ``frame``.
+        """
+        place = f'row {int(self.row_numbers[index])}, column "{column}"'
+        return place if self.sheet is None else f'sheet "{self.sheet}", {place}'
+
+    def cell_name(self, index: int, column: str) -> str:
+        """The cell as Excel names it: ``C14`` (``index``: the row's position in ``frame``)."""
+        position = list(self.frame.columns).index(column)
+        if self.column_positions is not None and position < len(self.column_positions):
+            position = self.column_positions[position] - 1
+        return f"{column_letter(position + 1)}{int(self.row_numbers[index])}"
+
+    def copy_infos(self) -> list | None:
+        return None if self._column_info is None else [copy.copy(info) for info in self._column_info]
