@@ -367,15 +367,7 @@ def train(
             "Early stopping watches the error on validation rows, and there are none: set a validation "
             "fraction above 0 (e.g. 0.15), or switch early stopping off."
         )
-    sample_weights = None
-    if config.class_weight is not None:
-        classes = class_indices(data.Y)
-        if classes is None:
-            raise DataError(
-                "Class weights need class targets (one 0/1 column per class, or a single 0/1 column); "
-                "these targets are numbers. Switch class weights off for a numeric target."
-            )
-        sample_weights = CLASS_WEIGHTS[config.class_weight](classes)
+    sample_weights = _sample_weights(config, data.Y)
     optimizer = OPTIMIZERS[config.optimizer](config)
     optimizer.check_size(data.X.shape[0], net.layer_sizes[-1], net.n_parameters)
     if history is None:
@@ -398,6 +390,53 @@ def train(
             "The weights are unchanged."
         ) from None
     return history
+
+
+def loss_and_gradient(net: MLP, X, Y, config: TrainConfig | None = None) -> tuple[float, np.ndarray]:
+    """The objective ``train`` minimises with ``config`` on all of ``(X, Y)``, and its gradient.
+
+    That is the loss (``config.loss``; with ``class_weight`` the weighted mean over rows) plus the
+    ``l2``/``l1`` penalty on the weights, at the network's current parameters. The gradient is one
+    vector in parameter order. No rows are split off.
+    """
+    config = config or TrainConfig()
+    X = as_matrix(X, net.layer_sizes[0], "inputs")
+    Y = as_matrix(Y, net.layer_sizes[-1], "targets")
+    _check_rows(X, Y)
+    backprop = Backprop(net, config.loss)
+    weights = _sample_weights(config, Y)
+    penalty = Penalty.for_network(net.layer_sizes, config.l2, config.l1)
+    XT = backprop.augment(X).T
+    return _objective(backprop, backprop.workspace(X.shape[0]), XT, Y, weights, penalty, net._params, True)
+
+
+def _objective(bp: Backprop, ws, XT, Y, weights, penalty, params, with_gradient: bool):
+    """Penalised, weighted loss at ``params`` (and its gradient, a new array, if asked)."""
+    bp.forward(XT, ws)
+    value = bp.loss.weighted_value(ws.z[-1].T, ws.a[-1].T, Y, weights)
+    if penalty is not None:
+        value += penalty.value(params)
+    if not with_gradient:
+        return value
+    bp.residual(Y.T, ws)
+    if weights is not None:
+        ws.delta[-1] *= weights[None, :]
+    bp.backward(XT, ws, 1.0)
+    if penalty is not None:
+        bp.grad += penalty.gradient(params)
+    return value, bp.grad.copy()
+
+
+def _sample_weights(config: TrainConfig, Y: np.ndarray) -> np.ndarray | None:
+    if config.class_weight is None:
+        return None
+    classes = class_indices(Y)
+    if classes is None:
+        raise DataError(
+            "Class weights need class targets (one 0/1 column per class, or a single 0/1 column); "
+            "these targets are numbers. Switch class weights off for a numeric target."
+        )
+    return CLASS_WEIGHTS[config.class_weight](classes)
 
 
 def _check_rows(X: np.ndarray, Y: np.ndarray) -> None:
@@ -640,24 +679,14 @@ class _Loop:
     # -- what full-batch methods call (optimizers.FullBatchProblem) -------------------------------
     def objective(self, x: np.ndarray) -> float:
         """The penalised, class-weighted loss at parameters ``x`` (left in the network)."""
-        params, bp, ws = self.params, self.backprop, self.full_ws
-        np.copyto(params, x)
-        bp.forward(self.XT, ws)
-        value = bp.loss.weighted_value(ws.z[-1].T, ws.a[-1].T, self.data.Y, self.sample_weights)
-        if self.penalty is not None:
-            value += self.penalty.value(params)
-        return value
+        np.copyto(self.params, x)
+        return _objective(self.backprop, self.full_ws, self.XT, self.data.Y, self.sample_weights, self.penalty,
+                          self.params, False)
 
     def loss_and_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
-        value = self.objective(x)
-        bp, ws = self.backprop, self.full_ws
-        bp.residual(self.YT, ws)
-        if self.weights_row is not None:
-            ws.delta[-1] *= self.weights_row
-        bp.backward(self.XT, ws, 1.0)
-        if self.penalty is not None:
-            bp.grad += self.penalty.gradient(self.params)
-        return value, bp.grad.copy()
+        np.copyto(self.params, x)
+        return _objective(self.backprop, self.full_ws, self.XT, self.data.Y, self.sample_weights, self.penalty,
+                          self.params, True)
 
     def residuals_and_jacobian(self) -> tuple[np.ndarray, np.ndarray, float]:
         bp, ws = self.backprop, self.full_ws

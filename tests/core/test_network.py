@@ -221,3 +221,30 @@ def test_copy_is_independent():
     twin.weights[0][0, 0] += 1.0
     assert net.weights[0][0, 0] != twin.weights[0][0, 0]
     np.testing.assert_array_equal(net.get_parameters()[1:], twin.get_parameters()[1:])
+
+
+@pytest.mark.parametrize("activations", [["tanh", "identity"], ["sigmoid", "softmax"], ["relu", "sigmoid"],
+                                         ["leaky_relu", "tanh", "identity"]])
+def test_jacobian_matches_finite_differences(activations):
+    from mlp_desktop.core.network import Backprop
+
+    rng = np.random.default_rng(2)
+    sizes = [3] + [4] * (len(activations) - 1) + [3]
+    net = MLP(sizes, activations, seed=1)
+    X = rng.normal(size=(5, 3))
+    backprop = Backprop(net, "mse")
+    ws = backprop.workspace(5)
+    XT = backprop.augment(X).T
+    backprop.forward(XT, ws)
+    jacobian = backprop.jacobian(XT, ws, np.empty((5, 3, net.n_parameters)))
+    params, h = net.get_parameters(), 1e-6
+    numeric = np.empty_like(jacobian)
+    for i in range(params.size):
+        up, down = params.copy(), params.copy()
+        up[i] += h
+        down[i] -= h
+        net.set_parameters(up)
+        f_up = net.forward(X)
+        net.set_parameters(down)
+        numeric[:, :, i] = (f_up - net.forward(X)) / (2 * h)
+    np.testing.assert_allclose(jacobian, numeric, atol=1e-8)

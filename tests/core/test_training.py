@@ -338,3 +338,243 @@ def test_reports_carry_thinned_parameter_snapshots():
     row = list(history.epochs).index(first.param_epochs[-1])
     np.testing.assert_array_equal(first.param_rows[-1], history.params[row])
     assert first.param_rows.shape[1] == net.n_parameters
+
+
+# -- issue 14: early stopping, test split, class weights, schedules over runs, new settings ------
+from mlp_desktop.core.preprocessing import split_rows, split_rows_three  # noqa: E402
+from mlp_desktop.core.training import split_test  # noqa: E402
+
+
+def overfitting_problem(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 1))
+    return X, np.sin(3 * X) + 0.3 * rng.normal(size=(n, 1))
+
+
+def test_early_stopping_restores_exactly_the_best_epoch():
+    X, Y = overfitting_problem()
+    net = MLP([1, 30, 1], ["tanh", "identity"], seed=0)
+    reports = []
+    config = TrainConfig(epochs=5000, learning_rate=0.02, optimizer="adam", batch_size=4, shuffle=True, seed=1,
+                         validation_fraction=0.3, early_stopping_patience=15)
+    history = train(net, X, Y, config, on_progress=reports.append, progress_every=1, progress_interval=None)
+    assert history.stop_reason == "early_stopped"
+    best = history.best_epoch
+    assert 0 < best and history.last_epoch == best + 15 < 5000
+    row = list(history.epochs).index(best)
+    np.testing.assert_array_equal(net.get_parameters(), history.params[row])
+    assert history.val_rmse[row] == history.val_rmse.min() == history.best_val_rmse
+    assert f"epoch {best}" in history.message and "Stopped early" in history.message
+    assert reports[-1].stop_reason == "early_stopped" and reports[-1].best_epoch == best
+    np.testing.assert_array_equal(reports[-1].params, history.params[row])
+
+
+def test_min_delta_counts_only_real_improvements():
+    X, Y = overfitting_problem()
+    net = MLP([1, 8, 1], ["tanh", "identity"], seed=0)
+    before = net.get_parameters()
+    history = train(net, X, Y, TrainConfig(epochs=100, learning_rate=0.01, validation_fraction=0.3, seed=2,
+                                           early_stopping_patience=5, min_delta=10.0))
+    # nothing improves by more than 10, so after 5 epochs the weights before training come back
+    assert history.stop_reason == "early_stopped" and history.last_epoch == 5 and history.best_epoch == 0
+    np.testing.assert_array_equal(net.get_parameters(), before)
+
+
+def test_best_epoch_is_kept_without_early_stopping_and_none_without_validation():
+    X, Y = overfitting_problem()
+    net = MLP([1, 8, 1], ["tanh", "identity"], seed=0)
+    history = train(net, X, Y, TrainConfig(epochs=30, learning_rate=0.05, validation_fraction=0.3, seed=2))
+    assert history.stop_reason == "completed"
+    assert history.val_rmse[list(history.epochs).index(history.best_epoch)] == history.val_rmse.min()
+    assert train(net, X, Y, TrainConfig(epochs=2)).best_epoch is None
+
+
+def test_early_stopping_needs_validation_rows():
+    X, Y = overfitting_problem()
+    net = MLP([1, 4, 1], ["tanh", "identity"], seed=0)
+    with pytest.raises(DataError, match="validation rows, and there are none"):
+        train(net, X, Y, TrainConfig(epochs=5, early_stopping_patience=3))
+    history = train(net, X, Y, TrainConfig(epochs=5, early_stopping_patience=3), validation_data=(X[:5], Y[:5]))
+    assert history.best_epoch is not None
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "lm"])
+def test_full_batch_methods_stop_early_and_on_request(optimizer):
+    X, Y = overfitting_problem()
+    net = MLP([1, 30, 1], ["tanh", "identity"], seed=0)
+    history = train(net, X, Y, TrainConfig(epochs=2000, optimizer=optimizer, validation_fraction=0.3, seed=1,
+                                           early_stopping_patience=5))
+    assert history.stop_reason in ("early_stopped", "converged")
+    if history.stop_reason == "early_stopped":
+        np.testing.assert_array_equal(net.get_parameters(), history.params[list(history.epochs).index(history.best_epoch)])
+    stop = threading.Event()
+
+    def on_progress(report):
+        if report.epoch >= 3:
+            stop.set()
+
+    history = train(MLP([1, 30, 1], ["tanh", "identity"], seed=0), X, Y, TrainConfig(epochs=2000, optimizer=optimizer),
+                    on_progress=on_progress, stop_event=stop, progress_every=1, progress_interval=None)
+    assert history.stop_reason == "stopped" and history.last_epoch == 3
+
+
+def test_test_rows_are_held_out_of_training_and_early_stopping():
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(40, 2)), rng.normal(size=(40, 1))
+    config = TrainConfig(epochs=30, learning_rate=0.05, batch_size=5, shuffle=True, seed=9, validation_fraction=0.2,
+                         test_fraction=0.25, early_stopping_patience=3)
+    net = MLP([2, 4, 1], ["tanh", "identity"], seed=1)
+    history = train(net, X, Y, config)
+    _, _, X_test, _ = split_test(X, Y, 0.25, np.random.default_rng(9), stratify=False)
+    assert len(X_test) == 10
+    test_rows = [i for i in range(40) if (X[i] == X_test).all(axis=1).any()]
+    Y_poisoned = Y.copy()
+    Y_poisoned[test_rows] = 1e6
+    poisoned = MLP([2, 4, 1], ["tanh", "identity"], seed=1)
+    poisoned_history = train(poisoned, X, Y_poisoned, config)
+    np.testing.assert_array_equal(net.get_parameters(), poisoned.get_parameters())
+    np.testing.assert_array_equal(history.val_rmse, poisoned_history.val_rmse)
+    assert history.stop_reason == poisoned_history.stop_reason
+    assert history.test_rmse == pytest.approx(np.sqrt(np.mean((net.forward(X[test_rows]) - Y[test_rows]) ** 2)))
+    assert poisoned_history.test_rmse > 1e5
+
+
+def test_test_split_is_stratified_and_a_share_of_all_rows():
+    labels = np.array([0] * 80 + [1] * 20)
+    Y = np.eye(2)[labels]
+    X = np.arange(100.0)[:, None]
+    kept_X, kept_Y, X_test, Y_test = split_test(X, Y, 0.1, np.random.default_rng(0), stratify=True)
+    assert Y_test.sum(axis=0).tolist() == [8, 2] and len(kept_X) == 90
+    reports = []
+    net = MLP([1, 2], ["softmax"], seed=0)
+    history = train(net, X / 100, Y, TrainConfig(epochs=3, loss="cross_entropy", validation_fraction=0.2,
+                                                 test_fraction=0.1, seed=0),
+                    on_progress=reports.append, progress_every=1, progress_interval=None)
+    # the test rows are scored only at the end
+    assert [np.isnan(r.test_rmse) for r in reports] == [True, True, True, False]
+    assert reports[-1].test_rmse == history.test_rmse
+
+
+def test_test_data_can_be_given():
+    X, Y = overfitting_problem()
+    net = MLP([1, 4, 1], ["tanh", "identity"], seed=0)
+    history = train(net, X[:30], Y[:30], TrainConfig(epochs=3), test_data=(X[30:], Y[30:]))
+    assert history.test_rmse == pytest.approx(np.sqrt(np.mean((net.forward(X[30:]) - Y[30:]) ** 2)))
+    assert np.isnan(train(net, X, Y, TrainConfig(epochs=1)).test_rmse)
+
+
+def test_split_rows_three_adds_a_stratified_test_split():
+    labels = np.array(["a"] * 70 + ["b"] * 30)
+    for seed in (0, 1):
+        train_rows, val_rows = split_rows(100, 0.2, seed, labels)
+        three = split_rows_three(100, 0.2, 0.0, seed, labels)
+        np.testing.assert_array_equal(three[0], train_rows)
+        np.testing.assert_array_equal(three[1], val_rows)
+        assert three[2].size == 0
+    train_rows, val_rows, test_rows = split_rows_three(100, 0.15, 0.15, 4, labels)
+    assert sorted(np.concatenate([train_rows, val_rows, test_rows]).tolist()) == list(range(100))
+    # each class gives its share, rounded per class: 15 rows each, give or take one
+    assert len(train_rows) == 70 and abs(len(val_rows) - 15) <= 1 and abs(len(test_rows) - 15) <= 1
+    assert (labels[test_rows] == "b").sum() in (4, 5) and (labels[val_rows] == "b").sum() in (4, 5)
+    np.testing.assert_array_equal(split_rows_three(100, 0.15, 0.15, 4, labels)[2], test_rows)
+    with pytest.raises(DataError, match="must leave rows to train on"):
+        split_rows_three(100, 0.5, 0.5, 0)
+
+
+def test_balanced_class_weight_raises_minority_recall():
+    rng = np.random.default_rng(0)
+    labels = np.array([0] * 180 + [1] * 20)
+    X = rng.normal(size=(200, 2)) + labels[:, None] * 1.2  # overlapping classes
+    Y = np.eye(2)[labels]
+    recalls = {}
+    for weight in (None, "balanced"):
+        net = MLP([2, 2], ["softmax"], seed=0)
+        train(net, X, Y, TrainConfig(epochs=300, learning_rate=0.5, loss="cross_entropy", class_weight=weight))
+        predicted = net.forward(X).argmax(axis=1)
+        recalls[weight] = (predicted[labels == 1] == 1).mean()
+    assert recalls["balanced"] > recalls[None] + 0.3
+
+
+def test_balanced_weights_are_n_rows_over_classes_times_class_rows():
+    from mlp_desktop.core.losses import CLASS_WEIGHTS, class_indices
+
+    Y = np.array([[1.0], [0.0], [0.0], [0.0]])
+    np.testing.assert_allclose(CLASS_WEIGHTS["balanced"](class_indices(Y)), [2.0, 2 / 3, 2 / 3, 2 / 3])
+    assert class_indices(np.array([[0.5], [1.0]])) is None
+    assert class_indices(np.array([[1.0, 1.0], [0.0, 1.0]])) is None
+    net = MLP([1, 1], ["identity"], seed=0)
+    with pytest.raises(DataError, match="Class weights need class targets"):
+        train(net, [[1.0], [2.0]], [[0.5], [3.0]], TrainConfig(class_weight="balanced"))
+
+
+def test_a_continued_run_keeps_the_schedule_going():
+    X, Y = overfitting_problem()
+    net = MLP([1, 4, 1], ["tanh", "identity"], seed=0)
+    config = TrainConfig(epochs=5, learning_rate=0.1, lr_schedule="exponential", lr_decay=0.5)
+    history = train(net, X, Y, config)
+    train(net, X, Y, config, history=history)
+    np.testing.assert_allclose(history.learning_rates, 0.1 * 0.5 ** np.arange(10))
+
+
+def test_learning_rates_are_thinned_with_the_rows():
+    net = MLP([1, 1], ["identity"], seed=0)
+    history = History(net.parameter_names(), max_rows=64)
+    train(net, [[1.0]], [[0.5]], TrainConfig(epochs=1000, learning_rate=0.01, lr_schedule="inverse_time",
+                                             lr_decay=0.1), history=history)
+    assert len(history.learning_rates) == len(history.epochs) <= 65
+    np.testing.assert_allclose(history.learning_rates, 0.01 / (1 + 0.1 * (history.epochs - 1)))
+
+
+def test_everything_together_is_reproducible_with_the_seed():
+    def run(seed):
+        X, Y = overfitting_problem(60)
+        net = MLP([1, 10, 1], ["tanh", "identity"], seed=seed)
+        config = TrainConfig(epochs=40, learning_rate=0.01, optimizer="rmsprop", batch_size=3, shuffle=True,
+                             seed=seed, validation_fraction=0.2, test_fraction=0.2, early_stopping_patience=4,
+                             l1=1e-3, l2=1e-3, lr_schedule="step", lr_step=5)
+        history = train(net, X, Y, config)
+        return history.train_rmse, history.val_rmse, history.test_rmse, net.get_parameters()
+
+    first, again, other = run(3), run(3), run(4)
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first[0], other[0])
+
+
+@pytest.mark.parametrize("settings,message", [
+    ({"optimizer": "newton"}, "Unknown optimizer"),
+    ({"nesterov": True}, "Nesterov momentum needs a momentum"),
+    ({"optimizer": "adam", "beta1": 1.0}, "beta1 must be at least 0 and below 1"),
+    ({"optimizer": "adam", "beta2": -0.1}, "beta2"),
+    ({"optimizer": "rmsprop", "rho": 1.5}, "rho"),
+    ({"epsilon": 0}, "epsilon must be greater than 0"),
+    ({"l2": -1}, "L2 penalty cannot be negative"),
+    ({"l1": "a lot"}, "L1 penalty must be a number"),
+    ({"early_stopping_patience": 0}, "patience"),
+    ({"early_stopping_patience": 2.5}, "whole number"),
+    ({"min_delta": -0.1}, "minimum improvement"),
+    ({"lr_schedule": "cosine"}, "Unknown learning-rate schedule"),
+    ({"lr_schedule": "step", "lr_decay": 1.5}, "at most 1"),
+    ({"lr_schedule": "inverse_time", "lr_decay": -1}, "cannot be negative"),
+    ({"lr_step": 0}, "learning-rate step"),
+    ({"test_fraction": 1.0}, "test fraction"),
+    ({"validation_fraction": 0.5, "test_fraction": 0.5}, "must leave rows to train on"),
+    ({"class_weight": "heavy"}, "Unknown class weight"),
+    ({"optimizer": "lm", "loss": "cross_entropy"}, "mean squared error loss only"),
+])
+def test_new_settings_explain_themselves(settings, message):
+    with pytest.raises(DataError, match=message):
+        TrainConfig(**settings)
+
+
+def test_new_settings_defaults_and_spellings():
+    config = TrainConfig()
+    assert (config.optimizer, config.nesterov, config.beta1, config.beta2, config.epsilon, config.rho) == (
+        "sgd", False, 0.9, 0.999, 1e-8, 0.9)
+    assert (config.l2, config.l1, config.early_stopping_patience, config.min_delta) == (0.0, 0.0, None, 0.0)
+    assert (config.lr_schedule, config.lr_decay, config.lr_step, config.test_fraction, config.class_weight) == (
+        "constant", None, 100, 0.0, None)
+    assert TrainConfig(optimizer="L-BFGS").optimizer == "lbfgs"
+    assert TrainConfig(optimizer="Levenberg-Marquardt").optimizer == "lm"
+    assert TrainConfig(class_weight="none").class_weight is None
+    assert TrainConfig(class_weight="Balanced").class_weight == "balanced"
