@@ -256,6 +256,7 @@ class FullBatchProblem(Protocol):
 
     params: np.ndarray  # the network's parameter vector (changed in place)
     max_epochs: int  # iterations to run at most
+    penalty: Penalty | None  # the L1/L2 penalty, None without one
 
     def loss_and_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         """Penalised loss and its gradient (a new array) at parameters ``x``."""
@@ -286,7 +287,7 @@ class LBFGS:
     losses = LOSS_NAMES
 
     def __init__(self, config):
-        self.penalty_has_l1 = bool(config.l1)
+        pass
 
     @staticmethod
     def check_size(n_rows: int, n_outputs: int, n_params: int) -> None:
@@ -295,6 +296,11 @@ class LBFGS:
     def run(self, problem: FullBatchProblem) -> tuple[str, str]:
         from scipy.optimize import minimize
 
+        if problem.max_epochs == 0:
+            return "completed", ""  # SciPy would still take one step
+        problem.wait_while_paused()
+        if problem.stop_requested():
+            return "stopped", ""
         reason = None
 
         def after_iteration(intermediate_result):

@@ -46,9 +46,10 @@ class TrainConfig:
 
     Regularization and stopping: the loss gains ``l2/2 * sum(w**2) + l1 * sum(|w|)`` over the
     weights (never the biases); reported RMSEs stay plain. ``early_stopping_patience`` epochs
-    without the validation RMSE improving by more than ``min_delta`` stop the run and put back the
-    weights of the best validation epoch (needs validation rows). ``test_fraction`` of the rows is
-    held out of training and early stopping and scored only at the end.
+    without the validation RMSE improving by more than ``min_delta`` (in the units of the RMSE
+    ``train`` reports, like ``target_rmse``) stop the run and put back the weights of the best
+    validation epoch (needs validation rows). ``test_fraction`` of the rows is held out of
+    training and early stopping and scored only at the end.
 
     Learning rate: ``lr_schedule`` is ``"constant"``, ``"step"`` (times ``lr_decay`` every
     ``lr_step`` epochs), ``"exponential"`` (``learning_rate * lr_decay**epoch``) or
@@ -201,9 +202,9 @@ def _flag(value, what: str) -> bool:
     if isinstance(value, (bool, np.bool_)) or value in (0, 1):
         return bool(value)
     text = str(value).strip().lower()
-    if text in ("true", "yes", "on"):
+    if text in ("true", "yes", "on", "1"):
         return True
-    if text in ("false", "no", "off", ""):
+    if text in ("false", "no", "off", "0", ""):
         return False
     raise DataError(f"{what} must be on or off; got {value!r}.")
 

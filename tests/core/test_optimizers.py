@@ -325,3 +325,14 @@ def test_every_optimizer_is_in_the_table_and_reproducible():
         np.testing.assert_array_equal(runs[0][0], runs[1][0])
         np.testing.assert_array_equal(runs[0][1], runs[1][1])
         assert math.isfinite(runs[0][0][-1])
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "lm", "adam", "rmsprop"])
+def test_zero_epochs_changes_nothing_and_a_target_stops_any_optimizer(optimizer):
+    X, Y, net = problem()
+    before = net.get_parameters()
+    history = train(net, X, Y, TrainConfig(epochs=0, optimizer=optimizer))
+    assert history.stop_reason == "completed" and history.last_epoch == 0
+    np.testing.assert_array_equal(net.get_parameters(), before)
+    history = train(net, X, Y, TrainConfig(epochs=3000, optimizer=optimizer, batch_size=4, target_rmse=0.6))
+    assert history.stop_reason == "target_reached" and history.train_rmse[-1] <= 0.6
