@@ -2,8 +2,10 @@
 
 Writes (once, then reuses) a 200,000-row x 50-column table as ``.csv`` and ``.xlsx``: 49 number
 columns with a few blank cells and one text column of class names. For each file it times
-``mlp_desktop.core.data.read_table`` and ``pandas.read_csv`` / ``pandas.read_excel``, alternating
-them, and prints the median seconds and the ratio (target: at most 1.2x pandas). Each reader's
+``mlp_desktop.core.data.read_table`` and ``pandas.read_csv`` / ``pandas.read_excel`` (with openpyxl,
+pandas' default engine), alternating them, and prints the median seconds and both ratios (targets:
+the .csv at most 1.2x pandas' time; the .xlsx at least 10x faster than pandas, i.e. at most 0.1x its
+time, with no higher peak memory). Each reader's
 read runs in a fresh child process, which also reports its peak memory (peak resident set
 minus the process's size before reading). Finally the data panel's table view shows the loaded table offscreen and
 scrolls through it page by page, timing each repaint (smooth: p99 under 16 ms, one frame at 60 Hz).
@@ -27,7 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-TARGET_RATIO = 1.2
+TARGET_RATIO = {"csv": 1.2, "xlsx": 0.1}
+"""Our time / pandas' time, at most: text within 1.2x; workbooks at least 10x faster than openpyxl."""
 SMOOTH_FRAME_MS = 16.0
 
 
@@ -82,7 +85,7 @@ def _read_ours(path: Path):
 
 
 def _read_pandas(path: Path):
-    return pd.read_csv(path) if path.suffix == ".csv" else pd.read_excel(path)
+    return pd.read_csv(path) if path.suffix == ".csv" else pd.read_excel(path, engine="openpyxl")
 
 
 READERS = {"mlp_desktop": _read_ours, "pandas": _read_pandas}
@@ -174,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
 
     files = sample_files(args.rows, args.columns, args.cache, not args.skip_xlsx)
     print(f"\n{args.rows:,} rows x {args.columns} columns; one uptime reading: {_load()}")
-    print(f"{'file':6} {'mlp_desktop s':>14} {'pandas s':>10} {'ratio':>7} {'target':>7}   "
+    print(f"{'file':6} {'mlp_desktop s':>14} {'pandas s':>10} {'ratio':>7} {'target':>7}        "
           f"{'peak MiB ours/pandas':>21}   {'frame MiB':>9}")
     ok = True
     for kind, path in files.items():
@@ -183,12 +186,19 @@ def main(argv: list[str] | None = None) -> int:
         ours, theirs = (statistics.median(seconds for seconds, _, _ in results[name]) for name in READERS)
         our_peak, their_peak = (max(peak for _, peak, _ in results[name]) for name in READERS)
         our_frame = results["mlp_desktop"][0][2]
-        ratio = ours / theirs
-        ok &= ratio <= TARGET_RATIO
-        print(f"{kind:6} {ours:14.2f} {theirs:10.2f} {ratio:6.2f}x {'<=' + str(TARGET_RATIO) + 'x':>7} "
-              f"{'PASS' if ratio <= TARGET_RATIO else 'FAIL'}  {our_peak:8.0f} / {their_peak:<8.0f}   "
+        ratio, target = ours / theirs, TARGET_RATIO[kind]
+        passed = ratio <= target and (kind == "csv" or not our_peak > their_peak)
+        ok &= passed
+        speed = f"({theirs / ours:.1f}x faster)" if kind != "csv" else ""
+        print(f"{kind:6} {ours:14.2f} {theirs:10.2f} {ratio:6.2f}x {'<=' + str(target) + 'x':>7} "
+              f"{'PASS' if passed else 'FAIL'}  {our_peak:8.0f} / {their_peak:<8.0f}   "
               f"{our_frame:9.0f}   ({path.stat().st_size / 2**20:.0f} MiB file, "
-              f"{repeats} read{'s' if repeats > 1 else ''} each)", flush=True)
+              f"{repeats} read{'s' if repeats > 1 else ''} each) {speed}", flush=True)
+        if kind == "xlsx":
+            print(f"       xlsx: {theirs / ours:.1f}x faster than pandas.read_excel(engine='openpyxl') "
+                  f"(target >= 10x), peak memory {our_peak:.0f} vs {their_peak:.0f} MiB (target: not higher)")
+        else:
+            print(f"       csv: {ratio:.2f}x pandas.read_csv's time (target <= {target}x)")
     paints = scroll_table(files["csv"])
     p50, p99 = np.percentile(paints, [50, 99])
     smooth = p99 < SMOOTH_FRAME_MS

@@ -59,6 +59,8 @@ def check_zip_file(path: Path, what: str = "workbook") -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             check_zip(archive, path.name, what)
+    except DataError:
+        raise
     except zipfile.BadZipFile:
         raise DataError(f"{path.name} could not be opened as a {what}: the file is damaged.") from None
     except (OSError, EOFError, ValueError) as error:

@@ -104,9 +104,10 @@ def unique_names(headers: list[str], positions: list[int] | None = None) -> list
 
 def frame_from_columns(columns: dict[str, np.ndarray], n_rows: int) -> pd.DataFrame:
     # Explicit object Series: pandas 3 would otherwise turn all-text columns into its str dtype.
+    # copy=False: no second copy of the numbers into one block (a 200,000 x 50 table: 80 MB, 0.1 s).
     return pd.DataFrame(
-        {name: pd.Series(values, dtype=values.dtype) for name, values in columns.items()},
-        index=pd.RangeIndex(n_rows),
+        {name: pd.Series(values, dtype=values.dtype, copy=False) for name, values in columns.items()},
+        index=pd.RangeIndex(n_rows), copy=False,
     )
 
 

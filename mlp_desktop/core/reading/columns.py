@@ -70,7 +70,10 @@ def type_column(name: str, cells: np.ndarray, decimal_mark: str = ".", from_text
         return _float_column(cells, name)
     cells = np.asarray(cells, dtype=object)
     n = len(cells)
-    codes = np.fromiter((_TYPE_CODES.get(type(cell), _OTHER) for cell in cells), np.int8, n)
+    if pd.api.types.infer_dtype(cells, skipna=False) == "string":
+        codes = np.full(n, _STR, dtype=np.int8)  # the common text column: no look at each cell
+    else:
+        codes = np.fromiter((_TYPE_CODES.get(type(cell), _OTHER) for cell in cells), np.int8, n)
     kinds = np.full(n, V.MISSING, dtype=np.int8)
     numbers = np.full(n, np.nan)
     dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -229,14 +232,16 @@ def _number_note(kinds, texts, numbers, from_string, from_text) -> tuple[str, st
 
 
 def _categorical(name, kinds, numbers, dates, texts, n_missing, n_values, notes) -> tuple[np.ndarray, ColumnInfo]:
-    values = np.empty(len(kinds), dtype=object)
+    missing = kinds == V.MISSING
+    values = texts.copy()  # the stripped text of every text cell; TRUE/FALSE for booleans
+    values[missing] = None
     plain = (kinds == V.NUMBER) | (kinds == V.GROUPED)
-    values[plain] = numbers[plain].tolist()
-    shown = ~plain & (kinds != V.MISSING)
-    for position in np.flatnonzero(shown):
+    if plain.any():
+        values[plain] = numbers[plain].tolist()
+    # Dates, times and durations among text: shown as text (rare, so one at a time).
+    for position in np.flatnonzero(~plain & ~missing & ((kinds == V.DATE) | np.equal(texts, None))):
         values[position] = _bad_text(kinds[position], texts[position], dates[position], numbers[position])
-    present = values[kinds != V.MISSING]
-    info = ColumnInfo(name, KIND_CATEGORICAL, n_missing, sorted_labels(present), n_values, read_as="text")
+    info = ColumnInfo(name, KIND_CATEGORICAL, n_missing, sorted_labels(values[~missing]), n_values, read_as="text")
     info.note = "; ".join(notes)
     return values, info
 

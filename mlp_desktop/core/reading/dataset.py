@@ -95,7 +95,8 @@ def default_roles(table: Table) -> Roles:
     """Guess roles: the target is a column named ``output`` (any case), else the last usable
     column; every other non-empty column is an input; empty columns are ignored."""
     infos = column_info(table)
-    usable = [info.name for info in infos if info.kind != KIND_EMPTY]
+    # A column of formulas saved without results looks empty but is not: keep it, so using it says why.
+    usable = [info.name for info in infos if info.kind != KIND_EMPTY or info.unsaved_formulas]
     named_output = [info.name for info in infos if info.name.strip().lower() == "output"]
     if named_output:
         target = named_output[0]

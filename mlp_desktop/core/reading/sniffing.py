@@ -47,6 +47,7 @@ _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-prote
 _MARKUP_START = re.compile(r"\s*<(?:!doctype|html|\?xml|table)\b", re.IGNORECASE)
 _SEP_LINE = re.compile(r"\s*sep=(.)\s*$", re.IGNORECASE)
 _DOT_DECIMAL_LOOK = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)\.\d+(?:[eE][+-]?\d+)?", re.ASCII)
+_SYMBOLS = re.compile(r"[$€£¥₹%]|\b(?:USD|EUR|GBP|CHF)\b")
 _DOT_THOUSANDS_LOOK = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+", re.ASCII)
 
 
@@ -222,7 +223,7 @@ def _guess_decimal_mark(rows: list[list[str]]) -> str:
     comma_votes = dot_votes = 0
     for row in rows[1:]:
         for cell in row:
-            cell = cell.strip()
+            cell = _SYMBOLS.sub("", cell).strip()
             if looks_like_comma_decimal(cell):
                 comma_votes += 1
             elif _DOT_DECIMAL_LOOK.fullmatch(cell) and not _DOT_THOUSANDS_LOOK.fullmatch(cell):

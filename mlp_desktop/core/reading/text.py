@@ -75,8 +75,9 @@ def _read(path: Path, layout: TextLayout, encoding: str) -> RawTable:
             columns.append(values)
         elif pd.api.types.is_integer_dtype(dtype):
             columns.append(column.to_numpy(dtype=np.float64))
-        elif dtype == object and pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
-            columns.append(column.to_numpy(dtype=object))
+        elif pd.api.types.is_string_dtype(dtype) and (
+                dtype != object or pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")):
+            columns.append(column.to_numpy(dtype=object, na_value=None))
         else:
             reread.append(j)  # true/false, or a column pandas typed chunk by chunk
             columns.append(None)

@@ -69,8 +69,10 @@ def read_workbook(path: Path, kind: str, sheet: str | None) -> RawTable:
     try:
         metadata = list(workbook.sheets_metadata)
         sheets = [item.name for item in metadata]
-        hidden = [item.name for item in metadata if "Visible" not in str(item.visible) or "VeryHidden" in str(item.visible)]
-        charts = [item.name for item in metadata if "Chart" in str(item.typ)]
+        from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+        hidden = [item.name for item in metadata if item.visible != SheetVisibleEnum.Visible]
+        charts = [item.name for item in metadata if item.typ == SheetTypeEnum.ChartSheet]
         notes = []
         if sheet is not None:
             name = _match_sheet(path, sheets, sheet)
@@ -104,7 +106,7 @@ def read_workbook(path: Path, kind: str, sheet: str | None) -> RawTable:
         raw.notes = notes + raw.notes
     finally:
         workbook.close()
-    if kind == "zip" and path.suffix.lower() != ".ods" and _has_blank_cells(raw):
+    if kind == "zip" and path.suffix.lower() != ".ods" and _worth_scanning(path, raw):
         raw.formulas = _formulas_without_results(path, raw.sheet)
     return raw
 
@@ -138,27 +140,27 @@ def _read_sheet(path: Path, workbook, name: str, sheets: list[str]) -> RawTable 
         if header is None:
             return None
         width = len(header)
-        chunks: list[list[np.ndarray]] = [[] for _ in range(width)]
+        n_expected = max(int(sheet.end[0]) + 1 - header_row, 0) if sheet.end is not None else 0
+        columns = _Columns(width, n_expected)
         chunk: list[list] = []
-        n_rows = 0
         for row in rows:
             if len(row) != width:
                 row = (list(row) + [""] * width)[:width]
             chunk.append(row)
             if len(chunk) == _CHUNK_ROWS:
-                _pack_chunk(chunk, chunks)
-                n_rows += len(chunk)
+                columns.add(chunk)
                 chunk = []
         if chunk:
-            _pack_chunk(chunk, chunks)
-            n_rows += len(chunk)
+            columns.add(chunk)
+        del rows, sheet  # calamine's copy of the sheet goes before the table is built
     except DataError:
         raise
     except MemoryError:
         raise
     except Exception as error:
         raise DataError(f'Sheet "{name}" in {path.name} could not be read: the file is damaged ({error}).') from None
-    columns = [_join(parts, n_rows) for parts in chunks]
+    n_rows = columns.n_rows
+    columns = columns.finish()
     first_column = int(start[1]) + 1
     row_numbers = np.arange(header_row + 1, header_row + 1 + n_rows, dtype=np.int64)
     return RawTable(path=path, sheet=name, sheets=sheets, header=[_header_cell(c) for c in header],
@@ -172,45 +174,81 @@ def _header_cell(cell):
 
 
 _NUMBER_TYPES = {float, int}
+_BLANK_TYPES = {float, int, str}
 
 
-def _pack_chunk(chunk: list[list], chunks: list[list[np.ndarray]]) -> None:
-    """Columns of a chunk of rows: ``float64`` when every cell is a number or empty, else ``object``
-    (empty cells as ``None``)."""
-    block = np.empty((len(chunk), len(chunks)), dtype=object)
-    block[:] = chunk
-    for j, parts in enumerate(chunks):
-        column = block[:, j]
-        types = set(map(type, column))
-        if types <= _NUMBER_TYPES:
-            parts.append(column.astype(np.float64))
-            continue
-        empty = column == ""
-        if str in types and empty.any():
-            column = column.copy()
-            column[empty] = None
-            types = set(map(type, column))
-        if types <= _NUMBER_TYPES | {type(None)}:
-            parts.append(np.where(empty, np.nan, column).astype(np.float64)
-                         if empty.any() else column.astype(np.float64))
-        else:
-            parts.append(column)
+class _Columns:
+    """The sheet's columns, filled a chunk of rows at a time: ``float64`` while every cell is a number
+    or empty (written in place into arrays sized from the sheet's dimensions), ``object`` from the
+    first other cell on (empty cells as ``None``)."""
+
+    def __init__(self, width: int, n_expected: int):
+        self.arrays: list[np.ndarray] = [np.empty(n_expected) for _ in range(width)]
+        self.n_rows = 0
+
+    def add(self, chunk: list[list]) -> None:
+        start, stop = self.n_rows, self.n_rows + len(chunk)
+        for j, cells in enumerate(zip(*chunk)):
+            array = self.arrays[j]
+            if len(array) < stop:  # the dimensions were wrong: grow
+                grown = np.empty(max(stop, 2 * len(array)), dtype=array.dtype)
+                grown[: len(array)] = array
+                array = self.arrays[j] = grown
+            types = set(map(type, cells))
+            if array.dtype == np.float64 and types <= _NUMBER_TYPES:
+                array[start:stop] = cells
+                continue
+            block = np.array(cells, dtype=object) if len(cells) else np.empty(0, dtype=object)
+            if str in types:
+                empty = block == ""
+                if empty.any():
+                    block[empty] = None
+                    types = set(map(type, block))
+            if array.dtype == np.float64 and types <= _NUMBER_TYPES | {type(None)}:
+                block[np.equal(block, None)] = np.nan
+                array[start:stop] = block
+                continue
+            if array.dtype == np.float64:
+                array = self.arrays[j] = _as_object(array, start)
+            if block.dtype == object:
+                nan = np.array([isinstance(cell, float) and cell != cell for cell in block], dtype=bool) \
+                    if float in types else None
+                if nan is not None and nan.any():
+                    block[nan] = None
+            array[start:stop] = block
+        self.n_rows = stop
+
+    def finish(self) -> list[np.ndarray]:
+        return [array[: self.n_rows] if len(array) != self.n_rows else array for array in self.arrays]
 
 
-def _join(parts: list[np.ndarray], n_rows: int) -> np.ndarray:
-    if not parts:
-        return np.empty(0, dtype=np.float64)
-    if all(part.dtype == np.float64 for part in parts):
-        return np.concatenate(parts)
-    return np.concatenate([part.astype(object) if part.dtype != object else part for part in parts])
+def _as_object(array: np.ndarray, filled: int) -> np.ndarray:
+    out = np.empty(len(array), dtype=object)
+    values = array[:filled]
+    out[:filled] = values
+    out[:filled][np.isnan(values)] = None
+    return out
 
 
-def _has_blank_cells(raw: RawTable) -> bool:
-    for column in raw.columns:
-        if column.dtype == np.float64:
-            if np.isnan(column).any():
-                return True
-        elif any(cell is None for cell in column):
+SCAN_ALWAYS_BYTES = 8 * 2**20
+"""Workbooks up to this size are always scanned for formulas without results (a few ms)."""
+SCAN_BLANK_SHARE = 0.02
+
+
+def _worth_scanning(path: Path, raw: RawTable) -> bool:
+    """Formulas saved without results read as empty cells. A small file is always scanned; a large
+    one (where inflating the sheet again costs a second) only when a column has more than 2 % empty
+    cells: scripts write formulas for whole columns, and a 200,000-row file with a few missing values
+    is not scanned for nothing."""
+    columns = raw.columns
+    if not columns or not len(raw.row_numbers):
+        return False
+    if path.stat().st_size <= SCAN_ALWAYS_BYTES:
+        return True
+    limit = SCAN_BLANK_SHARE * len(raw.row_numbers)
+    for column in columns:
+        blanks = np.isnan(column).sum() if column.dtype == np.float64 else np.equal(column, None).sum()
+        if blanks > limit:
             return True
     return False
 
