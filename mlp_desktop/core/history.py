@@ -40,7 +40,8 @@ class History:
     With validation rows, ``best_epoch`` is the epoch of the lowest validation RMSE of the last run
     (``best_val_rmse``; 0 when the weights before training were best), else ``None``; an
     ``"early_stopped"`` run put the network back to that epoch's weights. ``test_rmse`` is the RMSE
-    on the held-out test rows after the last run (NaN without test rows).
+    on the held-out test rows after the last run (NaN without test rows). ``optimizer_state``
+    lets a run continuing this history pick up the optimizer's momenta where the last one left them.
     """
 
     def __init__(
@@ -62,6 +63,9 @@ class History:
         self.best_epoch: int | None = None
         self.best_val_rmse = np.nan
         self.test_rmse = np.nan
+        # The optimizer's running state (momenta, Adam's moments, LM's damping) after the last
+        # run, so that continuing goes on exactly; kept in memory only, not in project files.
+        self.optimizer_state: dict | None = None
 
     def set_initial(self, train_rmse: float, val_rmse: float, params: np.ndarray) -> None:
         """Record the state before the first epoch (shown as epoch 0 by plots)."""

@@ -146,6 +146,18 @@ class StepRule:
     def bind(self, params: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError
 
+    def state(self) -> dict | None:
+        """What a continued run needs to go on exactly (copies), or None if nothing."""
+        return None
+
+    def restore(self, state: dict) -> None:
+        """Take up ``state`` from :meth:`state` of an earlier run (after ``bind``), if it fits."""
+
+
+def _fits(state: dict, params: np.ndarray, keys: tuple[str, ...], settings: dict) -> bool:
+    return (all(isinstance(state.get(k), np.ndarray) and state[k].shape == params.shape for k in keys)
+            and all(state.get(k) == v for k, v in settings.items()))
+
 
 class SGD(StepRule):
     """Gradient descent, optionally with classical or Nesterov momentum."""
@@ -168,6 +180,13 @@ class SGD(StepRule):
         else:
             self.velocity, self.tmp = np.zeros_like(params), np.empty_like(params)
             self.step = self._nesterov if self.nesterov else self._classical
+
+    def state(self):
+        return None if self.momentum == 0.0 else {"optimizer": "sgd", "velocity": self.velocity.copy()}
+
+    def restore(self, state):
+        if self.momentum != 0.0 and _fits(state, self.params, ("velocity",), {}):
+            self.velocity[...] = state["velocity"]
 
     def _plain(self):
         self.params += self.grad
@@ -204,6 +223,16 @@ class Adam(StepRule):
         self.beta1_power = self.beta2_power = 1.0  # beta**t
         self.step = self._step
 
+    def state(self):
+        return {"optimizer": "adam", "m": self.m.copy(), "v": self.v.copy(), "beta1": self.beta1,
+                "beta2": self.beta2, "beta1_power": self.beta1_power, "beta2_power": self.beta2_power}
+
+    def restore(self, state):
+        # m and v are stored divided by (1 - beta): they only fit the same betas
+        if _fits(state, self.params, ("m", "v"), {"beta1": self.beta1, "beta2": self.beta2}):
+            self.m[...], self.v[...] = state["m"], state["v"]
+            self.beta1_power, self.beta2_power = float(state["beta1_power"]), float(state["beta2_power"])
+
     def _step(self):
         m, v, g, tmp = self.m, self.v, self.grad, self.tmp
         b1, b2 = self.beta1, self.beta2
@@ -236,6 +265,13 @@ class RMSprop(StepRule):
         self.v, self.tmp = np.zeros_like(params), np.empty_like(params)  # v' = v / (1 - rho)
         self.root_scale = math.sqrt(1.0 - self.rho)
         self.step = self._step
+
+    def state(self):
+        return {"optimizer": "rmsprop", "v": self.v.copy(), "rho": self.rho}
+
+    def restore(self, state):
+        if _fits(state, self.params, ("v",), {"rho": self.rho}):
+            self.v[...] = state["v"]
 
     def _step(self):
         v, g, tmp = self.v, self.grad, self.tmp
@@ -291,6 +327,12 @@ class LBFGS:
 
     @staticmethod
     def check_size(n_rows: int, n_outputs: int, n_params: int) -> None:
+        pass
+
+    def state(self) -> None:
+        return None  # SciPy cannot resume its curvature memory: a continued run rebuilds it
+
+    def restore(self, state: dict) -> None:
         pass
 
     def run(self, problem: FullBatchProblem) -> tuple[str, str]:
@@ -358,7 +400,15 @@ class LevenbergMarquardt:
     max_damping = 1e10
 
     def __init__(self, config):
-        self.l2 = config.l2
+        self.damping = self.initial_damping
+
+    def state(self) -> dict:
+        return {"optimizer": "lm", "damping": self.damping}
+
+    def restore(self, state: dict) -> None:
+        damping = state.get("damping")
+        if isinstance(damping, float) and 0 < damping <= self.max_damping:
+            self.damping = damping
 
     @staticmethod
     def memory_needed(n_rows: int, n_outputs: int, n_params: int) -> int:
@@ -377,7 +427,6 @@ class LevenbergMarquardt:
             )
 
     def run(self, problem: FullBatchProblem) -> tuple[str, str]:
-        mu = self.initial_damping
         for _ in range(problem.max_epochs):
             if problem.stop_requested():
                 return "stopped", ""
@@ -397,20 +446,20 @@ class LevenbergMarquardt:
             before = problem.objective(current)
             diagonal = hessian.diagonal().copy()
             while True:
-                hessian[np.diag_indices_from(hessian)] = diagonal + mu
+                hessian[np.diag_indices_from(hessian)] = diagonal + self.damping
                 try:
                     step = np.linalg.solve(hessian, -gradient)
                 except np.linalg.LinAlgError:
                     step = None
                 # objective() leaves the network at the trial weights: kept if the loss fell
                 if step is not None and np.isfinite(step).all() and problem.objective(current + step) < before:
-                    mu = max(mu * self.damping_decrease, 1e-20)
+                    self.damping = max(self.damping * self.damping_decrease, 1e-20)
                     break
                 np.copyto(params, current)
-                mu *= self.damping_increase
-                if mu > self.max_damping:
+                if self.damping * self.damping_increase > self.max_damping:
                     return "converged", ("Levenberg-Marquardt cannot lower the error any further "
                                          f"(its damping passed {self.max_damping:g})")
+                self.damping *= self.damping_increase
                 if problem.stop_requested():
                     return "stopped", ""
             reason = problem.end_epoch()

@@ -486,6 +486,9 @@ class _Loop:
             self.batch_ws(size)
         if not optimizer.drives_itself:
             optimizer.bind(self.params, backprop.grad)
+        if history.optimizer_state and history.optimizer_state.get("optimizer") == optimizer.name:
+            optimizer.restore(history.optimizer_state)  # a continued run goes on exactly
+        if not optimizer.drives_itself:
             if self.penalty is None:
                 self.step = optimizer.step
             else:
@@ -560,6 +563,10 @@ class _Loop:
             reason = self.run_steps()
         if reason == "early_stopped":
             np.copyto(params, self.best_params)
+        # Momenta after a divergence are garbage, and after an early stop they belong to later
+        # weights than the ones put back: a continued run then starts its optimizer afresh.
+        fresh = reason in ("diverged", "early_stopped")
+        history.optimizer_state = None if fresh else self.optimizer.state()
         history.best_epoch, history.best_val_rmse = self.best_epoch, self.best_val
         history.test_rmse = self.test_rmse()
         history.stop_reason = reason

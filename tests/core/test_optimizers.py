@@ -336,3 +336,20 @@ def test_zero_epochs_changes_nothing_and_a_target_stops_any_optimizer(optimizer)
     np.testing.assert_array_equal(net.get_parameters(), before)
     history = train(net, X, Y, TrainConfig(epochs=3000, optimizer=optimizer, batch_size=4, target_rmse=0.6))
     assert history.stop_reason == "target_reached" and history.train_rmse[-1] <= 0.6
+
+
+@pytest.mark.parametrize("settings", [
+    {"optimizer": "sgd", "momentum": 0.9}, {"optimizer": "sgd", "momentum": 0.9, "nesterov": True},
+    {"optimizer": "adam"}, {"optimizer": "rmsprop"}, {"optimizer": "lm"},
+])
+def test_continuing_a_history_is_one_long_run(settings):
+    X, Y, net = problem()
+    together = net.copy()
+    config = TrainConfig(epochs=3, learning_rate=0.01, batch_size=4, **settings)
+    history = train(net, X, Y, config)
+    train(net, X, Y, config, history=history)
+    train(together, X, Y, TrainConfig(**{**config.__dict__, "epochs": 6}))
+    np.testing.assert_allclose(net.get_parameters(), together.get_parameters(), rtol=1e-13)
+    other = train(MLP([3, 4, 2], ["tanh", "identity"], seed=5), X, Y, config)
+    other.optimizer_state = {"optimizer": "adam", "m": np.zeros(3)}  # not this network's: ignored
+    train(MLP([3, 4, 2], ["tanh", "identity"], seed=5), X, Y, config, history=other)
