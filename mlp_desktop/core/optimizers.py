@@ -484,5 +484,17 @@ OPTIMIZERS: dict[str, type] = {
 }
 """Optimizer name -> class built from a TrainConfig (see the module docstring)."""
 
+OPTIMIZER_OPTIONS: dict[str, tuple[str, ...]] = {
+    # The TrainConfig fields each optimizer reads (a settings panel shows only these). Every
+    # optimizer also uses epochs, the penalties, early stopping, the splits and class weights.
+    "sgd": ("learning_rate", "batch_size", "shuffle", "momentum", "nesterov", "lr_schedule", "lr_decay", "lr_step"),
+    "adam": ("learning_rate", "batch_size", "shuffle", "beta1", "beta2", "epsilon", "lr_schedule", "lr_decay",
+             "lr_step"),
+    "rmsprop": ("learning_rate", "batch_size", "shuffle", "rho", "epsilon", "lr_schedule", "lr_decay", "lr_step"),
+    "lbfgs": (),
+    "lm": (),
+}
+"""Optimizer name -> the settings of its own it uses (full-batch methods have no learning rate)."""
+
 OPTIMIZER_ALIASES = {"l-bfgs": "lbfgs", "l_bfgs": "lbfgs", "levenberg-marquardt": "lm",
                      "levenberg_marquardt": "lm", "gd": "sgd"}

@@ -353,3 +353,15 @@ def test_continuing_a_history_is_one_long_run(settings):
     other = train(MLP([3, 4, 2], ["tanh", "identity"], seed=5), X, Y, config)
     other.optimizer_state = {"optimizer": "adam", "m": np.zeros(3)}  # not this network's: ignored
     train(MLP([3, 4, 2], ["tanh", "identity"], seed=5), X, Y, config, history=other)
+
+
+def test_each_optimizer_lists_the_settings_it_reads():
+    from dataclasses import fields
+
+    from mlp_desktop.core.optimizers import OPTIMIZER_OPTIONS
+
+    names = {f.name for f in fields(TrainConfig)}
+    assert set(OPTIMIZER_OPTIONS) == set(OPTIMIZERS)
+    assert all(set(options) <= names for options in OPTIMIZER_OPTIONS.values())
+    assert "nesterov" in OPTIMIZER_OPTIONS["sgd"] and "beta1" in OPTIMIZER_OPTIONS["adam"]
+    assert "learning_rate" not in OPTIMIZER_OPTIONS["lm"]
