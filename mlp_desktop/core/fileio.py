@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -85,14 +86,68 @@ def whole_numbers_as_integers(frame):
     return frame
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _is_live_text(value) -> bool:
+    """A text a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+1+cmd|...``, ``@SUM(...)``)."""
+    return isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value)
+
+
+def guard_csv_text(frame):
+    """A copy in which text cells (and column names) that a spreadsheet would run as formulas start
+    with an apostrophe, as the OWASP advice on CSV injection says: ``=1+1`` is written ``'=1+1``.
+    Texts that are plain numbers (``-1``, a class label) are left alone."""
+    import pandas as pd
+
+    guarded = frame.copy()
+    guarded.columns = ["'" + name if _is_live_text(name) else name for name in map(str, frame.columns)]
+    for column in range(guarded.shape[1]):
+        values = guarded.iloc[:, column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            texts = values.to_numpy(dtype=object)
+            live = [i for i, value in enumerate(texts) if _is_live_text(value)]
+            if live:
+                texts = texts.copy()
+                texts[live] = ["'" + texts[i] for i in live]
+                guarded.isetitem(column, pd.Series(texts, index=guarded.index, dtype=object))
+    return guarded
+
+
+def _write_xlsx(frame, path: Path) -> None:
+    """``frame`` as a workbook in which every text is text: openpyxl would store a text starting
+    with ``=`` as a live formula."""
+    import pandas as pd
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False)
+        sheet = next(iter(writer.sheets.values()))
+        text_columns = [j + 1 for j in range(frame.shape[1])
+                        if frame.iloc[:, j].dtype == object or pd.api.types.is_string_dtype(frame.iloc[:, j].dtype)]
+        for cell in sheet[1]:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+        for column in text_columns:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                if cell.data_type == "f":
+                    cell.data_type = "s"  # the text as it is, shown and stored as text
+
+
 def write_table(frame, path) -> None:
-    """Save a DataFrame as ``.csv`` or ``.xlsx`` (chosen by the suffix), atomically."""
+    """Save a DataFrame as ``.csv`` or ``.xlsx`` (chosen by the suffix), atomically.
+
+    Nothing written is a live formula: in ``.xlsx`` a text starting with ``=`` is stored as text;
+    in ``.csv`` texts starting with ``=``, ``+``, ``-`` or ``@`` get a leading apostrophe
+    (:func:`guard_csv_text`).
+    """
     path = Path(path)
     frame = whole_numbers_as_integers(frame)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        write_with(path, lambda p: frame.to_csv(p, index=False))
+        guarded = guard_csv_text(frame)
+        write_with(path, lambda p: guarded.to_csv(p, index=False))
     elif suffix == ".xlsx":
-        write_with(path, lambda p: frame.to_excel(p, index=False, engine="openpyxl"))
+        write_with(path, lambda p: _write_xlsx(frame, p))
     else:
         raise DataError(f"Cannot save {path.name}: choose a .csv or .xlsx file name.")

@@ -185,6 +185,7 @@ class Model:
                 raise DataError("its loss is not a name")
             if not (isinstance(training, dict) and isinstance(scores, dict)):
                 raise DataError("its training settings or metrics are not sets of named values")
+            _check_fit(preprocessor, net, loss)
             model = cls(preprocessor, net, loss, training, scores)
             n_inputs, n_outputs = preprocessor.n_inputs, preprocessor.n_outputs
         except DataError as error:
@@ -196,10 +197,26 @@ class Model:
         return model
 
 
+MAX_MODEL_BYTES = 1 << 30
+"""A model file larger than this is refused before reading (the largest network allowed, saved as
+JSON, is far smaller)."""
+
+
 def load_model(path) -> Model:
     """Read a model saved by :meth:`Model.save`, with a clear error for a damaged or newer file."""
     path = Path(path)
     try:
+        return _load_model(path)
+    except MemoryError:
+        raise DataError(f"{path.name} is too large to read in the memory available: it is damaged, or not a "
+                        f"model file.") from None
+
+
+def _load_model(path: Path) -> Model:
+    try:
+        if path.stat().st_size > MAX_MODEL_BYTES:
+            raise DataError(f"{path.name} is not a valid model file: it is larger than any model "
+                            f"({path.stat().st_size / 2**30:.1f} GiB).")
         text = path.read_text(encoding="utf-8-sig")  # a byte-order mark from a text editor is fine
     except FileNotFoundError:
         raise DataError(f"The model file {path} does not exist.") from None
@@ -282,6 +299,34 @@ def _check_preprocessor(pre: Preprocessor) -> None:
     if pre.task == "regression":
         _finite_vector(pre.target_offset, len(targets), "target offsets")
         _finite_vector(pre.target_scale, len(targets), "target scales", nonzero=True)
+
+
+_KINDS = ("numeric", "categorical")
+_PROBABILITY_OUTPUTS = ("softmax", "sigmoid")
+
+
+def _check_fit(pre: Preprocessor, net: MLP, loss: str) -> None:
+    """Raise DataError unless the parts of a model read from a file fit together: unique class names,
+    an output layer and a loss that suit the task and the preprocessing."""
+    for column, kind in pre.input_kinds.items():
+        if kind not in _KINDS:
+            raise DataError(f"the kind of its input column {column!r} is {kind!r}, not numeric or categorical")
+    if pre.task == "classification":
+        labels = [str(label) for label in pre.classes]
+        repeated = sorted({label for label in labels if labels.count(label) > 1})
+        if repeated:
+            raise DataError(f"its classes list {repeated[0]!r} more than once; each class needs its own output")
+    output = net.activations[-1] if len(net.activations) else None
+    if output != pre.output_activation:
+        raise DataError(f"its network's output layer uses {output!r} but its preprocessing expects "
+                        f"{pre.output_activation!r}")
+    if pre.task == "regression" and pre.output_activation == "softmax":
+        raise DataError("it predicts numbers (regression) with a softmax output, which gives class probabilities")
+    if loss not in ("mse", "cross_entropy"):
+        raise DataError(f"its loss {loss!r} is unknown")
+    if loss == "cross_entropy" and (pre.task != "classification" or pre.output_activation not in _PROBABILITY_OUTPUTS):
+        raise DataError(f"its loss is cross-entropy, which needs a classifier with a softmax or sigmoid output, "
+                        f"but it is {pre.task} with a {pre.output_activation} output")
 
 
 def _finite_or_none(value):

@@ -38,6 +38,7 @@ from .. import __version__
 from . import parameters, settings
 from .errors import DataError
 from .fileio import atomic_path
+from .reading.archive import check_npz, check_project_zip
 from .graph import NetworkGraph
 from .history import History
 
@@ -203,9 +204,12 @@ def load_project(path) -> Project:
         raise DataError(f"The project file {path} does not exist.")
     try:
         with zipfile.ZipFile(path) as archive:
+            check_project_zip(archive, name)  # declared sizes, before anything is inflated
             return _read_archive(archive, name)
     except DataError:
         raise
+    except MemoryError:
+        raise DataError(f"{name} is damaged or too large to open in the memory available.") from None
     except zipfile.BadZipFile:
         raise DataError(f"{name} is not an MLP Desktop project file (it is not a zip archive), "
                         "or it is damaged.") from None
@@ -262,6 +266,7 @@ def _read_archive(archive: zipfile.ZipFile, name: str) -> Project:
 
 
 def _read_arrays(raw: bytes, name: str) -> dict[str, np.ndarray]:
+    check_npz(raw, name, ARRAYS_NAME)  # array headers against the stored bytes, before allocating
     try:
         with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
             return {key: npz[key] for key in npz.files}

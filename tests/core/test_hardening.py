@@ -196,6 +196,13 @@ def test_damaged_model_files_load_as_a_usable_model_or_raise_data_error(tmp_path
     (lambda d: d["preprocessing"].__setitem__("output_activation", "magic"), "magic"),
     (lambda d: d.__setitem__("metrics", [1, 2]), "metrics"),
     (lambda d: d.__setitem__("loss", 3), "loss"),
+    # Parts that are each valid but do not fit together (issue 13).
+    (lambda d: d["preprocessing"]["classes"].__setitem__(1, d["preprocessing"]["classes"][0]),
+     "its classes list 'setosa' more than once"),
+    (lambda d: d["network"]["activations"].__setitem__(-1, "tanh"),
+     "its network's output layer uses 'tanh' but its preprocessing expects 'softmax'"),
+    (lambda d: d.__setitem__("loss", "hinge"), "its loss 'hinge' is unknown"),
+    (lambda d: d["preprocessing"]["input_kinds"].__setitem__("sepal_length", "ordinal"), "'ordinal', not numeric"),
 ])
 def test_specific_model_damage_is_named(tmp_path, change, message):
     document = _iris_model().to_dict()
@@ -786,3 +793,38 @@ def test_a_save_cleans_up_what_an_interrupted_save_left_long_ago(tmp_path):
     write_text_atomic(target, "{}")
     assert target.read_text() == "{}"
     assert not old.exists() and recent.exists() and other.exists()
+
+
+def test_a_project_whose_arrays_claim_terabytes_is_refused_without_allocating(tmp_path):
+    path = tmp_path / "p.mlpd"
+    save_project(_full_project(embedded=False), path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**40,)})
+    arrays = io.BytesIO()
+    with zipfile.ZipFile(arrays, "w") as npz:
+        npz.writestr("weights.npy", header.getvalue() + bytes(64))
+    members["arrays.npz"] = arrays.getvalue()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(DataError, match=r"p.mlpd is damaged: arrays.npz declares weights.npy with shape "
+                                        r"\(1099511627776,\) \(8,192.0 GiB\)"):
+        load_project(path)
+
+
+def test_memory_errors_while_loading_are_data_errors(tmp_path, monkeypatch):
+    model_path = tmp_path / "m.json"
+    _iris_model().save(model_path)
+    project_path = tmp_path / "p.mlpd"
+    save_project(_full_project(embedded=False), project_path)
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(json, "loads", exhausted)
+    with pytest.raises(DataError, match="m.json is too large to read in the memory available"):
+        load_model(model_path)
+    with pytest.raises(DataError, match="p.mlpd is damaged or too large to open in the memory available"):
+        load_project(project_path)

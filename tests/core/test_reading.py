@@ -324,3 +324,47 @@ def test_a_large_clean_file_reads_like_pandas(tmp_path):
     np.testing.assert_array_equal(table.frame.to_numpy(), pd.read_csv(path).to_numpy())
     np.testing.assert_array_equal(table.row_numbers, np.arange(2, 5002))
     assert table.notes == [] and table.warnings == []
+
+
+# --- files written for the user -----------------------------------------------------------------
+
+
+def test_written_tables_never_hold_live_formulas(tmp_path):
+    from mlp_desktop.core.fileio import write_table
+
+    frame = pd.DataFrame({"name": ['=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "@SUM(A1)", "-2", "ok"],
+                          "=evil": [1, 2, 3, 4, 5]})
+    write_table(frame, tmp_path / "out.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").active
+    assert [cell.data_type for cell in sheet["A"]] == ["s"] * 6 and sheet["B1"].data_type == "s"
+    assert sheet["A2"].value == '=HYPERLINK("http://x","y")' and sheet["B1"].value == "=evil"
+    write_table(frame, tmp_path / "out.csv")
+    lines = (tmp_path / "out.csv").read_text().splitlines()
+    assert lines[0] == "name,'=evil"
+    assert lines[1:] == ["\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1", "'+1+cmd|' /C calc'!A0,2", "'@SUM(A1),3",
+                         "-2,4", "ok,5"]
+
+
+def test_project_bombs_and_lying_array_headers_are_refused(tmp_path):
+    import io as _io
+    import json
+
+    from mlp_desktop.core.project import load_project
+
+    bomb = tmp_path / "bomb.mlpd"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", "{}")
+    _declare_size(bomb, "manifest.json", 2_000_000_000)
+    assert "bomb.mlpd is damaged or unsafe: its part manifest.json would inflate to" in error_of(load_project, bomb)
+
+    header = _io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False,
+                                                  "shape": (2**40,)})
+    arrays = _io.BytesIO()
+    with zipfile.ZipFile(arrays, "w") as npz:
+        npz.writestr("weights.npy", np.lib.format.MAGIC_PREFIX + b"\x01\x00" + header.getvalue()[8:] + bytes(64))
+    from mlp_desktop.core.reading.archive import check_npz
+
+    message = error_of(check_npz, arrays.getvalue(), "p.mlpd")
+    assert message.startswith("p.mlpd is damaged: arrays.npz declares weights.npy with shape (1099511627776,)")
+    del json

@@ -72,3 +72,49 @@ def _size(n: int) -> str:
         if n >= scale:
             return f"{n / scale:,.1f} {unit}"
     return f"{n:,} bytes"
+
+
+MAX_MANIFEST_BYTES = 64 * 2**20
+"""A project's manifest.json is a few kB; a larger one is damage or a bomb."""
+
+
+def check_project_zip(archive: zipfile.ZipFile, name: str) -> None:
+    """:func:`check_zip` for a project file (``.mlpd``): its manifest may not exceed 64 MiB."""
+    check_zip(archive, name, "project file", limits={"manifest.json": MAX_MANIFEST_BYTES})
+
+
+def check_npz(raw: bytes, name: str, what: str = "arrays.npz") -> None:
+    """Check a NumPy ``.npz`` (itself a zip) before any array is allocated: every array header must
+    describe plain numbers whose size fits in the bytes actually stored (a header claiming 8 TiB in
+    a small file is damage, refused without allocating)."""
+    import io
+
+    import numpy as np
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            check_zip(archive, name, "project file")
+            for info in archive.infolist():
+                with archive.open(info) as stream:
+                    version = np.lib.format.read_magic(stream)
+                    if version not in ((1, 0), (2, 0), (3, 0)):
+                        raise ValueError("unknown array format")
+                    reader = {(1, 0): np.lib.format.read_array_header_1_0,
+                              (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+                    if reader is None:
+                        raise ValueError("unsupported array format")
+                    shape, _, dtype = reader(stream, max_header_size=10_000)
+                if dtype.hasobject or dtype.kind not in "biuf":
+                    raise DataError(f"{name} is damaged: {what} holds {info.filename} in a form that is not "
+                                    f"plain numbers.")
+                count = 1
+                for size in shape:
+                    count *= int(size)
+                if count * dtype.itemsize > info.file_size:
+                    raise DataError(f"{name} is damaged: {what} declares {info.filename} with shape "
+                                    f"{tuple(int(s) for s in shape)} ({_size(count * dtype.itemsize)}) but stores "
+                                    f"{_size(info.file_size)}; it was not loaded.")
+    except DataError:
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, TypeError):
+        raise DataError(f"{name} is damaged: its weights ({what}) cannot be read.") from None
