@@ -8,6 +8,7 @@ subcommands run headless:
     mlp-desktop predict MODEL.json --input age=30 --input exercise=2 --input diet=5
     mlp-desktop evaluate MODEL.json DATA [--json]
     mlp-desktop export MODEL.json --format python -o predict_model.py
+    mlp-desktop cross-validate DATA --folds 5 [--repeats R] [--json] [train options]
 
 A problem the user can fix prints one line ``error: ...`` on stderr and exits with code 2; no
 output file is ever half-written (and an existing one survives a failed run).
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from . import __version__
 
-COMMANDS = ("train", "predict", "evaluate", "export")
+COMMANDS = ("train", "predict", "evaluate", "export", "cross-validate")
 EXIT_USER_ERROR = 2
 
 
@@ -64,6 +65,70 @@ def _batch_size(text: str) -> int | None:
     return size
 
 
+def _add_training_options(parser: argparse.ArgumentParser) -> None:
+    """The data, network and training options shared by ``train`` and ``cross-validate``."""
+    parser.add_argument("data", help="the .xlsx, .xlsm, .csv, .tsv or .txt file")
+    parser.add_argument("--sheet", help="the worksheet to read (default: the first non-empty one)")
+    parser.add_argument("--target", nargs="+", metavar="COL", help="column(s) to predict (default: 'output' or the last)")
+    parser.add_argument("--inputs", nargs="+", metavar="COL", help="input columns (default: every other column)")
+    parser.add_argument("--task", choices=["auto", "regression", "classification"], default="auto")
+    parser.add_argument("--hidden", type=_number_list, default=[8], metavar="8,4",
+                        help="neurons per hidden layer (default: 8)")
+    parser.add_argument("--activation", type=_name_list, default=["tanh"], metavar="NAME[,NAME...]",
+                        help="hidden activation: one for all layers or one per layer (default: tanh)")
+    parser.add_argument("--output-activation", default="auto",
+                        choices=["auto", "identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"])
+    parser.add_argument("--loss", default="auto", choices=["auto", "mse", "cross-entropy"])
+    parser.add_argument("--init", default="xavier", choices=["uniform", "normal", "xavier", "he"])
+    parser.add_argument("--init-range", type=_range, default=(-1.0, 1.0), metavar="LOW,HIGH",
+                        help="range of uniform initialisation (default: -1,1)")
+    parser.add_argument("--init-std", type=float, default=0.1, help="std of normal initialisation (default: 0.1)")
+    parser.add_argument("--bias-init", default="zeros", choices=["zeros", "like-weights"])
+    parser.add_argument("--epochs", type=int, default=1000)
+    parser.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
+    parser.add_argument("--batch-size", type=_batch_size, default=None, metavar="full|N",
+                        help="'full' (default), 1 for per-sample updates, or N for mini-batches")
+    parser.add_argument("--momentum", type=float, default=0.0)
+    parser.add_argument("--shuffle", action="store_true", help="shuffle the rows every epoch")
+    parser.add_argument("--scale", default="standard", choices=["standard", "minmax", "none"],
+                        help="input scaling (default: standard)")
+    parser.add_argument("--validation", type=float, default=0.0, metavar="F",
+                        help="fraction of rows held out for validation (default: 0)")
+    parser.add_argument("--target-rmse", type=float, default=None, help="stop once the training RMSE is this low")
+    parser.add_argument("--drop-missing", action="store_true", help="drop rows with missing values instead of failing")
+    parser.add_argument("--seed", type=int, default=None, help="seed for weights and splits (same seed, same result)")
+    _add_optimizer_options(parser)
+
+
+def _add_optimizer_options(parser: argparse.ArgumentParser) -> None:
+    """Optimizer, regularization, stopping, schedule and split options (None: TrainConfig's default)."""
+    group = parser.add_argument_group("optimizer, regularization and stopping")
+    group.add_argument("--optimizer", choices=["sgd", "adam", "rmsprop", "lbfgs", "lm"], default=None,
+                       help="sgd (default; with --momentum, --nesterov), adam, rmsprop, lbfgs (full batch) "
+                            "or lm (Levenberg-Marquardt: full batch, mean squared error only)")
+    group.add_argument("--nesterov", action="store_true", help="Nesterov momentum with sgd (needs --momentum)")
+    group.add_argument("--beta1", type=float, default=None, help="Adam's first-moment decay (default: 0.9)")
+    group.add_argument("--beta2", type=float, default=None, help="Adam's second-moment decay (default: 0.999)")
+    group.add_argument("--epsilon", type=float, default=None, help="Adam's and RMSprop's epsilon (default: 1e-8)")
+    group.add_argument("--rho", type=float, default=None, help="RMSprop's decay (default: 0.9)")
+    group.add_argument("--l2", type=float, default=None, help="L2 penalty on the weights (default: 0)")
+    group.add_argument("--l1", type=float, default=None, help="L1 penalty on the weights (default: 0)")
+    group.add_argument("--early-stopping", type=int, default=None, metavar="PATIENCE",
+                       help="stop after PATIENCE epochs without the validation RMSE improving, and keep the "
+                            "best epoch's weights (needs --validation)")
+    group.add_argument("--min-delta", type=float, default=None,
+                       help="smallest validation-RMSE improvement that counts, in the target's units (default: 0)")
+    group.add_argument("--lr-schedule", choices=["constant", "step", "exponential", "inverse-time"], default=None,
+                       help="how the learning rate changes over epochs (default: constant)")
+    group.add_argument("--lr-decay", type=float, default=None,
+                       help="the schedule's decay (default: step 0.5, exponential 0.99, inverse-time 0.01)")
+    group.add_argument("--lr-step", type=int, default=None, help="epochs between step decays (default: 100)")
+    group.add_argument("--test", type=float, default=None, metavar="F",
+                       help="fraction of rows held out as a test set, scored only at the end (default: 0)")
+    group.add_argument("--class-weight", choices=["none", "balanced"], default=None,
+                       help="balanced: weight each class by its rarity (classification; default: none)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlp-desktop",
@@ -75,36 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a model on a spreadsheet and save it",
                                 description="Train a network on a .xlsx/.csv file and save the model as JSON.")
-    train.add_argument("data", help="the .xlsx, .xlsm, .csv, .tsv or .txt file")
-    train.add_argument("--sheet", help="the worksheet to read (default: the first non-empty one)")
-    train.add_argument("--target", nargs="+", metavar="COL", help="column(s) to predict (default: 'output' or the last)")
-    train.add_argument("--inputs", nargs="+", metavar="COL", help="input columns (default: every other column)")
-    train.add_argument("--task", choices=["auto", "regression", "classification"], default="auto")
-    train.add_argument("--hidden", type=_number_list, default=[8], metavar="8,4",
-                       help="neurons per hidden layer (default: 8)")
-    train.add_argument("--activation", type=_name_list, default=["tanh"], metavar="NAME[,NAME...]",
-                       help="hidden activation: one for all layers or one per layer (default: tanh)")
-    train.add_argument("--output-activation", default="auto",
-                       choices=["auto", "identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"])
-    train.add_argument("--loss", default="auto", choices=["auto", "mse", "cross-entropy"])
-    train.add_argument("--init", default="xavier", choices=["uniform", "normal", "xavier", "he"])
-    train.add_argument("--init-range", type=_range, default=(-1.0, 1.0), metavar="LOW,HIGH",
-                       help="range of uniform initialisation (default: -1,1)")
-    train.add_argument("--init-std", type=float, default=0.1, help="std of normal initialisation (default: 0.1)")
-    train.add_argument("--bias-init", default="zeros", choices=["zeros", "like-weights"])
-    train.add_argument("--epochs", type=int, default=1000)
-    train.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
-    train.add_argument("--batch-size", type=_batch_size, default=None, metavar="full|N",
-                       help="'full' (default), 1 for per-sample updates, or N for mini-batches")
-    train.add_argument("--momentum", type=float, default=0.0)
-    train.add_argument("--shuffle", action="store_true", help="shuffle the rows every epoch")
-    train.add_argument("--scale", default="standard", choices=["standard", "minmax", "none"],
-                       help="input scaling (default: standard)")
-    train.add_argument("--validation", type=float, default=0.0, metavar="F",
-                       help="fraction of rows held out for validation (default: 0)")
-    train.add_argument("--target-rmse", type=float, default=None, help="stop once the training RMSE is this low")
-    train.add_argument("--drop-missing", action="store_true", help="drop rows with missing values instead of failing")
-    train.add_argument("--seed", type=int, default=None, help="seed for weights and splits (same seed, same result)")
+    _add_training_options(train)
     train.add_argument("--save", required=True, metavar="MODEL.json", help="where to save the trained model")
     train.add_argument("--history", metavar="HISTORY.csv|HISTORY.xlsx",
                        help="also save the per-epoch table: RMSE and every weight and bias by name")
@@ -133,6 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="python: a standalone script that needs only NumPy; "
                              "onnx: an ONNX graph (pip install \"mlp-desktop[onnx]\")")
     export.add_argument("-o", "--output", required=True, metavar="FILE")
+
+    cross = commands.add_parser("cross-validate", help="estimate how well a network setup generalises (K-fold)",
+                                description="Train the same setup K times, each time testing on a different "
+                                            "fold of the rows, and print each fold's metrics and mean ± std.")
+    _add_training_options(cross)
+    cross.add_argument("--folds", type=int, default=5, metavar="K", help="number of folds (default: 5)")
+    cross.add_argument("--repeats", type=int, default=1, metavar="R",
+                       help="re-deal the rows into folds R times (default: 1)")
+    cross.add_argument("--json", action="store_true", help="print one JSON object with folds, mean and std")
     return parser
 
 
@@ -255,12 +300,38 @@ class _ProgressBar:
         self.stream.flush()
 
 
-def _train(args) -> int:
+def _training_setup(args):
+    """The dataset, NetworkSpec and TrainConfig that the shared training options ask for."""
     from .core.data import prepare_dataset, read_table
+    from .core.model import NetworkSpec
+    from .core.training import TrainConfig
+
+    spec = NetworkSpec(
+        hidden_layers=args.hidden, activations=args.activation, output_activation=args.output_activation,
+        loss=args.loss.replace("-", "_"), init=args.init, init_range=args.init_range, init_std=args.init_std,
+        bias_init=args.bias_init.replace("-", "_"),
+    )
+    optional = {"optimizer": args.optimizer, "beta1": args.beta1, "beta2": args.beta2, "epsilon": args.epsilon,
+                "rho": args.rho, "l2": args.l2, "l1": args.l1, "early_stopping_patience": args.early_stopping,
+                "min_delta": args.min_delta, "lr_schedule": args.lr_schedule, "lr_decay": args.lr_decay,
+                "lr_step": args.lr_step, "test_fraction": args.test, "class_weight": args.class_weight}
+    # checked before reading the data, so a mistyped setting fails fast
+    config = TrainConfig(
+        epochs=args.epochs, learning_rate=args.lr, batch_size=args.batch_size, momentum=args.momentum,
+        shuffle=args.shuffle, seed=args.seed, validation_fraction=args.validation, target_rmse=args.target_rmse,
+        nesterov=args.nesterov, **{key: value for key, value in optional.items() if value is not None},
+    )
+    table = read_table(args.data, args.sheet)
+    dataset = prepare_dataset(table, args.inputs, args.target, args.task, args.drop_missing)
+    if dataset.n_dropped:
+        print(f"Dropped {dataset.n_dropped} row(s) with missing values.", file=sys.stderr)
+    return dataset, spec, config
+
+
+def _train(args) -> int:
     from .core.errors import DataError
     from .core.fileio import write_table
-    from .core.model import NetworkSpec, fit_model
-    from .core.training import TrainConfig
+    from .core.model import fit_model
 
     for option, value in (("--save", args.save), ("--history", args.history)):
         if value and Path(value).resolve() == Path(args.data).resolve():
@@ -269,19 +340,7 @@ def _train(args) -> int:
         raise DataError("--save and --history name the same file; choose two names.")
     if args.history and Path(args.history).suffix.lower() not in (".csv", ".xlsx"):
         raise DataError(f"--history must end in .csv or .xlsx, not {Path(args.history).name}.")
-    table = read_table(args.data, args.sheet)
-    dataset = prepare_dataset(table, args.inputs, args.target, args.task, args.drop_missing)
-    spec = NetworkSpec(
-        hidden_layers=args.hidden, activations=args.activation, output_activation=args.output_activation,
-        loss=args.loss.replace("-", "_"), init=args.init, init_range=args.init_range, init_std=args.init_std,
-        bias_init=args.bias_init.replace("-", "_"),
-    )
-    config = TrainConfig(
-        epochs=args.epochs, learning_rate=args.lr, batch_size=args.batch_size, momentum=args.momentum,
-        shuffle=args.shuffle, seed=args.seed, validation_fraction=args.validation, target_rmse=args.target_rmse,
-    )
-    if dataset.n_dropped:
-        print(f"Dropped {dataset.n_dropped} row(s) with missing values.", file=sys.stderr)
+    dataset, spec, config = _training_setup(args)
     progress = _ProgressBar(args.epochs)
     model, history = fit_model(dataset, spec, config, input_scaling=args.scale, on_progress=progress,
                                unit_scale_callback=lambda scale: setattr(progress, "unit_scale", scale))
@@ -388,10 +447,13 @@ def _evaluate(args) -> int:
     table = read_table(args.data, args.sheet)
     dataset = prepare_dataset(table, model.inputs, model.targets, model.task, args.drop_missing, min_classes=1)
     result = model.evaluate(dataset.frame)
+    test = model.metrics.get("test")
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps({**result, "test_split": test} if test else result))
     else:
         print(f"{Path(args.data).name}: " + _format_metrics(result))
+        if test and test.get("n_samples"):
+            print("test split held out in training: " + _format_metrics(test))
         if "confusion_matrix" in result:
             classes = [str(c) for c in result["classes"]]
             width = max(len(c) for c in classes + ["actual"]) + 2
@@ -423,4 +485,29 @@ def _export(args) -> int:
     return 0
 
 
-HANDLERS = {"train": _train, "predict": _predict, "evaluate": _evaluate, "export": _export}
+# -- cross-validate ------------------------------------------------------------------------------
+def _cross_validate(args) -> int:
+    from .core.cross_validation import cross_validate, describe
+
+    dataset, spec, config = _training_setup(args)
+    result = cross_validate(dataset, spec, config, folds=args.folds, repeats=args.repeats, input_scaling=args.scale)
+    if args.json:
+        print(json.dumps(_finite_or_none(result.to_dict()), allow_nan=False))
+    else:
+        print(describe(result))
+    return 0
+
+
+def _finite_or_none(value):
+    """JSON has no NaN: missing numbers become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite_or_none(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_none(item) for item in value]
+    return value
+
+
+HANDLERS = {"train": _train, "predict": _predict, "evaluate": _evaluate, "export": _export,
+            "cross-validate": _cross_validate}

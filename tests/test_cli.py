@@ -902,3 +902,146 @@ def test_python_dash_m_entry_point(tmp_path):
     assert len(failed.stderr.strip().splitlines()) == 1 and failed.stderr.startswith("error: ")
     assert failed.stdout == ""
     assert save.read_bytes() == before
+
+
+# -- issue 14: optimizers, regularization, stopping, schedules, test split, cross-validation -------
+FAST_HEALTH = ["--hidden", "3", "--epochs", "30", "--seed", "1"]
+
+
+@pytest.mark.parametrize("flags, expected", [
+    (["--optimizer", "adam", "--beta1", "0.8", "--beta2", "0.99", "--epsilon", "1e-7"],
+     {"optimizer": "adam", "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-7}),
+    (["--optimizer", "rmsprop", "--rho", "0.95"], {"optimizer": "rmsprop", "rho": 0.95}),
+    (["--optimizer", "sgd", "--momentum", "0.9", "--nesterov"], {"optimizer": "sgd", "nesterov": True}),
+    (["--optimizer", "lbfgs"], {"optimizer": "lbfgs"}),
+    (["--optimizer", "lm"], {"optimizer": "lm"}),
+    (["--l2", "0.01", "--l1", "0.001"], {"l2": 0.01, "l1": 0.001}),
+    (["--validation", "0.34", "--early-stopping", "4", "--min-delta", "0.5"],
+     {"early_stopping_patience": 4, "min_delta": 0.5, "validation_fraction": 0.34}),
+    (["--lr-schedule", "step", "--lr-decay", "0.7", "--lr-step", "10"],
+     {"lr_schedule": "step", "lr_decay": 0.7, "lr_step": 10}),
+    (["--lr-schedule", "inverse-time"], {"lr_schedule": "inverse_time", "lr_decay": 0.01}),
+    (["--test", "0.34"], {"test_fraction": 0.34}),
+])
+def test_train_flags_reach_the_train_config(capsys, tmp_path, flags, expected):
+    path = tmp_path / "model.json"
+    code, out, err = cli(capsys, "train", HEALTH, *FAST_HEALTH, *flags, "--save", path)
+    assert code == 0, err
+    training = json.loads(path.read_text())["training"]
+    for key, value in expected.items():
+        assert training[key] == value, key
+
+
+def test_train_defaults_keep_the_train_config_defaults(capsys, tmp_path):
+    from mlp_desktop.core.training import TrainConfig
+
+    path = tmp_path / "model.json"
+    assert cli(capsys, "train", HEALTH, *FAST_HEALTH, "--save", path)[0] == 0
+    training = json.loads(path.read_text())["training"]
+    defaults = TrainConfig()
+    for key in ("optimizer", "nesterov", "beta1", "beta2", "epsilon", "rho", "l2", "l1", "early_stopping_patience",
+                "min_delta", "lr_schedule", "lr_decay", "lr_step", "test_fraction", "class_weight"):
+        assert training[key] == getattr(defaults, key), key
+
+
+def test_class_weight_balanced_reaches_the_config(capsys, tmp_path):
+    path = tmp_path / "model.json"
+    code, _, err = cli(capsys, "train", IRIS, "--epochs", "20", "--seed", "0", "--class-weight", "balanced",
+                       "--save", path)
+    assert code == 0, err
+    assert json.loads(path.read_text())["training"]["class_weight"] == "balanced"
+    code, _, err = cli(capsys, "train", IRIS, "--epochs", "20", "--seed", "0", "--class-weight", "none",
+                       "--save", path)
+    assert code == 0, err
+    assert json.loads(path.read_text())["training"]["class_weight"] is None
+
+
+def test_early_stopping_without_validation_is_a_user_error(capsys, tmp_path):
+    path = tmp_path / "model.json"
+    code, _, err = cli(capsys, "train", HEALTH, *FAST_HEALTH, "--early-stopping", "5", "--save", path)
+    assert_user_error(code, err, "validation")
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("flags, fragment", [
+    (["--beta1", "1.5", "--optimizer", "adam"], "beta1"),
+    (["--l2", "-1"], "L2"),
+    (["--test", "0.6", "--validation", "0.5"], "test"),
+    (["--momentum", "0", "--nesterov"], "Nesterov"),
+    (["--early-stopping", "0", "--validation", "0.3"], "patience"),
+])
+def test_bad_training_settings_are_user_errors(capsys, tmp_path, flags, fragment):
+    code, _, err = cli(capsys, "train", HEALTH, *FAST_HEALTH, *flags, "--save", tmp_path / "model.json")
+    assert_user_error(code, err, fragment)
+
+
+def test_early_stopping_run_stops_and_saves(capsys, tmp_path):
+    path = tmp_path / "model.json"
+    code, out, err = cli(capsys, "train", IRIS, "--epochs", "3000", "--lr", "0.5", "--seed", "0",
+                         "--validation", "0.3", "--early-stopping", "3", "--min-delta", "0.5", "--save", path)
+    assert code == 0, err
+    assert json.loads(path.read_text())["training"]["stop_reason"] == "early_stopped"
+    assert "validation" in out
+
+
+def test_test_split_is_printed_saved_and_evaluated(capsys, tmp_path):
+    path = tmp_path / "model.json"
+    code, out, err = cli(capsys, "train", IRIS, "--epochs", "50", "--seed", "0", "--validation", "0.2",
+                         "--test", "0.2", "--save", path)
+    assert code == 0, err
+    test_lines = [line for line in out.splitlines() if line.strip().startswith("test ")]
+    assert len(test_lines) == 1 and "on 30 rows" in test_lines[0]
+    model = load_model(path)
+    assert model.metrics["test"]["n_samples"] == 30
+    assert model.metrics["train"]["n_samples"] == 90 and model.metrics["validation"]["n_samples"] == 30
+    code, out, err = cli(capsys, "evaluate", path, IRIS)
+    assert code == 0, err
+    assert "test split" in out and "on 30 rows" in out
+    code, out, _ = cli(capsys, "evaluate", path, IRIS, "--json")
+    result = json.loads(out)
+    assert result["test_split"]["n_samples"] == 30 and result["n_samples"] == 150
+
+
+def test_evaluate_without_a_test_split_says_nothing_of_it(capsys, health_model):
+    code, out, _ = cli(capsys, "evaluate", health_model, HEALTH)
+    assert code == 0 and "test split" not in out
+    code, out, _ = cli(capsys, "evaluate", health_model, HEALTH, "--json")
+    assert "test_split" not in json.loads(out)
+
+
+def test_cross_validate_prints_folds_and_mean_std(capsys):
+    code, out, err = cli(capsys, "cross-validate", IRIS, "--folds", "3", "--epochs", "30", "--seed", "0",
+                         "--optimizer", "adam", "--lr", "0.05")
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert [line.split(" (")[0] for line in lines[:3]] == ["fold 1", "fold 2", "fold 3"]
+    assert lines[-1].startswith("mean ± std: accuracy") and "±" in lines[-1]
+
+
+def test_cross_validate_json_and_repeats(capsys):
+    code, out, err = cli(capsys, "cross-validate", HEALTH, *FAST_HEALTH, "--folds", "3", "--repeats", "2", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert {"folds", "mean", "std"} <= set(result)
+    assert len(result["folds"]) == 6
+    assert set(result["mean"]) == set(result["std"]) == {"rmse", "mae", "r2"}
+    code, again, _ = cli(capsys, "cross-validate", HEALTH, *FAST_HEALTH, "--folds", "3", "--repeats", "2", "--json")
+    assert json.loads(again) == result  # the seed makes it reproducible
+
+
+def test_cross_validate_user_errors(capsys):
+    code, _, err = cli(capsys, "cross-validate", HEALTH, *FAST_HEALTH, "--folds", "7")
+    assert_user_error(code, err, "folds")
+    code, _, err = cli(capsys, "cross-validate", HEALTH, *FAST_HEALTH, "--early-stopping", "3")
+    assert_user_error(code, err, "validation")
+
+
+def test_cross_validate_shares_the_train_options():
+    from mlp_desktop.cli import build_parser
+
+    parser = build_parser()
+    actions = {name: sub for name, sub in parser._subparsers._group_actions[0].choices.items()}
+    train_options = {o for a in actions["train"]._actions for o in a.option_strings}
+    cross_options = {o for a in actions["cross-validate"]._actions for o in a.option_strings}
+    assert train_options - cross_options == {"--save", "--history"}
+    assert {"--folds", "--repeats", "--json"} <= cross_options

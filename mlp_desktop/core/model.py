@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -24,7 +24,7 @@ from .errors import DataError
 from .fileio import write_text_atomic
 from .history import History
 from .network import MLP, _check_layer_sizes
-from .preprocessing import Preprocessor, fit_preprocessor, split_rows
+from .preprocessing import Preprocessor, fit_preprocessor, split_rows_three
 from .training import TrainConfig, train
 
 MODEL_FORMAT = "mlp-desktop-model"
@@ -380,15 +380,18 @@ def fit_model(
 ) -> tuple[Model, History]:
     """Split, fit the preprocessing on the training rows, build the network and train it.
 
-    The validation rows (``config.validation_fraction``, stratified for classification) are never
-    trained on; their metrics are reported under ``metrics["validation"]``. ``config.target_rmse``
-    is in the target's units (see :attr:`Preprocessor.rmse_unit_scale`). ``unit_scale_callback``
-    receives :attr:`Preprocessor.rmse_unit_scale` before training starts (for progress displays).
+    The validation rows (``config.validation_fraction``) and test rows (``config.test_fraction``),
+    both stratified for classification, are never trained on; their metrics are reported under
+    ``metrics["validation"]`` and ``metrics["test"]``. The test rows are also kept out of early
+    stopping. ``config.target_rmse`` and ``config.min_delta`` are in the target's units (see
+    :attr:`Preprocessor.rmse_unit_scale`). ``unit_scale_callback`` receives
+    :attr:`Preprocessor.rmse_unit_scale` before training starts (for progress displays).
     """
     spec = spec or NetworkSpec()
     config = config or TrainConfig()
     labels = dataset.frame[dataset.targets[0]].astype(str).to_numpy() if dataset.task == "classification" else None
-    train_rows, val_rows = split_rows(len(dataset.frame), config.validation_fraction, config.seed, labels)
+    train_rows, val_rows, test_rows = split_rows_three(len(dataset.frame), config.validation_fraction,
+                                                       config.test_fraction, config.seed, labels)
     output_activation = spec.resolved_output(dataset.task)
     pre = fit_preprocessor(dataset, train_rows, input_scaling, minmax_bounds, output_activation, scale_targets)
     if unit_scale_callback is not None:
@@ -396,13 +399,17 @@ def fit_model(
     net = build_network(spec, pre, config.seed)
     train_frame = dataset.frame.iloc[train_rows]
     val_frame = dataset.frame.iloc[val_rows]
+    test_frame = dataset.frame.iloc[test_rows]
     X, Y = pre.transform_inputs(train_frame), pre.transform_targets(train_frame)
     validation = (pre.transform_inputs(val_frame), pre.transform_targets(val_frame)) if len(val_rows) else None
+    test = (pre.transform_inputs(test_frame), pre.transform_targets(test_frame)) if len(test_rows) else None
     loss = spec.resolved_loss(dataset.task)
-    run_config = TrainConfig(**{**asdict(config), "loss": loss, "validation_fraction": 0.0,
-                                "target_rmse": target_in_training_units(config.target_rmse, pre)})
+    # the rows are split here, so train gets them as data and both fractions 0
+    run_config = replace(config, loss=loss, validation_fraction=0.0, test_fraction=0.0,
+                         target_rmse=target_in_training_units(config.target_rmse, pre),
+                         min_delta=target_in_training_units(config.min_delta, pre))
     history = train(net, X, Y, run_config, on_progress, stop_event, pause_event=pause_event,
-                    validation_data=validation)
+                    validation_data=validation, test_data=test)
     model = Model(pre, net, loss, training={**asdict(config), "loss": loss, "network": asdict(spec),
                                             "input_scaling": input_scaling, "scale_targets": scale_targets,
                                             "epochs_run": history.last_epoch,
@@ -410,4 +417,6 @@ def fit_model(
     model.metrics = {"train": model.evaluate(train_frame)}
     if len(val_rows):
         model.metrics["validation"] = model.evaluate(val_frame)
+    if len(test_rows):
+        model.metrics["test"] = model.evaluate(test_frame)
     return model, history
