@@ -36,17 +36,72 @@ def make_window(qtbot, tmp_path, sample: str) -> MainWindow:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
+def fresh_window(qtbot, tmp_path):
+    """A window of its own, for a test that changes what it shows (the sample, the theme)."""
     window = make_window(qtbot, tmp_path, "health_score")
     yield window
     window.controller.shutdown()
 
 
 @pytest.fixture
-def iris_window(qtbot, tmp_path):
+def fresh_iris_window(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, "iris")
     yield window
     window.controller.shutdown()
+
+
+@pytest.fixture(scope="module")
+def shared_windows(qapp, tmp_path_factory):
+    """``get(sample)``: one window per sample for this module's tests, which look at the window,
+    move the focus and raise docks, train, but never change its data or settings (building a
+    window takes about half a second; here that was most of this module's time)."""
+    folder = tmp_path_factory.mktemp("polish")
+    made: dict[str, MainWindow] = {}
+
+    def get(sample: str) -> MainWindow:
+        if sample not in made:
+            made[sample] = MainWindow(settings=QSettings(str(folder / f"{sample}.ini"), QSettings.Format.IniFormat),
+                                      sample=sample)
+            made[sample].resize(1280, 800)
+            made[sample].show()
+        return made[sample]
+
+    yield get
+    for window in made.values():
+        window.controller.shutdown()
+        window.mark_saved()
+        window.close()
+
+
+def shared_window(qtbot, shared_windows, sample: str) -> MainWindow:
+    """The shared window for ``sample`` as a fresh one shows it: idle, the default layout and
+    first plot tab, the optional panes closed, nothing focused, and the active window."""
+    window = shared_windows(sample)
+    if window.controller.is_busy():
+        with qtbot.waitSignal(window.controller.finished, timeout=10000):
+            window.stop()
+    window.reset_layout()
+    window.plot_tabs.setCurrentIndex(0)
+    window.prediction_panel.how_button.setChecked(False)
+    window.decision_view.hidden_check.setChecked(False)
+    focused = QApplication.focusWidget()
+    if focused is not None:
+        focused.clearFocus()
+    window.raise_()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, shared_windows):
+    return shared_window(qtbot, shared_windows, "health_score")
+
+
+@pytest.fixture
+def iris_window(qtbot, shared_windows):
+    return shared_window(qtbot, shared_windows, "iris")
 
 
 def train_and_wait(qtbot, window, timeout=30000):
@@ -110,29 +165,26 @@ def menu_actions(menu: QMenu) -> list[QAction]:
 
 
 @pytest.mark.parametrize("sample", ["health_score", "iris"])
-def test_every_control_has_a_tooltip_and_every_command_a_status_tip(qtbot, tmp_path, sample):
+def test_every_control_has_a_tooltip_and_every_command_a_status_tip(qtbot, shared_windows, sample):
     """The rule: every button, box, field and slider explains itself in a tooltip; every menu command
     says what it does in the status bar; every toolbar button's tooltip says more than its name."""
-    window = make_window(qtbot, tmp_path, sample)
-    try:
-        train_and_wait(qtbot, window)
-        window.prediction_panel.how_button.setChecked(True)
-        window.decision_view.hidden_check.setChecked(True)
-        missing = [f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r} in {type(w.parentWidget()).__name__}"
-                   for w in user_controls(window) if not w.toolTip().strip()]
-        assert missing == []
-        for top in window.menuBar().actions():
-            for action in menu_actions(top.menu()):
-                assert action.statusTip().strip(), f"{top.text()} > {action.text()}"
-        for toolbar in window.findChildren(QToolBar):
-            for action in toolbar.actions():
-                if action.isSeparator() or isinstance(action, QWidgetAction):
-                    continue
-                assert action.toolTip().strip() not in ("", action.text().replace("&", "")), action.text()
-        for dock in window.docks.values():
-            assert dock.toggleViewAction().statusTip()
-    finally:
-        window.controller.shutdown()
+    window = shared_window(qtbot, shared_windows, sample)
+    train_and_wait(qtbot, window)
+    window.prediction_panel.how_button.setChecked(True)
+    window.decision_view.hidden_check.setChecked(True)
+    missing = [f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r} in {type(w.parentWidget()).__name__}"
+               for w in user_controls(window) if not w.toolTip().strip()]
+    assert missing == []
+    for top in window.menuBar().actions():
+        for action in menu_actions(top.menu()):
+            assert action.statusTip().strip(), f"{top.text()} > {action.text()}"
+    for toolbar in window.findChildren(QToolBar):
+        for action in toolbar.actions():
+            if action.isSeparator() or isinstance(action, QWidgetAction):
+                continue
+            assert action.toolTip().strip() not in ("", action.text().replace("&", "")), action.text()
+    for dock in window.docks.values():
+        assert dock.toggleViewAction().statusTip()
 
 
 # -- keyboard ----------------------------------------------------------------------------------
@@ -241,15 +293,12 @@ def window_mnemonics(window: MainWindow) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("sample", ["health_score", "iris"])
-def test_alt_letters_are_unique_in_the_window(qtbot, tmp_path, sample):
-    window = make_window(qtbot, tmp_path, sample)
-    try:
-        letters = window_mnemonics(window)
-        keys = [key for key, _ in letters]
-        assert len(letters) >= 15
-        assert sorted((key, text) for key, text in letters if keys.count(key) > 1) == []
-    finally:
-        window.controller.shutdown()
+def test_alt_letters_are_unique_in_the_window(qtbot, shared_windows, sample):
+    window = shared_window(qtbot, shared_windows, sample)
+    letters = window_mnemonics(window)
+    keys = [key for key, _ in letters]
+    assert len(letters) >= 15
+    assert sorted((key, text) for key, text in letters if keys.count(key) > 1) == []
 
 
 def test_alt_letter_goes_to_the_same_field_whichever_dock_is_raised(qtbot, window):
@@ -356,19 +405,16 @@ def overflow_button(toolbar: QToolBar) -> QToolButton:
 
 
 @pytest.mark.parametrize("sample", ["health_score", "iris"])
-def test_diagram_toolbar_shows_every_action_at_1280x800(qtbot, tmp_path, sample):
-    window = make_window(qtbot, tmp_path, sample)
-    try:
-        qtbot.wait(100)
-        toolbar = window.editor.toolbar
-        for action in toolbar.actions():
-            if not action.isSeparator():
-                assert toolbar.widgetForAction(action).isVisible(), action.text()
-        assert not overflow_button(toolbar).isVisible()
-        for action in (window.editor.fit_action, window.editor.zoom_in_action, window.editor.export_action):
-            assert action.toolTip() and not action.icon().isNull()
-    finally:
-        window.controller.shutdown()
+def test_diagram_toolbar_shows_every_action_at_1280x800(qtbot, shared_windows, sample):
+    window = shared_window(qtbot, shared_windows, sample)
+    qtbot.wait(100)
+    toolbar = window.editor.toolbar
+    for action in toolbar.actions():
+        if not action.isSeparator():
+            assert toolbar.widgetForAction(action).isVisible(), action.text()
+    assert not overflow_button(toolbar).isVisible()
+    for action in (window.editor.fit_action, window.editor.zoom_in_action, window.editor.export_action):
+        assert action.toolTip() and not action.icon().isNull()
 
 
 def test_window_fits_a_1280_pixel_screen_with_every_tab_and_iris(qtbot, iris_window):
@@ -401,8 +447,8 @@ def test_evaluation_table_headers_are_not_cut_off(qtbot, iris_window):
     assert table.verticalHeaderItem(1).toolTip()  # what precision means
 
 
-def test_confusion_matrix_class_names_shorten_only_when_narrow(qtbot, iris_window):
-    window = iris_window
+def test_confusion_matrix_class_names_shorten_only_when_narrow(qtbot, fresh_iris_window):
+    window = fresh_iris_window  # of its own: the test resizes a view in it
     train_and_wait(qtbot, window)
     view = window.evaluation_view
     window.plot_tabs.setCurrentWidget(view)
@@ -473,7 +519,8 @@ def test_decision_view_status_wraps_instead_of_widening_the_window(qtbot, iris_w
 
 
 # -- messages and icons --------------------------------------------------------------------------
-def test_status_bar_says_what_opened(qtbot, window):
+def test_status_bar_says_what_opened(qtbot, fresh_window):
+    window = fresh_window
     window.open_sample("iris")
     assert "iris" in window.statusBar().currentMessage().lower()
     assert "F5" in window.statusBar().currentMessage()
@@ -489,7 +536,8 @@ def test_icons_come_in_many_sizes_for_high_dpi_screens(qtbot):
     assert app_icon().pixmap(512, 512).width() == 512  # the SVG: sharp beyond the largest PNG
 
 
-def test_icons_follow_the_theme(qtbot, window):
+def test_icons_follow_the_theme(qtbot, fresh_window):
+    window = fresh_window
     before = window.train_action.icon().cacheKey()
     window.set_theme("dark")
     qtbot.wait(10)
