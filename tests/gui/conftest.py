@@ -40,9 +40,10 @@ def _runner_for_this_test():
 @pytest.fixture(autouse=True, scope="session")
 def in_process_training():
     """Windows train in the test's own process (no child per window) unless the test is marked
-    ``@pytest.mark.training_process``, which gives it the real spawn-started child."""
+    ``@pytest.mark.training_process``, which gives it the real spawn-started child. Gives the
+    app's own factory."""
     default, worker.RUNNER_FACTORY = worker.RUNNER_FACTORY, _runner_for_this_test
-    yield
+    yield default
     worker.RUNNER_FACTORY = default
 
 

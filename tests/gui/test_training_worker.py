@@ -8,7 +8,7 @@ from mlp_desktop.core.errors import DataError
 from mlp_desktop.core.data import prepare_dataset, read_table
 from mlp_desktop.core.samples import sample_path
 from mlp_desktop.core.session import TrainingSession
-from mlp_desktop.core.training_process import InProcessRunner
+from mlp_desktop.core.training_process import InProcessRunner, TrainingProcess
 from mlp_desktop.gui.training.worker import MAX_PARAM_ROWS, TrainingController, TrainingUpdate
 
 
@@ -35,6 +35,7 @@ def test_controller_trains_in_its_thread_and_shuts_down(qtbot):
     session.set_dataset(prepare_dataset(read_table(sample_path("health_score"))))
     session.set_config(TrainConfig(epochs=3000, learning_rate=0.01, batch_size=1, seed=1))
     controller = TrainingController(session)
+    assert isinstance(controller.process, TrainingProcess)  # the test is marked training_process
     updates = []
     controller.progress.connect(updates.append)
     with qtbot.waitSignal(controller.finished, timeout=20000) as finished:
@@ -86,3 +87,7 @@ def test_the_in_process_runner_reports_errors_as_the_child_does(qtbot, monkeypat
     assert failed.args[0] == message
     assert ("Traceback" in failed.args[1]) == (not isinstance(error, DataError))
     assert controller.state == "idle" and controller.shutdown()
+
+
+def test_the_app_itself_trains_in_a_child_process(in_process_training):
+    assert in_process_training is TrainingProcess  # the factory the app uses, before the tests' swap
