@@ -269,13 +269,13 @@ class InAppRun:
 def train_in_app(window, epochs: int, paint_widget=None, timeout_s: float = 600.0) -> InAppRun:
     """Press Train for ``epochs`` epochs in ``window`` and wait for the end, probing the event loop.
 
-    What is measured runs from pressing Train to the controller going idle (the training process
-    has returned the result), so it holds everything the app adds while training: sending the
+    What is measured runs from pressing Train to the training process returning the result (seen
+    in the worker's thread, before the window handles it), so it holds everything the app adds while training: sending the
     job, relaying reports, every live refresh. The window's work once the run is over (the
     final redraw from the exact history, the model views) follows; :func:`wait_until_idle`
     measures it.
     """
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     controller = window.controller
     heartbeat = Heartbeat()
@@ -284,8 +284,10 @@ def train_in_app(window, epochs: int, paint_widget=None, timeout_s: float = 600.
     ended: list[float] = []
     failure: list[str] = []
 
-    def on_state(state: str) -> None:
-        if state == "idle" and not ended:  # emitted before the window handles the end of the run
+    def on_result(*_result) -> None:
+        # Connected directly, so it runs in the worker's thread the moment the training process
+        # has returned the result, before the window hears of it (a time stamp and a flag only).
+        if not ended:
             ended.append(time.perf_counter())
             counter.counting = False
 
@@ -293,7 +295,8 @@ def train_in_app(window, epochs: int, paint_widget=None, timeout_s: float = 600.
         failure.append(message)
         loop.quit()
 
-    controller.stateChanged.connect(on_state)
+    controller.worker.finished.connect(on_result, Qt.ConnectionType.DirectConnection)
+    controller.worker.failed.connect(on_result, Qt.ConnectionType.DirectConnection)
     controller.finished.connect(loop.quit)
     controller.failed.connect(on_failed)
     QTimer.singleShot(int(timeout_s * 1000), loop.quit)
@@ -306,7 +309,8 @@ def train_in_app(window, epochs: int, paint_widget=None, timeout_s: float = 600.
         loop.exec()
     counter.counting = False
     heartbeat.stop()
-    controller.stateChanged.disconnect(on_state)
+    controller.worker.finished.disconnect(on_result)
+    controller.worker.failed.disconnect(on_result)
     controller.finished.disconnect(loop.quit)
     controller.failed.disconnect(on_failed)
     counter.detach()
