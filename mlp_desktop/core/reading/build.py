@@ -192,16 +192,14 @@ def bad_cells_sentence(table: Table, info: ColumnInfo) -> str:
 
 
 def _check_row_lengths(raw: RawTable, blank_columns: list[np.ndarray], where: str) -> None:
+    """A text row with values beyond the header's fields: a separator inside a value, most likely."""
     named = len(raw.header)
-    while named and not header_text(raw.header[named - 1]):
-        named -= 1
-    named = max(named, len(raw.header))
-    extra = [mask for mask in blank_columns[named:]]
+    extra = blank_columns[named:]
     if not extra:
         return
     overflowing = ~np.logical_and.reduce(extra)
     if not overflowing.any():
-        return
+        return  # only empty fields beyond the header: what Excel writes for formatted columns
     index = int(np.flatnonzero(overflowing)[0])
     n_values = named + max(k + 1 for k, mask in enumerate(extra) if not mask[index])
     separator = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar", " ": "space"}.get(

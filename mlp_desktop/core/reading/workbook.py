@@ -13,15 +13,18 @@ scripts) are found by scanning the sheet's XML, which calamine cannot report.
 
 from __future__ import annotations
 
+import gc
+import html
 import re
 import zipfile
 from pathlib import Path
 
 import numpy as np
+from pandas.api.types import infer_dtype
 
 from ..errors import DataError
 from .archive import check_zip_file
-from .build import RawTable, header_text
+from .build import RawTable
 
 __all__ = ["list_workbook_sheets", "read_workbook"]
 
@@ -143,15 +146,23 @@ def _read_sheet(path: Path, workbook, name: str, sheets: list[str]) -> RawTable 
         n_expected = max(int(sheet.end[0]) + 1 - header_row, 0) if sheet.end is not None else 0
         columns = _Columns(width, n_expected)
         chunk: list[list] = []
-        for row in rows:
-            if len(row) != width:
-                row = (list(row) + [""] * width)[:width]
-            chunk.append(row)
-            if len(chunk) == _CHUNK_ROWS:
+        # Millions of new row lists would start the cyclic garbage collector again and again, each
+        # time walking every live object: a third of the time, for nothing (rows hold no cycles).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for row in rows:
+                if len(row) != width:
+                    row = (list(row) + [""] * width)[:width]
+                chunk.append(row)
+                if len(chunk) == _CHUNK_ROWS:
+                    columns.add(chunk)
+                    chunk = []
+            if chunk:
                 columns.add(chunk)
-                chunk = []
-        if chunk:
-            columns.add(chunk)
+        finally:
+            if collecting:
+                gc.enable()
         del rows, sheet  # calamine's copy of the sheet goes before the table is built
     except DataError:
         raise
@@ -173,8 +184,27 @@ def _header_cell(cell):
     return None if isinstance(cell, str) and not cell.strip() else cell
 
 
-_NUMBER_TYPES = {float, int}
-_BLANK_TYPES = {float, int, str}
+_NUMBER_KINDS = ("floating", "integer", "mixed-integer-float", "empty")
+
+
+def _as_numbers(cells: np.ndarray) -> np.ndarray | None:
+    """``float64`` when every cell is a number or empty (calamine's ``""``), else ``None``.
+    ``infer_dtype`` looks at the cells in C: no Python call per cell on the common path."""
+    kind = infer_dtype(cells, skipna=False)
+    if kind not in _NUMBER_KINDS:
+        if kind not in ("mixed", "string"):
+            return None
+        empty = cells == ""
+        if not empty.any():
+            return None
+        cells = cells.copy()
+        cells[empty] = np.nan
+        if infer_dtype(cells, skipna=True) not in _NUMBER_KINDS:
+            return None
+    try:
+        return cells.astype(np.float64)
+    except (OverflowError, TypeError, ValueError):  # a Python int beyond float range: typed later
+        return None
 
 
 class _Columns:
@@ -188,34 +218,24 @@ class _Columns:
 
     def add(self, chunk: list[list]) -> None:
         start, stop = self.n_rows, self.n_rows + len(chunk)
-        for j, cells in enumerate(zip(*chunk)):
+        block = np.empty((len(chunk), len(self.arrays)), dtype=object)
+        block[:] = chunk
+        for j in range(len(self.arrays)):
             array = self.arrays[j]
             if len(array) < stop:  # the dimensions were wrong: grow
                 grown = np.empty(max(stop, 2 * len(array)), dtype=array.dtype)
                 grown[: len(array)] = array
                 array = self.arrays[j] = grown
-            types = set(map(type, cells))
-            if array.dtype == np.float64 and types <= _NUMBER_TYPES:
-                array[start:stop] = cells
-                continue
-            block = np.array(cells, dtype=object) if len(cells) else np.empty(0, dtype=object)
-            if str in types:
-                empty = block == ""
-                if empty.any():
-                    block[empty] = None
-                    types = set(map(type, block))
-            if array.dtype == np.float64 and types <= _NUMBER_TYPES | {type(None)}:
-                block[np.equal(block, None)] = np.nan
-                array[start:stop] = block
-                continue
+            cells = block[:, j]
             if array.dtype == np.float64:
+                numbers = _as_numbers(cells)
+                if numbers is not None:
+                    array[start:stop] = numbers
+                    continue
                 array = self.arrays[j] = _as_object(array, start)
-            if block.dtype == object:
-                nan = np.array([isinstance(cell, float) and cell != cell for cell in block], dtype=bool) \
-                    if float in types else None
-                if nan is not None and nan.any():
-                    block[nan] = None
-            array[start:stop] = block
+            cells = cells.copy()
+            cells[cells == ""] = None
+            array[start:stop] = cells
         self.n_rows = stop
 
     def finish(self) -> list[np.ndarray]:
@@ -260,8 +280,6 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
         rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
     except KeyError:
         return None
-    import html
-
     rel_id = None
     for found in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)/?>", workbook):
         attributes = found.group(1)
@@ -284,8 +302,6 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
 
 def _formulas_without_results(path: Path, sheet: str) -> dict[int, list[tuple[int, str]]]:
     """``{column position: [(row, formula)]}`` for the sheet's formulas that have no saved value."""
-    from .table import column_letter  # noqa: F401 (letters are decoded below)
-
     found: dict[int, list[tuple[int, str]]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
@@ -320,6 +336,4 @@ def _formulas_without_results(path: Path, sheet: str) -> dict[int, list[tuple[in
 
 
 def _unescape(text: str) -> str:
-    import html
-
     return html.unescape(text)
