@@ -63,6 +63,7 @@ class NetworkGraph:
     def __init__(self, input_names=(), output_names=(), hidden=((2, "sigmoid"),), output_activation: str = "auto"):
         self._ids = itertools.count(1)
         self._listeners: list[Callable[[GraphEvent], None]] = []
+        self._last_listeners: list[Callable[[GraphEvent], None]] = []
         self.layers: list[Layer] = [Layer(0, "input", list(input_names))]
         for size, activation in hidden:
             self.layers.append(self._new_hidden(size, activation))
@@ -70,16 +71,19 @@ class NetworkGraph:
         self.layers.append(Layer(-1, "output", list(output_names), output_activation))
 
     # -- listening -----------------------------------------------------------------------------
-    def subscribe(self, listener: Callable[[GraphEvent], None]) -> None:
-        self._listeners.append(listener)
+    def subscribe(self, listener: Callable[[GraphEvent], None], last: bool = False) -> None:
+        """Call ``listener`` with every change; ``last`` listeners hear after all others (the
+        workspace rebuilds the network once every view of the graph has caught up)."""
+        (self._last_listeners if last else self._listeners).append(listener)
 
     def unsubscribe(self, listener: Callable[[GraphEvent], None]) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
+        for listeners in (self._listeners, self._last_listeners):
+            if listener in listeners:
+                listeners.remove(listener)
 
     def _emit(self, kind: str, index: int | None = None, to_index: int | None = None) -> None:
         event = GraphEvent(kind, index, to_index)
-        for listener in list(self._listeners):
+        for listener in [*self._listeners, *self._last_listeners]:
             listener(event)
 
     # -- reading -------------------------------------------------------------------------------

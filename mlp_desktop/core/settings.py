@@ -184,7 +184,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     _choice("input_scaling", "standard", "Input scaling",
             "How input numbers are rescaled before training, so that large and small columns count alike.",
             "data", SCALING_CHOICES, {"standardise": "standard", "standardize": "standard"}, cli="--scale"),
-    Setting("validation_fraction", "number", 0.0, "Validation share",
+    Setting("validation_fraction", "number", 0.2, "Validation share",
             "The share of rows held out of training, to check how well the network does on data it never "
             "saw.", "data", minimum=0.0, maximum=0.9, cli="--validation"),
     Setting("drop_missing", "bool", False, "Drop incomplete rows",

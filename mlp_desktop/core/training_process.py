@@ -73,16 +73,34 @@ class TrainingJob:
     X_val: np.ndarray | None = None
     Y_val: np.ndarray | None = None
     progress_interval: float = 1 / 30
+    run_id: int = 0  # passed back with the result, so a result nobody waits for any more is known
 
 
-def run_job(job: TrainingJob, on_progress, stop_event=None, pause_event=None) -> tuple[np.ndarray, History]:
-    """Train the job's network; return the new parameters and the continued history."""
+def run_job(job: TrainingJob, on_progress, stop_event=None, pause_event=None,
+            on_paused: Callable | None = None) -> tuple[np.ndarray, History]:
+    """Train the job's network; return the new parameters and the continued history.
+
+    ``on_paused(history)`` is called when a pause begins, before the paused progress report, with
+    the history as of the pause (the caller copies it): saving or editing a paused run takes the
+    weights and history of that one epoch.
+    """
     net = MLP(job.layer_sizes, job.activations, seed=0)
     net.set_parameters(job.params)
     validation = (job.X_val, job.Y_val) if job.X_val is not None and len(job.X_val) else None
-    history = train(net, job.X, job.Y, job.config, on_progress, stop_event, pause_event=pause_event,
-                    validation_data=validation, history=job.history, progress_interval=job.progress_interval)
+    history = job.history if job.history is not None else History(net.parameter_names())
+    report = on_progress if on_paused is None else _telling_pauses(on_progress, on_paused, history)
+    history = train(net, job.X, job.Y, job.config, report, stop_event, pause_event=pause_event,
+                    validation_data=validation, history=history, progress_interval=job.progress_interval)
     return net.get_parameters(), history
+
+
+def _telling_pauses(on_progress, on_paused, history: History):
+    def report(progress) -> None:
+        if progress.paused:
+            on_paused(history)
+        if on_progress is not None:
+            on_progress(progress)
+    return report
 
 
 def _child_main(connection, stop_event: SharedFlag, pause_event: SharedFlag) -> None:
@@ -102,7 +120,7 @@ def _child_main(connection, stop_event: SharedFlag, pause_event: SharedFlag) -> 
             job = replace(job, **dict(zip(("X", "Y", "X_val", "Y_val"), data[job.data_key])))
         try:
             params, history = run_job(job, lambda report: connection.send(("report", report)), stop_event,
-                                      pause_event)
+                                      pause_event, lambda history: connection.send(("paused", history)))
             connection.send(("done", params, history))
         except DataError as error:
             connection.send(("error", str(error), ""))
@@ -166,8 +184,10 @@ class TrainingProcess:
         self._connection = parent_end
         self._sent_data_key = None
 
-    def run(self, job: TrainingJob, on_report: Callable) -> tuple[np.ndarray, History]:
-        """Run ``job`` in the child, calling ``on_report`` for each progress report (in this thread).
+    def run(self, job: TrainingJob, on_report: Callable, on_paused: Callable | None = None
+            ) -> tuple[np.ndarray, History]:
+        """Run ``job`` in the child, calling ``on_report`` for each progress report and
+        ``on_paused(history)`` when a pause begins (in this thread).
 
         Blocks until the job ends. Raises :class:`TrainingFailed` for errors in the child.
         """
@@ -181,6 +201,9 @@ class TrainingProcess:
                 message = self._connection.recv()
                 if message[0] == "report":
                     on_report(message[1])
+                elif message[0] == "paused":
+                    if on_paused is not None:
+                        on_paused(message[1])
                 elif message[0] == "done":
                     return message[1], message[2]
                 else:
@@ -227,15 +250,17 @@ class InProcessRunner:
     def start(self) -> None:
         """Nothing to start (the interface of :meth:`TrainingProcess.start`)."""
 
-    def run(self, job: TrainingJob, on_report: Callable) -> tuple[np.ndarray, History]:
+    def run(self, job: TrainingJob, on_report: Callable, on_paused: Callable | None = None
+            ) -> tuple[np.ndarray, History]:
         """Run ``job`` here, calling ``on_report`` for each progress report (in this thread).
 
         Blocks until the job ends. Raises :class:`TrainingFailed` as :meth:`TrainingProcess.run` does.
         """
         job = _copied(job)
         try:
+            paused = None if on_paused is None else (lambda history: on_paused(_copied(history)))
             params, history = run_job(job, lambda report: on_report(_copied(report)), self.stop_event,
-                                      self.pause_event)
+                                      self.pause_event, paused)
         except DataError as error:
             raise TrainingFailed(str(error), "") from None
         except Exception as error:  # noqa: BLE001 - reported as the child reports it

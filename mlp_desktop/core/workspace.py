@@ -115,7 +115,7 @@ class Workspace:
             self.runner.workspace = self
         self._listeners: list[Callable[[WorkspaceEvent], None]] = []
         self.graph = NetworkGraph(hidden=DEFAULT_HIDDEN)
-        self.graph.subscribe(self._on_graph_event)
+        self.graph.subscribe(self._on_graph_event, last=True)
         self._changing_graph = False
         self.table: Table | None = None
         self.data: dict = data_defaults(None)
@@ -355,6 +355,17 @@ class Workspace:
             self._say(f"Kept the trained weights of unchanged connections; fresh weights: {shown}.")
 
     def replace_graph(self, state: dict) -> None:
+        """Use another network (from :meth:`NetworkGraph.to_dict`): fresh weights, an empty history."""
+        if self.run_state == "training":
+            raise DataError("Stop training before replacing the network.")
+        self._end_run_for_new_work()
+        self._restore_graph(state)
+        self._forget_weights()
+        self._rebuild()
+        self._emit("history")
+        self._set_dirty(True)
+
+    def _restore_graph(self, state: dict) -> None:
         self._changing_graph = True
         try:
             self.graph.restore(state)
@@ -465,9 +476,11 @@ class Workspace:
     def _start(self, epochs: int) -> None:
         job = self.session.make_job(epochs)
         self._generation += 1
+        job.run_id = self._generation
         self._live = True
         self._paused_history = None
         self._final_epoch = self.session.history.last_epoch + job.config.epochs
+        self._live_epoch = self.session.history.last_epoch
         self._set_dirty(True)
         self._set_state("training")
         self.runner.start(job)
@@ -520,17 +533,25 @@ class Workspace:
             self._set_state("trained")
 
     # -- from the runner -----------------------------------------------------------------------
-    def run_progress(self, update) -> None:
-        if self._live:
+    def run_progress(self, update, run_id: int | None = None) -> None:
+        if self._live and run_id in (None, self._generation):
+            self._live_epoch = update.epoch
             self._emit("progress", update)
+
+    @property
+    def epoch(self) -> int:
+        """The epoch the weights are at: live during a run, else the history's last."""
+        if self._live:
+            return self._live_epoch
+        return self.session.history.last_epoch if self.session.history is not None else 0
 
     def run_paused(self, history: History) -> None:
         """The run paused; ``history`` is a copy as of the pause (for saving and editing)."""
         if self._live:
             self._paused_history = history
 
-    def run_finished(self, params: np.ndarray, history: History, generation: int | None = None) -> None:
-        if not self._live or (generation is not None and generation != self._generation):
+    def run_finished(self, params: np.ndarray, history: History, run_id: int | None = None) -> None:
+        if not self._live or (run_id is not None and run_id != self._generation):
             return  # a run ended for an edit: its result is not wanted
         self._live = False
         self._paused_history = None
@@ -539,10 +560,13 @@ class Workspace:
         self._set_dirty(True)
         self._set_state("diverged" if history.stop_reason == "diverged" else "finished")
         self._emit("weights")
-        self._say(history.message)
+        message = history.message
+        if len(history.train_rmse) and history.stop_reason != "diverged":
+            message += f" Training RMSE {history.train_rmse[-1] * self.session.rmse_unit_scale:.4g}."
+        self._say(message)
 
-    def run_failed(self, message: str, details: str = "") -> None:
-        if not self._live:
+    def run_failed(self, message: str, details: str = "", run_id: int | None = None) -> None:
+        if not self._live or (run_id is not None and run_id != self._generation):
             return
         self._live = False
         self._paused_history = None
@@ -654,7 +678,7 @@ class Workspace:
         if data["inputs"] and data["targets"]:
             self.data.update(inputs=list(data["inputs"]), targets=list(data["targets"]))
         self.view = dict(project.view or {})
-        self.replace_graph(project.graph)
+        self._restore_graph(project.graph)
         self._forget_weights()
         self._emit("settings")
         self._prepare_dataset()

@@ -22,7 +22,6 @@ def test_engine_defaults_agree_with_the_schema():
             assert getattr(config, name) == settings.SETTINGS[name].default, name
     for name in settings.names("init"):
         assert getattr(spec, name) == settings.SETTINGS[name].default, name
-    assert config.validation_fraction == settings.SETTINGS["validation_fraction"].default
 
 
 def test_every_user_field_of_the_engine_has_a_setting():

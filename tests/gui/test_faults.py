@@ -377,7 +377,7 @@ def test_a_learning_rate_of_1e9_is_capped_and_divergence_is_explained(qtbot, res
     window = restored
     window.parameter_panel.set_values(learning_rate=1e9, epochs=2000)
     assert window.parameter_panel.config().learning_rate == LEARNING_RATE_RANGE[1]
-    window._set_graph(NetworkGraph(hidden=[(4, "relu")]))
+    window.workspace.replace_graph(NetworkGraph(hidden=[(4, "relu")]).to_dict())
     window.data_panel.set_input_scaling("none")
     train_and_wait(qtbot, window)
     history = window.session.history
@@ -395,7 +395,7 @@ def test_a_learning_rate_of_1e9_is_capped_and_divergence_is_explained(qtbot, res
 def test_zero_epochs_cannot_be_chosen_and_a_zero_epoch_run_says_so(qtbot, shared):
     window = shared
     window.parameter_panel.set_values(epochs=0)
-    assert window.parameter_panel.config().epochs == 1
+    assert window.parameter_panel.values()["epochs"] == window.workspace.settings["epochs"] == 1
     before = window.session.net.get_parameters()
     with qtbot.waitSignal(window.controller.finished, timeout=10000):
         window.train(0)
@@ -405,8 +405,7 @@ def test_zero_epochs_cannot_be_chosen_and_a_zero_epoch_run_says_so(qtbot, shared
 
 def test_ten_thousand_neurons_train_and_the_diagram_stays_small(qtbot, restored, tmp_path):
     window = restored
-    window._set_graph(NetworkGraph(hidden=[(MAX_NEURONS, "tanh")]))
-    window._on_graph_edited()
+    window.workspace.replace_graph(NetworkGraph(hidden=[(MAX_NEURONS, "tanh")]).to_dict())
     assert window.session.net.layer_sizes == (3, MAX_NEURONS, 1)
     assert len(window.editor.scene.items()) < 10 * MAX_DRAWN_NEURONS  # the editor draws a few, not 10,000
     with qtbot.waitSignal(window.controller.finished, timeout=60000):

@@ -122,7 +122,7 @@ def test_divergence_stops_with_an_explanation(qtbot, window, monkeypatch):
     warnings = []
     monkeypatch.setattr(main_window_module.QMessageBox, "warning",
                         lambda parent, title, text: warnings.append((title, text)))
-    window._set_graph(NetworkGraph(hidden=[(4, "relu")]))
+    window.workspace.replace_graph(NetworkGraph(hidden=[(4, "relu")]).to_dict())
     window.parameter_panel.set_values(learning_rate=10.0, epochs=2000)
     window.data_panel.set_input_scaling("none")
     train_and_wait(qtbot, window)
@@ -134,7 +134,9 @@ def test_divergence_stops_with_an_explanation(qtbot, window, monkeypatch):
 
 def test_unexpected_errors_show_a_report_and_the_app_keeps_running(window, monkeypatch):
     reports = []
-    monkeypatch.setattr(main_window_module, "show_error_report",
+    from mlp_desktop.gui import dialogs
+
+    monkeypatch.setattr(dialogs, "show_error_report",
                         lambda parent, message, details: reports.append((message, details)))
     old_hook = sys.excepthook
     try:
@@ -227,20 +229,31 @@ def test_training_colours_the_diagram(qtbot, window):
     assert window.editor.set_parameters(params)
 
 
-def test_editing_while_paused_ends_the_run_and_keeps_what_it_learned(qtbot, window):
+def test_editing_while_paused_keeps_the_run_its_history_and_its_epoch_count(qtbot, window):
     window.parameter_panel.set_values(epochs=10_000_000)
     window.train_action.trigger()
     qtbot.waitUntil(lambda: window.controller.last_epoch > 20, timeout=10000)
     window.pause_action.trigger()
+    qtbot.waitUntil(lambda: window.workspace.can_save, timeout=5000)  # the pause's history has arrived
     assert window.editor.is_editable()
-    qtbot.wait(200)
+    paused_at = window.workspace.snapshot()[1].last_epoch
     window.editor._add_neuron(1)
-    assert window.controller.state == "idle" and window.session.net.layer_sizes == (3, 3, 1)
+    assert window.controller.state == "paused" and window.pause_action.text() == "Resume"
+    assert window.session.net.layer_sizes == (3, 3, 1)
     assert "W1[0,2]" in window.session.reset_parameter_names
-    assert "press Train to continue" in window.statusBar().currentMessage()
+    assert "fresh weights" in window.statusBar().currentMessage()
+    history = window.session.history
+    assert history.last_epoch == paused_at and len(history.parameter_names) == 16  # curves kept
+    x, _ = window.rmse_plot.train_curve.getData()
+    assert x is not None and x[-1] == paused_at  # the error curve is still there
+    window.pause_action.trigger()  # Resume: the rest of the epochs, counted on from the pause
+    assert window.controller.state == "running"
+    qtbot.waitUntil(lambda: window.controller.last_epoch > paused_at + 10, timeout=10000)
     with qtbot.waitSignal(window.controller.finished, timeout=10000):
-        window.step_action.trigger()  # and training goes on from the kept weights
-    assert window.session.history.last_epoch == 1
+        window.stop_action.trigger()
+    history = window.session.history
+    assert history.last_epoch > paused_at + 10 and history.stop_reason == "stopped"
+    assert history.epochs[0] == 1 and window.workspace.run_state == "finished"
 
 
 def test_prediction_follows_training(qtbot, window):

@@ -200,6 +200,16 @@ class EditorWidget(QWidget):
         self.view.fit_to_view()
         self._update_actions()
 
+    def graph_replaced(self) -> None:
+        """The graph became another network (a sample or a project): its edit history starts afresh
+        and the view fits it."""
+        self.undo_stack.clear()
+        self._parameters_fit = None
+        self._update_legend()
+        self._show_info("")
+        self.view.fit_to_view()
+        self._update_actions()
+
     def set_editable(self, editable: bool) -> None:
         """Lock (``False``, while training) or unlock editing; viewing, zoom and export still work."""
         self._editable = bool(editable)

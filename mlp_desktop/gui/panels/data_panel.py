@@ -1,8 +1,8 @@
 """The data panel: open a spreadsheet, preview it, choose column roles and data settings.
 
-All reading and checking is done by :mod:`mlp_desktop.core.data`; this panel shows what the core
-found (column kinds, the detected task, problems as plain sentences) and passes the user's
-choices back to it. Run alone with ``python -m mlp_desktop.gui.panels.data_panel``.
+The workspace owns the table, the roles and the data settings; this panel shows them (column
+kinds, the detected task, problems as plain sentences), hands the user's choices to
+:meth:`Workspace.set_data_settings` and redraws on the workspace's ``data`` events. Run alone with ``python -m mlp_desktop.gui.panels.data_panel``.
 """
 
 from __future__ import annotations
@@ -39,29 +39,20 @@ from ...core.data import (
     Roles,
     Table,
     column_info,
-    default_roles,
-    prepare_dataset,
     read_table,
 )
+from ...core import settings as schema
 from ...core.errors import DataError
 from ...core.preprocessing import INPUT_SCALERS, split_rows
+from ...core.workspace import Workspace, WorkspaceEvent
 from ..dataframe_model import DataFrameModel
 from ..widgets import ElidedLabel, error_label
 
 ROLE_CHOICES: tuple[tuple[str, str], ...] = (("input", "Input"), ("target", "Target"), ("ignore", "Ignore"))
 """Role value -> text shown in the role combos."""
 
-SCALING_LABELS: dict[str, str] = {
-    "standard": "Standard (mean 0, spread 1)",
-    "minmax": "Min-max (0 to 1)",
-    "none": "None (raw numbers)",
-}
-"""Input scaling (a key of ``core.preprocessing.INPUT_SCALERS``) -> text shown."""
-
-TASK_LABELS: dict[str, str] = {"auto": "Auto", "regression": "Regression (predict a number)",
-                               "classification": "Classification (predict a class)"}
-
-DEFAULT_VALIDATION_PERCENT = 20.0
+SCALING_LABELS = schema.SETTINGS["input_scaling"].choices
+TASK_LABELS = schema.SETTINGS["task"].choices
 MAX_ROLES_HEIGHT = 240
 
 def _file_filter() -> str:
@@ -119,16 +110,20 @@ class DataPanel(QWidget):
 
     Signals
     -------
-    datasetChanged(object) : the checked :class:`~mlp_desktop.core.data.Dataset`, or ``None``
-        when the current choices give an error (the message is shown in the panel).
-    settingsChanged() : the input scaling or the validation fraction changed.
+    openRequested(str, object) : the user chose a file (and a sheet, or None) to open; the window
+        asks about unsaved work first. Alone (no workspace given), the panel opens it itself.
+    datasetChanged(object) : the workspace's dataset after a change (``None`` on an error).
     """
 
+    openRequested = Signal(str, object)
     datasetChanged = Signal(object)
-    settingsChanged = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, workspace: Workspace | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        if workspace is None:
+            workspace = Workspace()
+            self.openRequested.connect(self.load_file)
+        self.workspace = workspace
         self._table: Table | None = None
         self._path: Path | None = None
         self._infos: list[ColumnInfo] = []
@@ -136,8 +131,10 @@ class DataPanel(QWidget):
         self._role_combos: dict[str, QComboBox] = {}
         self._dataset: Dataset | None = None
         self._editable = True
+        self._showing = False
         self._build()
         self._update_counts()
+        workspace.subscribe(self._on_workspace_event)
 
     # -- building ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -209,7 +206,7 @@ class DataPanel(QWidget):
         self.validation_spin.setDecimals(1)
         self.validation_spin.setSingleStep(5.0)
         self.validation_spin.setSuffix(" %")
-        self.validation_spin.setValue(DEFAULT_VALIDATION_PERCENT)
+        self.validation_spin.setValue(100 * schema.SETTINGS["validation_fraction"].default)
         self.validation_spin.setToolTip(
             "The share of rows held out of training, to check how well the network does on data it never saw.")
         self.validation_spin.valueChanged.connect(self._settings_edited)
@@ -246,30 +243,64 @@ class DataPanel(QWidget):
 
     # -- public API ----------------------------------------------------------------------------
     def load_file(self, path: str | Path, sheet: str | None = None) -> bool:
-        """Read ``path`` (a given ``sheet`` of a workbook) with default roles.
+        """Read ``path`` (a given ``sheet`` of a workbook) and open it in the workspace, without asking
+        (the window asks about unsaved work first; see ``openRequested``).
 
         Returns False and shows the reason in the panel when the file cannot be used; the data
         shown before stays loaded.
         """
-        path = Path(path)
         try:
-            table = read_table(path, sheet)
+            table = read_table(Path(path), sheet)
         except DataError as error:
-            self._show_error(str(error))
+            self.show_problem(str(error))
             return False
-        self.load_table(table)
-        self._path = path
+        self.workspace.open_table(table)
         return True
 
     def load_table(self, table: Table) -> None:
-        """Show an already read table (for example a sample) with default roles."""
+        """Open an already read table (for example a sample) in the workspace, with default roles."""
+        self.workspace.open_table(table)
+
+    def show_problem(self, message: str) -> None:
+        """A problem with a file the user tried to open (what is shown stays loaded)."""
+        self._show_error(message)
+
+    def _on_workspace_event(self, event: WorkspaceEvent) -> None:
+        if event.kind == "data":
+            self._show_workspace()
+
+    def _show_workspace(self) -> None:
+        """Show the workspace's table, roles and data settings."""
+        workspace, data = self.workspace, self.workspace.data
+        self._showing = True
+        try:
+            if workspace.table is not self._table:
+                self._show_table(workspace.table)
+            self._roles = {name: "ignore" for name in self._roles}
+            self._roles.update({name: "input" for name in data["inputs"] if name in self._roles})
+            self._roles.update({name: "target" for name in data["targets"] if name in self._roles})
+            for name, combo in self._role_combos.items():
+                combo.setCurrentIndex(combo.findData(self._roles[name]))
+            self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(data["task"])))
+            self.scaling_combo.setCurrentIndex(max(0, self.scaling_combo.findData(data["input_scaling"])))
+            self.validation_spin.setValue(100.0 * data["validation_fraction"])
+            self.drop_missing_check.setChecked(data["drop_missing"])
+        finally:
+            self._showing = False
+        self._dataset = workspace.dataset
+        self.model.set_column_roles(self._roles)
+        self._show_error(workspace.data_problem)
+        self._update_task_label()
+        self._update_counts()
+        self.datasetChanged.emit(self._dataset)
+
+    def _show_table(self, table: Table | None) -> None:
         self._table = table
+        if table is None:
+            return
         self._path = table.path if table.path.is_file() else None
         self._infos = column_info(table)
-        roles = default_roles(table)
-        self._roles = {name: "input" for name in roles.inputs}
-        self._roles.update({name: "target" for name in roles.targets})
-        self._roles.update({name: "ignore" for name in roles.ignored})
+        self._roles = {info.name: "ignore" for info in self._infos}
         self.model.set_frame(table.frame, table.row_numbers)
         # Size columns from their first rows: 200 of them for a narrow table, fewer for a wide
         # one (784 image columns from 200 rows took 6 s; numbers in a column look alike).
@@ -281,7 +312,6 @@ class DataPanel(QWidget):
         self._fill_roles()
         self.file_label.setText(table.location)
         self.file_label.setToolTip(f"{table.location}\n{table.path}")
-        self._recompute()
 
     def dataset(self) -> Dataset | None:
         """The checked dataset for the current choices, or ``None`` if they give an error."""
@@ -296,44 +326,46 @@ class DataPanel(QWidget):
         return Roles(*(self._columns_with_role(role) for role in ("input", "target", "ignore")))
 
     def set_roles(self, inputs: list[str], targets: list[str]) -> None:
-        """Give the named columns these roles; every other column is ignored (e.g. restoring a project)."""
-        for name in self._roles:
-            self._roles[name] = "target" if name in targets else "input" if name in inputs else "ignore"
-        for name, combo in self._role_combos.items():
-            combo.blockSignals(True)
-            combo.setCurrentIndex(combo.findData(self._roles[name]))
-            combo.blockSignals(False)
-        self._recompute()
+        """Give the named columns these roles; every other column is ignored."""
+        self._change(inputs=list(inputs), targets=list(targets))
 
     def task(self) -> str:
         """``"auto"``, ``"regression"`` or ``"classification"``, as chosen."""
         return self.task_combo.currentData()
 
     def set_task(self, task: str) -> None:
-        self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(task)))
+        self._change(task=task)
 
     def drop_missing(self) -> bool:
         return self.drop_missing_check.isChecked()
 
     def set_drop_missing(self, drop: bool) -> None:
-        self.drop_missing_check.setChecked(drop)
+        self._change(drop_missing=bool(drop))
 
     def input_scaling(self) -> str:
         """``"standard"``, ``"minmax"`` or ``"none"``."""
         return self.scaling_combo.currentData()
 
     def set_input_scaling(self, scaling: str) -> None:
-        index = self.scaling_combo.findData(scaling)
-        if index < 0:
+        if self.scaling_combo.findData(scaling) < 0:
             raise ValueError(f"unknown input scaling {scaling!r}")
-        self.scaling_combo.setCurrentIndex(index)
+        self._change(input_scaling=scaling)
 
     def validation_fraction(self) -> float:
         """The share of rows held out for validation, 0 to 0.9."""
         return round(self.validation_spin.value() / 100.0, 4)
 
     def set_validation_fraction(self, fraction: float) -> None:
-        self.validation_spin.setValue(100.0 * fraction)
+        self._change(validation_fraction=fraction)
+
+    def _change(self, **values) -> None:
+        """Hand the user's choice to the workspace (which redraws this panel through its event)."""
+        if self._showing or self._table is None:
+            return
+        try:
+            self.workspace.set_data_settings(**values)
+        except DataError as error:
+            self._show_error(str(error))
 
     def set_editable(self, editable: bool) -> None:
         """Lock (False) or unlock every choice; the preview stays scrollable."""
@@ -356,43 +388,31 @@ class DataPanel(QWidget):
         start = str(self._path.parent) if self._path is not None else ""
         path, _ = QFileDialog.getOpenFileName(self, "Open a spreadsheet", start, _file_filter())
         if path:
-            self.load_file(path)
+            self.openRequested.emit(path, None)
 
     @Slot(int)
     def _sheet_chosen(self, index: int) -> None:
-        if index < 0 or self._table is None or self._path is None:
+        if index < 0 or self._table is None or self._path is None or self._showing:
             return
         sheet = self.sheet_combo.itemText(index)
-        if sheet != self._table.sheet and not self.load_file(self._path, sheet):
-            self._fill_sheets(self._table)  # the sheet could not be read: show the one still loaded
+        if sheet != self._table.sheet:
+            self.openRequested.emit(str(self._path), sheet)
+            if self.workspace.table is self._table:
+                self._fill_sheets(self._table)  # not opened: show the sheet still loaded
 
     def _role_chosen(self, name: str, combo: QComboBox) -> None:
-        self._roles[name] = combo.currentData()
-        self._recompute()
+        roles = {**self._roles, name: combo.currentData()}
+        self._change(inputs=[n for n, r in roles.items() if r == "input"],
+                     targets=[n for n, r in roles.items() if r == "target"])
 
     @Slot()
     def _settings_edited(self) -> None:
-        self._update_counts()
-        self.settingsChanged.emit()
+        self._change(input_scaling=self.scaling_combo.currentData(),
+                     validation_fraction=round(self.validation_spin.value() / 100.0, 4))
 
     @Slot()
     def _recompute(self) -> None:
-        """Check the current choices with the core and announce the dataset (or None)."""
-        if self._table is None:
-            return
-        self.model.set_column_roles(self._roles)
-        try:
-            self._dataset = prepare_dataset(self._table, self._columns_with_role("input"),
-                                            self._columns_with_role("target"), self.task(),
-                                            self.drop_missing())
-        except DataError as error:
-            self._dataset = None
-            self._show_error(str(error))
-        else:
-            self._show_error("")
-        self._update_task_label()
-        self._update_counts()
-        self.datasetChanged.emit(self._dataset)
+        self._change(task=self.task_combo.currentData(), drop_missing=self.drop_missing_check.isChecked())
 
     # -- helpers -------------------------------------------------------------------------------
     def _columns_with_role(self, role: str) -> list[str]:
@@ -461,18 +481,7 @@ class DataPanel(QWidget):
 
     def _detected_task(self) -> str:
         """``classification: 3 classes``, ``regression`` or ``""`` when the choices give an error."""
-        dataset = self._dataset
-        if dataset is None and self.task() != "auto" and self._table is not None:
-            try:  # show what Auto would pick even while a forced task is in error
-                dataset = prepare_dataset(self._table, self._columns_with_role("input"),
-                                          self._columns_with_role("target"), "auto", self.drop_missing())
-            except DataError:
-                return ""
-        if dataset is None:
-            return ""
-        if dataset.detected_task == "classification" and dataset.task == "classification":
-            return f"classification: {len(dataset.classes)} classes"
-        return dataset.detected_task
+        return self.workspace.detected_task()
 
     def _update_counts(self) -> None:
         if self._table is None:

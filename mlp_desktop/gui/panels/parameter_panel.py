@@ -1,15 +1,14 @@
 """The parameter panel: learning rate, epochs, update mode, momentum, loss, initialisation, seed.
 
-Every value is checked by the core (:class:`~mlp_desktop.core.training.TrainConfig` and the
-network's initialisation settings); the panel only bounds its spin boxes and shows the core's
-message when a combination is invalid. Run alone with
+Labels, choices and tooltips come from the settings schema (:mod:`mlp_desktop.core.settings`), which
+also checks every value; the panel shows the schema's message when a value is invalid and hands
+valid ones to the workspace. Run alone with
 ``python -m mlp_desktop.gui.panels.parameter_panel``.
 """
 
 from __future__ import annotations
 
 import math
-import secrets
 import sys
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -29,14 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core import settings as schema
 from ...core.errors import DataError
-from ...core.initializers import BIAS_INITS, INITIALIZERS
-from ...core.model import NetworkSpec
-from ...core.network import MLP
-from ...core.training import TrainConfig
+from ...core.workspace import Workspace, WorkspaceEvent
 from ..widgets import error_label
 
-LEARNING_RATE_RANGE = (1e-5, 10.0)
+LEARNING_RATE_RANGE = (1e-5, 10.0)  # the slider's span; typed values may go beyond, as the schema allows
 SLIDER_STEPS_PER_DECADE = 100
 MAX_EPOCHS = 10_000_000
 MAX_BATCH_SIZE = 1_000_000
@@ -49,10 +46,9 @@ UPDATE_MODES: dict[str, str] = {
 }
 """Update mode -> text shown; per-sample is ``batch_size=1``, full batch ``batch_size=None``."""
 
-LOSS_LABELS: dict[str, str] = {"auto": "Auto", "mse": "Mean squared error", "cross_entropy": "Cross-entropy"}
-INIT_LABELS: dict[str, str] = {"uniform": "Uniform", "normal": "Normal", "xavier": "Xavier (Glorot)",
-                               "he": "He"}
-BIAS_LABELS: dict[str, str] = {"zeros": "Zeros", "like_weights": "Like the weights"}
+LOSS_LABELS = schema.SETTINGS["loss"].choices
+INIT_LABELS = schema.SETTINGS["init"].choices
+BIAS_LABELS = schema.SETTINGS["bias_init"].choices
 
 def _nice(value: float, digits: int = 2) -> float:
     """``value`` rounded to ``digits`` significant digits (0.005012 -> 0.005)."""
@@ -113,41 +109,34 @@ def _next_125(value: float, up: bool) -> float:
     return max(c for c in candidates if c < value * (1 - 1e-9))
 
 
-def _check_init_settings(settings: dict) -> None:
-    """Let the core judge the initialisation settings (raises DataError).
-
-    The core has no stand-alone check, so this builds the smallest network with them.
-    """
-    MLP([1, 1], ["identity"], seed=0, **settings)
-
-
 class ParameterPanel(QWidget):
-    """Training and initialisation settings; :meth:`config` gives the checked ``TrainConfig``.
+    """The workspace's learning and initialisation settings, shown and edited.
+
+    Each edit goes to :meth:`Workspace.set_settings` (which checks it against the settings
+    schema); the workspace's ``settings`` events bring its values back. :meth:`values` and
+    :meth:`set_values` are the matching pair.
 
     Signals
     -------
-    changed() : any setting changed.
+    changed() : the user changed a setting.
     """
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, workspace: Workspace | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        self.workspace = workspace or Workspace()
         self._updating = False
         self._last_drawn_seed: int | None = None
         self._build()
-        config, spec = TrainConfig(), NetworkSpec()
-        self.set_values(learning_rate=config.learning_rate, epochs=config.epochs, batch_size=config.batch_size,
-                        momentum=config.momentum, shuffle=config.shuffle, seed=config.seed,
-                        target_rmse=config.target_rmse, loss=spec.loss, init=spec.init,
-                        init_range=spec.init_range, init_std=spec.init_std, bias_init=spec.bias_init)
+        self.set_values(**self.workspace.settings)
+        self.workspace.subscribe(self._on_workspace_event)
 
     # -- building ------------------------------------------------------------------------------
     def _build(self) -> None:
         # Learning
         self.learning_rate_spin = LearningRateSpinBox(*LEARNING_RATE_RANGE)
-        self.learning_rate_spin.setToolTip(
-            "How big a step the weights take against the error each update; too large diverges, too small crawls.")
+        self.learning_rate_spin.setToolTip(schema.SETTINGS["learning_rate"].tooltip())
         self.learning_rate_slider = QSlider(Qt.Orientation.Horizontal)
         self.learning_rate_slider.setRange(*(round(math.log10(v) * SLIDER_STEPS_PER_DECADE)
                                              for v in LEARNING_RATE_RANGE))
@@ -164,17 +153,15 @@ class ParameterPanel(QWidget):
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setRange(1, MAX_EPOCHS)
         self.epochs_spin.setSingleStep(100)
-        self.epochs_spin.setToolTip("How many times training goes through all training rows.")
+        self.epochs_spin.setToolTip(schema.SETTINGS["epochs"].tooltip())
 
         self.momentum_spin = NumberSpinBox(0.0, 0.99, 0.05)
-        self.momentum_spin.setToolTip(
-            "How much of the previous step each update keeps (0 = none); it speeds up steady descents.")
+        self.momentum_spin.setToolTip(schema.SETTINGS["momentum"].tooltip())
 
         self.loss_combo = QComboBox()
         for loss, text in LOSS_LABELS.items():
             self.loss_combo.addItem(text, loss)
-        self.loss_combo.setToolTip(
-            "How the error is measured; Auto uses cross-entropy for classes and squared error for numbers.")
+        self.loss_combo.setToolTip(schema.SETTINGS["loss"].tooltip())
 
         learning_box = QGroupBox("Learning")
         learning_form = self._form(learning_box)
@@ -208,10 +195,9 @@ class ParameterPanel(QWidget):
 
         # Initial weights
         self.init_combo = QComboBox()
-        for init in INITIALIZERS:
-            self.init_combo.addItem(INIT_LABELS.get(init, init), init)
-        self.init_combo.setToolTip(
-            "How the starting weights are drawn at random; Xavier suits tanh and sigmoid, He suits ReLU.")
+        for init, text in INIT_LABELS.items():
+            self.init_combo.addItem(text, init)
+        self.init_combo.setToolTip(schema.SETTINGS["init"].tooltip())
         self.init_low_spin = NumberSpinBox(-100.0, 100.0, 0.1)
         self.init_low_spin.setToolTip("The smallest starting weight a uniform draw can give.")
         self.init_low_spin.setAccessibleName("Uniform range low")
@@ -226,18 +212,22 @@ class ParameterPanel(QWidget):
         self.init_range_widget = QWidget()
         self.init_range_widget.setLayout(range_row)
         self.init_std_spin = NumberSpinBox(0.0001, 100.0, 0.05)
-        self.init_std_spin.setToolTip("The spread (standard deviation) of normally drawn starting weights.")
+        self.init_std_spin.setToolTip(schema.SETTINGS["init_std"].tooltip())
         self.bias_combo = QComboBox()
-        for bias in BIAS_INITS:
-            self.bias_combo.addItem(BIAS_LABELS.get(bias, bias), bias)
-        self.bias_combo.setToolTip("Start the biases at zero, or draw them like the weights.")
+        for bias, text in BIAS_LABELS.items():
+            self.bias_combo.addItem(text, bias)
+        self.bias_combo.setToolTip(schema.SETTINGS["bias_init"].tooltip())
 
+        self.init_note_label = QLabel()
+        self.init_note_label.setWordWrap(True)
+        self.init_note_label.setToolTip("When a change of the initial weights takes effect.")
         init_box = QGroupBox("Initial weights")
         init_form = self._form(init_box)
         init_form.addRow("&Weights:", self.init_combo)
         init_form.addRow("&Range:", self.init_range_widget)
         init_form.addRow("&Std:", self.init_std_spin)
         init_form.addRow("B&iases:", self.bias_combo)
+        init_form.addRow(self.init_note_label)
         self.init_range_label = init_form.labelForField(self.init_range_widget)
         self.init_std_label = init_form.labelForField(self.init_std_spin)
         init_form.labelForField(self.init_range_widget).setBuddy(self.init_low_spin)
@@ -246,7 +236,7 @@ class ParameterPanel(QWidget):
         # Reproducibility and stopping
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, MAX_SEED)
-        self.seed_spin.setToolTip("The number that fixes the random choices, so a run can be repeated exactly.")
+        self.seed_spin.setToolTip(schema.SETTINGS["seed"].tooltip())
         self.random_seed_check = QCheckBox("Random seed")
         self.random_seed_check.setToolTip("Draw a new seed for every run; the drawn seed is shown so you can reuse it.")
         self.random_seed_check.toggled.connect(self._update_enabled)
@@ -318,35 +308,17 @@ class ParameterPanel(QWidget):
                 self.seed_spin, self.random_seed_check, self.target_rmse_check, self.target_rmse_spin]
 
     # -- public API ----------------------------------------------------------------------------
-    def config(self, validation_fraction: float = 0.0) -> TrainConfig:
-        """The checked training settings; raises DataError (also shown in the panel) if invalid.
-
-        With "Random seed" ticked, a fresh seed is drawn on every call and shown in the panel.
-        ``loss`` is the chosen loss, or ``"mse"`` for Auto: the network's loss setting
-        (:meth:`loss`, put into ``NetworkSpec.loss``) decides what Auto means.
-        """
-        self._raise_if_invalid()
-        seed = self.seed_spin.value()
-        if self.random_seed_check.isChecked():
-            seed = secrets.randbelow(MAX_SEED + 1)
-            self._show_drawn_seed(seed)
-        loss = self.loss()
-        return TrainConfig(
-            epochs=self.epochs_spin.value(),
-            learning_rate=self.learning_rate(),
-            batch_size=self.batch_size(),
-            loss="mse" if loss == "auto" else loss,
-            momentum=self.momentum_spin.value(),
-            shuffle=self.shuffle_check.isChecked(),
-            seed=seed,
-            validation_fraction=validation_fraction,
-            target_rmse=self.target_rmse_spin.value() if self.target_rmse_check.isChecked() else None,
-        )
-
-    def init_settings(self) -> dict:
-        """``{"init", "init_range", "init_std", "bias_init"}`` for ``NetworkSpec``; raises DataError if invalid."""
-        self._raise_if_invalid()
-        return self._init_settings()
+    def values(self) -> dict:
+        """Every learning and initialisation setting as shown (names and values of the settings
+        schema; ``seed`` is ``None`` with "Random seed" ticked)."""
+        return {
+            "learning_rate": self.learning_rate(), "epochs": self.epochs_spin.value(),
+            "batch_size": self.batch_size(), "momentum": self.momentum_spin.value(),
+            "shuffle": self.shuffle_check.isChecked(),
+            "seed": None if self.random_seed_check.isChecked() else self.seed_spin.value(),
+            "target_rmse": self.target_rmse_spin.value() if self.target_rmse_check.isChecked() else None,
+            "loss": self.loss(), **self._init_settings(),
+        }
 
     def loss(self) -> str:
         """``"auto"``, ``"mse"`` or ``"cross_entropy"``."""
@@ -361,7 +333,7 @@ class ParameterPanel(QWidget):
         return {"per_sample": 1, "full_batch": None}.get(mode, self.batch_size_spin.value())
 
     def last_drawn_seed(self) -> int | None:
-        """The seed the latest :meth:`config` drew with "Random seed" ticked, else None."""
+        """The seed drawn for the latest run with "Random seed" ticked, else None."""
         return self._last_drawn_seed
 
     def error_message(self) -> str:
@@ -372,10 +344,9 @@ class ParameterPanel(QWidget):
         """Set any of: learning_rate, epochs, batch_size (1, N or None), momentum, loss, shuffle,
         seed (None ticks "Random seed"), target_rmse (None unticks it), init, init_range, init_std,
         bias_init. ``validation_fraction`` is accepted and ignored (the data panel holds it), so
-        ``set_values(**asdict(config))`` works.
+        ``set_values(**asdict(config))`` works. Signals nothing: only the user's edits are reported.
         """
-        known = {"learning_rate", "epochs", "batch_size", "momentum", "loss", "shuffle", "seed", "target_rmse",
-                 "init", "init_range", "init_std", "bias_init", "validation_fraction"}
+        known = set(schema.names("learning")) | set(schema.names("init")) | {"validation_fraction"}
         unknown = set(values) - known
         if unknown:
             raise TypeError(f"set_values() got unknown settings: {', '.join(sorted(unknown))}")
@@ -421,7 +392,12 @@ class ParameterPanel(QWidget):
                 self._select(self.bias_combo, values["bias_init"])
         finally:
             self._updating = False
-        self._edited()
+        self._update_enabled()
+        if not self._show_problem():
+            try:  # the workspace owns the values: a change made here goes there too
+                self.workspace.set_settings(**self.values())
+            except DataError as error:
+                self._show(str(error))
 
     def set_editable(self, editable: bool) -> None:
         """Lock (False) or unlock every control, e.g. while training."""
@@ -436,8 +412,20 @@ class ParameterPanel(QWidget):
         if self._updating:
             return
         self._update_enabled()
-        self._show_problem()
+        if not self._show_problem():
+            try:
+                self.workspace.set_settings(**self.values())
+            except DataError as error:
+                self._show(str(error))
         self.changed.emit()
+
+    def _on_workspace_event(self, event: WorkspaceEvent) -> None:
+        if event.kind == "settings":
+            self.set_values(**self.workspace.settings)
+        elif event.kind == "run" and self.workspace.run_state == "training" and self.random_seed_check.isChecked():
+            self._show_drawn_seed(self.workspace.seed)
+        if event.kind in ("run", "weights", "settings"):
+            self.init_note_label.setText(self.workspace.init_note())
 
     @Slot(float)
     def _learning_rate_typed(self, value: float) -> None:
@@ -475,26 +463,21 @@ class ParameterPanel(QWidget):
         }
 
     def _problem(self) -> str:
-        """The core's message for the current settings, or ``""`` when they are valid."""
+        """The settings schema's message for the values shown, or ``""`` when they are valid."""
         try:
-            _check_init_settings(self._init_settings())
-            TrainConfig(epochs=self.epochs_spin.value(), learning_rate=self.learning_rate(),
-                        batch_size=self.batch_size(), momentum=self.momentum_spin.value(),
-                        target_rmse=self.target_rmse_spin.value() if self.target_rmse_check.isChecked() else None)
+            schema.check(self.values())
         except DataError as error:
             return str(error)
         return ""
 
     def _show_problem(self) -> str:
         message = self._problem()
-        self.error_label.setText(message)
-        self.error_label.setVisible(bool(message))
+        self._show(message)
         return message
 
-    def _raise_if_invalid(self) -> None:
-        message = self._show_problem()
-        if message:
-            raise DataError(message)
+    def _show(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(bool(message))
 
     def _show_drawn_seed(self, seed: int) -> None:
         self._last_drawn_seed = seed

@@ -55,9 +55,10 @@ class StepPanel(QWidget):
 
     weightsChanged = Signal()  # after Update changed the network's weights
 
-    def __init__(self, session, annotate, clear, parent: QWidget | None = None):
+    def __init__(self, workspace, annotate, clear, parent: QWidget | None = None):
         super().__init__(parent)
-        self.session, self._annotate, self._clear = session, annotate, clear
+        self.workspace, self._annotate, self._clear = workspace, annotate, clear
+        self._updating_weights = False
         self.step: StepThrough | None = None
         self.row_spin = QSpinBox()
         self.row_spin.setToolTip("The spreadsheet row to push through the network.")
@@ -93,6 +94,18 @@ class StepPanel(QWidget):
         layout.addWidget(self.error)
         layout.addStretch(1)
         self.refresh()
+        workspace.subscribe(self._on_workspace_event)
+
+    @property
+    def session(self):
+        return self.workspace.session
+
+    def _on_workspace_event(self, event) -> None:
+        """Texts about one step are stale once the data, the network or the weights change."""
+        if event.kind in ("data", "network", "weights", "history") and not self._updating_weights:
+            self.refresh()
+        elif event.kind == "run" and self.workspace.run_state == "training":
+            self._reset_step()
 
     # -- state ---------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -107,7 +120,7 @@ class StepPanel(QWidget):
 
     def _row_numbers(self) -> np.ndarray:
         session = self.session
-        if session.dataset is None or session.preprocessor is None:
+        if session.dataset is None or session.preprocessor is None or self.workspace.problem:
             return np.zeros(0, dtype=int)
         return np.asarray(session.dataset.row_numbers)[session.train_rows]
 
@@ -118,12 +131,14 @@ class StepPanel(QWidget):
         self.step = None
         self.backward_button.setEnabled(False)
         self.update_button.setEnabled(False)
+        self.summary.clear()
         self._clear()
 
     # -- the three phases ----------------------------------------------------------------------
     def _compute(self) -> StepThrough:
         session = self.session
-        session.prepare()
+        if self.workspace.problem:
+            raise DataError(self.workspace.problem)
         rows = self._row_numbers()
         wanted = self.row_spin.value()
         matches = np.flatnonzero(rows == wanted)
@@ -160,8 +175,14 @@ class StepPanel(QWidget):
     def update_weights(self) -> None:
         if self.step is None:
             return
-        old = [w.copy() for w in self.session.net.weights]
-        apply_step(self.session.net, self.step)
+        net = self.session.net.copy()
+        old = [w.copy() for w in net.weights]
+        apply_step(net, self.step)
+        self._updating_weights = True
+        try:
+            self.workspace.apply_step(net.get_parameters())
+        finally:
+            self._updating_weights = False
         self._annotate(*update_texts(self.step, old))
         self.summary.appendPlainText(f"w ← w − {self.step.learning_rate:g} × ∂ for every weight and bias.")
         self.update_button.setEnabled(False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import math
 import re
 
@@ -154,7 +156,9 @@ class WeightGrid(QWidget):
         for column, curve in enumerate(self.curves):
             curve.setData(x, rows[:, column])
         if fit_y and len(rows):
-            self._fit_y_ranges(np.nanmin(rows, axis=0), np.nanmax(rows, axis=0))
+            with warnings.catch_warnings():  # a parameter added by an edit has no values before it
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self._fit_y_ranges(np.nanmin(rows, axis=0), np.nanmax(rows, axis=0))
 
     def _fit_y_ranges(self, lows: np.ndarray, highs: np.ndarray) -> None:
         for tile, low, high in zip(self.tiles, lows, highs):

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
-from ...core.session import TrainingSession
 from ...core.training_process import TrainingFailed, TrainingJob, TrainingProcess
 
 
@@ -92,8 +91,9 @@ class TrainingWorker(QObject):
     """Runs jobs in the training process from its thread; emits merged, copied updates."""
 
     progress = Signal(object)
-    finished = Signal(object, object, object)  # last update, parameters, history
-    failed = Signal(str, str)  # plain message, technical details
+    paused = Signal(object)  # the history as of the pause (a copy)
+    finished = Signal(object, object, object, int)  # last update, parameters, history, run id
+    failed = Signal(str, str, int)  # plain message, technical details, run id
 
     def __init__(self, process: TrainingProcess):
         super().__init__()
@@ -107,13 +107,13 @@ class TrainingWorker(QObject):
         with self._lock:
             self._pending, self._in_flight = None, False
         try:
-            params, history = self.process.run(job, self._on_report)
+            params, history = self.process.run(job, self._on_report, self.paused.emit)
         except TrainingFailed as error:
-            self.failed.emit(error.message, error.details)
+            self.failed.emit(error.message, error.details, job.run_id)
             return
         with self._lock:
             final, self._pending = self._pending, None
-        self.finished.emit(final, params, history)
+        self.finished.emit(final, params, history, job.run_id)
 
     def _on_report(self, report) -> None:
         update = TrainingUpdate.from_report(report)
@@ -142,23 +142,28 @@ class TrainingWorker(QObject):
 
 
 class TrainingController(QObject):
-    """Owns the training thread; the main window's single entry point for training.
+    """Carries out runs for the workspace (its runner): a thread that relays a training process.
 
-    Lives in the GUI thread, so its slots (and the signals it re-emits) run there.
+    It decides nothing: :class:`~mlp_desktop.core.workspace.Workspace` says when to start, pause,
+    resume or stop, and hears back through :meth:`Workspace.run_progress` and friends. Lives in
+    the GUI thread, so its slots (and the calls into the workspace) run there.
+
+    Signals
+    -------
+    progress(update) : a live update was handed to the workspace (it draws through its events).
     """
 
     progress = Signal(object)
-    finished = Signal(object)
+    finished = Signal(object)  # the final update (or None), after the workspace took the result
     failed = Signal(str, str)
-    stateChanged = Signal(str)  # "idle", "running", "paused"
     _startRequested = Signal(object)
 
-    def __init__(self, session: TrainingSession, parent: QObject | None = None):
+    def __init__(self, workspace=None, parent: QObject | None = None):
         super().__init__(parent)
-        self.session = session
-        self.state = "idle"
-        self.last_epoch = 0
+        self.workspace = workspace
         self.last_refresh_seconds = 0.0
+        self._busy = False  # a job is in the worker's hands
+        self._waiting_job: TrainingJob | None = None  # started while the previous job still ends
         self.process = RUNNER_FACTORY()
         self.process.start()  # the child starts while the user looks around
         self.thread = QThread()
@@ -167,6 +172,7 @@ class TrainingController(QObject):
         self.worker.moveToThread(self.thread)
         self._startRequested.connect(self.worker.run)
         self.worker.progress.connect(self._on_progress)
+        self.worker.paused.connect(self._on_paused)
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)
         self.thread.start()
@@ -178,41 +184,47 @@ class TrainingController(QObject):
         controller = weakref.ref(self)
         atexit.register(lambda: controller() is not None and controller().shutdown())
 
-    # -- commands ------------------------------------------------------------------------------
-    def start(self, epochs: int | None = None) -> None:
-        """Train ``epochs`` more epochs (default: the configured number) from the current weights."""
-        if self.state != "idle":
+    # -- the runner's commands (from the workspace) ----------------------------------------------
+    def start(self, job: TrainingJob) -> None:
+        """Run ``job``; if the previous job is still ending (stopped for an edit), right after it."""
+        if self._busy:
+            self._waiting_job = job
             return
-        job = self.session.make_job(epochs)  # raises DataError here, before anything starts
         # Cleared here, not in the worker: a stop() right after start() must not be lost.
         self.process.stop_event.clear()
         self.process.pause_event.clear()
-        self.last_epoch = self.session.history.last_epoch
-        self._set_state("running")
+        self._busy = True
         self._startRequested.emit(job)
 
     def pause(self) -> None:
-        if self.state == "running":
-            self.process.pause_event.set()
-            self._set_state("paused")
+        self.process.pause_event.set()
 
     def resume(self) -> None:
-        if self.state == "paused":
-            self.process.pause_event.clear()
-            self._set_state("running")
+        self.process.pause_event.clear()
 
     def stop(self) -> None:
-        if self.state != "idle":
-            self.process.stop_event.set()
-            self.process.pause_event.clear()
+        self._waiting_job = None
+        self.process.stop_event.set()
+        self.process.pause_event.clear()
 
     def is_busy(self) -> bool:
-        return self.state != "idle"
+        return self._busy
+
+    @property
+    def state(self) -> str:
+        """``"running"``, ``"paused"`` or ``"idle"``, as the workspace's run state says."""
+        run_state = self.workspace.run_state if self.workspace is not None else "idle"
+        return {"training": "running", "paused": "paused"}.get(run_state, "idle")
+
+    @property
+    def last_epoch(self) -> int:
+        return self.workspace.epoch if self.workspace is not None else 0
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Stop training, end the thread and the training process. True if all ended in time."""
         if self.thread.isFinished():
             return True
+        self._waiting_job = None
         self.process.stop_event.set()
         self.process.pause_event.clear()
         self.thread.quit()
@@ -223,9 +235,10 @@ class TrainingController(QObject):
     # -- from the worker (queued into the GUI thread) --------------------------------------------
     @Slot(object)
     def _on_progress(self, update: TrainingUpdate) -> None:
-        self.last_epoch = update.epoch
         started = time.perf_counter()
         try:
+            if self.workspace is not None:
+                self.workspace.run_progress(update)
             self.progress.emit(update)
         finally:
             # The zero timer runs after the repaint the update asked for, so `started` to then is
@@ -245,19 +258,29 @@ class TrainingController(QObject):
         if waiting is not None:
             self._on_progress(waiting)
 
-    @Slot(object, object, object)
-    def _on_finished(self, update: TrainingUpdate | None, params, history) -> None:
-        self.session.finish_job(params, history)
-        self.last_epoch = history.last_epoch
-        self._set_state("idle")
+    @Slot(object)
+    def _on_paused(self, history) -> None:
+        if self.workspace is not None:
+            self.workspace.run_paused(history)
+
+    @Slot(object, object, object, int)
+    def _on_finished(self, update: TrainingUpdate | None, params, history, run_id: int) -> None:
+        self._job_ended()
+        if self.workspace is not None:
+            if update is not None:
+                self.workspace.run_progress(update, run_id)
+            self.workspace.run_finished(params, history, run_id)
         self.finished.emit(update)
 
-    @Slot(str, str)
-    def _on_failed(self, message: str, details: str) -> None:
-        self._set_state("idle")
+    @Slot(str, str, int)
+    def _on_failed(self, message: str, details: str, run_id: int) -> None:
+        self._job_ended()
+        if self.workspace is not None:
+            self.workspace.run_failed(message, details, run_id)
         self.failed.emit(message, details)
 
-    def _set_state(self, state: str) -> None:
-        if state != self.state:
-            self.state = state
-            self.stateChanged.emit(state)
+    def _job_ended(self) -> None:
+        self._busy = False
+        job, self._waiting_job = self._waiting_job, None
+        if job is not None:
+            self.start(job)

@@ -1,0 +1,93 @@
+"""The window's commands as data: text, shortcut, tip, handler and when each is enabled.
+
+Menus and the toolbar are built from :data:`ACTIONS`; :func:`update_enabled` re-evaluates every
+"enabled when" after the workspace changes, so no command's state is decided in two places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtGui import QAction, QKeySequence
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    text: str
+    handler: str  # the window's method to call
+    shortcut: str | QKeySequence.StandardKey | None = None
+    tip: str = ""
+    enabled_when: Callable | None = None  # (workspace) -> bool; None: always
+
+
+def _idle_or_done(w) -> bool:
+    return w.run_state not in ("training",)
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    # Training (the toolbar)
+    ActionSpec("train", "Train", "train", "F5",
+               "Train for the chosen number of epochs, continuing from the current weights",
+               lambda w: w.can_train and w.run_state != "paused"),
+    ActionSpec("pause", "Pause", "toggle_pause", "F6", "Pause or resume training", lambda w: w.is_running),
+    ActionSpec("stop", "Stop", "stop", "Shift+F5", "Stop training; the weights so far are kept", lambda w: w.is_running),
+    ActionSpec("step", "Step", "step", "F10", "Train exactly one epoch",
+               lambda w: w.can_train and not w.is_running),
+    ActionSpec("reset", "Reset weights", "reset_weights", "Ctrl+R",
+               "Start over with fresh weights from the chosen initialisation and seed",
+               lambda w: not w.problem and w.run_state != "training"),
+    # File
+    ActionSpec("open", "&Open...", "open_dialog", QKeySequence.StandardKey.Open, "Open a project, an Excel or a CSV file"),
+    ActionSpec("save", "&Save project", "save", QKeySequence.StandardKey.Save,
+               "Save the network, settings, weights and history in a .mlpd project (training goes on)"),
+    ActionSpec("save_as", "Save project &as...", "save_as", "Ctrl+Shift+S", "Save the project under a new name"),
+    ActionSpec("predict_file", "&Predict file...", "predict_file", "Ctrl+P",
+               "Predict every row of a spreadsheet and save it with the predictions", lambda w: not w.problem),
+    ActionSpec("quit", "&Quit", "close", QKeySequence.StandardKey.Quit, "Quit MLP Desktop"),
+    # View and help
+    ActionSpec("reset_layout", "Reset layout", "reset_layout", None, "Put every panel back in its place"),
+    ActionSpec("about", "&About MLP Desktop", "show_about", None,
+               "The version of MLP Desktop and of the libraries it uses"),
+)
+
+TOOLBAR = ("train", "pause", "stop", "step", "reset")
+FILE_MENU = ("open", "save", "save_as", "predict_file")
+
+EXPORTS = (  # kind, text, tip
+    ("history", "History table (.xlsx, .csv)...", "Epoch, RMSE and every weight and bias by name"),
+    ("model", "Model (.json)...", "The trained model, for mlp-desktop predict and evaluate"),
+    ("python", "Model as a Python script (.py)...", "A standalone script that needs only NumPy"),
+    ("onnx", "Model as ONNX (.onnx)...", "For other tools and runtimes (needs the onnx package)"),
+    ("diagram", "Diagram (.png, .svg)...", "A picture of the network"),
+)
+
+PANELS = (  # name, title: Ctrl+1.. moves the focus there
+    ("data", "Data"), ("diagram", "Network diagram"), ("plots", "Plots"), ("parameters", "Parameters"),
+    ("predict", "Predict"), ("step", "Step through"), ("history", "Edit history"),
+)
+
+
+def make_action(parent, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+    action = QAction(text, parent)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setToolTip(f"{tip} ({action.shortcut().toString()})" if shortcut else tip)
+        action.setStatusTip(tip)
+    action.triggered.connect(slot)
+    return action
+
+
+def build_actions(window) -> dict[str, QAction]:
+    """One ``QAction`` per spec, triggering ``window.<handler>()``."""
+    return {spec.name: make_action(window, spec.text, lambda checked=False, h=spec.handler: getattr(window, h)(),
+                                   spec.shortcut, spec.tip)
+            for spec in ACTIONS}
+
+
+def update_enabled(actions: dict[str, QAction], workspace) -> None:
+    for spec in ACTIONS:
+        if spec.enabled_when is not None:
+            actions[spec.name].setEnabled(bool(spec.enabled_when(workspace)))
