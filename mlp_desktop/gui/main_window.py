@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.evaluation_view, self.decision_view = EvaluationView(), DecisionView()
         self._last_live_decision = self._last_live_diagram = 0.0
         self._run_start_epoch = 0
+        self._said = ""  # the workspace's latest message
         self._build_central()
         self._build_docks()
         self.actions = action_table.build_actions(self)
@@ -272,7 +273,8 @@ class MainWindow(QMainWindow):
         elif kind == "dirty":
             self._update_title()
         elif kind == "message":
-            self.statusBar().showMessage(str(event.detail), 15000)
+            self._said = str(event.detail)
+            self.statusBar().showMessage(self._said, 15000)
         elif kind == "failed":
             message, details = event.detail
             if details:
@@ -496,11 +498,12 @@ class MainWindow(QMainWindow):
             self.data_panel.show_problem(str(error))  # what was open stays open
             self.statusBar().showMessage(f"Could not open {path.name}; see the Data panel.", 8000)
             return False
+        self._said = ""
         self.workspace.open_table(table)
         self.prefs.set_last_folder(path.parent)
         self._remember_recent(path)
-        self.statusBar().showMessage(f"Opened {path.name}. Choose the columns' roles in the Data panel, then "
-                                     "press Train (F5).", 8000)
+        self.statusBar().showMessage(f"Opened {path.name}. " + (self._said or "Choose the columns' roles in the Data "
+                                     "panel, then press Train (F5)."), 15000)
         return True
 
     def open_sample(self, name: str, ask: bool = True) -> bool:

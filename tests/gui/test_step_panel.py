@@ -3,24 +3,20 @@
 import numpy as np
 import pytest
 
-from mlp_desktop.core import TrainConfig
-from mlp_desktop.core.data import prepare_dataset, read_table
-from mlp_desktop.core.model import NetworkSpec
+from mlp_desktop.core.data import read_table
 from mlp_desktop.core.samples import sample_path
-from mlp_desktop.core.session import TrainingSession
+from mlp_desktop.core.workspace import Workspace
 from mlp_desktop.gui.panels.step_panel import StepPanel
 
 
 @pytest.fixture
 def panel(qtbot):
-    session = TrainingSession()
-    session.set_dataset(prepare_dataset(read_table(sample_path("health_score"))))
-    session.set_spec(NetworkSpec(hidden_layers=[2], activations="sigmoid"))
-    session.set_input_scaling("minmax")
-    session.set_config(TrainConfig(epochs=10, learning_rate=0.1, seed=1))
-    session.prepare()
+    workspace = Workspace()
+    workspace.open_table(read_table(sample_path("health_score")), {
+        "hidden_layers": [2], "activations": ["sigmoid"], "output_activation": "auto", "input_scaling": "minmax",
+        "validation_fraction": 0.0, "parameters": {"epochs": 10, "learning_rate": 0.1, "seed": 1}})
     shown = []
-    panel = StepPanel(session, lambda neurons, edges: shown.append((neurons, edges)), lambda: shown.append(None))
+    panel = StepPanel(workspace, lambda neurons, edges: shown.append((neurons, edges)), lambda: shown.append(None))
     qtbot.addWidget(panel)
     panel.shown = shown
     return panel

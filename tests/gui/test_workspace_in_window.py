@@ -1,0 +1,133 @@
+"""Issue 12's behaviours, driven through the real window as a user would: opening other work asks
+first, other data after training works, saving never stops a run, initialisation applies at once,
+new data resets its settings, every view shows the current state, Train keeps the focus where it is."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+import mlp_desktop.gui.dialogs as dialogs
+import mlp_desktop.gui.main_window as main_window_module
+from mlp_desktop.core.project import load_project
+from mlp_desktop.core.samples import sample_path
+
+
+def answer(monkeypatch, button):
+    asked = []
+    monkeypatch.setattr(dialogs.QMessageBox, "question",
+                        lambda *args, **kwargs: asked.append(args[2] if len(args) > 2 else "") or button)
+    return asked
+
+
+def train_and_wait(qtbot, window, epochs=None):
+    with qtbot.waitSignal(window.controller.finished, timeout=20000):
+        window.train(epochs)
+
+
+def test_opening_other_work_with_unsaved_results_asks_and_cancel_changes_nothing(qtbot, window, monkeypatch):
+    train_and_wait(qtbot, window, 50)
+    params = window.session.net.get_parameters()
+    asked = answer(monkeypatch, QMessageBox.StandardButton.Cancel)
+    assert not window.open_path(sample_path("iris", ".xlsx"))
+    assert not window.open_sample("xor_gate")
+    assert len(asked) == 2 and "not saved" in asked[0]
+    assert window.session.dataset.table.path.stem == "health_score"
+    np.testing.assert_array_equal(window.session.net.get_parameters(), params)
+    assert window.windowTitle().endswith("*")
+    answer(monkeypatch, QMessageBox.StandardButton.Discard)
+    assert window.open_path(sample_path("iris", ".xlsx"))
+
+
+def test_other_data_after_training_follows_the_data_and_names_fresh_weights(qtbot, window, monkeypatch):
+    answer(monkeypatch, QMessageBox.StandardButton.Discard)
+    train_and_wait(qtbot, window, 50)
+    hidden = [layer.size for layer in window.graph.hidden_layers]
+    assert window.open_path(sample_path("iris", ".xlsx"))
+    assert window.graph.layer_sizes == [4, *hidden, 3] and window.session.net.layer_sizes == (4, *hidden, 3)
+    assert "Fresh weights" in window.statusBar().currentMessage()
+    assert len(window.weight_plots.parameter_names) == window.session.net.n_parameters
+    train_and_wait(qtbot, window, 5)  # and it trains, and the plots follow
+    assert window.session.history.last_epoch == 5
+    window.reset_weights()
+    assert window.workspace.run_state == "idle"
+
+
+def test_saving_during_training_keeps_training_and_saves_one_epoch(qtbot, window, tmp_path):
+    window.parameter_panel.set_values(epochs=10_000_000)
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.last_epoch > 20, timeout=10000)
+    assert window.save_project(tmp_path / "running.mlpd")
+    assert window.controller.state == "running"
+    project = load_project(tmp_path / "running.mlpd")
+    np.testing.assert_array_equal(project.weights, project.history.params[-1])  # the same epoch
+    window.pause_action.trigger()
+    qtbot.waitUntil(lambda: window.workspace.can_save, timeout=5000)
+    assert window.save_project(tmp_path / "paused.mlpd")
+    assert window.controller.state == "paused" and window.pause_action.text() == "Resume"
+    paused = load_project(tmp_path / "paused.mlpd")
+    assert paused.history.last_epoch >= project.history.last_epoch
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.stop_action.trigger()
+    assert window.session.history.last_epoch >= paused.history.last_epoch
+
+
+def test_initialisation_applies_at_once_to_an_untrained_network(qtbot, window):
+    panel = window.parameter_panel
+    before = window.session.net.get_parameters()
+    panel.init_combo.setCurrentIndex(panel.init_combo.findData("xavier"))
+    after = window.session.net.get_parameters()
+    assert not np.array_equal(before, after) and window.workspace.settings["init"] == "xavier"
+    shown = window.editor.scene._split  # what the diagram colours by: the new weights
+    np.testing.assert_array_equal(shown[0][0], window.session.net.weights[0])
+    assert "at once" in panel.init_note_label.text()
+    train_and_wait(qtbot, window, 5)
+    assert "Reset weights" in panel.init_note_label.text()
+    trained = window.session.net.get_parameters()
+    panel.init_combo.setCurrentIndex(panel.init_combo.findData("he"))
+    np.testing.assert_array_equal(window.session.net.get_parameters(), trained)
+
+
+def test_a_sample_after_iris_resets_the_task_and_keeps_learning_settings(qtbot, window, monkeypatch):
+    answer(monkeypatch, QMessageBox.StandardButton.Discard)
+    window.open_sample("iris")
+    window.data_panel.set_task("classification")
+    window.parameter_panel.set_values(momentum=0.5)
+    window.open_path(sample_path("health_score", ".xlsx"))
+    assert window.data_panel.task() == "auto" and window.session.dataset.task == "regression"
+    assert window.session.net.layer_sizes[-1] == 1
+    assert window.workspace.settings["momentum"] == 0.5
+
+
+def test_views_show_the_current_state(qtbot, window):
+    step = window.step_panel
+    step.forward_button.click()
+    assert step.summary.toPlainText() and window.editor.scene._annotations is not None
+    window.reset_weights()
+    assert not step.summary.toPlainText() and window.editor.scene._annotations is None
+    train_and_wait(qtbot, window, 20)
+    assert "Finished at epoch 20" in window.statusBar().currentMessage()
+    window.parameter_panel.set_values(epochs=10_000_000)
+    window.train_action.trigger()
+    assert "Finished" not in window.statusBar().currentMessage()  # messages belong to their run
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.stop()
+
+
+def test_train_leaves_the_focus_and_the_dock_where_they_are(qtbot, window):
+    window.focus_panel("parameters")
+    window.parameter_panel.learning_rate_spin.setFocus(Qt.FocusReason.MouseFocusReason)
+    window.parameter_panel.set_values(epochs=200)
+    with qtbot.waitSignal(window.controller.finished, timeout=20000):
+        qtbot.keyClick(window.parameter_panel.learning_rate_spin, Qt.Key.Key_F5)
+    assert not window.docks["parameters"].visibleRegion().isEmpty()
+    assert window.docks["step"].visibleRegion().isEmpty()
+
+
+def test_every_setting_in_the_panel_reaches_the_workspace(window):
+    panel = window.parameter_panel
+    panel.learning_rate_spin.setValue(0.2)
+    panel.update_mode_combo.setCurrentIndex(panel.update_mode_combo.findData("full_batch"))
+    assert window.workspace.settings["learning_rate"] == 0.2 and window.workspace.settings["batch_size"] is None
+    assert main_window_module.MainWindow.session.fget(window) is window.workspace.session
