@@ -124,6 +124,29 @@ def open_window(sample: str | None = "health_score", size: tuple[int, int] = (12
     return window
 
 
+def set_learning_settings(window, **values) -> None:
+    """Make ``values`` (learning_rate, epochs, batch_size, momentum, seed, ...) the window's current
+    settings, as the user's edits in the Parameters panel do; a new seed draws fresh weights."""
+    workspace = getattr(window, "workspace", None)
+    if workspace is not None:  # the window whose workspace owns the settings
+        workspace.set_settings(**values)
+        return
+    window.parameter_panel.set_values(**values)  # the window that read its panels at each action
+    if not window._apply_settings(read_seed=True):
+        raise RuntimeError(f"the window refused the settings {values}")
+
+
+def set_network(window, graph) -> None:
+    """Give the window the network ``graph`` (a ``NetworkGraph``), as an edit in the diagram does."""
+    workspace = getattr(window, "workspace", None)
+    if workspace is not None:
+        workspace.replace_graph(graph.to_dict())
+        return
+    window._set_graph(graph)
+    if not window._apply_settings(read_seed=True):
+        raise RuntimeError("the window could not build the network")
+
+
 def close_window(window) -> None:
     window.mark_saved()  # a benchmark has nothing to save
     window.close()

@@ -19,7 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _gui_harness import (  # noqa: E402
-    choose_platform, close_window, headless_speed, open_window, train_in_app,
+    choose_platform, close_window, headless_speed, open_window, set_learning_settings, train_in_app,
 )
 
 CASES = [
@@ -38,8 +38,7 @@ def main() -> None:
           f"{'delay p50':>9s} {'p99':>7s} {'max':>7s} {'refresh/s':>9s}")
     for sample, epochs, overrides in CASES:
         window = open_window(sample)
-        window.parameter_panel.set_values(**overrides)
-        window._apply_settings(read_seed=True)
+        set_learning_settings(window, **overrides)
         headless, _ = headless_speed(window, epochs)
         run = train_in_app(window, epochs)
         label = f"{sample} ({'-'.join(map(str, window.session.net.layer_sizes))}, batch {overrides['batch_size']})"

@@ -46,7 +46,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _gui_harness  # noqa: E402
 from _gui_harness import (  # noqa: E402
     choose_platform, close_window, headless_speed, load_average, open_window,
-    process_events, train_in_app, wait_until_idle,
+    process_events, set_learning_settings, set_network, train_in_app, wait_until_idle,
 )
 
 P99_LIMIT_MS = 50.0
@@ -85,6 +85,7 @@ def open_synthetic(window, n_rows: int, folder: Path, side: int = 28) -> Path:
     """Write the synthetic data to a CSV file and open it as a user would (File > Open)."""
     path = folder / f"synthetic_{n_rows}x{side * side}.csv"
     synthetic_images(n_rows, side).to_csv(path, index=False)
+    window.mark_saved()  # a benchmark has nothing to save: opening must not ask about case (a)'s results
     if not window.open_path(path):
         raise RuntimeError(f"the window could not open {path}: {window.data_panel.error_message()}")
     return path
@@ -94,12 +95,10 @@ def set_up_large_network(window, batch_size: int = 32) -> None:
     """inputs-64-10 (ReLU, softmax chosen by "auto" for classification), mini-batches of 32."""
     from mlp_desktop.core.graph import NetworkGraph
 
-    window._set_graph(NetworkGraph(hidden=((64, "relu"),), output_activation="auto"))
+    set_network(window, NetworkGraph(hidden=((64, "relu"),), output_activation="auto"))
     window.data_panel.set_input_scaling("minmax")
     window.data_panel.set_validation_fraction(0.0)
-    window.parameter_panel.set_values(batch_size=batch_size, learning_rate=0.05, momentum=0.0, seed=1)
-    if not window._apply_settings(read_seed=True):
-        raise RuntimeError("the network for the synthetic data could not be set up")
+    set_learning_settings(window, batch_size=batch_size, learning_rate=0.05, momentum=0.0, seed=1)
 
 
 def tick_curves(window, count: int) -> int:
@@ -152,7 +151,7 @@ class ReportStandIn:
     def close(self, timeout: float = 5.0) -> None:
         self.stop_event.set()
 
-    def run(self, job, on_report):
+    def run(self, job, on_report, on_paused=None):  # never pauses: on_paused is not called
         import numpy as np
 
         from mlp_desktop.core.training import ProgressReport
@@ -281,8 +280,7 @@ def warm_up(window) -> None:
 
 def case_a(window, seconds: float, rounds: int = 3) -> list[CaseResult]:
     """The health-score sample as the app opens it (``window`` has it loaded), per-sample updates."""
-    window.parameter_panel.set_values(batch_size=1)
-    window._apply_settings(read_seed=True)
+    set_learning_settings(window, batch_size=1)
     warm_up(window)
     return [measure_training(window, "(a)", "health score 3-2-1, per-sample", seconds, rounds)]
 

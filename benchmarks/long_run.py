@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _gui_harness import (  # noqa: E402
-    choose_platform, close_window, load_average, open_window, process_events, train_in_app,
+    choose_platform, close_window, load_average, open_window, process_events, set_learning_settings, train_in_app,
 )
 
 import numpy as np  # noqa: E402
@@ -80,8 +80,7 @@ def in_app(window, epochs: int):
     and the points the RMSE plot holds."""
     from PySide6.QtCore import QTimer
 
-    window.session.reset_weights()
-    window._reset_views()
+    window.reset_weights()  # fresh weights, and the plots start over
     trace = MemoryTrace(interval=0.0)
 
     def sample() -> None:
@@ -92,7 +91,7 @@ def in_app(window, epochs: int):
     sampler = QTimer()
     sampler.setInterval(500)
     sampler.timeout.connect(sample)
-    window.parameter_panel.set_values(epochs=epochs)
+    set_learning_settings(window, epochs=epochs)
     sampler.start()
     run = train_in_app(window, epochs)
     sampler.stop()
@@ -109,8 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     platform = choose_platform(args.display)
     window = open_window("health_score")
-    window.parameter_panel.set_values(batch_size=args.batch_size)
-    window._apply_settings(read_seed=True)
+    set_learning_settings(window, batch_size=args.batch_size)
     process_events(100)
     mode = "full batch" if args.batch_size is None else f"batch {args.batch_size}"
     print(f"health score 3-2-1, {mode}, {args.epochs:,} epochs ({platform}; {load_average()})")
