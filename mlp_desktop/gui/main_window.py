@@ -475,7 +475,14 @@ class MainWindow(QMainWindow):
         if reason is None:
             return True
         answer = dialogs.ask_save_discard_cancel(self, reason)
+        if answer == "save" and self.workspace.is_running:
+            self.stop_and_wait()  # the run ends with the work it belongs to: save what it learned
         return self.save() if answer == "save" else answer == "discard"
+
+    def project(self):
+        """The current work as a :class:`~mlp_desktop.core.project.Project` (see :meth:`Workspace.project`)."""
+        self.workspace.view["log_y"] = self.rmse_plot.is_log_y()
+        return self.workspace.project()
 
     def open_dialog(self) -> None:
         patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_EXTENSIONS)
@@ -572,8 +579,7 @@ class MainWindow(QMainWindow):
             workspace.pause()
             self._wait_until(lambda: workspace.can_save or not workspace.is_running)
         try:
-            workspace.view["log_y"] = self.rmse_plot.is_log_y()
-            save_project(workspace.project(), path)
+            save_project(self.project(), path)
         except DataError as error:
             QMessageBox.warning(self, "Could not save", str(error))
             return False

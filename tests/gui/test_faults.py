@@ -209,8 +209,9 @@ def test_project_settings_are_saved_as_shown_and_unusable_ones_are_named(qtbot, 
     window.parameter_panel.set_values(learning_rate=0.5, momentum=0.0)
     window.mark_saved()
     assert window.open_project(path)
-    config = window.parameter_panel.config()
-    assert (config.learning_rate, config.momentum, config.batch_size) == (0.2, 0.5, None)  # the usable ones
+    values = window.workspace.settings
+    assert (values["learning_rate"], values["momentum"], values["batch_size"]) == (0.2, 0.5, None)  # the usable ones
+    assert window.parameter_panel.values() == values
     message = window.statusBar().currentMessage()
     assert "could not be used" in message and not warnings
     for name in ("epochs", "seed", "loss", "favourite_colour", "input_scaling", "validation_fraction"):
@@ -255,7 +256,7 @@ def test_saving_a_project_that_cannot_be_written_keeps_the_old_one(qtbot, shared
     path = folder / "work.mlpd"
     assert window.save_project(path)
     old = path.read_bytes()
-    window.parameter_panel.set_values(epochs=123)
+    window.parameter_panel.set_values(epochs=window.workspace.settings["epochs"] + 1)  # a change
     assert window.has_unsaved_changes()
     if fault == "full disk":
         full_disk(folder)
@@ -376,7 +377,7 @@ def test_an_interrupted_project_save_in_the_app_leaves_the_old_project(qtbot, sh
 def test_a_learning_rate_of_1e9_is_capped_and_divergence_is_explained(qtbot, restored, warnings):
     window = restored
     window.parameter_panel.set_values(learning_rate=1e9, epochs=2000)
-    assert window.parameter_panel.config().learning_rate == LEARNING_RATE_RANGE[1]
+    assert window.parameter_panel.values()["learning_rate"] == LEARNING_RATE_RANGE[1]
     window.workspace.replace_graph(NetworkGraph(hidden=[(4, "relu")]).to_dict())
     window.data_panel.set_input_scaling("none")
     train_and_wait(qtbot, window)

@@ -32,10 +32,10 @@ def choose(combo: QComboBox, value: str) -> None:
 
 
 def test_defaults_follow_the_core(panel):
-    config, default = panel.config(), TrainConfig()
-    assert (config.epochs, config.learning_rate, config.batch_size, config.momentum, config.shuffle) == (
+    values, default = panel.values(), TrainConfig()
+    assert (values["epochs"], values["learning_rate"], values["batch_size"], values["momentum"], values["shuffle"]) == (
         default.epochs, default.learning_rate, default.batch_size, default.momentum, default.shuffle)
-    assert panel.loss() == "auto" and config.loss == "mse"
+    assert panel.loss() == "auto" and values == panel.workspace.settings
 
 
 def test_config_holds_the_values_typed(panel, qtbot):
@@ -45,25 +45,25 @@ def test_config_holds_the_values_typed(panel, qtbot):
     qtbot.mouseClick(panel.target_rmse_check, Qt.MouseButton.LeftButton)
     type_into(qtbot, panel.target_rmse_spin, "0.05")
     choose(panel.loss_combo, "cross_entropy")
-    config = panel.config(validation_fraction=0.25)
-    assert config.epochs == 2500 and config.momentum == pytest.approx(0.9)
-    assert config.target_rmse == pytest.approx(0.05)
-    assert config.loss == "cross_entropy" and panel.loss() == "cross_entropy"
-    assert config.seed == 7 and config.validation_fraction == 0.25
+    values = panel.workspace.settings  # every typed value went to the workspace
+    assert values["epochs"] == 2500 and values["momentum"] == pytest.approx(0.9)
+    assert values["target_rmse"] == pytest.approx(0.05)
+    assert values["loss"] == "cross_entropy" and panel.loss() == "cross_entropy"
+    assert values["seed"] == 7
     type_into(qtbot, panel.momentum_spin, "5")  # beyond 0.99: not accepted
     panel.momentum_spin.interpretText()
     assert panel.momentum_spin.value() <= 0.99
 
 
 def test_set_values(panel, qtbot):
-    with qtbot.waitSignal(panel.changed):
-        panel.set_values(learning_rate=0.005, epochs=2000, batch_size=None, init="uniform", init_range=(0.1, 0.9),
-                         seed=1, target_rmse=0.2, momentum=0.5, shuffle=True)
-    config = panel.config()
-    assert (config.learning_rate, config.epochs, config.batch_size, config.seed) == (0.005, 2000, None, 1)
-    assert config.target_rmse == 0.2 and config.momentum == 0.5
-    assert panel.init_settings() == {"init": "uniform", "init_range": (0.1, 0.9), "init_std": 0.1,
-                                     "bias_init": "zeros"}
+    panel.set_values(learning_rate=0.005, epochs=2000, batch_size=None, init="uniform", init_range=(0.1, 0.9),
+                     seed=1, target_rmse=0.2, momentum=0.5, shuffle=True)
+    values = panel.values()
+    assert (values["learning_rate"], values["epochs"], values["batch_size"], values["seed"]) == (0.005, 2000, None, 1)
+    assert values["target_rmse"] == 0.2 and values["momentum"] == 0.5
+    assert {k: values[k] for k in ("init", "init_range", "init_std", "bias_init")} == {
+        "init": "uniform", "init_range": (0.1, 0.9), "init_std": 0.1, "bias_init": "zeros"}
+    assert panel.workspace.settings == values  # the matching pair: what is shown is what the workspace holds
     with pytest.raises(TypeError):
         panel.set_values(learning_rte=0.1)
 
@@ -73,7 +73,7 @@ def test_learning_rate_slider_and_value_stay_in_sync(panel, qtbot):
         type_into(qtbot, panel.learning_rate_spin, "0.005")
     assert panel.learning_rate_spin.text() == "0.005"
     assert panel.learning_rate_slider.value() == -230  # log10(0.005) = -2.30
-    assert panel.config().learning_rate == 0.005
+    assert panel.workspace.settings["learning_rate"] == 0.005
 
     with qtbot.waitSignal(panel.changed):
         panel.learning_rate_slider.setValue(-100)
@@ -94,13 +94,13 @@ def test_learning_rate_slider_and_value_stay_in_sync(panel, qtbot):
 
 def test_update_modes_map_to_batch_sizes(panel, qtbot):
     choose(panel.update_mode_combo, "per_sample")
-    assert panel.config().batch_size == 1 and not panel.batch_size_spin.isEnabled()
+    assert panel.values()["batch_size"] == 1 and not panel.batch_size_spin.isEnabled()
     choose(panel.update_mode_combo, "mini_batch")
     assert panel.batch_size_spin.isEnabled()
     type_into(qtbot, panel.batch_size_spin, "16")
-    assert panel.config().batch_size == 16
+    assert panel.values()["batch_size"] == 16
     choose(panel.update_mode_combo, "full_batch")
-    assert panel.config().batch_size is None
+    assert panel.values()["batch_size"] is None
     assert not panel.batch_size_spin.isEnabled() and not panel.shuffle_check.isEnabled()
     panel.set_values(batch_size=1)
     assert panel.update_mode_combo.currentData() == "per_sample"
@@ -108,17 +108,26 @@ def test_update_modes_map_to_batch_sizes(panel, qtbot):
     assert panel.update_mode_combo.currentData() == "mini_batch" and panel.batch_size_spin.value() == 8
 
 
-def test_random_seed_draws_a_new_seed_and_shows_it(panel, qtbot):
-    panel.set_values(seed=3)
-    assert panel.seed_spin.isEnabled() and panel.config().seed == 3
+def test_random_seed_draws_a_new_seed_for_each_run_and_shows_it(panel, qtbot):
+    from mlp_desktop.core.data import read_table
+    from mlp_desktop.core.samples import sample_path
+
+    workspace = panel.workspace
+    workspace.open_table(read_table(sample_path("health_score")))
+    panel.set_values(seed=3, epochs=1)
+    assert panel.seed_spin.isEnabled() and workspace.seed == 3
     qtbot.mouseClick(panel.random_seed_check, Qt.MouseButton.LeftButton)
     assert panel.random_seed_check.isChecked() and not panel.seed_spin.isEnabled()
-    seeds = [panel.config().seed for _ in range(3)]
+    assert workspace.settings["seed"] is None
+    seeds = []
+    for _ in range(3):
+        workspace.train()
+        seeds.append(workspace.seed)
     assert len(set(seeds)) == 3
     assert panel.last_drawn_seed() == seeds[-1] == panel.seed_spin.value()
     assert str(seeds[-1]) in panel.drawn_seed_label.text() and not panel.drawn_seed_label.isHidden()
     qtbot.mouseClick(panel.random_seed_check, Qt.MouseButton.LeftButton)  # keep the drawn seed to repeat the run
-    assert panel.config().seed == seeds[-1]
+    assert workspace.settings["seed"] == seeds[-1]
 
 
 def test_initialisation_controls_enable_only_what_applies(panel):
@@ -130,8 +139,8 @@ def test_initialisation_controls_enable_only_what_applies(panel):
     choose(panel.init_combo, "he")
     assert not panel.init_std_spin.isEnabled() and not panel.init_high_spin.isEnabled()
     choose(panel.bias_combo, "like_weights")
-    assert panel.init_settings()["bias_init"] == "like_weights"
-    assert panel.init_settings()["init"] == "he"
+    assert panel.values()["bias_init"] == "like_weights"
+    assert panel.workspace.settings["init"] == "he"
 
 
 def test_an_invalid_uniform_range_is_blocked_with_a_message(panel, qtbot):
@@ -140,14 +149,13 @@ def test_an_invalid_uniform_range_is_blocked_with_a_message(panel, qtbot):
     type_into(qtbot, panel.init_high_spin, "0.1")
     assert not panel.error_label.isHidden()
     message = panel.error_message()
-    assert "low end below its high end" in message
-    with pytest.raises(DataError, match="low end below its high end"):
-        panel.config()
-    with pytest.raises(DataError):
-        panel.init_settings()
+    assert "must be below the high end" in message
+    with pytest.raises(DataError, match="must be below the high end"):
+        panel.workspace.set_settings(**panel.values())
+    assert panel.workspace.settings["init_range"] != (0.5, 0.1)  # never reached the workspace
     type_into(qtbot, panel.init_high_spin, "0.9")
     assert panel.error_label.isHidden()
-    assert panel.init_settings()["init_range"] == (0.5, 0.9)
+    assert panel.workspace.settings["init_range"] == (0.5, 0.9)
 
 
 def test_set_editable_locks_every_control(panel):

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from mlp_desktop.core import TrainConfig, training_process
+from mlp_desktop.core import training_process
 from mlp_desktop.core.errors import DataError
-from mlp_desktop.core.data import prepare_dataset, read_table
+from mlp_desktop.core.data import read_table
 from mlp_desktop.core.samples import sample_path
-from mlp_desktop.core.session import TrainingSession
+from mlp_desktop.core.workspace import Workspace
 from mlp_desktop.core.training_process import InProcessRunner, TrainingProcess
 from mlp_desktop.gui.training.worker import MAX_PARAM_ROWS, TrainingController, TrainingUpdate
 
@@ -29,49 +29,66 @@ def test_merging_keeps_every_rmse_and_a_bounded_number_of_snapshots():
     assert merged.epoch == 1000 and merged.params[0] == 1000 and merged.grad_rms.shape == (1000, 2)
 
 
+def health_workspace(epochs: int, controller: TrainingController) -> Workspace:
+    """A workspace on the health-score sample whose runner is ``controller``."""
+    workspace = Workspace(controller)
+    controller.workspace = workspace
+    workspace.open_table(read_table(sample_path("health_score")))
+    workspace.set_settings(epochs=epochs, learning_rate=0.01, batch_size=1, seed=1)
+    return workspace
+
+
 @pytest.mark.training_process
 def test_controller_trains_in_its_thread_and_shuts_down(qtbot):
-    session = TrainingSession()
-    session.set_dataset(prepare_dataset(read_table(sample_path("health_score"))))
-    session.set_config(TrainConfig(epochs=3000, learning_rate=0.01, batch_size=1, seed=1))
-    controller = TrainingController(session)
+    controller = TrainingController()
+    workspace = health_workspace(3000, controller)
     assert isinstance(controller.process, TrainingProcess)  # the test is marked training_process
     updates = []
     controller.progress.connect(updates.append)
     with qtbot.waitSignal(controller.finished, timeout=20000) as finished:
-        controller.start()
+        workspace.train()
     final = finished.args[0]
     assert final.finished and final.epoch == 3000
     seen = np.concatenate([u.epochs for u in updates] + [final.epochs])
     np.testing.assert_array_equal(seen, np.arange(1, 3001))  # every epoch's RMSE arrives exactly once
-    assert controller.state == "idle" and session.history.last_epoch == 3000
+    assert controller.state == "idle" and workspace.history.last_epoch == 3000
+    assert workspace.run_state == "finished"
     assert controller.shutdown() and controller.thread.isFinished()
     assert controller.process._process is None
 
 
-def health_session(epochs: int) -> TrainingSession:
-    session = TrainingSession()
-    session.set_dataset(prepare_dataset(read_table(sample_path("health_score"))))
-    session.set_config(TrainConfig(epochs=epochs, learning_rate=0.01, batch_size=1, seed=1))
-    return session
-
-
 def test_other_gui_tests_train_in_process_on_copies_like_the_child(qtbot):
-    session = health_session(500)
-    session.prepare()
-    history_before, params_before = session.history, session.net.get_parameters()
-    controller = TrainingController(session)
+    controller = TrainingController()
+    workspace = health_workspace(500, controller)
+    history_before, params_before = workspace.history, workspace.net.get_parameters()
     assert isinstance(controller.process, InProcessRunner)  # tests/gui/conftest.py chose it
     updates = []
     controller.progress.connect(updates.append)
     with qtbot.waitSignal(controller.finished, timeout=20000) as finished:
-        controller.start()
+        workspace.train()
     seen = np.concatenate([u.epochs for u in updates] + [finished.args[0].epochs])
     np.testing.assert_array_equal(seen, np.arange(1, 501))
     # As through the pipe: the run worked on copies, the session received new objects.
-    assert history_before.last_epoch == 0 and session.history is not history_before
-    assert session.history.last_epoch == 500 and not np.array_equal(session.net.get_parameters(), params_before)
+    assert history_before.last_epoch == 0 and workspace.history is not history_before
+    assert workspace.history.last_epoch == 500 and not np.array_equal(workspace.net.get_parameters(), params_before)
     assert controller.shutdown() and controller.thread.isFinished()
+
+
+def test_a_result_nobody_waits_for_is_ignored(qtbot):
+    """A run ended for an edit while paused may still report; the workspace keeps what it has."""
+    controller = TrainingController()
+    workspace = health_workspace(10_000_000, controller)
+    workspace.train()
+    qtbot.waitUntil(lambda: workspace.epoch > 5, timeout=10000)
+    workspace.pause()
+    qtbot.waitUntil(lambda: workspace.can_save, timeout=5000)
+    workspace.graph.add_neuron(1)  # ends the run in the runner; its final result is stale
+    epoch = workspace.history.last_epoch
+    qtbot.waitUntil(lambda: not controller.is_busy(), timeout=10000)
+    qtbot.wait(50)
+    assert workspace.run_state == "paused" and workspace.history.last_epoch == epoch
+    assert workspace.net.layer_sizes == (3, 3, 1)
+    assert controller.shutdown()
 
 
 @pytest.mark.parametrize("error, message", [(DataError("Row 3 of data.csv is empty."), "Row 3 of data.csv is empty."),
@@ -81,12 +98,15 @@ def test_the_in_process_runner_reports_errors_as_the_child_does(qtbot, monkeypat
         raise error
 
     monkeypatch.setattr(training_process, "run_job", fail)
-    controller = TrainingController(health_session(10))
+    controller = TrainingController()
+    workspace = health_workspace(10, controller)
+    events = []
+    workspace.subscribe(lambda event: event.kind == "failed" and events.append(event.detail))
     with qtbot.waitSignal(controller.failed, timeout=10000) as failed:
-        controller.start()
-    assert failed.args[0] == message
+        workspace.train()
+    assert failed.args[0] == message and events == [tuple(failed.args)]
     assert ("Traceback" in failed.args[1]) == (not isinstance(error, DataError))
-    assert controller.state == "idle" and controller.shutdown()
+    assert controller.state == "idle" and workspace.run_state == "idle" and controller.shutdown()
 
 
 def test_the_app_itself_trains_in_a_child_process(in_process_training):
