@@ -10,6 +10,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from mlp_desktop.core import settings
 from mlp_desktop.core.data import read_table, table_from_frame
 from mlp_desktop.core.errors import DataError
 from mlp_desktop.core.project import load_project, save_project
@@ -186,7 +187,8 @@ def test_a_new_dataset_resets_the_per_dataset_settings_and_keeps_the_learning_on
     workspace.graph.set_activation(len(workspace.graph.layers) - 1, "softmax")
     workspace.open_table(sample("health_score"))
     assert workspace.data["task"] == "auto" and workspace.dataset.task == "regression"
-    assert workspace.data["input_scaling"] == "standard" and workspace.data["validation_fraction"] == 0.0
+    assert workspace.data["input_scaling"] == "standard"
+    assert workspace.data["validation_fraction"] == settings.SETTINGS["validation_fraction"].default
     assert workspace.graph.output_layer.activation == "auto"
     assert workspace.settings["learning_rate"] == 0.123
     assert workspace.graph.layer_sizes[-1] == 1
