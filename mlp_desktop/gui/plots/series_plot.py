@@ -113,6 +113,7 @@ class SeriesPlot(QWidget):
         self.buffer.clear()
         self.follow.clear()
         self._refresh()
+        self.plot_item.getViewBox().enableAutoRange()  # new data: forget the old axes
 
     def _append_rows(self, x, ys) -> None:
         self.buffer.append(x, ys)
