@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+
+from ..core.samples import SAMPLES
+from .icons import follow_palette
+from .theme import THEMES
 
 
 @dataclass(frozen=True)
@@ -91,3 +96,66 @@ def update_enabled(actions: dict[str, QAction], workspace) -> None:
     for spec in ACTIONS:
         if spec.enabled_when is not None:
             actions[spec.name].setEnabled(bool(spec.enabled_when(workspace)))
+
+
+def build_toolbar_and_menus(window) -> None:
+    """The training toolbar and the File, Edit, View and Help menus, from the table above."""
+    make, actions = make_action, window.actions
+    toolbar = window.addToolBar("Training")
+    toolbar.setObjectName("training_toolbar")
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    for name in TOOLBAR:
+        toolbar.addAction(actions[name])
+    follow_palette(toolbar, {actions[name]: name for name in TOOLBAR})
+
+    file_menu = window.menuBar().addMenu("&File")
+    file_menu.addAction(actions["open"])
+    samples = file_menu.addMenu("Open &sample")
+    for name, description in SAMPLES.items():
+        samples.addAction(make(window, description, lambda checked=False, n=name: window.open_sample(n),
+                               tip="Start a new project with this sample and a network that suits it"))
+    for name in FILE_MENU[1:]:
+        file_menu.addAction(actions[name])
+    export_menu = file_menu.addMenu("&Export")
+    for kind, text, tip in EXPORTS:
+        export_menu.addAction(make(window, text, lambda checked=False, k=kind: window.export_dialog(k), tip=tip))
+    window.recent_menu = file_menu.addMenu("&Recent files")
+    window._rebuild_recent_menu()
+    file_menu.addSeparator()
+    file_menu.addAction(actions["quit"])
+
+    edit_menu = window.menuBar().addMenu("&Edit")
+    # Own actions rather than the stack's: they must also be off while training runs.
+    actions["undo"] = make(window, "&Undo", window.undo_stack.undo, tip="Undo the last change to the network")
+    actions["redo"] = make(window, "&Redo", window.undo_stack.redo, tip="Redo the change just undone")
+    actions["undo"].setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    for stack_signal in (window.undo_stack.canUndoChanged, window.undo_stack.canRedoChanged,
+                         window.undo_stack.undoTextChanged, window.undo_stack.redoTextChanged):
+        stack_signal.connect(window._update_edit_actions)
+    edit_menu.addAction(actions["undo"])
+    edit_menu.addAction(actions["redo"])
+
+    view_menu = window.menuBar().addMenu("&View")
+    for dock in window.docks.values():
+        view_menu.addAction(dock.toggleViewAction())
+    view_menu.addSeparator()
+    go_menu = view_menu.addMenu("&Go to")
+    window.focus_actions = {}
+    for number, (name, title) in enumerate(PANELS, start=1):
+        action = make(window, title, lambda checked=False, n=name: window.focus_panel(n), f"Ctrl+{number}",
+                      f"Move the keyboard focus to the {title} panel")
+        go_menu.addAction(action)
+        window.focus_actions[name] = action
+    view_menu.addSeparator()
+    view_menu.addAction(actions["reset_layout"])
+    theme_menu = view_menu.addMenu("&Theme")
+    window.theme_actions = QActionGroup(window)
+    for name, label in THEMES.items():
+        action = make(window, label, lambda checked=False, n=name: window.set_theme(n),
+                      tip="Follow the system's light or dark setting" if name == "system"
+                      else f"Use the {label.lower()} colours whatever the system's setting")
+        action.setCheckable(True)
+        action.setData(name)
+        window.theme_actions.addAction(action)
+        theme_menu.addAction(action)
+    window.menuBar().addMenu("&Help").addAction(actions["about"])

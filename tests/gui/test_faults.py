@@ -22,6 +22,7 @@ from mlp_desktop.core.graph import MAX_NEURONS, NetworkGraph
 from mlp_desktop.core.history import History
 from mlp_desktop.core.project import load_project, save_project
 from mlp_desktop.core.samples import sample_path
+from mlp_desktop.gui import documents as documents_module
 from mlp_desktop.gui import main_window as main_window_module
 from mlp_desktop.gui.batch_predict import BatchPredictDialog
 from mlp_desktop.gui.editor.style import MAX_DRAWN_NEURONS
@@ -63,7 +64,7 @@ def answer(monkeypatch, button) -> list:
 
 
 def save_as(monkeypatch, path: Path) -> None:
-    monkeypatch.setattr(main_window_module.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(documents_module.QFileDialog, "getSaveFileName",
                         lambda *args, **kwargs: (str(path), ""))
 
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings
 
 from mlp_desktop.core.graph import NetworkGraph
 from mlp_desktop.core.samples import SAMPLES, sample_path
+from mlp_desktop.gui import documents as documents_module
 from mlp_desktop.gui import main_window as main_window_module
 from mlp_desktop.gui.main_window import MainWindow, install_excepthook
 
@@ -370,7 +371,7 @@ def test_a_moved_data_file_is_located_by_the_user(qtbot, window, tmp_path, monke
     moved.mkdir()
     shutil.move(str(data), moved / "renamed.csv")
     monkeypatch.setattr(main_window_module.QMessageBox, "information", lambda *args: None)
-    monkeypatch.setattr(main_window_module.QFileDialog, "getOpenFileName",
+    monkeypatch.setattr(documents_module.QFileDialog, "getOpenFileName",
                         lambda *args, **kwargs: (str(moved / "renamed.csv"), ""))
     assert window.open_project(project)
     assert window.data_panel.file_path().name == "renamed.csv"

@@ -1,0 +1,235 @@
+"""Opening and saving the user's files from the window: projects, data files, samples, exports and the
+recovery copy. The workspace decides what opening or saving does to the work; this asks the user
+what the workspace reports (unsaved work) and shows dialogs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from ..core.data import SUPPORTED_EXTENSIONS, read_table, table_from_frame
+from ..core.errors import DataError
+from ..core.project import PROJECT_SUFFIX, load_project, resolve_data_path, save_project
+from ..core.samples import SAMPLE_SETUPS, SAMPLES, sample_path
+from . import actions as action_table
+from . import dialogs, window_settings
+from .batch_predict import BatchPredictDialog
+
+
+class DocumentCommands:
+    """The File menu's commands, mixed into :class:`~mlp_desktop.gui.main_window.MainWindow`."""
+
+    def has_unsaved_changes(self) -> bool:
+        return self.workspace.is_dirty or not self.undo_stack.isClean()
+
+    def mark_saved(self) -> None:
+        self.workspace.mark_clean()
+        self.undo_stack.setClean()
+        self._update_title()
+
+    def maybe_save(self) -> bool:
+        """Ask what to do with unsaved work; False means the user cancelled (nothing changes)."""
+        reason = self.workspace.unsaved_changes() or ("The network's changes are not saved."
+                                                      if not self.undo_stack.isClean() else None)
+        if reason is None:
+            return True
+        answer = dialogs.ask_save_discard_cancel(self, reason)
+        if answer == "save" and self.workspace.is_running:
+            self.stop_and_wait()  # the run ends with the work it belongs to: save what it learned
+        return self.save() if answer == "save" else answer == "discard"
+
+    def project(self):
+        """The current work as a :class:`~mlp_desktop.core.project.Project` (see :meth:`Workspace.project`)."""
+        self.workspace.view["log_y"] = self.rmse_plot.is_log_y()
+        return self.workspace.project()
+
+    def open_dialog(self) -> None:
+        patterns = " ".join(f"*{suffix}" for suffix in SUPPORTED_EXTENSIONS)
+        path, _ = QFileDialog.getOpenFileName(self, "Open", self.prefs.last_folder(),
+                                              f"Projects and spreadsheets (*{PROJECT_SUFFIX} {patterns});;All files (*)")
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path, sheet: str | None = None) -> bool:
+        """Open a project (``.mlpd``) or a dataset file, asking first if work would be lost."""
+        path = Path(path)
+        if path.suffix.lower() == PROJECT_SUFFIX:
+            return self.open_project(path)
+        same_file = self.workspace.table is not None and self.workspace.table.path == path and sheet is not None
+        if not same_file and not self.maybe_save():
+            return False
+        try:
+            table = read_table(path, sheet)
+        except DataError as error:
+            self.data_panel.show_problem(str(error))  # what was open stays open
+            self.statusBar().showMessage(f"Could not open {path.name}; see the Data panel.", 8000)
+            return False
+        self._said = ""
+        self.workspace.open_table(table)
+        self.prefs.set_last_folder(path.parent)
+        self._remember_recent(path)
+        self.statusBar().showMessage(f"Opened {path.name}. " + (self._said or "Choose the columns' roles in the Data "
+                                     "panel, then press Train (F5)."), 15000)
+        return True
+
+    def open_sample(self, name: str, ask: bool = True) -> bool:
+        """Start a fresh, untitled project with a sample dataset and a network that suits it."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            table = read_table(sample_path(name, ".xlsx"))
+        except DataError as error:
+            QMessageBox.warning(self, "Sample", str(error))
+            return False
+        self.workspace.project_path = None
+        self.workspace.open_table(table, SAMPLE_SETUPS.get(name, {}))
+        self.statusBar().showMessage(f"Opened the sample {SAMPLES.get(name, name)!r}. Press Train (F5) to train "
+                                     "the network.", 8000)
+        return True
+
+    def open_project(self, path, ask: bool = True) -> bool:
+        """Open a ``.mlpd`` project: its data, network, settings, weights and history."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            project = load_project(path)
+            if project.embedded_data is not None:
+                table = table_from_frame(project.embedded_data, Path(path).stem)
+            else:
+                data_path = resolve_data_path(project, path)
+                if data_path is None:
+                    missing = project.data.get("path") or "the data file"
+                    QMessageBox.information(self, "Data file not found",
+                                            f"The project's data file {missing} was not found. Please locate it.")
+                    located, _ = QFileDialog.getOpenFileName(self, "Locate the data file", str(Path(path).parent))
+                    if not located:
+                        return False
+                    data_path = Path(located)
+                sheet = project.data.get("sheet")
+                table = read_table(data_path, sheet if isinstance(sheet, str) else None)
+            notes = self.workspace.open_project(project, table, path)
+        except DataError as error:
+            QMessageBox.warning(self, "Could not open the project", str(error))
+            return False
+        self.rmse_plot.set_log_y(self.workspace.view.get("log_y") is True)
+        self._remember_recent(Path(path))
+        self.mark_saved()
+        if notes:
+            self.statusBar().showMessage(" ".join(notes), 20000)
+        return True
+
+    def save(self) -> bool:
+        return self.save_project(self.project_path) if self.project_path else self.save_as()
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save project",
+                                              str(Path(self.prefs.last_folder()) / f"untitled{PROJECT_SUFFIX}"),
+                                              f"MLP Desktop project (*{PROJECT_SUFFIX})")
+        return self.save_project(Path(path)) if path else False
+
+    def save_project(self, path) -> bool:
+        """Save the work; a run in progress is paused for a moment and goes on (one consistent epoch)."""
+        path = Path(path)
+        if path.suffix.lower() != PROJECT_SUFFIX:
+            path = path.with_suffix(PROJECT_SUFFIX)
+        workspace = self.workspace
+        resume = workspace.save_needs_pause
+        if resume:
+            workspace.pause()
+            self._wait_until(lambda: workspace.can_save or not workspace.is_running)
+        try:
+            save_project(self.project(), path)
+        except DataError as error:
+            QMessageBox.warning(self, "Could not save", str(error))
+            return False
+        finally:
+            if resume and workspace.run_state == "paused":
+                workspace.resume()
+        workspace.saved(path)
+        self._remember_recent(path)
+        self.mark_saved()
+        window_settings.remove_recovery_copy(self.recovery_path())
+        self.statusBar().showMessage(f"Saved {path.name}.", 5000)
+        return True
+
+    def stop_and_wait(self, timeout_ms: int = 10_000) -> bool:
+        """Stop a run and wait for its result; True when nothing runs any more."""
+        self.workspace.stop()
+        return self._wait_until(lambda: not self.workspace.is_running and not self.controller.is_busy(), timeout_ms)
+
+    _stop_and_wait = stop_and_wait
+
+    def _wait_until(self, condition, timeout_ms: int = 10_000) -> bool:
+        """Let the event loop run (the runner's reports arrive) until ``condition()`` holds."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not condition() and time.monotonic() < deadline:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+        return condition()
+
+    def export_dialog(self, kind: str) -> None:
+        """Ask where, then export; problems are explained in a message box."""
+        from .exports import EXPORT_FILTERS, export
+
+        name, filters = EXPORT_FILTERS[kind]
+        path, _ = QFileDialog.getSaveFileName(self, "Export", str(Path(self.prefs.last_folder()) / name), filters)
+        if not path:
+            return
+        try:
+            export(self.workspace, self.editor, kind, path)
+        except DataError as error:
+            QMessageBox.warning(self, "Could not export", str(error))
+            return
+        self.statusBar().showMessage(f"Saved {Path(path).name}.", 5000)
+
+    def export(self, kind: str, path) -> None:
+        from .exports import export
+
+        export(self.workspace, self.editor, kind, path)
+
+    def predict_file(self) -> None:
+        """Open the batch prediction dialog for the current network."""
+        try:
+            model = self.workspace.model()
+        except DataError as error:
+            QMessageBox.warning(self, "Nothing to predict with yet", str(error))
+            return
+        BatchPredictDialog(model, self, self.prefs.last_folder()).exec()
+
+    def _remember_recent(self, path: Path) -> None:
+        self.prefs.remember_recent(path)
+        self._rebuild_recent_menu()
+
+    def recent_files(self) -> list[str]:
+        return self.prefs.recent_files()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for file in self.prefs.recent_files():
+            self.recent_menu.addAction(action_table.make_action(
+                self, Path(file).name, lambda checked=False, f=file: self.open_path(f), tip=file))
+        self.recent_menu.setEnabled(bool(self.prefs.recent_files()))
+
+    # -- crash safety --------------------------------------------------------------------------
+    def recovery_path(self) -> Path:
+        return window_settings.recovery_path()
+
+    def write_recovery_copy(self) -> None:
+        window_settings.write_recovery_copy(self.workspace, self.recovery_path())
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offer to restore the recovery copy. True if it was restored."""
+        path = self.recovery_path()
+        if not path.exists():
+            return False
+        answer = QMessageBox.question(self, "Restore unsaved work?",
+                                      "MLP Desktop did not close normally last time. Restore the unsaved project?")
+        restored = answer == QMessageBox.StandardButton.Yes and self.open_project(path, ask=False)
+        if restored:
+            self.workspace.project_path = None
+            self.workspace._set_dirty(True)
+        else:
+            window_settings.remove_recovery_copy(self.recovery_path())
+        return restored

@@ -1,0 +1,153 @@
+"""Drawing a run: live progress, whole histories, the end of a run, the status bar's epoch and
+speed, and the views that follow the weights (prediction, evaluation, decision). Mixed into
+:class:`~mlp_desktop.gui.main_window.MainWindow`; everything it shows comes from the workspace."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from . import actions as action_table
+
+LIVE_DECISION_INTERVAL = 1.0  # seconds between decision-view refreshes while training
+LIVE_DIAGRAM_INTERVAL = 0.2  # seconds between recolourings of the diagram while training
+
+
+class RunViews:
+    """How the window shows the network, its weights and its run."""
+
+    def _on_network_changed(self) -> None:
+        net = self.workspace.net
+        if net is None or self.workspace.problem:
+            return
+        self.weight_plots.set_parameter_names(net.parameter_names())
+        self.gradient_plot.set_layer_count(len(net.weights))
+        self._show_history()
+
+    def _on_weights_changed(self) -> None:
+        net = self.workspace.net
+        if net is not None and not self.workspace.problem:
+            self.editor.set_parameters(net.get_parameters())
+        if self.workspace.run_state in ("finished", "diverged"):
+            self._on_run_finished()
+        QTimer.singleShot(0, self, self._refresh_model_views)  # after the redraw is on screen
+
+    def _show_history(self) -> None:
+        """Draw the whole history (after new data, an edit, a project or the end of a run)."""
+        workspace = self.workspace
+        history, net = workspace.history, workspace.net
+        self.rmse_plot.reset()
+        self.gradient_plot.reset()
+        if net is None or history is None or workspace.problem:
+            self.weight_plots.reset()
+            self._show_epoch(0)
+            return
+        pre = workspace.session.preprocessor
+        in_target_units = pre.task == "regression" and len(pre.targets) == 1  # see Preprocessor.rmse_unit_scale
+        self.rmse_plot.set_unit_label(f"RMSE ({pre.targets[0]} units)" if in_target_units else "RMSE (scaled outputs)")
+        if history.initial_params is None:
+            self.weight_plots.set_series(np.array([0]), net.get_parameters()[None, :])
+        else:
+            scale = workspace.session.rmse_unit_scale
+            epochs = np.concatenate([[0], history.epochs])
+            self.rmse_plot.set_series(epochs, np.concatenate([[history.initial_train_rmse], history.train_rmse]) * scale,
+                                      np.concatenate([[history.initial_val_rmse], history.val_rmse]) * scale)
+            self.weight_plots.set_series(epochs, np.vstack([history.initial_params[None, :], history.params]))
+        self._show_epoch(history.last_epoch)
+
+    def _on_run_changed(self) -> None:
+        workspace = self.workspace
+        state = workspace.run_state
+        action_table.update_enabled(self.actions, workspace)
+        self.actions["pause"].setText("Resume" if state == "paused" else "Pause")
+        self.actions["train"].setToolTip(workspace.problem or self.actions["train"].statusTip())
+        self.data_panel.set_editable(state != "training")
+        self.parameter_panel.set_editable(state != "training")
+        self.step_panel.setEnabled(not workspace.is_running and not workspace.problem)
+        self.editor.set_editable(state != "training")
+        self._update_edit_actions()
+        if state == "training":
+            self.statusBar().clearMessage()  # messages belong to the run they were about
+            self._run_start_epoch = workspace.history.last_epoch if workspace.history is not None else 0
+
+    def _on_run_finished(self) -> None:
+        for plot in (self.rmse_plot, self.weight_plots, self.gradient_plot):
+            plot.follow.settle()
+        history = self.workspace.history
+        if history.initial_params is not None:  # the weights from the exact history (reports only sampled them)
+            self.weight_plots.set_series(np.concatenate([[0], history.epochs]),
+                                         np.vstack([history.initial_params[None, :], history.params]))
+        self._show_epoch(history.last_epoch)
+        if history.stop_reason == "diverged":
+            QMessageBox.warning(self, "Training diverged", history.message)
+
+    def _on_progress(self, update) -> None:
+        scale = self.session.rmse_unit_scale
+        if len(update.epochs):
+            self.rmse_plot.append(update.epochs, update.train_rmse * scale, update.val_rmse * scale)
+            now = time.perf_counter()
+            if update.finished or now - self._last_live_diagram >= LIVE_DIAGRAM_INTERVAL:
+                self._last_live_diagram = now
+                self.editor.set_parameters(update.params)
+            self.gradient_plot.append_rows(update.epochs, update.grad_rms)
+            if not update.finished:  # the final redraw takes the weights from the exact history instead
+                self._refresh_live_decision_view(update.params)
+                self.weight_plots.append_rows(update.param_epochs, update.param_rows)
+        self._show_epoch(update.epoch, update)
+
+    def _refresh_live_decision_view(self, params) -> None:
+        """During training the decision view follows the weights, about once a second, if shown."""
+        now = time.perf_counter()
+        if self.decision_view.isVisible() and now - self._last_live_decision >= LIVE_DECISION_INTERVAL:
+            self._last_live_decision = now
+            model = self.workspace.model(params=params, with_metrics=False)
+            self.decision_view.set_model(model, self.session.train_frame, self._form_values())
+
+    def _show_epoch(self, epoch: int, update=None) -> None:
+        self.epoch_label.setText(f"epoch {epoch:,}")
+        if update is None:
+            for label in (self.speed_label, self.time_label):
+                label.setText("")
+            self.progress_bar.setValue(0)
+            return
+        total = max(update.final_epoch - self._run_start_epoch, 1)
+        self.progress_bar.setValue(int(1000 * (update.epoch - self._run_start_epoch) / total))
+        speed = update.epochs_per_second
+        self.speed_label.setText(f"{speed:,.0f} epochs/s" if speed else "")
+        left = (update.final_epoch - update.epoch) / speed if speed > 0 and not update.finished else 0
+        self.time_label.setText(f"{_duration(left)} left" if left > 0.5 else "")
+
+    def _refresh_model_views(self) -> None:
+        """The network's weights or the data changed: prediction and evaluation follow."""
+        workspace = self.workspace
+        if workspace.problem or workspace.net is None or workspace.is_running:
+            self.prediction_panel.set_model(None)
+            return
+        model, session = workspace.model(), self.session
+        self.prediction_panel.set_model(model, session.train_frame, session.dataset)
+        self.evaluation_view.set_results(model, session.train_frame, session.validation_frame)
+        self.decision_view.set_model(model, session.train_frame, self._form_values())
+
+    def _form_values(self) -> dict | None:
+        """The prediction form's values when they are all usable (the decision view holds the other
+        inputs at them), else None (it uses the means)."""
+        values, pre = self.prediction_panel.values(), self.session.preprocessor
+        if pre is None or not values:
+            return None
+        for column in pre.inputs:
+            numeric = pre.input_kinds.get(column) != "categorical"
+            if column not in values or (numeric and not isinstance(values[column], float)):
+                return None
+        return values
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
