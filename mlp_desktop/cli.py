@@ -24,6 +24,10 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .core import settings
+
+USER_SETTINGS = settings.names("learning") + settings.names("init") + settings.names("data")
+"""The settings schema's options that train and cross-validate take."""
 
 COMMANDS = ("train", "predict", "evaluate", "export", "cross-validate")
 EXIT_USER_ERROR = 2
@@ -71,32 +75,16 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sheet", help="the worksheet to read (default: the first non-empty one)")
     parser.add_argument("--target", nargs="+", metavar="COL", help="column(s) to predict (default: 'output' or the last)")
     parser.add_argument("--inputs", nargs="+", metavar="COL", help="input columns (default: every other column)")
-    parser.add_argument("--task", choices=["auto", "regression", "classification"], default="auto")
     parser.add_argument("--hidden", type=_number_list, default=[8], metavar="8,4",
                         help="neurons per hidden layer (default: 8)")
     parser.add_argument("--activation", type=_name_list, default=["tanh"], metavar="NAME[,NAME...]",
                         help="hidden activation: one for all layers or one per layer (default: tanh)")
     parser.add_argument("--output-activation", default="auto",
                         choices=["auto", "identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"])
-    parser.add_argument("--loss", default="auto", choices=["auto", "mse", "cross-entropy"])
-    parser.add_argument("--init", default="xavier", choices=["uniform", "normal", "xavier", "he"])
-    parser.add_argument("--init-range", type=_range, default=(-1.0, 1.0), metavar="LOW,HIGH",
-                        help="range of uniform initialisation (default: -1,1)")
-    parser.add_argument("--init-std", type=float, default=0.1, help="std of normal initialisation (default: 0.1)")
-    parser.add_argument("--bias-init", default="zeros", choices=["zeros", "like-weights"])
-    parser.add_argument("--epochs", type=int, default=1000)
-    parser.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
-    parser.add_argument("--batch-size", type=_batch_size, default=None, metavar="full|N",
-                        help="'full' (default), 1 for per-sample updates, or N for mini-batches")
-    parser.add_argument("--momentum", type=float, default=0.0)
-    parser.add_argument("--shuffle", action="store_true", help="shuffle the rows every epoch")
-    parser.add_argument("--scale", default="standard", choices=["standard", "minmax", "none"],
-                        help="input scaling (default: standard)")
-    parser.add_argument("--validation", type=float, default=0.0, metavar="F",
-                        help="fraction of rows held out for validation (default: 0)")
-    parser.add_argument("--target-rmse", type=float, default=None, help="stop once the training RMSE is this low")
-    parser.add_argument("--drop-missing", action="store_true", help="drop rows with missing values instead of failing")
-    parser.add_argument("--seed", type=int, default=None, help="seed for weights and splits (same seed, same result)")
+    # Every user setting's option, default, allowed values and help come from the settings schema.
+    # The command line keeps every row for training unless --validation is given, so a script's
+    # run uses all of its data by default (the app holds 20 % out of a newly opened table).
+    settings.add_arguments(parser, USER_SETTINGS, defaults={"validation_fraction": 0.0})
     _add_optimizer_options(parser)
 
 
@@ -306,10 +294,10 @@ def _training_setup(args):
     from .core.model import NetworkSpec
     from .core.training import TrainConfig
 
+    settings.check_arguments(args, USER_SETTINGS)
     spec = NetworkSpec(
         hidden_layers=args.hidden, activations=args.activation, output_activation=args.output_activation,
-        loss=args.loss.replace("-", "_"), init=args.init, init_range=args.init_range, init_std=args.init_std,
-        bias_init=args.bias_init.replace("-", "_"),
+        loss=args.loss, init=args.init, init_range=args.init_range, init_std=args.init_std, bias_init=args.bias_init,
     )
     optional = {"optimizer": args.optimizer, "beta1": args.beta1, "beta2": args.beta2, "epsilon": args.epsilon,
                 "rho": args.rho, "l2": args.l2, "l1": args.l1, "early_stopping_patience": args.early_stopping,
@@ -317,8 +305,9 @@ def _training_setup(args):
                 "lr_step": args.lr_step, "test_fraction": args.test, "class_weight": args.class_weight}
     # checked before reading the data, so a mistyped setting fails fast
     config = TrainConfig(
-        epochs=args.epochs, learning_rate=args.lr, batch_size=args.batch_size, momentum=args.momentum,
-        shuffle=args.shuffle, seed=args.seed, validation_fraction=args.validation, target_rmse=args.target_rmse,
+        epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size, momentum=args.momentum,
+        shuffle=args.shuffle, seed=args.seed, validation_fraction=args.validation_fraction,
+        target_rmse=args.target_rmse,
         nesterov=args.nesterov, **{key: value for key, value in optional.items() if value is not None},
     )
     table = read_table(args.data, args.sheet)
@@ -342,7 +331,7 @@ def _train(args) -> int:
         raise DataError(f"--history must end in .csv or .xlsx, not {Path(args.history).name}.")
     dataset, spec, config = _training_setup(args)
     progress = _ProgressBar(args.epochs)
-    model, history = fit_model(dataset, spec, config, input_scaling=args.scale, on_progress=progress,
+    model, history = fit_model(dataset, spec, config, input_scaling=args.input_scaling, on_progress=progress,
                                unit_scale_callback=lambda scale: setattr(progress, "unit_scale", scale))
     if history.stop_reason == "diverged":
         raise DataError(history.message + " Nothing was saved.")
@@ -490,7 +479,7 @@ def _cross_validate(args) -> int:
     from .core.cross_validation import cross_validate, describe
 
     dataset, spec, config = _training_setup(args)
-    result = cross_validate(dataset, spec, config, folds=args.folds, repeats=args.repeats, input_scaling=args.scale)
+    result = cross_validate(dataset, spec, config, folds=args.folds, repeats=args.repeats, input_scaling=args.input_scaling)
     if args.json:
         print(json.dumps(_finite_or_none(result.to_dict()), allow_nan=False))
     else:

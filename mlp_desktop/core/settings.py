@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import DataError
@@ -111,10 +111,12 @@ class Setting:
 
     def describe_range(self) -> str:
         """The allowed values in words: "greater than 0", "from 0 to below 1"..."""
-        low, high = self.minimum, self.maximum
+        low = self.minimum
+        high = self.maximum if self.maximum is not None and self.maximum < LARGEST_WHOLE else None
         if low is not None and high is not None:
-            return (f"{'above' if self.open_min else 'from'} {low:g} "
-                    f"{'and below' if self.open_max else 'to'} {high:g}")
+            start = f"above {low:g}" if self.open_min else f"from {low:g}"
+            end = f"below {high:g}" if self.open_max else f"at most {high:g}"
+            return f"{start} and {end}" if self.open_min else f"{start} to {end.replace('at most ', '')}"
         if low is not None:
             return f"{'greater than' if self.open_min else 'at least'} {low:g}"
         if high is not None:
@@ -143,7 +145,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     # -- learning --------------------------------------------------------------------------------
     Setting("learning_rate", "number", 0.01, "Learning rate",
             "How big a step the weights take against the error each update; too large diverges, too small "
-            "crawls.", "learning", minimum=0.0, open_min=True, maximum=1e6, cli="--lr"),
+            "crawls.", "learning", minimum=0.0, open_min=True, cli="--lr"),
     Setting("epochs", "whole", 1000, "Epochs", "How many times training goes through all training rows.",
             "learning", minimum=0, maximum=LARGEST_WHOLE, cli="--epochs"),
     Setting("batch_size", "whole", None, "Batch size",
@@ -235,6 +237,8 @@ def usable(values: Any, allowed: list[str] | None = None) -> tuple[dict[str, Any
 # -- the command line ----------------------------------------------------------------------------
 
 def _argument_type(setting: Setting):
+    """Turn an option's text into a value to check (the check comes with :func:`check_arguments`,
+    so a bad value is a plain ``error: ...`` line like every other user error)."""
     def parse(text: str):
         if setting.optional and text.strip().lower() in ("none", "full", "all", "off"):
             return None
@@ -242,24 +246,28 @@ def _argument_type(setting: Setting):
             parts = text.split(",")
             if len(parts) != 2:
                 raise argparse.ArgumentTypeError(f"expected LOW,HIGH like -1,1; got {text!r}")
-            value = parts
-        else:
-            value = text
-        try:
-            return setting.check(value)
-        except DataError as error:
-            raise argparse.ArgumentTypeError(str(error)) from None
+            return tuple(parts)
+        return text
     parse.__name__ = setting.label.lower()  # argparse names the type in its messages
     return parse
 
 
-def add_arguments(parser: argparse.ArgumentParser, setting_names: list[str]) -> None:
+def check_arguments(args: argparse.Namespace, setting_names: list[str]) -> None:
+    """Check the parsed options of :func:`add_arguments` in place (canonical values), or DataError."""
+    for name in setting_names:
+        setattr(args, name, SETTINGS[name].check(getattr(args, name)))
+
+
+def add_arguments(parser: argparse.ArgumentParser, setting_names: list[str], defaults: dict | None = None) -> None:
     """Add one command-line option per named setting, with its default, choices and help.
 
-    The parsed value lands on ``args.<setting name>`` already checked and canonical.
+    The parsed value lands on ``args.<setting name>``; :func:`check_arguments` checks it. ``defaults``
+    replaces a setting's default on this command line (say why where it is used).
     """
     for name in setting_names:
         setting = SETTINGS[name]
+        if defaults and name in defaults:
+            setting = replace(setting, default=setting.check(defaults[name]))
         help_text = setting.help.replace("%", "%%")
         if setting.kind == "bool":
             parser.add_argument(setting.cli, dest=name, action="store_true", default=setting.default, help=help_text)

@@ -47,7 +47,7 @@ def test_values_are_checked_with_plain_messages(name, good, bad):
 
 
 def test_out_of_range_messages_name_the_range():
-    with pytest.raises(DataError, match="from 0 and below 1"):
+    with pytest.raises(DataError, match="from 0 to below 1"):
         settings.SETTINGS["momentum"].check(1.5)
 
 
@@ -61,6 +61,8 @@ def test_command_line_options_come_from_the_schema():
     parser = argparse.ArgumentParser()
     settings.add_arguments(parser, settings.names("learning") + settings.names("init"))
     args = parser.parse_args(["--lr", "0.2", "--batch-size", "full", "--init-range=-2,2", "--loss", "cross-entropy"])
+    settings.check_arguments(args, settings.names("learning") + settings.names("init"))
     assert (args.learning_rate, args.batch_size, args.init_range, args.loss) == (0.2, None, (-2.0, 2.0), "cross_entropy")
-    with pytest.raises(SystemExit):
-        parser.parse_args(["--momentum", "2"])
+    args = parser.parse_args(["--momentum", "2"])
+    with pytest.raises(DataError, match="Momentum must be from 0 to below 1"):
+        settings.check_arguments(args, ["momentum"])
