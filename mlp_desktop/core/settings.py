@@ -107,7 +107,10 @@ class Setting:
         too_low = low is not None and (number <= low if self.open_min else number < low)
         too_high = high is not None and (number >= high if self.open_max else number > high)
         if too_low or too_high:
-            raise DataError(f"{self.label} must be {self.describe_range()}; got {number:g}.")
+            allowed = self.describe_range()
+            if self.kind == "whole":
+                allowed = ("a whole number of " if allowed.startswith(("at ", "greater")) else "a whole number ") + allowed
+            raise DataError(f"{self.label} must be {allowed}; got {number:g}.")
 
     def describe_range(self) -> str:
         """The allowed values in words: "greater than 0", "from 0 to below 1"..."""

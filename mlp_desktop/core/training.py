@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import DataError
+from .settings import SETTINGS
 from .history import History
 from .losses import _ALIASES, CLASS_WEIGHTS, LOSS_NAMES, class_indices
 from .network import MLP, Backprop, as_matrix
@@ -32,6 +33,11 @@ from .optimizers import (LR_DECAY_DEFAULTS, LR_SCHEDULES, OPTIMIZER_ALIASES, OPT
                          learning_rate_at)
 from .preprocessing import hold_out_rows
 from .series import SnapshotBuffer
+
+
+SCHEMA_CHECKED = ("epochs", "learning_rate", "batch_size", "momentum", "shuffle", "seed", "validation_fraction",
+                  "target_rmse")
+"""TrainConfig fields whose allowed values the settings schema (core/settings.py) owns."""
 
 
 @dataclass
@@ -87,27 +93,13 @@ class TrainConfig:
     class_weight: str | None = None
 
     def __post_init__(self):
-        self.epochs = _whole_number(self.epochs, "The number of epochs", minimum=0)
-        self.learning_rate = _number(self.learning_rate, "The learning rate")
-        if self.learning_rate <= 0:
-            raise DataError(f"The learning rate must be greater than 0; got {self.learning_rate:g}.")
-        if self.batch_size is not None:
-            self.batch_size = _whole_number(self.batch_size, "The batch size", minimum=1)
+        # The settings a user chooses are checked by their one owner, the settings schema.
+        for name in SCHEMA_CHECKED:
+            setattr(self, name, SETTINGS[name].check(getattr(self, name)))
         loss = _ALIASES.get(str(self.loss).lower(), str(self.loss).lower())
         if loss not in LOSS_NAMES:
             raise DataError(f"Unknown loss {self.loss!r}; choose 'mse' or 'cross_entropy'.")
         self.loss = loss
-        self.momentum = _number(self.momentum, "The momentum")
-        if not 0.0 <= self.momentum < 1.0:
-            raise DataError(f"The momentum must be at least 0 and below 1; got {self.momentum:g}.")
-        self.shuffle = bool(self.shuffle)
-        if self.seed is not None:
-            self.seed = _whole_number(self.seed, "The seed", minimum=0)
-        self.validation_fraction = _fraction(self.validation_fraction, "The validation fraction")
-        if self.target_rmse is not None:
-            self.target_rmse = _number(self.target_rmse, "The target RMSE")
-            if self.target_rmse < 0:
-                raise DataError(f"The target RMSE cannot be negative; got {self.target_rmse:g}.")
         self._check_optimizer()
         self._check_regularization_and_stopping()
         self._check_schedule()

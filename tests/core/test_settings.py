@@ -66,3 +66,28 @@ def test_command_line_options_come_from_the_schema():
     args = parser.parse_args(["--momentum", "2"])
     with pytest.raises(DataError, match="Momentum must be from 0 to below 1"):
         settings.check_arguments(args, ["momentum"])
+
+
+def _accepts(make, value) -> bool:
+    try:
+        make(value)
+    except DataError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", [n for n in settings.names("learning") if n != "loss"] + ["validation_fraction"])
+def test_the_engine_allows_what_the_schema_allows(name):
+    """TrainConfig checks its own fields (it is used from Python too); at every edge of the schema's
+    allowed values it must agree with the schema."""
+    setting = settings.SETTINGS[name]
+    candidates = [setting.default, None, True, "abc", float("nan"), float("inf")]
+    for edge in (setting.minimum, setting.maximum):
+        if edge is not None:
+            candidates += [edge, edge - 1e-9, edge + 1e-9, edge - 1, edge + 1]
+    if setting.kind == "whole":
+        candidates += [1.5, 7]
+    for value in candidates:
+        engine = _accepts(lambda v: TrainConfig(**{name: v}), value)
+        schema = _accepts(setting.check, value)
+        assert engine == schema, (name, value, engine, schema)

@@ -289,15 +289,15 @@ def test_history_table_has_every_parameter_by_name():
 
 
 @pytest.mark.parametrize("settings,message", [
-    ({"epochs": -1}, "epochs"),
+    ({"epochs": -1}, "Epochs"),
     ({"epochs": 2.5}, "whole number"),
     ({"learning_rate": 0}, "greater than 0"),
     ({"learning_rate": float("nan")}, "finite"),
     ({"learning_rate": "fast"}, "must be a number"),
-    ({"batch_size": 0}, "batch size"),
-    ({"momentum": 1.0}, "momentum"),
-    ({"validation_fraction": 1.0}, "validation fraction"),
-    ({"target_rmse": -1}, "negative"),
+    ({"batch_size": 0}, "Batch size"),
+    ({"momentum": 1.0}, "Momentum"),
+    ({"validation_fraction": 1.0}, "Validation share"),
+    ({"target_rmse": -1}, "Target RMSE must be at least 0"),
     ({"loss": "hinge"}, "Unknown loss"),
 ])
 def test_invalid_settings_explain_themselves(settings, message):
