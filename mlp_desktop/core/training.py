@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -245,6 +245,26 @@ class ProgressReport:
     best_epoch: int | None = None
     best_val_rmse: float = math.nan
     test_rmse: float = math.nan
+
+
+    def followed_by(self, later: "ProgressReport", max_param_rows: int) -> "ProgressReport":
+        """This report and a later one as one: traces joined, the later one's state kept.
+
+        Parameter snapshots are thinned to at most ``max_param_rows`` (every other row, counted
+        back from the latest, which is always kept), so a receiver that falls behind gets a
+        bounded report.
+        """
+        param_epochs = np.concatenate([self.param_epochs, later.param_epochs])
+        param_rows = np.concatenate([self.param_rows, later.param_rows]) if len(self.param_rows) else later.param_rows
+        while len(param_epochs) > max_param_rows:
+            param_epochs, param_rows = param_epochs[::-2][::-1], param_rows[::-2][::-1]
+        return replace(
+            later, epochs=np.concatenate([self.epochs, later.epochs]),
+            train_rmses=np.concatenate([self.train_rmses, later.train_rmses]),
+            val_rmses=np.concatenate([self.val_rmses, later.val_rmses]),
+            layer_grad_rms=np.concatenate([self.layer_grad_rms, later.layer_grad_rms]),
+            learning_rates=np.concatenate([self.learning_rates, later.learning_rates]),
+            param_epochs=param_epochs, param_rows=param_rows)
 
 
 PARAM_ROWS_PER_REPORT = 64

@@ -87,12 +87,12 @@ class RunViews:
     def _on_progress(self, update) -> None:
         scale = self.session.rmse_unit_scale
         if len(update.epochs):
-            self.rmse_plot.append(update.epochs, update.train_rmse * scale, update.val_rmse * scale)
+            self.rmse_plot.append(update.epochs, update.train_rmses * scale, update.val_rmses * scale)
             now = time.perf_counter()
             if update.finished or now - self._last_live_diagram >= LIVE_DIAGRAM_INTERVAL:
                 self._last_live_diagram = now
                 self.editor.set_parameters(update.params)
-            self.gradient_plot.append_rows(update.epochs, update.grad_rms)
+            self.gradient_plot.append_rows(update.epochs, update.layer_grad_rms)
             if not update.finished:  # the final redraw takes the weights from the exact history instead
                 self._refresh_live_decision_view(update.params)
                 self.weight_plots.append_rows(update.param_epochs, update.param_rows)

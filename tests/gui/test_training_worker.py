@@ -14,19 +14,22 @@ from mlp_desktop.gui.training.worker import MAX_PARAM_ROWS, TrainingController, 
 
 def update(epochs, n_params=3):
     epochs = np.asarray(epochs)
-    return TrainingUpdate(epochs, epochs * 1.0, epochs * np.nan, np.full(n_params, epochs[-1] * 1.0),
-                          np.ones((len(epochs), 2)),
-                          int(epochs[-1]), 1000, 1.0, 10.0, epochs, np.repeat(epochs[:, None] * 1.0, n_params, 1))
+    return TrainingUpdate(epoch=int(epochs[-1]), final_epoch=1000, train_rmse=float(epochs[-1]), val_rmse=np.nan,
+                          params=np.full(n_params, epochs[-1] * 1.0), epochs=epochs, train_rmses=epochs * 1.0,
+                          val_rmses=epochs * np.nan, layer_grad_rms=np.ones((len(epochs), 2)), elapsed_seconds=1.0,
+                          epochs_per_second=10.0, param_epochs=epochs,
+                          param_rows=np.repeat(epochs[:, None] * 1.0, n_params, 1), learning_rates=epochs * 0.01)
 
 
 def test_merging_keeps_every_rmse_and_a_bounded_number_of_snapshots():
     merged = update(np.arange(1, 201))
     for start in range(201, 1001, 200):
-        merged = merged.merged_with(update(np.arange(start, start + 200)))
+        merged = merged.followed_by(update(np.arange(start, start + 200)), MAX_PARAM_ROWS)
     np.testing.assert_array_equal(merged.epochs, np.arange(1, 1001))
     assert len(merged.param_epochs) <= MAX_PARAM_ROWS and merged.param_epochs[-1] == 1000
     np.testing.assert_array_equal(merged.param_rows[:, 0], merged.param_epochs)
-    assert merged.epoch == 1000 and merged.params[0] == 1000 and merged.grad_rms.shape == (1000, 2)
+    assert merged.epoch == 1000 and merged.params[0] == 1000 and merged.layer_grad_rms.shape == (1000, 2)
+    np.testing.assert_array_equal(merged.learning_rates, np.arange(1, 1001) * 0.01)  # nothing is dropped
 
 
 def health_workspace(epochs: int, controller: TrainingController) -> Workspace:

@@ -17,11 +17,10 @@ import atexit
 import threading
 import time
 import weakref
-from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
+from ...core.training import ProgressReport
 from ...core.training_process import TrainingFailed, TrainingJob, TrainingProcess
 
 
@@ -39,52 +38,8 @@ The app trains in a child process; GUI tests that are not about that process swa
 """
 
 
-@dataclass
-class TrainingUpdate:
-    """Everything the GUI learns from one batch of progress reports (owned by the receiver)."""
-
-    epochs: np.ndarray
-    train_rmse: np.ndarray
-    val_rmse: np.ndarray
-    params: np.ndarray
-    grad_rms: np.ndarray  # (len(epochs), n_layers)
-    epoch: int
-    final_epoch: int
-    elapsed_seconds: float
-    epochs_per_second: float
-    param_epochs: np.ndarray
-    param_rows: np.ndarray
-    paused: bool = False
-    finished: bool = False
-    stop_reason: str | None = None
-    message: str = ""
-
-    @classmethod
-    def from_report(cls, report) -> "TrainingUpdate":
-        return cls(report.epochs, report.train_rmses, report.val_rmses, report.params, report.layer_grad_rms,
-                   report.epoch, report.final_epoch, report.elapsed_seconds, report.epochs_per_second,
-                   report.param_epochs, report.param_rows, report.paused, report.finished, report.stop_reason,
-                   report.message)
-
-    def merged_with(self, later: "TrainingUpdate") -> "TrainingUpdate":
-        """This update followed by a later one: traces concatenated, latest state kept.
-
-        Parameter snapshots are thinned to at most ``MAX_PARAM_ROWS`` so that a GUI that falls
-        behind receives a bounded update.
-        """
-        param_epochs = np.concatenate([self.param_epochs, later.param_epochs])
-        param_rows = np.concatenate([self.param_rows, later.param_rows])
-        while len(param_epochs) > MAX_PARAM_ROWS:
-            # every other row, counted back from the latest, which is always kept
-            param_epochs, param_rows = param_epochs[::-2][::-1], param_rows[::-2][::-1]
-        return TrainingUpdate(
-            np.concatenate([self.epochs, later.epochs]),
-            np.concatenate([self.train_rmse, later.train_rmse]),
-            np.concatenate([self.val_rmse, later.val_rmse]),
-            later.params, np.concatenate([self.grad_rms, later.grad_rms]), later.epoch, later.final_epoch, later.elapsed_seconds,
-            later.epochs_per_second, param_epochs, param_rows, later.paused, later.finished, later.stop_reason,
-            later.message,
-        )
+TrainingUpdate = ProgressReport
+"""What the GUI receives: the training loop's own report, merged (:meth:`ProgressReport.followed_by`)."""
 
 
 class TrainingWorker(QObject):
@@ -116,9 +71,9 @@ class TrainingWorker(QObject):
         self.finished.emit(final, params, history, job.run_id)
 
     def _on_report(self, report) -> None:
-        update = TrainingUpdate.from_report(report)
+        update = report
         with self._lock:
-            self._pending = update if self._pending is None else self._pending.merged_with(update)
+            self._pending = update if self._pending is None else self._pending.followed_by(update, MAX_PARAM_ROWS)
             if update.finished or self._in_flight:
                 return  # the final state goes out with `finished`; otherwise wait for the GUI
             outgoing, self._pending, self._in_flight = self._pending, None, True
