@@ -29,6 +29,19 @@ LARGEST_WHOLE = 2**31 - 1
 """The largest whole number a setting may hold (what a spin box can show)."""
 
 
+def as_number(value: Any, what: str) -> float:
+    """``value`` as a finite float, or :class:`DataError` naming ``what`` (``True`` is no number)."""
+    if isinstance(value, bool):
+        raise DataError(f"{what} must be a number; got {value!r}.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise DataError(f"{what} must be a number; got {value!r}.") from None
+    if not math.isfinite(number):
+        raise DataError(f"{what} must be a finite number; got {value!r}.")
+    return number
+
+
 @dataclass(frozen=True)
 class Setting:
     """One user setting.
@@ -90,17 +103,9 @@ class Setting:
         return number
 
     def _number(self, value: Any) -> float:
-        if isinstance(value, bool):
-            raise DataError(f"{self.label} must be a number; got {value!r}.")
         if isinstance(value, str):
             value = value.strip().replace(",", ".") if value.count(",") == 1 and "." not in value else value.strip()
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise DataError(f"{self.label} must be a number; got {value!r}.") from None
-        if not math.isfinite(number):
-            raise DataError(f"{self.label} must be a finite number; got {value!r}.")
-        return number
+        return as_number(value, self.label)
 
     def _check_bounds(self, number: float) -> None:
         low, high = self.minimum, self.maximum

@@ -25,7 +25,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import DataError
-from .settings import SETTINGS
+from .settings import SETTINGS, as_number
 from .history import History
 from .losses import _ALIASES, CLASS_WEIGHTS, LOSS_NAMES, class_indices
 from .network import MLP, Backprop, as_matrix
@@ -173,14 +173,7 @@ class TrainConfig:
         return learning_rate_at(self, epoch)
 
 
-def _number(value, what: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise DataError(f"{what} must be a number; got {value!r}.") from None
-    if not math.isfinite(number):
-        raise DataError(f"{what} must be a finite number; got {value!r}.")
-    return number
+_number = as_number
 
 
 def _fraction(value, what: str) -> float:
