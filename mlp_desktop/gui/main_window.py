@@ -80,6 +80,7 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         self._last_live_decision = self._last_live_diagram = 0.0
         self._run_start_epoch = 0
         self._said = ""  # the workspace's latest message
+        self._shown_table = None
         self._build_central()
         self._build_docks()
         self.actions = action_table.build_actions(self)
@@ -202,6 +203,9 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         elif kind == "data":
             self._update_title()
             self._refresh_model_views()
+            if self.workspace.table is not self._shown_table:  # new data: the diagram shows the whole network
+                self._shown_table = self.workspace.table
+                self.editor.view.fit_to_view()
         elif kind == "run":
             self._on_run_changed()
         elif kind == "dirty":

@@ -100,6 +100,15 @@ def test_a_sample_after_iris_resets_the_task_and_keeps_learning_settings(qtbot, 
     assert window.workspace.settings["momentum"] == 0.5
 
 
+def test_new_data_fits_the_diagram_even_after_a_zoom(qtbot, window, monkeypatch):
+    answer(monkeypatch, QMessageBox.StandardButton.Discard)
+    view = window.editor.view
+    view.zoom_by(3.0)
+    zoomed = view.zoom()
+    window.open_path(sample_path("iris", ".xlsx"))
+    assert view.zoom() != zoomed and view._auto_fit
+
+
 def test_views_show_the_current_state(qtbot, window):
     step = window.step_panel
     step.forward_button.click()
