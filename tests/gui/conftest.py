@@ -11,19 +11,7 @@ from mlp_desktop.gui.training import worker
 # ($HOME/.qttest; tests/conftest.py points HOME and the XDG folders into a temporary folder).
 QStandardPaths.setTestModeEnabled(True)
 
-# Tests about the training child process itself, in files whose owners have not marked them yet
-# (node ids without parameters). Prefer `@pytest.mark.training_process` on the test.
-REAL_PROCESS_TESTS = {
-    "tests/gui/test_main_window.py::test_closing_while_training_stops_the_thread_cleanly",
-}
-
 _real_process_wanted = False
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if item.nodeid.split("[")[0] in REAL_PROCESS_TESTS:
-            item.add_marker(pytest.mark.training_process)
 
 
 def pytest_runtest_setup(item):

@@ -69,6 +69,7 @@ def test_panels_are_locked_while_training(qtbot, window):
         window.stop()
 
 
+@pytest.mark.training_process
 def test_closing_while_training_stops_the_thread_cleanly(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)
