@@ -686,8 +686,9 @@ class Workspace:
         net = self.session.net
         if net is not None and project.weights is not None:
             if project.weights.size == net.n_parameters:
+                # Weights as the initialisation and seed draw them are untrained, whatever file they came from.
+                self._weights_trained = not np.array_equal(project.weights, net.get_parameters())
                 net.set_parameters(project.weights)
-                self._weights_trained = True
             else:
                 notes.append("The saved weights belong to a network of another size than the data needs now, "
                              "so training starts from fresh weights.")

@@ -140,3 +140,22 @@ def test_every_setting_in_the_panel_reaches_the_workspace(window):
     panel.update_mode_combo.setCurrentIndex(panel.update_mode_combo.findData("full_batch"))
     assert window.workspace.settings["learning_rate"] == 0.2 and window.workspace.settings["batch_size"] is None
     assert main_window_module.MainWindow.session.fget(window) is window.workspace.session
+
+
+def test_opening_a_project_after_training_and_discarding_is_clean(qtbot, window, monkeypatch, tmp_path):
+    answer(monkeypatch, QMessageBox.StandardButton.Discard)
+    window.open_sample("iris")
+    project_path = tmp_path / "iris.mlpd"
+    assert window.save_project(project_path)
+    window.open_sample("health_score")
+    train_and_wait(qtbot, window, 30)
+    errors = []
+    monkeypatch.setattr(dialogs, "show_error_report", lambda *args: errors.append(args))
+    assert window.open_project(project_path)  # Discard the trained health network
+    assert not errors and window.workspace.problem == ""
+    assert window.session.net.layer_sizes[-1] == 3 and window.workspace.run_state == "idle"
+    assert "Kept the trained weights" not in window.statusBar().currentMessage()
+    assert window.open_project(project_path)  # and again: nothing stale
+    assert "Kept the trained weights" not in window.statusBar().currentMessage()
+    train_and_wait(qtbot, window, 3)
+    assert window.session.history.last_epoch == 3
