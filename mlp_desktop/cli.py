@@ -262,6 +262,12 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(error, DataError):
             print(f"error: {error}", file=sys.stderr)
             return EXIT_USER_ERROR
+        if isinstance(error, MemoryError):
+            # a file too large for this computer (or one that claims to be): a message, not a traceback
+            detail = f" ({error})" if str(error) else ""
+            print(f"error: not enough memory to finish {args.command}{detail}; try a smaller file, "
+                  f"or close other programs.", file=sys.stderr)
+            return EXIT_USER_ERROR
         print(f"error: unexpected {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
         return 1
 
@@ -312,9 +318,34 @@ def _training_setup(args):
     )
     table = read_table(args.data, args.sheet)
     dataset = prepare_dataset(table, args.inputs, args.target, args.task, args.drop_missing)
+    _print_reading_notes(table, dataset, chosen_task=args.task == "auto")
     if dataset.n_dropped:
         print(f"Dropped {dataset.n_dropped} row(s) with missing values.", file=sys.stderr)
     return dataset, spec, config
+
+
+def _print_reading_notes(table, dataset=None, chosen_task: bool = False, stream=None) -> None:
+    """How the file was read and what was decided, on stderr: notes as plain lines, warnings as
+    ``warning: ...`` (stdout stays the command's result)."""
+    stream = sys.stderr if stream is None else stream
+    notes = list(table.notes) + (list(dataset.notes) if dataset is not None else [])
+    warnings = list(table.warnings) + (list(dataset.warnings) if dataset is not None else [])
+    if dataset is not None and chosen_task and dataset.task == "classification" and _numeric_target(dataset):
+        # the core's sentence names the task; say how to change it with this command's options
+        notes.append("Task: classification, chosen from the target's values. "
+                     "To predict the target as a number, add --task regression.")
+    for line in notes:
+        print(line, file=stream)
+    for line in warnings:
+        print(f"warning: {line}", file=stream)
+
+
+def _numeric_target(dataset) -> bool:
+    """True when a target column holds numbers (so classification was chosen, not forced by text)."""
+    from .core.data import KIND_NUMERIC, column_info
+
+    kinds = {info.name: info.kind for info in column_info(dataset.table)}
+    return any(kinds.get(name) == KIND_NUMERIC for name in dataset.targets)
 
 
 def _train(args) -> int:

@@ -1049,3 +1049,59 @@ def test_cross_validate_shares_the_train_options():
     cross_options = {o for a in actions["cross-validate"]._actions for o in a.option_strings}
     assert train_options - cross_options == {"--save", "--history"}
     assert {"--folds", "--repeats", "--json"} <= cross_options
+
+
+# -- how the file was read: notes and warnings on stderr (issue 13) ----------------------------------
+def test_train_prints_how_the_file_was_read_and_the_task_chosen(capsys, tmp_path):
+    rows = [f"{i % 7},{(i * 3) % 5},{i % 3}" for i in range(60)]
+    data = tmp_path / "digits.csv"
+    data.write_text("sep=,\na,b,label\n" + "\n".join(rows) + "\n")
+    path, out, err = train(capsys, tmp_path, data, "--epochs", "5", "--seed", "1")
+    lines = err.strip().splitlines()
+    assert any("sep=," in line and not line.startswith("warning:") for line in lines), err
+    assert any('"label"' in line and "classification" in line for line in lines), err
+    assert any("--task regression" in line for line in lines), err
+    assert "Traceback" not in err and "error:" not in err
+
+
+def test_train_with_task_given_does_not_explain_the_choice(capsys, tmp_path):
+    rows = [f"{i % 7},{(i * 3) % 5},{i % 3}" for i in range(60)]
+    data = tmp_path / "digits.csv"
+    data.write_text("a,b,label\n" + "\n".join(rows) + "\n")
+    _, out, err = train(capsys, tmp_path, data, "--epochs", "5", "--seed", "1", "--task", "regression")
+    assert "--task regression" not in err
+    assert "regression" in out
+
+
+def test_train_warns_about_a_constant_target(capsys, tmp_path):
+    data = tmp_path / "constant.csv"
+    data.write_text("a,b,output\n" + "\n".join(f"{i},{i * 2},5.5" for i in range(20)) + "\n")
+    _, _, err = train(capsys, tmp_path, data, "--epochs", "5", "--seed", "1", "--task", "regression")
+    warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
+    assert any('"output"' in line and "same value" in line for line in warnings), err
+
+
+def test_cross_validate_prints_table_warnings_too(capsys, tmp_path):
+    # a first row of numbers where a header should be: "no header?"
+    data = tmp_path / "no_header.csv"
+    data.write_text("\n".join(f"{i},{i * 2 + 1},{i * 3 + 0.5}" for i in range(1, 30)) + "\n")
+    from mlp_desktop.core.data import read_table
+
+    expected = read_table(data).warnings
+    assert expected
+    code, _, err = cli(capsys, "cross-validate", data, "--folds", "2", "--epochs", "3", "--seed", "1")
+    assert code == 0, err
+    for warning in expected:
+        assert f"warning: {warning}" in err
+
+
+def test_memory_error_is_a_user_error_not_a_traceback(capsys, tmp_path, monkeypatch):
+    import mlp_desktop.core.data as data_module
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError()
+
+    monkeypatch.setattr(data_module, "read_table", exhausted)
+    code, _, err = cli(capsys, "train", HEALTH, "--save", tmp_path / "m.json", "--epochs", "3")
+    assert_user_error(code, err, "memory")
+    assert not (tmp_path / "m.json").exists()
