@@ -88,7 +88,10 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         self._build_status_bar()
         self._default_state = self.saveState()
         self.set_theme(self.prefs.theme())
-        self.prefs.restore_window(self)
+        if not self.prefs.restore_window(self):  # the first start: most of the screen, centred
+            screen = self.screen() or QApplication.primaryScreen()
+            if screen is not None:
+                self.setGeometry(window_settings.first_geometry(screen.availableGeometry()))
         self._keep_dock_tabs_out_of_tab_order()
 
         workspace.subscribe(self._on_workspace_event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+from PySide6.QtCore import QByteArray, QRect, QSettings, QStandardPaths
 
 from ..core.errors import DataError
 from ..core.project import PROJECT_SUFFIX, save_project
@@ -47,20 +47,32 @@ class WindowSettings:
         files = [str(path)] + [f for f in self.recent_files() if f != str(path)]
         self.qsettings.setValue("recent_files", files[:MAX_RECENT_FILES])
 
-    def restore_window(self, window) -> None:
+    def restore_window(self, window) -> bool:
+        """Put back the size, place and layout of the last session; False when there is none."""
         if int(self.qsettings.value("settings_version", 0) or 0) != SETTINGS_VERSION:
-            return
+            return False
         geometry = self.qsettings.value("geometry")
         state = self.qsettings.value("window_state")
-        if isinstance(geometry, QByteArray):
-            window.restoreGeometry(geometry)
+        restored = isinstance(geometry, QByteArray) and window.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             window.restoreState(state)
+        return bool(restored)
 
     def save_window(self, window) -> None:
         self.qsettings.setValue("settings_version", SETTINGS_VERSION)
         self.qsettings.setValue("geometry", window.saveGeometry())
         self.qsettings.setValue("window_state", window.saveState())
+
+
+FIRST_WINDOW_SHARE = 0.85
+"""The first window takes this share of the screen's available width and height, centred."""
+
+
+def first_geometry(available: QRect) -> QRect:
+    """Where the first window goes on a screen whose free area is ``available``."""
+    width, height = int(available.width() * FIRST_WINDOW_SHARE), int(available.height() * FIRST_WINDOW_SHARE)
+    return QRect(available.x() + (available.width() - width) // 2, available.y() + (available.height() - height) // 2,
+                 width, height)
 
 
 def recovery_path() -> Path:

@@ -243,3 +243,82 @@ def test_a_wide_table_sizes_its_columns_from_few_rows(panel):
     narrow = pd.DataFrame({"x": [1.0, 2.0], "output": [3.0, 4.0]})
     panel.load_table(table_from_frame(narrow))
     assert header.resizeContentsPrecision() == 200
+
+
+# -- how the file was read (issue 13) ----------------------------------------------------------------
+def column_label(panel: DataPanel, column: str):
+    """The name label beside a column's role combo."""
+    from PySide6.QtWidgets import QLabel
+
+    combo = panel._role_combos[column]
+    grid = combo.parentWidget().layout()
+    row, _, _, _ = grid.getItemPosition(grid.indexOf(combo))
+    label = grid.itemAtPosition(row, 0).widget()
+    assert isinstance(label, QLabel)
+    return label
+
+
+def test_each_column_shows_how_it_was_read_with_its_note(panel, qtbot, tmp_path):
+    data = tmp_path / "prices.csv"
+    rows = [f'"${100 + i * 7:,}.50",{i * 1.5}%,{i},{(i * 13) % 40 + 0.25}' for i in range(30)]
+    data.write_text("price,share,count,output\n" + "\n".join(rows) + "\n")
+    with qtbot.waitSignal(panel.datasetChanged):
+        assert panel.load_file(data)
+    price, share = column_label(panel, "price"), column_label(panel, "share")
+    assert "currency amounts" in price.text()
+    assert "percentages" in share.text()
+    price_info = next(info for info in panel._infos if info.name == "price")
+    assert price_info.note and html_escaped(price_info.note) in price.text()  # the note, as a second grey line
+    assert price_info.note[1:] in price.toolTip()
+    assert "currency amounts" in price.toolTip()
+    # a plain number column says just "number"
+    assert "number" in column_label(panel, "count").text()
+    # the converted columns are also listed among the reading notes
+    notes, warnings = panel.reading_notes()
+    assert any('"price"' in note for note in notes)
+
+
+def html_escaped(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def test_the_panel_shows_table_and_dataset_notes_and_warnings(panel, qtbot, tmp_path):
+    from mlp_desktop.core.data import prepare_dataset, read_table
+
+    data = tmp_path / "digits.csv"
+    data.write_text("\n".join(f"{i % 5},{(i * 3) % 7},{i % 3}" for i in range(1, 80)) + "\n")
+    with qtbot.waitSignal(panel.datasetChanged):
+        assert panel.load_file(data)
+    table = panel.workspace.table
+    dataset = panel.workspace.dataset
+    assert table.warnings, "the first row looks like data: 'no header?'"
+    assert dataset is not None and dataset.notes, "few whole values: classification chosen"
+    notes, warnings = panel.reading_notes()
+    assert notes == table.notes + dataset.notes
+    assert warnings == table.warnings + dataset.warnings
+    label = panel.notes_label
+    assert label.isVisible() and label.wordWrap()
+    text = label.text()
+    assert "Warning:" in text and "&#9888;" in text
+    assert html_escaped(dataset.notes[0]) in text
+    assert html_escaped(table.warnings[0]) in text
+
+
+def test_dataset_warnings_follow_the_chosen_roles(panel, qtbot, tmp_path):
+    data = tmp_path / "constant.csv"
+    data.write_text("a,b,c,output\n" + "\n".join(f"{i},{i * 2},7,{i * 0.5}" for i in range(20)) + "\n")
+    with qtbot.waitSignal(panel.datasetChanged):
+        assert panel.load_file(data)
+    assert not any('"c"' in warning for warning in panel.reading_notes()[1])
+    with qtbot.waitSignal(panel.datasetChanged):
+        panel.set_roles(["a", "b", "output"], ["c"])
+    _, warnings = panel.reading_notes()
+    assert any('"c"' in warning and "same value" in warning for warning in warnings)
+    assert "same value" in panel.notes_label.text()
+
+
+def test_no_notes_hides_the_notes_area(iris_panel):
+    assert iris_panel.reading_notes() == ([], [])
+    assert iris_panel.notes_label.isHidden()

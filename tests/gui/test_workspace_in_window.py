@@ -159,3 +159,18 @@ def test_opening_a_project_after_training_and_discarding_is_clean(qtbot, window,
     assert "Kept the trained weights" not in window.statusBar().currentMessage()
     train_and_wait(qtbot, window, 3)
     assert window.session.history.last_epoch == 3
+
+
+def test_the_first_window_takes_most_of_the_screen(qtbot, tmp_path):
+    from PySide6.QtCore import QRect, QSettings
+
+    from mlp_desktop.gui import window_settings
+    from mlp_desktop.gui.main_window import MainWindow
+
+    assert window_settings.first_geometry(QRect(0, 0, 1920, 1080)) == QRect(144, 81, 1632, 918)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(settings=settings, sample=None)
+    qtbot.addWidget(first)
+    available = first.screen().availableGeometry()
+    assert first.geometry() == window_settings.first_geometry(available)  # (later starts: the saved one)
+    first.controller.shutdown()

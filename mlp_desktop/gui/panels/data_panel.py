@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -60,10 +61,18 @@ def _file_filter() -> str:
     return f"Spreadsheets ({patterns});;All files (*)"
 
 
+PLAIN_READINGS = ("", "numbers", "text", "empty")
+"""``ColumnInfo.read_as`` values that ``describe_kind`` already says (no conversion to mention)."""
+
+WARNING_COLOR = "#b26a00"
+NOTE_COLOR = "#555"
+
+
 def describe_kind(info: ColumnInfo) -> str:
-    """What a column holds, in a few words: ``number``, ``text: 3 categories`` or ``empty``."""
+    """What a column holds, in a few words: ``number``, ``number: currency amounts``, ``text: 3
+    categories`` or ``empty``."""
     if info.kind == "numeric":
-        return "number"
+        return "number" if info.read_as in PLAIN_READINGS else f"number: {info.read_as}"
     if info.kind == "categorical":
         n = len(info.categories)
         return f"text: {n} categor{'y' if n == 1 else 'ies'}"
@@ -85,7 +94,20 @@ def describe_kind_details(info: ColumnInfo) -> str:
     if info.bad_cells:
         n = len(info.bad_cells)
         parts.append(f"{n} text cell{'s' if n != 1 else ''} in a number column (typing errors?)")
-    return "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
+    if info.read_as and info.read_as not in PLAIN_READINGS:
+        text += f"\nRead as {info.read_as}."
+    if info.note:
+        text += f"\n{info.note[0].upper()}{info.note[1:]}" + ("" if info.note.endswith(".") else ".")
+    return text
+
+
+def reading_notes_html(notes: list[str], warnings: list[str]) -> str:
+    """Notes as grey lines and warnings as marked, coloured lines, for one word-wrapped label."""
+    lines = [f"<span style='color:{WARNING_COLOR}'>&#9888; <b>Warning:</b> {html.escape(text)}</span>"
+             for text in warnings]
+    lines += [f"<span style='color:{NOTE_COLOR}'>{html.escape(text)}</span>" for text in notes]
+    return "<br>".join(lines)
 
 
 def _validation_counts(dataset: Dataset, fraction: float) -> tuple[int, int]:
@@ -161,6 +183,16 @@ class DataPanel(QWidget):
         self.sheet_row.hide()
 
         self.error_label = error_label()
+        # How the file was read and what was decided (Table and Dataset notes and warnings)
+        self.notes_label = QLabel()
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setTextFormat(Qt.TextFormat.RichText)
+        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes_label.setToolTip("How the file was read, what was decided for you and what to check.")
+        self.notes_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.notes_label.hide()
+        self._notes: list[str] = []
+        self._warnings: list[str] = []
 
         self.model = DataFrameModel(parent=self)
         self.table_view = QTableView()
@@ -237,6 +269,7 @@ class DataPanel(QWidget):
         layout.addLayout(file_row)
         layout.addWidget(self.sheet_row)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.notes_label)
         layout.addWidget(self.table_view, 1)
         layout.addWidget(self.roles_box)
         layout.addWidget(settings_box)
@@ -290,6 +323,7 @@ class DataPanel(QWidget):
         self._dataset = workspace.dataset
         self.model.set_column_roles(self._roles)
         self._show_error(workspace.data_problem)
+        self._show_reading_notes(workspace.table, workspace.dataset)
         self._update_task_label()
         self._update_counts()
         self.datasetChanged.emit(self._dataset)
@@ -378,6 +412,10 @@ class DataPanel(QWidget):
         """The file the data came from, or ``None`` for data not read from a file."""
         return self._path
 
+    def reading_notes(self) -> tuple[list[str], list[str]]:
+        """``(notes, warnings)`` shown: how the table was read and what the dataset decided."""
+        return list(self._notes), list(self._warnings)
+
     def error_message(self) -> str:
         """The problem shown in the panel, or ``""``."""
         return self.error_label.text() if not self.error_label.isHidden() else ""
@@ -422,6 +460,16 @@ class DataPanel(QWidget):
         self.error_label.setText(message)
         self.error_label.setVisible(bool(message))
 
+    def _show_reading_notes(self, table: Table | None, dataset: Dataset | None) -> None:
+        notes = list(table.notes) if table is not None else []
+        warnings = list(table.warnings) if table is not None else []
+        if dataset is not None:
+            notes += dataset.notes
+            warnings += dataset.warnings
+        self._notes, self._warnings = notes, warnings
+        self.notes_label.setText(reading_notes_html(notes, warnings))
+        self.notes_label.setVisible(bool(notes or warnings))
+
     def _mark_bad_cells(self) -> None:
         cells = {}
         for column, info in enumerate(self._infos):
@@ -447,7 +495,10 @@ class DataPanel(QWidget):
         for column, heading in enumerate(("Column", "Role")):
             grid.addWidget(QLabel(f"<b>{heading}</b>"), 0, column)
         for row, info in enumerate(self._infos, start=1):
-            name_label = QLabel(f"{html.escape(info.name)}<br><span style='color:#666'>{describe_kind(info)}</span>")
+            kind = html.escape(describe_kind(info))
+            name_label = QLabel(f"{html.escape(info.name)}<br><span style='color:#666'>{kind}</span>"
+                                + (f"<br><span style='color:#666; font-size:small'>{html.escape(info.note)}</span>"
+                                   if info.note else ""))
             name_label.setWordWrap(True)
             name_label.setToolTip(f'Column "{info.name}": {describe_kind_details(info)}')
             combo = QComboBox()
