@@ -222,6 +222,14 @@ class NetworkGraph:
         del layer.neuron_ids[size:]
         self._emit("layer_changed", position)
 
+    def set_neuron_ids(self, position: int, neuron_ids: list) -> None:
+        """Give a hidden layer exactly these neurons (undoing a resize); one change event."""
+        layer = self._check_hidden(position)
+        if not 1 <= len(neuron_ids) <= MAX_NEURONS:
+            raise DataError(f"A layer needs between 1 and {MAX_NEURONS:,} neurons; got {len(neuron_ids)}.")
+        layer.neuron_ids = list(neuron_ids)
+        self._emit("layer_changed", position)
+
     # -- whole-graph state (undo, saving) ------------------------------------------------------
     def to_dict(self) -> dict:
         return {"layers": [{"id": layer.id, "kind": layer.kind, "neuron_ids": list(layer.neuron_ids),

@@ -174,3 +174,17 @@ def test_the_first_window_takes_most_of_the_screen(qtbot, tmp_path):
     available = first.screen().availableGeometry()
     assert first.geometry() == window_settings.first_geometry(available)  # (later starts: the saved one)
     first.controller.shutdown()
+
+
+def test_a_neuron_count_can_be_typed_as_one_undoable_edit(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *args, **kwargs: (64, True)))
+    menu = window.editor.scene.context_menu(1)
+    next(a for a in menu.actions() if a.text() == "Set neurons...").trigger()
+    assert window.graph.layer_sizes == [3, 64, 1] and window.session.net.layer_sizes == (3, 64, 1)
+    assert window.undo_stack.count() == 1 and "64 neurons" in window.undo_stack.undoText()
+    window.undo_action.trigger()
+    assert window.graph.layer_sizes == [3, 2, 1] and window.session.net.layer_sizes == (3, 2, 1)
+    window.redo_action.trigger()
+    assert window.session.net.layer_sizes == (3, 64, 1)

@@ -150,6 +150,26 @@ class AddNeuronCommand(GraphCommand):
         graph.remove_neuron(self.position, memo[0])
 
 
+class SetNeuronsCommand(GraphCommand):
+    """Give a hidden layer ``count`` neurons at once (added or removed at its end): one undo step
+    however big the change, e.g. 2 -> 64."""
+
+    def __init__(self, graph: NetworkGraph, position: int, count: int):
+        super().__init__(graph, f"Set hidden layer {position} to {count} neurons")
+        self.position, self.count = position, count
+
+    def _first(self, graph):
+        before = list(graph.layers[self.position].neuron_ids)
+        graph.set_size(self.position, self.count)
+        return before, list(graph.layers[self.position].neuron_ids)
+
+    def _again(self, graph, memo):
+        graph.set_neuron_ids(self.position, memo[1])
+
+    def _undo(self, graph, memo):
+        graph.set_neuron_ids(self.position, memo[0])
+
+
 class RemoveNeuronCommand(GraphCommand):
     """Remove neuron ``index`` (default: the last) of a hidden layer."""
 

@@ -31,6 +31,7 @@ from ...core.graph import NetworkGraph
 from . import style
 from .commands import (
     AddNeuronCommand,
+    SetNeuronsCommand,
     GraphCommand,
     InsertLayerCommand,
     MoveLayerCommand,
@@ -115,6 +116,7 @@ class EditorWidget(QWidget):
         scene.insertLayerRequested.connect(self._insert_layer)
         scene.removeLayerRequested.connect(self._remove_layer)
         scene.addNeuronRequested.connect(self._add_neuron)
+        scene.setNeuronsRequested.connect(self.ask_neuron_count)
         scene.removeNeuronRequested.connect(self._remove_neuron)
         scene.activationRequested.connect(self._set_activation)
         scene.moveLayerRequested.connect(self._move_layer)
@@ -313,6 +315,23 @@ class EditorWidget(QWidget):
         return self._push(RemoveLayerCommand(self.graph, position))
 
     @Slot(int)
+    def set_neurons(self, position: int, count: int) -> bool:
+        """Give hidden layer ``position`` exactly ``count`` neurons, as one undoable edit."""
+        if self.graph.layers[position].size == count:
+            return False
+        return self._push(SetNeuronsCommand(self.graph, position, count))
+
+    @Slot(int)
+    def ask_neuron_count(self, position: int) -> bool:
+        """Layer menu > Set neurons...: type the count instead of clicking + many times."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from ...core.graph import MAX_NEURONS
+
+        count, ok = QInputDialog.getInt(self, "Set neurons", f"Neurons in hidden layer {position} (1 to {MAX_NEURONS:,}):",
+                                        self.graph.layers[position].size, 1, MAX_NEURONS)
+        return bool(ok) and self.set_neurons(position, count)
+
     def _add_neuron(self, position: int) -> bool:
         return self._push(AddNeuronCommand(self.graph, position))
 

@@ -94,6 +94,7 @@ class NetworkScene(QGraphicsScene):
     removeLayerRequested = Signal(int)
     addNeuronRequested = Signal(int)
     removeNeuronRequested = Signal(int, int)
+    setNeuronsRequested = Signal(int)  # the user wants to type a hidden layer's neuron count
     activationRequested = Signal(int, str)
     moveLayerRequested = Signal(int, int)
     parametersSelected = Signal(list)
@@ -640,6 +641,7 @@ class NetworkScene(QGraphicsScene):
                         lambda: self.insertLayerRequested.emit(layer_index + 1))
                 if layer.kind == "hidden":
                     menu.addSeparator()
+                    menu.addAction("Set neurons...").triggered.connect(lambda: self.setNeuronsRequested.emit(layer_index))
                     menu.addAction("Add neuron").triggered.connect(lambda: self.addNeuronRequested.emit(layer_index))
                     if neuron is not None:
                         index = neuron.neuron_index
