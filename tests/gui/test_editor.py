@@ -117,7 +117,7 @@ def test_every_edit_keeps_the_scene_in_step(editor, qtbot):
 
     # the context menu's activation submenu
     menu = scene.context_menu(1)
-    assert [a.text() for a in menu.actions() if a.text()][:6] == [
+    assert [a.text() for a in menu.actions() if a.text()][:7] == [
         "Hidden 1", "Insert layer before", "Insert layer after", "Set neurons...", "Add neuron", "Remove a neuron", "Remove layer"]
     activation_menu = next(a.menu() for a in menu.actions() if a.menu() is not None)
     next(a for a in activation_menu.actions() if a.text() == "relu").trigger()
