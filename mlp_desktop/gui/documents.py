@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from ..core.data import SUPPORTED_EXTENSIONS, read_table, table_from_frame
 from ..core.errors import DataError
@@ -17,6 +17,128 @@ from ..core.samples import SAMPLE_SETUPS, SAMPLES, sample_path
 from . import actions as action_table
 from . import dialogs, window_settings
 from .batch_predict import BatchPredictDialog
+
+PROGRESS_DELAY_MS = 1000
+"""A file read for longer than this shows a progress dialog with Cancel."""
+
+_RUNNING_READS: set = set()
+"""Reads still running (a cancelled read finishes in the background and its table is dropped):
+kept referenced, so that no QThread is deleted while it runs."""
+
+
+class _ReadWorker(QObject):
+    """Reads one file in its own thread; emits the table, or the exception that stopped it."""
+
+    read = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, path: Path, sheet: str | None):
+        super().__init__()
+        self.path, self.sheet = path, sheet
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            table = read_table(self.path, self.sheet)
+        except BaseException as error:  # noqa: BLE001 - handed to the GUI thread, which decides
+            self.failed.emit(error)
+        else:
+            self.read.emit(table)
+
+
+class BackgroundRead(QObject):
+    """Read a data file off the GUI thread and wait for it in a local event loop.
+
+    The window keeps repainting and answering while the file is read; after
+    :data:`PROGRESS_DELAY_MS` a progress dialog offers Cancel. :meth:`run` returns
+    ``("read", table)``, ``("failed", exception)`` or ``("cancelled", None)``. The core reader
+    cannot be interrupted, so a cancelled read finishes in the background and its table is dropped.
+    The worker's signals reach only this object's slots, which run in the GUI thread.
+    """
+
+    def __init__(self, parent: QWidget, path: Path, sheet: str | None):
+        super().__init__()
+        self._parent, self.path = parent, path
+        self._outcome: tuple[str, object] | None = None
+        self._loop: QEventLoop | None = None
+        self.dialog: QProgressDialog | None = None
+        self._thread = QThread()
+        self._thread.setObjectName(f"read {path.name}")
+        self._worker = _ReadWorker(path, sheet)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.read.connect(self._on_read)
+        self._worker.failed.connect(self._on_failed)
+        self._thread.finished.connect(self._on_thread_finished)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._show_progress)
+
+    def run(self) -> tuple[str, object]:
+        _RUNNING_READS.add(self)
+        self._loop = QEventLoop()
+        self._timer.start(PROGRESS_DELAY_MS)
+        self._thread.start()
+        if self._outcome is None:
+            self._loop.exec()
+        self._timer.stop()
+        if self.dialog is not None:
+            self.dialog.hide()
+            self.dialog.deleteLater()
+            self.dialog = None
+        return self._outcome or ("cancelled", None)
+
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def _finish(self, outcome: tuple[str, object]) -> None:
+        if self._outcome is None:
+            self._outcome = outcome
+        if self._loop is not None:
+            self._loop.quit()
+
+    @Slot(object)
+    def _on_read(self, table) -> None:
+        self._thread.quit()
+        self._finish(("read", table))
+
+    @Slot(object)
+    def _on_failed(self, error) -> None:
+        self._thread.quit()
+        self._finish(("failed", error))
+
+    @Slot()
+    def _cancel(self) -> None:
+        self._finish(("cancelled", None))
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        self._thread.wait()  # "finished" comes just before the thread ends: never delete it running
+        _RUNNING_READS.discard(self)
+
+    @Slot()
+    def _show_progress(self) -> None:
+        if self._outcome is not None:
+            return
+        dialog = QProgressDialog(f"Reading {self.path.name}…", "Cancel", 0, 0, self._parent)
+        dialog.setWindowTitle("Opening data")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(self._cancel)
+        self.dialog = dialog
+        dialog.show()
+
+
+def read_in_background(parent: QWidget, path: Path, sheet: str | None = None) -> tuple[str, object]:
+    """Read ``path`` in a worker thread while the window stays responsive (see :class:`BackgroundRead`)."""
+    return BackgroundRead(parent, path, sheet).run()
+
+
+def background_reads_running() -> bool:
+    """True while a read (perhaps a cancelled one) is still running in its thread."""
+    return any(read.is_running() for read in list(_RUNNING_READS))
 
 
 class DocumentCommands:
@@ -58,15 +180,32 @@ class DocumentCommands:
         path = Path(path)
         if path.suffix.lower() == PROJECT_SUFFIX:
             return self.open_project(path)
+        if getattr(self, "_reading_path", None) is not None:
+            self.statusBar().showMessage(f"Still reading {self._reading_path.name}; open {path.name} when it is done.",
+                                         8000)
+            return False
         same_file = self.workspace.table is not None and self.workspace.table.path == path and sheet is not None
         if not same_file and not self.maybe_save():
             return False
+        # Read off the GUI thread; the workspace is untouched until the table is read.
+        self._reading_path = path
         try:
-            table = read_table(path, sheet)
-        except DataError as error:
-            self.data_panel.show_problem(str(error))  # what was open stays open
+            outcome, result = read_in_background(self, path, sheet)
+        finally:
+            self._reading_path = None
+        if outcome == "cancelled":
+            self.statusBar().showMessage(f"Cancelled opening {path.name}; the data shown stays open.", 8000)
+            return False
+        if outcome == "failed":
+            if isinstance(result, MemoryError):
+                result = DataError(f"{path.name} is too large to read with the memory this computer has free. "
+                                   f"Close other programs, or open a smaller part of the data.")
+            if not isinstance(result, DataError):
+                raise result
+            self.data_panel.show_problem(str(result))  # what was open stays open
             self.statusBar().showMessage(f"Could not open {path.name}; see the Data panel.", 8000)
             return False
+        table = result
         self._said = ""
         self.workspace.open_table(table)
         self.prefs.set_last_folder(path.parent)
