@@ -85,36 +85,6 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
     # The command line keeps every row for training unless --validation is given, so a script's
     # run uses all of its data by default (the app holds 20 % out of a newly opened table).
     settings.add_arguments(parser, USER_SETTINGS, defaults={"validation_fraction": 0.0})
-    _add_optimizer_options(parser)
-
-
-def _add_optimizer_options(parser: argparse.ArgumentParser) -> None:
-    """Optimizer, regularization, stopping, schedule and split options (None: TrainConfig's default)."""
-    group = parser.add_argument_group("optimizer, regularization and stopping")
-    group.add_argument("--optimizer", choices=["sgd", "adam", "rmsprop", "lbfgs", "lm"], default=None,
-                       help="sgd (default; with --momentum, --nesterov), adam, rmsprop, lbfgs (full batch) "
-                            "or lm (Levenberg-Marquardt: full batch, mean squared error only)")
-    group.add_argument("--nesterov", action="store_true", help="Nesterov momentum with sgd (needs --momentum)")
-    group.add_argument("--beta1", type=float, default=None, help="Adam's first-moment decay (default: 0.9)")
-    group.add_argument("--beta2", type=float, default=None, help="Adam's second-moment decay (default: 0.999)")
-    group.add_argument("--epsilon", type=float, default=None, help="Adam's and RMSprop's epsilon (default: 1e-8)")
-    group.add_argument("--rho", type=float, default=None, help="RMSprop's decay (default: 0.9)")
-    group.add_argument("--l2", type=float, default=None, help="L2 penalty on the weights (default: 0)")
-    group.add_argument("--l1", type=float, default=None, help="L1 penalty on the weights (default: 0)")
-    group.add_argument("--early-stopping", type=int, default=None, metavar="PATIENCE",
-                       help="stop after PATIENCE epochs without the validation RMSE improving, and keep the "
-                            "best epoch's weights (needs --validation)")
-    group.add_argument("--min-delta", type=float, default=None,
-                       help="smallest validation-RMSE improvement that counts, in the target's units (default: 0)")
-    group.add_argument("--lr-schedule", choices=["constant", "step", "exponential", "inverse-time"], default=None,
-                       help="how the learning rate changes over epochs (default: constant)")
-    group.add_argument("--lr-decay", type=float, default=None,
-                       help="the schedule's decay (default: step 0.5, exponential 0.99, inverse-time 0.01)")
-    group.add_argument("--lr-step", type=int, default=None, help="epochs between step decays (default: 100)")
-    group.add_argument("--test", type=float, default=None, metavar="F",
-                       help="fraction of rows held out as a test set, scored only at the end (default: 0)")
-    group.add_argument("--class-weight", choices=["none", "balanced"], default=None,
-                       help="balanced: weight each class by its rarity (classification; default: none)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -305,17 +275,8 @@ def _training_setup(args):
         hidden_layers=args.hidden, activations=args.activation, output_activation=args.output_activation,
         loss=args.loss, init=args.init, init_range=args.init_range, init_std=args.init_std, bias_init=args.bias_init,
     )
-    optional = {"optimizer": args.optimizer, "beta1": args.beta1, "beta2": args.beta2, "epsilon": args.epsilon,
-                "rho": args.rho, "l2": args.l2, "l1": args.l1, "early_stopping_patience": args.early_stopping,
-                "min_delta": args.min_delta, "lr_schedule": args.lr_schedule, "lr_decay": args.lr_decay,
-                "lr_step": args.lr_step, "test_fraction": args.test, "class_weight": args.class_weight}
     # checked before reading the data, so a mistyped setting fails fast
-    config = TrainConfig(
-        epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size, momentum=args.momentum,
-        shuffle=args.shuffle, seed=args.seed, validation_fraction=args.validation_fraction,
-        target_rmse=args.target_rmse,
-        nesterov=args.nesterov, **{key: value for key, value in optional.items() if value is not None},
-    )
+    config = TrainConfig.from_settings(vars(args))
     table = read_table(args.data, args.sheet)
     dataset = prepare_dataset(table, args.inputs, args.target, args.task, args.drop_missing)
     _print_reading_notes(table, dataset, chosen_task=args.task == "auto")

@@ -366,6 +366,15 @@ def target_in_training_units(target_rmse: float | None, preprocessor: Preprocess
     return None if target_rmse is None else target_rmse / preprocessor.rmse_unit_scale
 
 
+def run_config(config: TrainConfig, loss: str, preprocessor: Preprocessor, **changes) -> TrainConfig:
+    """``config`` as the training loop takes it when the caller has split the rows itself: the
+    resolved ``loss``, both split fractions 0, and ``target_rmse``/``min_delta`` (given in the
+    target's units) in the scaled units the loop measures."""
+    return replace(config, loss=loss, validation_fraction=0.0, test_fraction=0.0,
+                   target_rmse=target_in_training_units(config.target_rmse, preprocessor),
+                   min_delta=target_in_training_units(config.min_delta, preprocessor), **changes)
+
+
 def fit_model(
     dataset,
     spec: NetworkSpec | None = None,
@@ -405,10 +414,7 @@ def fit_model(
     test = (pre.transform_inputs(test_frame), pre.transform_targets(test_frame)) if len(test_rows) else None
     loss = spec.resolved_loss(dataset.task)
     # the rows are split here, so train gets them as data and both fractions 0
-    run_config = replace(config, loss=loss, validation_fraction=0.0, test_fraction=0.0,
-                         target_rmse=target_in_training_units(config.target_rmse, pre),
-                         min_delta=target_in_training_units(config.min_delta, pre))
-    history = train(net, X, Y, run_config, on_progress, stop_event, pause_event=pause_event,
+    history = train(net, X, Y, run_config(config, loss, pre), on_progress, stop_event, pause_event=pause_event,
                     validation_data=validation, test_data=test)
     model = Model(pre, net, loss, training={**asdict(config), "loss": loss, "network": asdict(spec),
                                             "input_scaling": input_scaling, "scale_targets": scale_targets,

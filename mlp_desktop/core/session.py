@@ -8,7 +8,7 @@ the current weights. All of this is plain Python so it is tested without a displ
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Callable
 
 import numpy as np
@@ -17,9 +17,9 @@ from .errors import DataError
 from .parameters import transfer_parameters
 from .history import History
 from .losses import get_loss
-from .model import Model, NetworkSpec, build_network, target_in_training_units
+from .model import Model, NetworkSpec, build_network, run_config
 from .network import MLP
-from .preprocessing import Preprocessor, fit_preprocessor, split_rows
+from .preprocessing import Preprocessor, fit_preprocessor, split_rows_three
 from .training import TrainConfig
 from .training_process import TrainingJob, run_job
 
@@ -39,7 +39,7 @@ class TrainingSession:
         self.graph_state: dict | None = None
         self._net_graph_state: dict | None = None
         self.reset_parameter_names: list[str] = []
-        self.train_rows = self.val_rows = np.zeros(0, dtype=int)
+        self.train_rows = self.val_rows = self.test_rows = np.zeros(0, dtype=int)
         self._arrays: tuple | None = None
         self._data_key = 0  # changes whenever the training arrays do
         self._stale_data = self._stale_net = True
@@ -69,8 +69,8 @@ class TrainingSession:
         self.spec, self.graph_state = spec, graph_state
 
     def set_config(self, config: TrainConfig) -> None:
-        split_changed = (config.validation_fraction, config.seed) != (
-            self.config.validation_fraction, self.config.seed)
+        split_changed = (config.validation_fraction, config.test_fraction, config.seed) != (
+            self.config.validation_fraction, self.config.test_fraction, self.config.seed)
         self.config = config
         self._stale_data = self._stale_data or split_changed
 
@@ -92,14 +92,17 @@ class TrainingSession:
             return
         data = self.dataset
         labels = data.frame[data.targets[0]].astype(str).to_numpy() if data.task == "classification" else None
-        self.train_rows, self.val_rows = split_rows(
-            len(data.frame), self.config.validation_fraction, self.config.seed, labels)
+        # with no test share, the same split as split_rows (test_rows is then empty)
+        self.train_rows, self.val_rows, self.test_rows = split_rows_three(
+            len(data.frame), self.config.validation_fraction, self.config.test_fraction, self.config.seed, labels)
         output = self.spec.resolved_output(data.task)
         self.preprocessor = fit_preprocessor(data, self.train_rows, self.input_scaling, self.minmax_bounds, output)
         pre, frame = self.preprocessor, data.frame
         train_frame, val_frame = frame.iloc[self.train_rows], frame.iloc[self.val_rows]
+        test_frame = frame.iloc[self.test_rows]
         self._arrays = (pre.transform_inputs(train_frame), pre.transform_targets(train_frame),
-                        pre.transform_inputs(val_frame), pre.transform_targets(val_frame))
+                        pre.transform_inputs(val_frame), pre.transform_targets(val_frame),
+                        pre.transform_inputs(test_frame), pre.transform_targets(test_frame))
         self._data_key += 1
         if self.net is not None and (self.net.layer_sizes[0], self.net.layer_sizes[-1]) != (
                 pre.n_inputs, pre.n_outputs):
@@ -150,12 +153,12 @@ class TrainingSession:
         configured target RMSE is in the target's units, like the RMSE the GUI shows.
         """
         self.prepare()
-        X, Y, X_val, Y_val = self._arrays
-        config = replace(self.config, loss=self.loss, validation_fraction=0.0,
-                         epochs=self.config.epochs if epochs is None else epochs,
-                         target_rmse=target_in_training_units(self.config.target_rmse, self.preprocessor))
+        X, Y, X_val, Y_val, X_test, Y_test = self._arrays
+        config = run_config(self.config, self.loss, self.preprocessor,
+                            epochs=self.config.epochs if epochs is None else epochs)
         return TrainingJob(self.net.layer_sizes, self.net.activations, self.net.get_parameters(), config,
-                           self.history, self._data_key, X, Y, X_val, Y_val, progress_interval)
+                           self.history, self._data_key, X, Y, X_val, Y_val, X_test, Y_test,
+                           progress_interval=progress_interval)
 
     def finish_job(self, params: np.ndarray, history: History) -> None:
         """Take the result of a run made by :meth:`make_job`."""
@@ -196,6 +199,8 @@ class TrainingSession:
         model.metrics = {"train": model.evaluate(frame.iloc[self.train_rows])}
         if len(self.val_rows):
             model.metrics["validation"] = model.evaluate(frame.iloc[self.val_rows])
+        if len(self.test_rows):
+            model.metrics["test"] = model.evaluate(frame.iloc[self.test_rows])
         return model
 
     @property
@@ -220,6 +225,10 @@ class TrainingSession:
     @property
     def n_validation(self) -> int:
         return len(self.val_rows)
+
+    @property
+    def n_test(self) -> int:
+        return len(self.test_rows)
 
 
 def _shape(spec: NetworkSpec) -> tuple:

@@ -79,6 +79,8 @@ class Setting:
                 return value
             raise DataError(f"{self.label} must be on or off (true or false); got {value!r}.")
         if self.kind == "choice":
+            if self.optional and isinstance(value, str) and value.strip().lower() in ("none", ""):
+                return None
             key = str(value).strip()
             key = self.aliases.get(key.lower(), key.lower().replace("-", "_"))
             if key in self.choices:
@@ -138,8 +140,9 @@ class Setting:
         return self.help
 
 
-def _choice(name, default, label, help, scope, choices, aliases=None, cli=None) -> Setting:
-    return Setting(name, "choice", default, label, help, scope, choices=choices, aliases=aliases or {}, cli=cli)
+def _choice(name, default, label, help, scope, choices, aliases=None, cli=None, **more) -> Setting:
+    return Setting(name, "choice", default, label, help, scope, choices=choices, aliases=aliases or {}, cli=cli,
+                   **more)
 
 
 LOSS_CHOICES = {"auto": "Auto", "mse": "Mean squared error", "cross_entropy": "Cross-entropy"}
@@ -147,6 +150,12 @@ INIT_CHOICES = {"uniform": "Uniform", "normal": "Normal", "xavier": "Xavier (Glo
 BIAS_CHOICES = {"zeros": "Zeros", "like_weights": "Like the weights"}
 TASK_CHOICES = {"auto": "Auto", "regression": "Regression (a number)", "classification": "Classification (a class)"}
 SCALING_CHOICES = {"standard": "Standardise (mean 0, std 1)", "minmax": "Min-max to [0, 1]", "none": "None"}
+OPTIMIZER_CHOICES = {"sgd": "SGD (gradient descent)", "adam": "Adam", "rmsprop": "RMSprop",
+                     "lbfgs": "L-BFGS (full batch)", "lm": "Levenberg-Marquardt (full batch)"}
+LR_SCHEDULE_CHOICES = {"constant": "Constant", "step": "Step (times decay every N epochs)",
+                       "exponential": "Exponential (times decay each epoch)",
+                       "inverse_time": "Inverse time (rate / (1 + decay x epoch))"}
+CLASS_WEIGHT_CHOICES = {"balanced": "Balanced (rare classes count more)"}
 assert set(INIT_CHOICES) == set(INITIALIZERS) and set(BIAS_CHOICES) == set(BIAS_INITS)
 
 SETTINGS: dict[str, Setting] = {s.name: s for s in (
@@ -175,6 +184,65 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     _choice("loss", "auto", "Loss",
             "How the error is measured; Auto uses cross-entropy for classes and squared error for numbers.",
             "learning", LOSS_CHOICES, {"crossentropy": "cross_entropy", "ce": "cross_entropy"}, cli="--loss"),
+    # -- optimizer (issue 14; which optimizer reads which: optimizers.OPTIMIZER_OPTIONS) ---------
+    _choice("optimizer", "sgd", "Optimizer",
+            "How the weights are updated. SGD is plain gradient descent (add momentum to speed it up); Adam "
+            "adapts each weight's step and is a good first choice; RMSprop is similar; L-BFGS and "
+            "Levenberg-Marquardt use the full batch and no learning rate, and converge fast on small data "
+            "(Levenberg-Marquardt with the squared error only).", "learning", OPTIMIZER_CHOICES,
+            {"l-bfgs": "lbfgs", "l_bfgs": "lbfgs", "levenberg-marquardt": "lm", "levenberg_marquardt": "lm",
+             "gd": "sgd"}, cli="--optimizer"),
+    Setting("nesterov", "bool", False, "Nesterov momentum",
+            "SGD looks ahead along the momentum before measuring the gradient; often a little faster and "
+            "steadier than plain momentum (needs a momentum above 0).", "learning", cli="--nesterov"),
+    Setting("beta1", "number", 0.9, "Beta1",
+            "Adam: how much of the past gradients' average each step keeps (0.9 is usual; lower reacts faster).",
+            "learning", minimum=0.0, maximum=1.0, open_max=True, cli="--beta1"),
+    Setting("beta2", "number", 0.999, "Beta2",
+            "Adam: how long the average of squared gradients, which scales each step, remembers (0.999 is "
+            "usual).", "learning", minimum=0.0, maximum=1.0, open_max=True, cli="--beta2"),
+    Setting("epsilon", "number", 1e-8, "Epsilon",
+            "Adam and RMSprop: a tiny number that keeps steps finite where gradients are near zero (1e-8 is "
+            "usual; raise it if training is jumpy).", "learning", minimum=0.0, open_min=True, cli="--epsilon"),
+    Setting("rho", "number", 0.9, "Rho",
+            "RMSprop: how long the average of squared gradients remembers (0.9 is usual).", "learning",
+            minimum=0.0, maximum=1.0, open_max=True, cli="--rho"),
+    # -- regularization and stopping -------------------------------------------------------------
+    Setting("l2", "number", 0.0, "L2 penalty",
+            "Adds l2/2 x the sum of squared weights (never biases) to the loss, keeping weights small; use it "
+            "when the validation RMSE is much worse than the training RMSE (try 1e-4 to 1e-2).", "learning",
+            minimum=0.0, cli="--l2"),
+    Setting("l1", "number", 0.0, "L1 penalty",
+            "Adds l1 x the sum of absolute weights to the loss, pushing unneeded weights to zero; use it to "
+            "find which inputs matter (try 1e-4 to 1e-3).", "learning", minimum=0.0, cli="--l1"),
+    Setting("early_stopping_patience", "whole", None, "Early-stopping patience",
+            "Stop when the validation RMSE has not improved for this many epochs, and put back the weights of "
+            "the best validation epoch; guards against overfitting (needs a validation share).", "learning",
+            minimum=1, maximum=LARGEST_WHOLE, optional=True, none_means="never stop early",
+            cli="--early-stopping"),
+    Setting("min_delta", "number", 0.0, "Minimum improvement",
+            "With early stopping: the smallest drop of the validation RMSE, in the target's units, that counts "
+            "as an improvement.", "learning", minimum=0.0, cli="--min-delta"),
+    _choice("lr_schedule", "constant", "Learning-rate schedule",
+            "How the learning rate changes over the epochs: lowering it late in training lets SGD, Adam or "
+            "RMSprop settle into a minimum instead of jumping around it.", "learning", LR_SCHEDULE_CHOICES,
+            cli="--lr-schedule"),
+    Setting("lr_decay", "number", None, "Learning-rate decay",
+            "How fast the schedule lowers the rate: the factor for Step (e.g. 0.5) and Exponential (e.g. "
+            "0.99), the decay for Inverse time (e.g. 0.01).", "learning", minimum=0.0, optional=True,
+            none_means="the schedule's usual value (step 0.5, exponential 0.99, inverse time 0.01)",
+            cli="--lr-decay"),
+    Setting("lr_step", "whole", 100, "Epochs per step",
+            "With the Step schedule: how many epochs pass between two lowerings of the learning rate.",
+            "learning", minimum=1, maximum=LARGEST_WHOLE, cli="--lr-step"),
+    Setting("test_fraction", "number", 0.0, "Test share",
+            "The share of rows held out of training and of early stopping, scored only once at the end: an "
+            "honest estimate of how the network does on new data.", "learning", minimum=0.0, maximum=0.9,
+            cli="--test"),
+    _choice("class_weight", None, "Class weight",
+            "Balanced weights each class by how rare it is, so that a small class is not ignored; use it when "
+            "one class has far fewer rows (classification only).", "learning", CLASS_WEIGHT_CHOICES,
+            optional=True, none_means="None (every row counts the same)", cli="--class-weight"),
     # -- initial weights -----------------------------------------------------------------------
     _choice("init", "xavier", "Initial weights",
             "How the starting weights are drawn at random; Xavier suits tanh and sigmoid, He suits ReLU.",
@@ -283,7 +351,8 @@ def add_arguments(parser: argparse.ArgumentParser, setting_names: list[str], def
         shown = setting.default if setting.default is not None else setting.none_means
         if setting.kind == "range":
             shown = ",".join(f"{v:g}" for v in setting.default)
-        metavar = "{" + ",".join(setting.choices) + "}" if setting.choices else None
+        shown_choices = (["none"] if setting.optional else []) + list(setting.choices)
+        metavar = "{" + ",".join(shown_choices) + "}" if setting.choices else None
         parser.add_argument(setting.cli, dest=name, type=_argument_type(setting), default=setting.default,
                             metavar=metavar or ("LOW,HIGH" if setting.kind == "range" else None),
                             help=f"{help_text} (default: {shown})")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Callable
 
 import numpy as np
@@ -29,14 +29,16 @@ from .settings import SETTINGS, as_number
 from .history import History
 from .losses import _ALIASES, CLASS_WEIGHTS, LOSS_NAMES, class_indices
 from .network import MLP, Backprop, as_matrix
-from .optimizers import (LR_DECAY_DEFAULTS, LR_SCHEDULES, OPTIMIZER_ALIASES, OPTIMIZERS, Penalty,
+from .optimizers import (LR_DECAY_DEFAULTS, OPTIMIZERS, Penalty,
                          learning_rate_at)
 from .preprocessing import hold_out_rows
 from .series import SnapshotBuffer
 
 
 SCHEMA_CHECKED = ("epochs", "learning_rate", "batch_size", "momentum", "shuffle", "seed", "validation_fraction",
-                  "target_rmse")
+                  "target_rmse", "optimizer", "nesterov", "beta1", "beta2", "epsilon", "rho", "l2", "l1",
+                  "early_stopping_patience", "min_delta", "lr_schedule", "lr_decay", "lr_step", "test_fraction",
+                  "class_weight")
 """TrainConfig fields whose allowed values the settings schema (core/settings.py) owns."""
 
 
@@ -100,73 +102,35 @@ class TrainConfig:
         if loss not in LOSS_NAMES:
             raise DataError(f"Unknown loss {self.loss!r}; choose 'mse' or 'cross_entropy'.")
         self.loss = loss
-        self._check_optimizer()
-        self._check_regularization_and_stopping()
-        self._check_schedule()
-        self.test_fraction = _fraction(self.test_fraction, "The test fraction")
+        self._check_cross_fields()
+
+    def _check_cross_fields(self) -> None:
+        """What one setting allows that depends on another (each value alone is the schema's)."""
+        if self.loss not in OPTIMIZERS[self.optimizer].losses:
+            raise DataError(
+                "Levenberg-Marquardt works with the mean squared error loss only; choose another optimizer "
+                "(Adam or L-BFGS) for cross-entropy, or use the mean squared error."
+            )
+        if self.optimizer == "sgd" and self.nesterov and self.momentum == 0:
+            raise DataError("Nesterov momentum needs a momentum above 0 (0.9 is usual), or switch Nesterov off.")
         if self.validation_fraction + self.test_fraction >= 1.0:
             raise DataError(
                 f"The validation ({self.validation_fraction:.0%}) and test ({self.test_fraction:.0%}) fractions "
                 "together must leave rows to train on; make them smaller."
             )
-        weight = None if self.class_weight is None else str(self.class_weight).strip().lower()
-        if weight in (None, "none", ""):
-            self.class_weight = None
-        elif weight in CLASS_WEIGHTS:
-            self.class_weight = weight
-        else:
-            raise DataError(f"Unknown class weight {self.class_weight!r}; choose none or 'balanced'.")
-
-    def _check_optimizer(self) -> None:
-        name = str(self.optimizer).strip().lower()
-        name = OPTIMIZER_ALIASES.get(name, name)
-        if name not in OPTIMIZERS:
-            raise DataError(f"Unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}.")
-        self.optimizer = name
-        if self.loss not in OPTIMIZERS[name].losses:
-            raise DataError(
-                "Levenberg-Marquardt works with the mean squared error loss only; choose another optimizer "
-                "(Adam or L-BFGS) for cross-entropy, or use the mean squared error."
-            )
-        self.nesterov = _flag(self.nesterov, "Nesterov momentum")
-        if name == "sgd" and self.nesterov and self.momentum == 0:
-            raise DataError("Nesterov momentum needs a momentum above 0 (0.9 is usual), or switch Nesterov off.")
-        for field_name, what in (("beta1", "Adam's beta1"), ("beta2", "Adam's beta2"), ("rho", "RMSprop's rho")):
-            value = _number(getattr(self, field_name), what)
-            if not 0.0 <= value < 1.0:
-                raise DataError(f"{what} must be at least 0 and below 1; got {value:g}.")
-            setattr(self, field_name, value)
-        self.epsilon = _number(self.epsilon, "The epsilon")
-        if self.epsilon <= 0:
-            raise DataError(f"The epsilon must be greater than 0 (1e-8 is usual); got {self.epsilon:g}.")
-
-    def _check_regularization_and_stopping(self) -> None:
-        for field_name, what in (("l2", "The L2 penalty"), ("l1", "The L1 penalty"),
-                                 ("min_delta", "The minimum improvement (min_delta)")):
-            value = _number(getattr(self, field_name), what)
-            if value < 0:
-                raise DataError(f"{what} cannot be negative; got {value:g}.")
-            setattr(self, field_name, value)
-        if self.early_stopping_patience is not None:
-            self.early_stopping_patience = _whole_number(
-                self.early_stopping_patience, "The early-stopping patience (epochs without improvement)", minimum=1)
-
-    def _check_schedule(self) -> None:
-        name = str(self.lr_schedule).strip().lower().replace("-", "_").replace(" ", "_")
-        if name not in LR_SCHEDULES:
-            raise DataError(f"Unknown learning-rate schedule {self.lr_schedule!r}; choose one of: "
-                            f"{', '.join(LR_SCHEDULES)}.")
-        self.lr_schedule = name
-        self.lr_step = _whole_number(self.lr_step, "The learning-rate step (epochs between decays)", minimum=1)
         if self.lr_decay is None:
-            self.lr_decay = LR_DECAY_DEFAULTS.get(name)
-            return
-        self.lr_decay = _number(self.lr_decay, "The learning-rate decay")
-        if name in ("step", "exponential") and not 0.0 < self.lr_decay <= 1.0:
-            raise DataError(f"With the {name} schedule the learning-rate decay multiplies the rate, so it must be "
-                            f"above 0 and at most 1 (e.g. 0.5); got {self.lr_decay:g}.")
-        if self.lr_decay < 0:
-            raise DataError(f"The learning-rate decay cannot be negative; got {self.lr_decay:g}.")
+            self.lr_decay = LR_DECAY_DEFAULTS.get(self.lr_schedule)
+        elif self.lr_schedule in ("step", "exponential") and not 0.0 < self.lr_decay <= 1.0:
+            raise DataError(f"With the {self.lr_schedule} schedule the learning-rate decay multiplies the rate, so it "
+                            f"must be above 0 and at most 1 (e.g. 0.5); got {self.lr_decay:g}.")
+
+    @classmethod
+    def from_settings(cls, values: dict, **overrides) -> "TrainConfig":
+        """The config that the settings-schema values in ``values`` ask for (other keys are ignored;
+        ``loss`` is left to the caller, who resolves "auto" from the task), then ``overrides``."""
+        own = {f.name for f in fields(cls)} - {"loss"}
+        return cls(**{**{name: value for name, value in values.items() if name in own and name in SETTINGS},
+                      **overrides})
 
     def learning_rate_at(self, epoch: int) -> float:
         """The learning rate of the epoch after ``epoch`` finished epochs (``epoch=0``: the first)."""
@@ -174,24 +138,6 @@ class TrainConfig:
 
 
 _number = as_number
-
-
-def _fraction(value, what: str) -> float:
-    number = _number(value, what)
-    if not 0.0 <= number < 1.0:
-        raise DataError(f"{what} must be at least 0 and below 1; got {number:g}.")
-    return number
-
-
-def _flag(value, what: str) -> bool:
-    if isinstance(value, (bool, np.bool_)) or value in (0, 1):
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "on", "1"):
-        return True
-    if text in ("false", "no", "off", "0", ""):
-        return False
-    raise DataError(f"{what} must be on or off; got {value!r}.")
 
 
 def _whole_number(value, what: str, minimum: int) -> int:

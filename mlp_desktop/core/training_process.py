@@ -72,6 +72,8 @@ class TrainingJob:
     Y: np.ndarray | None = None
     X_val: np.ndarray | None = None
     Y_val: np.ndarray | None = None
+    X_test: np.ndarray | None = None  # held out of training and early stopping, scored at the end
+    Y_test: np.ndarray | None = None
     progress_interval: float = 1 / 30
     run_id: int = 0  # passed back with the result, so a result nobody waits for any more is known
 
@@ -87,10 +89,11 @@ def run_job(job: TrainingJob, on_progress, stop_event=None, pause_event=None,
     net = MLP(job.layer_sizes, job.activations, seed=0)
     net.set_parameters(job.params)
     validation = (job.X_val, job.Y_val) if job.X_val is not None and len(job.X_val) else None
+    test = (job.X_test, job.Y_test) if job.X_test is not None and len(job.X_test) else None
     history = job.history if job.history is not None else History(net.parameter_names())
     report = on_progress if on_paused is None else _telling_pauses(on_progress, on_paused, history)
     history = train(net, job.X, job.Y, job.config, report, stop_event, pause_event=pause_event,
-                    validation_data=validation, history=history, progress_interval=job.progress_interval)
+                    validation_data=validation, test_data=test, history=history, progress_interval=job.progress_interval)
     return net.get_parameters(), history
 
 
@@ -115,9 +118,9 @@ def _child_main(connection, stop_event: SharedFlag, pause_event: SharedFlag) -> 
             return
         job: TrainingJob = message[1]
         if job.X is not None:
-            data = {job.data_key: (job.X, job.Y, job.X_val, job.Y_val)}
+            data = {job.data_key: (job.X, job.Y, job.X_val, job.Y_val, job.X_test, job.Y_test)}
         elif job.data_key in data:
-            job = replace(job, **dict(zip(("X", "Y", "X_val", "Y_val"), data[job.data_key])))
+            job = replace(job, **dict(zip(("X", "Y", "X_val", "Y_val", "X_test", "Y_test"), data[job.data_key])))
         try:
             params, history = run_job(job, lambda report: connection.send(("report", report)), stop_event,
                                       pause_event, lambda history: connection.send(("paused", history)))
@@ -193,7 +196,7 @@ class TrainingProcess:
         """
         self.start()
         if job.data_key == self._sent_data_key:
-            job = replace(job, X=None, Y=None, X_val=None, Y_val=None)  # the child still has them
+            job = replace(job, X=None, Y=None, X_val=None, Y_val=None, X_test=None, Y_test=None)  # the child has them
         try:
             self._connection.send(("job", job))
             self._sent_data_key = job.data_key

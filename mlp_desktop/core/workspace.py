@@ -380,10 +380,9 @@ class Workspace:
                                   init_std=s["init_std"], bias_init=s["bias_init"])
 
     def _config(self) -> TrainConfig:
-        s = self.settings
-        return TrainConfig(epochs=s["epochs"], learning_rate=s["learning_rate"], batch_size=s["batch_size"],
-                           momentum=s["momentum"], shuffle=s["shuffle"], seed=self.seed,
-                           validation_fraction=self.data["validation_fraction"], target_rmse=s["target_rmse"])
+        # every learning setting reaches training; the seed is the run's, the split the data's
+        return TrainConfig.from_settings(self.settings, seed=self.seed,
+                                         validation_fraction=self.data["validation_fraction"])
 
     def _sync(self) -> bool:
         """Bring the session up to date with the data, network and settings; False with ``problem`` set."""

@@ -63,6 +63,29 @@ def test_validation_split_and_model():
     assert session.rmse_unit_scale == 1.0
 
 
+def test_test_rows_are_held_out_and_scored_at_the_end():
+    session = TrainingSession()
+    session.set_dataset(prepare_dataset(read_table(sample_path("iris"))))
+    session.set_config(TrainConfig(epochs=20, learning_rate=0.1, batch_size=16, seed=3, validation_fraction=0.2,
+                                   test_fraction=0.2))
+    history = session.train()
+    assert (session.n_train, session.n_validation, session.n_test) == (90, 30, 30)
+    assert not set(session.test_rows) & (set(session.train_rows) | set(session.val_rows))
+    assert np.isfinite(history.test_rmse)
+    assert session.model().metrics["test"]["n_samples"] == 30
+    job = session.make_job()
+    assert (job.config.validation_fraction, job.config.test_fraction) == (0.0, 0.0) and len(job.X_test) == 30
+
+
+def test_min_delta_reaches_training_in_its_units():
+    session = health_session()
+    session.set_config(TrainConfig(epochs=5, seed=1, validation_fraction=0.3, early_stopping_patience=2,
+                                   min_delta=0.5, target_rmse=1.0))
+    job = session.make_job()
+    assert job.config.min_delta == pytest.approx(0.5 / session.rmse_unit_scale)
+    assert job.config.target_rmse == pytest.approx(1.0 / session.rmse_unit_scale)
+
+
 def test_rmse_in_user_units_for_single_regression_target():
     session = health_session()
     history = session.train()

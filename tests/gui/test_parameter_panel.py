@@ -174,3 +174,54 @@ def test_every_control_has_a_tooltip(panel):
     assert len(controls) >= 17
     missing = [control.accessibleName() or type(control).__name__ for control in controls if not control.toolTip()]
     assert missing == []
+
+
+# -- issue 14: optimizer, regularization and stopping --------------------------------------------
+NEW_VALUES = {"optimizer": "adam", "nesterov": False, "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-7, "rho": 0.95,
+              "l2": 0.01, "l1": 0.001, "early_stopping_patience": 12, "min_delta": 0.05, "lr_schedule": "step",
+              "lr_decay": 0.7, "lr_step": 25, "test_fraction": 0.15, "class_weight": "balanced"}
+
+
+def test_new_settings_round_trip_and_reach_the_workspace(panel):
+    panel.set_values(**NEW_VALUES)
+    values = panel.values()
+    assert {name: values[name] for name in NEW_VALUES} == NEW_VALUES
+    assert {name: panel.workspace.settings[name] for name in NEW_VALUES} == NEW_VALUES
+    config = panel.workspace._config()
+    assert (config.optimizer, config.l2, config.early_stopping_patience, config.test_fraction) == ("adam", 0.01, 12, 0.15)
+    panel.set_values(early_stopping_patience=None, lr_decay=None, class_weight=None)
+    values = panel.values()
+    assert (values["early_stopping_patience"], values["lr_decay"], values["class_weight"]) == (None, None, None)
+    assert not panel.patience_spin.isEnabled()
+
+
+def test_the_user_picks_an_optimizer_and_sees_only_its_settings(qtbot, panel):
+    def shown(widget):
+        return widget.isVisibleTo(panel)
+
+    assert shown(panel.nesterov_check) and not shown(panel.beta1_spin) and not shown(panel.rho_spin)
+    choose(panel.optimizer_combo, "adam")
+    assert panel.workspace.settings["optimizer"] == "adam"
+    assert shown(panel.beta1_spin) and shown(panel.beta2_spin) and shown(panel.epsilon_spin)
+    assert not shown(panel.nesterov_check) and not shown(panel.rho_spin) and not panel.momentum_spin.isEnabled()
+    choose(panel.optimizer_combo, "rmsprop")
+    assert shown(panel.rho_spin) and shown(panel.epsilon_spin) and not shown(panel.beta1_spin)
+    choose(panel.optimizer_combo, "lbfgs")
+    assert not any(shown(w) for w in (panel.nesterov_check, panel.beta1_spin, panel.rho_spin, panel.epsilon_spin))
+    assert not panel.learning_rate_spin.isEnabled() and not panel.update_mode_combo.isEnabled()
+    assert not panel.schedule_combo.isEnabled()
+
+
+def test_regularization_group_folds_and_its_controls_explain_themselves(qtbot, panel):
+    assert not panel.l2_spin.isVisibleTo(panel)
+    qtbot.mouseClick(panel.regularization_button, Qt.MouseButton.LeftButton)
+    assert panel.l2_spin.isVisibleTo(panel) and panel.class_weight_combo.isVisibleTo(panel)
+    for widget in (panel.l2_spin, panel.l1_spin, panel.early_stopping_check, panel.patience_spin,
+                   panel.min_delta_spin, panel.schedule_combo, panel.lr_decay_check, panel.lr_step_spin,
+                   panel.test_fraction_spin, panel.class_weight_combo, panel.optimizer_combo, panel.beta1_spin):
+        assert widget.toolTip().strip(), widget
+    assert not panel.lr_step_spin.isEnabled()  # only the step schedule has steps
+    choose(panel.schedule_combo, "step")
+    assert panel.lr_step_spin.isEnabled() and panel.lr_decay_check.isEnabled()
+    panel.early_stopping_check.setChecked(True)
+    assert panel.workspace.settings["early_stopping_patience"] == panel.patience_spin.value()

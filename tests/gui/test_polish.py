@@ -231,8 +231,19 @@ def test_parameter_panel_tab_order_goes_down_the_panel(qtbot, window):
     window.docks["parameters"].raise_()
     visited = tab_through(qtbot, window.docks["parameters"].widget())
     panel = window.parameter_panel
-    expected = [c for c in panel._controls() if c.isEnabled()]
+    # the optimizer's unused settings and the folded "Regularization and stopping" group are hidden
+    expected = [c for c in panel._controls() if c.isEnabled() and c.isVisibleTo(panel)]
     assert [w for w in visited if w in expected] == expected
+    panel.set_regularization_shown(True)
+    panel.set_values(optimizer="adam")
+    try:
+        visited = tab_through(qtbot, window.docks["parameters"].widget())
+        expected = [c for c in panel._controls() if c.isEnabled() and c.isVisibleTo(panel)]
+        assert panel.l2_spin in expected and panel.beta1_spin in expected
+        assert [w for w in visited if w in expected] == expected
+    finally:
+        panel.set_values(optimizer="sgd")
+        panel.set_regularization_shown(False)
 
 
 def test_prediction_form_tab_order_is_fields_then_row_then_buttons(qtbot, iris_window):

@@ -1,4 +1,5 @@
-"""The parameter panel: learning rate, epochs, update mode, momentum, loss, initialisation, seed.
+"""The parameter panel: optimizer, learning rate, epochs, update mode, momentum, loss, regularization
+and stopping, initialisation, seed.
 
 Labels, choices and tooltips come from the settings schema (:mod:`mlp_desktop.core.settings`), which
 also checks every value; the panel shows the schema's message when a value is invalid and hands
@@ -24,12 +25,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QSlider,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ...core import settings as schema
 from ...core.errors import DataError
+from ...core.optimizers import OPTIMIZER_OPTIONS
 from ...core.workspace import Workspace, WorkspaceEvent
 from ..widgets import error_label
 
@@ -49,6 +52,11 @@ UPDATE_MODES: dict[str, str] = {
 LOSS_LABELS = schema.SETTINGS["loss"].choices
 INIT_LABELS = schema.SETTINGS["init"].choices
 BIAS_LABELS = schema.SETTINGS["bias_init"].choices
+OPTIMIZER_LABELS = schema.SETTINGS["optimizer"].choices
+SCHEDULE_LABELS = schema.SETTINGS["lr_schedule"].choices
+NO_CLASS_WEIGHT = "none"  # the class-weight combo's item for None
+OPTIMIZER_ROWS = ("nesterov", "beta1", "beta2", "epsilon", "rho")
+"""The optimizer group's settings, each shown only for the optimizers that read it (OPTIMIZER_OPTIONS)."""
 
 def _nice(value: float, digits: int = 2) -> float:
     """``value`` rounded to ``digits`` significant digits (0.005012 -> 0.005)."""
@@ -134,6 +142,28 @@ class ParameterPanel(QWidget):
 
     # -- building ------------------------------------------------------------------------------
     def _build(self) -> None:
+        # Optimizer: only the chosen one's own settings are shown
+        self.optimizer_combo = QComboBox()
+        for name, text in OPTIMIZER_LABELS.items():
+            self.optimizer_combo.addItem(text, name)
+        self.optimizer_combo.setToolTip(schema.SETTINGS["optimizer"].tooltip())
+        self.nesterov_check = QCheckBox(schema.SETTINGS["nesterov"].label)
+        self.nesterov_check.setToolTip(schema.SETTINGS["nesterov"].tooltip())
+        self.beta1_spin = self._number_spin("beta1", 0.01)
+        self.beta2_spin = self._number_spin("beta2", 0.001)
+        self.epsilon_spin = self._number_spin("epsilon", 1e-8)
+        self.epsilon_spin.setMaximum(1.0)
+        self.rho_spin = self._number_spin("rho", 0.01)
+        self.optimizer_combo.currentIndexChanged.connect(self._update_enabled)
+        optimizer_box = QGroupBox("Optimizer")
+        self.optimizer_form = optimizer_form = self._form(optimizer_box)
+        optimizer_form.addRow("Optimizer:", self.optimizer_combo)
+        optimizer_form.addRow(self.nesterov_check)
+        for name in ("beta1", "beta2", "epsilon", "rho"):
+            optimizer_form.addRow(schema.SETTINGS[name].label + ":", getattr(self, f"{name}_spin"))
+        self._optimizer_rows = {name: getattr(self, f"{name}_check" if name == "nesterov" else f"{name}_spin")
+                                for name in OPTIMIZER_ROWS}
+
         # Learning
         self.learning_rate_spin = LearningRateSpinBox(*LEARNING_RATE_RANGE)
         self.learning_rate_spin.setToolTip(schema.SETTINGS["learning_rate"].tooltip())
@@ -272,11 +302,13 @@ class ParameterPanel(QWidget):
         run_form.addRow(self.drawn_seed_label)
         run_form.addRow(stop_widget)
 
+        regularization_box = self._build_regularization()
+
         self.error_label = error_label()
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.error_label)
-        for box in (learning_box, updates_box, init_box, run_box):
+        for box in (optimizer_box, learning_box, updates_box, regularization_box, init_box, run_box):
             layout.addWidget(box)
         layout.addStretch(1)
 
@@ -293,6 +325,108 @@ class ParameterPanel(QWidget):
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
 
+    def _build_regularization(self) -> QWidget:
+        """The collapsible "Regularization and stopping" group (folded until the user opens it)."""
+        self.l2_spin = self._number_spin("l2", 1e-4, maximum=1e6)
+        self.l1_spin = self._number_spin("l1", 1e-4, maximum=1e6)
+        patience = schema.SETTINGS["early_stopping_patience"]
+        self.early_stopping_check = QCheckBox("Stop early")
+        self.early_stopping_check.setToolTip(
+            f"{patience.help} Unticked: {patience.none_means}.")
+        self.patience_spin = QSpinBox()
+        self.patience_spin.setRange(1, MAX_EPOCHS)
+        self.patience_spin.setValue(20)
+        self.patience_spin.setSuffix(" epochs")
+        self.patience_spin.setToolTip(patience.tooltip())
+        self.patience_spin.setAccessibleName(patience.label)
+        self.early_stopping_check.toggled.connect(self._update_enabled)
+        patience_row = QHBoxLayout()
+        patience_row.setContentsMargins(0, 0, 0, 0)
+        patience_row.addWidget(self.early_stopping_check)
+        patience_row.addWidget(self.patience_spin, 1)
+        patience_widget = QWidget()
+        patience_widget.setLayout(patience_row)
+        self.min_delta_spin = self._number_spin("min_delta", 0.001, maximum=1e9)
+        self.schedule_combo = QComboBox()
+        for name, text in SCHEDULE_LABELS.items():
+            self.schedule_combo.addItem(text, name)
+        self.schedule_combo.setToolTip(schema.SETTINGS["lr_schedule"].tooltip())
+        self.schedule_combo.currentIndexChanged.connect(self._update_enabled)
+        decay = schema.SETTINGS["lr_decay"]
+        self.lr_decay_check = QCheckBox("Own value")
+        self.lr_decay_check.setToolTip(f"Tick to set the decay yourself; unticked: {decay.none_means}.")
+        self.lr_decay_spin = self._number_spin("lr_decay", 0.01, maximum=1e6)
+        self.lr_decay_spin.setValue(0.5)
+        self.lr_decay_check.toggled.connect(self._update_enabled)
+        decay_row = QHBoxLayout()
+        decay_row.setContentsMargins(0, 0, 0, 0)
+        decay_row.addWidget(self.lr_decay_check)
+        decay_row.addWidget(self.lr_decay_spin, 1)
+        decay_widget = QWidget()
+        decay_widget.setLayout(decay_row)
+        self.lr_step_spin = QSpinBox()
+        self.lr_step_spin.setRange(1, MAX_EPOCHS)
+        self.lr_step_spin.setToolTip(schema.SETTINGS["lr_step"].tooltip())
+        self.test_fraction_spin = self._number_spin("test_fraction", 0.05)
+        self.class_weight_combo = QComboBox()
+        weight = schema.SETTINGS["class_weight"]
+        self.class_weight_combo.addItem(weight.none_means, NO_CLASS_WEIGHT)
+        for name, text in weight.choices.items():
+            self.class_weight_combo.addItem(text, name)
+        self.class_weight_combo.setToolTip(weight.tooltip())
+
+        self.regularization_button = QToolButton()
+        self.regularization_button.setText("Regularization and stopping")
+        self.regularization_button.setCheckable(True)
+        self.regularization_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.regularization_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.regularization_button.setToolTip(
+            "Show or hide weight penalties, early stopping, the learning-rate schedule, the test share and "
+            "class weights.")
+        self.regularization_content = content = QWidget()
+        form = self._form(content)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(schema.SETTINGS["l2"].label + ":", self.l2_spin)
+        form.addRow(schema.SETTINGS["l1"].label + ":", self.l1_spin)
+        form.addRow("Early stopping:", patience_widget)
+        form.labelForField(patience_widget).setBuddy(self.early_stopping_check)
+        form.addRow(schema.SETTINGS["min_delta"].label + ":", self.min_delta_spin)
+        form.addRow("Schedule:", self.schedule_combo)
+        form.addRow("Decay:", decay_widget)
+        form.labelForField(decay_widget).setBuddy(self.lr_decay_check)
+        form.addRow(schema.SETTINGS["lr_step"].label + ":", self.lr_step_spin)
+        form.addRow(schema.SETTINGS["test_fraction"].label + ":", self.test_fraction_spin)
+        form.addRow(weight.label + ":", self.class_weight_combo)
+        self.regularization_form = form
+        content.hide()
+        self.regularization_button.toggled.connect(self.set_regularization_shown)
+        box = QGroupBox()
+        box_layout = QVBoxLayout(box)
+        box_layout.addWidget(self.regularization_button)
+        box_layout.addWidget(content)
+        return box
+
+    def set_regularization_shown(self, shown: bool) -> None:
+        """Unfold (True) or fold the "Regularization and stopping" group."""
+        self.regularization_button.blockSignals(True)
+        self.regularization_button.setChecked(shown)
+        self.regularization_button.blockSignals(False)
+        self.regularization_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.regularization_content.setVisible(shown)
+
+    @staticmethod
+    def _number_spin(name: str, step: float, maximum: float | None = None) -> NumberSpinBox:
+        """A spin box for a number setting, with the schema's range and tooltip."""
+        setting = schema.SETTINGS[name]
+        low = setting.minimum if setting.minimum is not None else -1e9
+        high = maximum if maximum is not None else setting.maximum if setting.maximum is not None else 1e9
+        if setting.open_max:
+            high = _nice(high - step, 6)
+        spin = NumberSpinBox(low, high, step)
+        spin.setToolTip(setting.tooltip())
+        spin.setAccessibleName(setting.label)
+        return spin
+
     @staticmethod
     def _form(box: QGroupBox) -> QFormLayout:
         form = QFormLayout(box)
@@ -302,8 +436,13 @@ class ParameterPanel(QWidget):
 
     def _controls(self) -> list[QWidget]:
         """Every input control, in tab order."""
-        return [self.learning_rate_spin, self.learning_rate_slider, self.epochs_spin, self.momentum_spin,
+        return [self.optimizer_combo, self.nesterov_check, self.beta1_spin, self.beta2_spin, self.epsilon_spin,
+                self.rho_spin,
+                self.learning_rate_spin, self.learning_rate_slider, self.epochs_spin, self.momentum_spin,
                 self.loss_combo, self.update_mode_combo, self.batch_size_spin, self.shuffle_check,
+                self.l2_spin, self.l1_spin, self.early_stopping_check, self.patience_spin, self.min_delta_spin,
+                self.schedule_combo, self.lr_decay_check, self.lr_decay_spin, self.lr_step_spin,
+                self.test_fraction_spin, self.class_weight_combo,
                 self.init_combo, self.init_low_spin, self.init_high_spin, self.init_std_spin, self.bias_combo,
                 self.seed_spin, self.random_seed_check, self.target_rmse_check, self.target_rmse_spin]
 
@@ -317,7 +456,8 @@ class ParameterPanel(QWidget):
             "shuffle": self.shuffle_check.isChecked(),
             "seed": None if self.random_seed_check.isChecked() else self.seed_spin.value(),
             "target_rmse": self.target_rmse_spin.value() if self.target_rmse_check.isChecked() else None,
-            "loss": self.loss(), **self._init_settings(),
+            "loss": self.loss(), **self._optimizer_settings(), **self._regularization_settings(),
+            **self._init_settings(),
         }
 
     def loss(self) -> str:
@@ -390,6 +530,7 @@ class ParameterPanel(QWidget):
                 self.init_std_spin.setValue(float(values["init_std"]))
             if "bias_init" in values:
                 self._select(self.bias_combo, values["bias_init"])
+            self._set_new_values(values)
         finally:
             self._updating = False
         self._update_enabled()
@@ -452,8 +593,69 @@ class ParameterPanel(QWidget):
             widget.setEnabled(init == "normal")
         self.seed_spin.setEnabled(not self.random_seed_check.isChecked())
         self.target_rmse_spin.setEnabled(self.target_rmse_check.isChecked())
+        # the optimizer's own settings are shown; settings it does not read are greyed out
+        own = OPTIMIZER_OPTIONS.get(self.optimizer_combo.currentData(), ())
+        for name, widget in self._optimizer_rows.items():
+            self.optimizer_form.setRowVisible(widget, name in own)
+        uses_steps = "learning_rate" in own
+        self.learning_rate_spin.setEnabled(uses_steps)
+        self.learning_rate_slider.setEnabled(uses_steps)
+        self.momentum_spin.setEnabled("momentum" in own)
+        self.update_mode_combo.setEnabled("batch_size" in own)
+        self.batch_size_spin.setEnabled(mode == "mini_batch" and "batch_size" in own)
+        self.shuffle_check.setEnabled(mode != "full_batch" and "shuffle" in own)
+        schedule = self.schedule_combo.currentData()
+        self.schedule_combo.setEnabled("lr_schedule" in own)
+        self.lr_decay_check.setEnabled("lr_decay" in own and schedule != "constant")
+        self.lr_decay_spin.setEnabled(self.lr_decay_check.isEnabled() and self.lr_decay_check.isChecked())
+        self.lr_step_spin.setEnabled("lr_step" in own and schedule == "step")
+        self.patience_spin.setEnabled(self.early_stopping_check.isChecked())
+        self.min_delta_spin.setEnabled(self.early_stopping_check.isChecked())
 
     # -- helpers -------------------------------------------------------------------------------
+    def _optimizer_settings(self) -> dict:
+        return {"optimizer": self.optimizer_combo.currentData(), "nesterov": self.nesterov_check.isChecked(),
+                "beta1": self.beta1_spin.value(), "beta2": self.beta2_spin.value(),
+                "epsilon": self.epsilon_spin.value(), "rho": self.rho_spin.value()}
+
+    def _regularization_settings(self) -> dict:
+        weight = self.class_weight_combo.currentData()
+        return {
+            "l2": self.l2_spin.value(), "l1": self.l1_spin.value(),
+            "early_stopping_patience": self.patience_spin.value() if self.early_stopping_check.isChecked() else None,
+            "min_delta": self.min_delta_spin.value(), "lr_schedule": self.schedule_combo.currentData(),
+            "lr_decay": self.lr_decay_spin.value() if self.lr_decay_check.isChecked() else None,
+            "lr_step": self.lr_step_spin.value(), "test_fraction": self.test_fraction_spin.value(),
+            "class_weight": None if weight == NO_CLASS_WEIGHT else weight,
+        }
+
+    def _set_new_values(self, values: dict) -> None:
+        """The optimizer, regularization and stopping part of :meth:`set_values`."""
+        if "optimizer" in values:
+            self._select(self.optimizer_combo, schema.SETTINGS["optimizer"].check(values["optimizer"]))
+        if "nesterov" in values:
+            self.nesterov_check.setChecked(bool(values["nesterov"]))
+        for name in ("beta1", "beta2", "epsilon", "rho", "l2", "l1", "min_delta", "test_fraction"):
+            if name in values:
+                getattr(self, f"{name}_spin").setValue(float(values[name]))
+        if "early_stopping_patience" in values:
+            patience = values["early_stopping_patience"]
+            self.early_stopping_check.setChecked(patience is not None)
+            if patience is not None:
+                self.patience_spin.setValue(int(patience))
+        if "lr_schedule" in values:
+            self._select(self.schedule_combo, schema.SETTINGS["lr_schedule"].check(values["lr_schedule"]))
+        if "lr_decay" in values:
+            decay = values["lr_decay"]
+            self.lr_decay_check.setChecked(decay is not None)
+            if decay is not None:
+                self.lr_decay_spin.setValue(float(decay))
+        if "lr_step" in values:
+            self.lr_step_spin.setValue(int(values["lr_step"]))
+        if "class_weight" in values:
+            weight = values["class_weight"]
+            self._select(self.class_weight_combo, NO_CLASS_WEIGHT if weight is None else weight)
+
     def _init_settings(self) -> dict:
         return {
             "init": self.init_combo.currentData(),
