@@ -4,18 +4,21 @@ the training history, in one file.
 A project file is a zip archive holding
 
 ``manifest.json``
-    ``{"format": "mlp-desktop-project", "version": 2, "saved_with": ..., "graph": ..., "parameters":
+    ``{"format": "mlp-desktop-project", "version": 3, "saved_with": ..., "graph": ..., "parameters":
     ..., "data": ..., "view": ..., "has_weights": ..., "has_history": ..., "history_meta": ...}``.
     JSON never holds NaN: missing numbers are stored as ``null``.
 ``arrays.npz``
     ``weights`` (the flat parameter vector) and, with a history, ``history_epochs`` ``(n,)``,
-    ``history_rmse`` ``(n, 2)`` (train, validation), ``history_params`` ``(n, n_params)`` and
+    ``history_rmse`` ``(n, 2)`` (train, validation), ``history_params`` ``(n, n_params)``,
+    ``history_learning_rates`` ``(n,)`` (optional; NaN where an epoch had none) and
     ``initial_params`` ``(n_params,)``. NumPy's format keeps every float bit for bit.
 ``data.csv``
     the data table itself, only when the project embeds it.
 
 Older versions are brought up to date by :func:`migrate`; version 1 described the network as
-hidden-layer sizes and activations (``"network"``) instead of the editor's graph. Anything wrong
+hidden-layer sizes and activations (``"network"``) instead of the editor's graph; version 2 had no
+optimizer, regularization or stopping settings (a file without them keeps their defaults) and no
+learning rates, best epoch or test RMSE in its history. Anything wrong
 with a file raises :class:`~mlp_desktop.core.errors.DataError` in plain words.
 """
 
@@ -43,7 +46,7 @@ from .graph import NetworkGraph
 from .history import History
 
 PROJECT_FORMAT = "mlp-desktop-project"
-PROJECT_VERSION = 2
+PROJECT_VERSION = 3
 PROJECT_SUFFIX = ".mlpd"
 
 MANIFEST_NAME = "manifest.json"
@@ -151,6 +154,7 @@ def _history_arrays(history: History, arrays: dict) -> dict:
     arrays["history_epochs"] = np.asarray(history.epochs, dtype=np.int64)
     arrays["history_rmse"] = np.column_stack([history.train_rmse, history.val_rmse]).astype(np.float64)
     arrays["history_params"] = np.asarray(history.params, dtype=np.float64)
+    arrays["history_learning_rates"] = np.asarray(history.learning_rates, dtype=np.float64)
     if history.initial_params is not None:
         arrays["initial_params"] = np.asarray(history.initial_params, dtype=np.float64)
     return {
@@ -160,6 +164,9 @@ def _history_arrays(history: History, arrays: dict) -> dict:
         "stop_reason": history.stop_reason,
         "message": history.message,
         "elapsed_seconds": history.elapsed_seconds,
+        "best_epoch": history.best_epoch,
+        "best_val_rmse": history.best_val_rmse,
+        "test_rmse": history.test_rmse,
     }
 
 
@@ -311,6 +318,8 @@ def _read_history(arrays: dict, meta, n_params: int, name: str) -> History:
     params = _float_array(arrays, "history_params", (n, n_params), name, finite=True)
     initial = (_float_array(arrays, "initial_params", (n_params,), name, finite=True)
                if "initial_params" in arrays else None)
+    rates = (_float_array(arrays, "history_learning_rates", (n,), name)
+             if "history_learning_rates" in arrays else np.full(n, np.nan))  # version 2 had none
 
     # Room for every stored row, so none is thinned away again while rebuilding.
     rows = max(2048, n + n % 2 + 2)
@@ -318,14 +327,18 @@ def _read_history(arrays: dict, meta, n_params: int, name: str) -> History:
     if initial is not None:
         history.set_initial(_number(meta.get("initial_train_rmse")), _number(meta.get("initial_val_rmse")),
                             initial)
-    for epoch, (train, val), row in zip(epochs.tolist(), rmse, params):
-        history.append(epoch, train, val, row)
+    for epoch, (train, val), row, rate in zip(epochs.tolist(), rmse, params, rates.tolist()):
+        history.append(epoch, train, val, row, rate)
     reason = meta.get("stop_reason", "completed")
     history.stop_reason = reason if isinstance(reason, str) else "completed"
     message = meta.get("message", "")
     history.message = message if isinstance(message, str) else ""
     elapsed = _number(meta.get("elapsed_seconds"))
     history.elapsed_seconds = 0.0 if math.isnan(elapsed) else elapsed
+    best = meta.get("best_epoch")
+    history.best_epoch = best if isinstance(best, int) and not isinstance(best, bool) and best >= 0 else None
+    history.best_val_rmse = _number(meta.get("best_val_rmse"))
+    history.test_rmse = _number(meta.get("test_rmse"))
     return history
 
 
@@ -443,7 +456,16 @@ def _migrate_1_to_2(manifest: dict) -> dict:
     return manifest
 
 
-_MIGRATIONS = {1: _migrate_1_to_2}
+def _migrate_2_to_3(manifest: dict) -> dict:
+    """Version 3 added the optimizer, regularization, stopping, schedule, test-share and class-weight
+    settings and the history's learning rates, best epoch and test RMSE. A version-2 file has none of
+    them, so nothing is filled in: missing settings keep their defaults, a missing learning-rate
+    array reads as NaN, a missing best epoch as none."""
+    manifest["version"] = 3
+    return manifest
+
+
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 # -- settings the app can apply ------------------------------------------------------------------

@@ -37,7 +37,8 @@ from mlp_desktop.core.history import History
 from mlp_desktop.core.model import Model, NetworkSpec, fit_model, load_model
 from mlp_desktop.core.network import MAX_PARAMETERS, MLP
 from mlp_desktop.core.project import (
-    DATA_CHECKS, PARAMETER_CHECKS, PROJECT_FORMAT, Project, load_project, parameter_count, save_project,
+    DATA_CHECKS, PARAMETER_CHECKS, PROJECT_FORMAT, PROJECT_VERSION, Project, load_project, parameter_count,
+    save_project,
     usable_data_settings, usable_parameters,
 )
 from mlp_desktop.core.samples import sample_path
@@ -389,7 +390,7 @@ def test_wrong_arrays_are_named(tmp_path, key, array, message):
         load_project(_write_zip(tmp_path / "p.mlpd", members))
 
 
-@pytest.mark.parametrize("version", [3, 10**6])
+@pytest.mark.parametrize("version", [PROJECT_VERSION + 1, 10**6])
 def test_a_project_from_the_future_asks_for_an_update(tmp_path, version):
     members = dict(_saved_project_members())
     manifest = json.loads(members["manifest.json"])

@@ -27,7 +27,10 @@ from mlp_desktop.core.project import (
     migrate,
     parameter_count,
     resolve_data_path,
+    _history_arrays,
+    _json_safe,
     save_project,
+    usable_parameters,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -268,6 +271,54 @@ def test_version_1_fixture_is_migrated(v1_fixture):
     assert project.data["input_scaling"] == "standard"
 
 
+def test_version_2_file_opens_with_the_new_settings_at_their_defaults(tmp_path):
+    """Version 2 (before issue 14) had no optimizer settings and no learning rates in its history."""
+    graph = _graph().to_dict()
+    n = parameter_count(graph)
+    history = _history(n, epochs=5)
+    arrays: dict = {}
+    meta = _history_arrays(history, arrays)
+    for key in ("best_epoch", "best_val_rmse", "test_rmse"):
+        meta.pop(key)
+    del arrays["history_learning_rates"]
+    arrays["weights"] = np.zeros(n)
+    manifest = _manifest(version=2, parameters={"learning_rate": 0.1, "momentum": 0.9}, has_weights=True,
+                         has_history=True, history_meta=meta)
+    path = _write_zip(tmp_path / "v2.mlpd", {"manifest.json": json.dumps(_json_safe(manifest)),
+                                             "arrays.npz": _npz(**arrays)})
+    assert migrate(manifest)["version"] == PROJECT_VERSION
+    assert {key: value for key, value in migrate(manifest).items() if key != "version"} == {
+        key: value for key, value in manifest.items() if key != "version"}  # nothing is filled in
+    project = load_project(path)
+    assert project.parameters == {"learning_rate": 0.1, "momentum": 0.9}
+    usable, ignored = usable_parameters(project.parameters)
+    assert usable == {"learning_rate": 0.1, "momentum": 0.9} and ignored == []
+    assert np.isnan(project.history.learning_rates).all() and len(project.history.learning_rates) == 5
+    assert project.history.best_epoch is None and np.isnan(project.history.test_rmse)
+    _assert_same_history(project.history, history)
+
+
+def test_new_settings_and_history_fields_round_trip(tmp_path):
+    project = _project(tmp_path)
+    project.parameters.update(optimizer="adam", beta1=0.8, l2=0.01, early_stopping_patience=7, lr_schedule="step",
+                              lr_decay=0.5, test_fraction=0.1, class_weight="balanced")
+    n = project.history.parameter_names
+    history = History(n)
+    for epoch in range(1, 4):
+        history.append(epoch, 1.0 / epoch, 2.0 / epoch, np.full(len(n), epoch, dtype=float), 0.01 * epoch)
+    history.best_epoch, history.best_val_rmse, history.test_rmse = 2, 1.0, 0.75
+    project.history = history
+    save_project(project, tmp_path / "new.mlpd")
+    loaded = load_project(tmp_path / "new.mlpd")
+    usable, ignored = usable_parameters(loaded.parameters)
+    assert not {"optimizer", "beta1", "l2", "early_stopping_patience", "lr_schedule", "lr_decay", "test_fraction",
+                "class_weight"} & set(ignored)
+    assert (usable["optimizer"], usable["l2"], usable["early_stopping_patience"], usable["class_weight"]) == (
+        "adam", 0.01, 7, "balanced")
+    np.testing.assert_array_equal(loaded.history.learning_rates, [0.01, 0.02, 0.03])
+    assert (loaded.history.best_epoch, loaded.history.best_val_rmse, loaded.history.test_rmse) == (2, 1.0, 0.75)
+
+
 def test_migrated_project_saves_as_current_version(v1_fixture, tmp_path):
     project = load_project(v1_fixture)
     save_project(project, tmp_path / "new.mlpd")
@@ -303,8 +354,8 @@ def test_migrate_function():
 
 
 def test_newer_version_is_refused_with_a_clear_message(tmp_path):
-    path = _write_zip(tmp_path / "future.mlpd", {"manifest.json": json.dumps(_manifest(version=3))})
-    with pytest.raises(DataError, match=r"newer MLP Desktop \(project format 3\); please update"):
+    path = _write_zip(tmp_path / "future.mlpd", {"manifest.json": json.dumps(_manifest(version=PROJECT_VERSION + 1))})
+    with pytest.raises(DataError, match=rf"newer MLP Desktop \(project format {PROJECT_VERSION + 1}\); please update"):
         load_project(path)
 
 
