@@ -253,6 +253,11 @@ class DocumentCommands:
         except DataError as error:
             QMessageBox.warning(self, "Could not open the project", str(error))
             return False
+        except MemoryError:
+            QMessageBox.warning(self, "Could not open the project",
+                                f"{Path(path).name} needs more memory than this computer has free; "
+                                f"the work that was open stays open.")
+            return False
         self.rmse_plot.set_log_y(self.workspace.view.get("log_y") is True)
         self._remember_recent(Path(path))
         self.mark_saved()

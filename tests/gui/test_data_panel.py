@@ -273,9 +273,10 @@ def test_each_column_shows_how_it_was_read_with_its_note(panel, qtbot, tmp_path)
     assert "currency amounts" in price.toolTip()
     # a plain number column says just "number"
     assert "number" in column_label(panel, "count").text()
-    # the converted columns are also listed among the reading notes
+    # said once: beside the column, not again among the file's notes
     notes, warnings = panel.reading_notes()
-    assert any('"price"' in note for note in notes)
+    assert any('"price"' in note for note in panel.workspace.table.notes)
+    assert not any('"price"' in note for note in notes)
 
 
 def html_escaped(text: str) -> str:
@@ -296,10 +297,10 @@ def test_the_panel_shows_table_and_dataset_notes_and_warnings(panel, qtbot, tmp_
     assert table.warnings, "the first row looks like data: 'no header?'"
     assert dataset is not None and dataset.notes, "few whole values: classification chosen"
     notes, warnings = panel.reading_notes()
-    assert notes == table.notes + dataset.notes
+    assert notes == [note for note in table.notes if not note.startswith("Column ")] + dataset.notes
     assert warnings == table.warnings + dataset.warnings
     label = panel.notes_label
-    assert label.isVisible() and label.wordWrap()
+    assert panel.notes_area.isVisible() and label.wordWrap()
     text = label.text()
     assert "Warning:" in text and "&#9888;" in text
     assert html_escaped(dataset.notes[0]) in text
@@ -321,4 +322,4 @@ def test_dataset_warnings_follow_the_chosen_roles(panel, qtbot, tmp_path):
 
 def test_no_notes_hides_the_notes_area(iris_panel):
     assert iris_panel.reading_notes() == ([], [])
-    assert iris_panel.notes_label.isHidden()
+    assert iris_panel.notes_area.isHidden()

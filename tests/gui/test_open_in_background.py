@@ -15,6 +15,24 @@ from mlp_desktop.core.samples import sample_path
 from mlp_desktop.gui import documents
 
 
+@pytest.fixture(scope="module")
+def window(qapp, tmp_path_factory):
+    """One window for this module (building one takes about half a second); every test opens its
+    own data first, and nothing here trains."""
+    from PySide6.QtCore import QSettings
+
+    from mlp_desktop.gui.main_window import MainWindow
+
+    folder = tmp_path_factory.mktemp("open_in_background")
+    window = MainWindow(settings=QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+    window.resize(1280, 800)
+    window.show()
+    yield window
+    window.controller.shutdown()
+    window.mark_saved()
+    window.close()
+
+
 def make_slow(monkeypatch):
     """Make ``documents.read_table`` wait until released (at most 10 s), recording its thread."""
     release = threading.Event()
@@ -137,4 +155,24 @@ def test_read_errors_and_memory_errors_keep_the_data_and_show_a_message(window, 
     assert not window.open_path(sample_path("iris", ".csv"))
     assert window.workspace.table is before
     assert window.data_panel.error_message() == "iris.csv is not what it seems."
+    wait_for_reads(qtbot)
+
+
+def test_a_project_too_big_for_memory_is_a_message(window, qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    assert window.open_path(sample_path("health_score", ".csv"))
+    before = window.workspace.table
+    project = tmp_path / "work.mlpd"
+    assert window.save_project(project)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *args, **kwargs: shown.append(args[2])))
+
+    def exhausted(path):
+        raise MemoryError()
+
+    monkeypatch.setattr(documents, "load_project", exhausted)
+    assert not window.open_project(project, ask=False)
+    assert shown and "memory" in shown[0]
+    assert window.workspace.table is before
     wait_for_reads(qtbot)

@@ -64,6 +64,8 @@ def _file_filter() -> str:
 PLAIN_READINGS = ("", "numbers", "text", "empty")
 """``ColumnInfo.read_as`` values that ``describe_kind`` already says (no conversion to mention)."""
 
+NOTES_LINES = 7
+"""Lines of notes and warnings shown before the notes area scrolls."""
 WARNING_COLOR = "#b26a00"
 NOTE_COLOR = "#555"
 
@@ -190,7 +192,15 @@ class DataPanel(QWidget):
         self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notes_label.setToolTip("How the file was read, what was decided for you and what to check.")
         self.notes_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.notes_label.hide()
+        # compact: a few lines, scrolling beyond (a file with many converted columns says a lot)
+        self.notes_area = QScrollArea()
+        self.notes_area.setWidget(self.notes_label)
+        self.notes_area.setWidgetResizable(True)
+        self.notes_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.notes_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.notes_area.setMaximumHeight(self.fontMetrics().lineSpacing() * NOTES_LINES + 6)
+        self.notes_area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.notes_area.hide()
         self._notes: list[str] = []
         self._warnings: list[str] = []
 
@@ -269,7 +279,7 @@ class DataPanel(QWidget):
         layout.addLayout(file_row)
         layout.addWidget(self.sheet_row)
         layout.addWidget(self.error_label)
-        layout.addWidget(self.notes_label)
+        layout.addWidget(self.notes_area)
         layout.addWidget(self.table_view, 1)
         layout.addWidget(self.roles_box)
         layout.addWidget(settings_box)
@@ -413,7 +423,8 @@ class DataPanel(QWidget):
         return self._path
 
     def reading_notes(self) -> tuple[list[str], list[str]]:
-        """``(notes, warnings)`` shown: how the table was read and what the dataset decided."""
+        """``(notes, warnings)`` shown: how the table was read and what the dataset decided (the
+        columns' own notes are shown beside their roles instead)."""
         return list(self._notes), list(self._warnings)
 
     def error_message(self) -> str:
@@ -461,14 +472,16 @@ class DataPanel(QWidget):
         self.error_label.setVisible(bool(message))
 
     def _show_reading_notes(self, table: Table | None, dataset: Dataset | None) -> None:
-        notes = list(table.notes) if table is not None else []
+        # a column's own note is shown beside its role; the area keeps the file's and the dataset's
+        beside_columns = {f'Column "{info.name}": {info.note}.' for info in self._infos if info.note}
+        notes = [note for note in table.notes if note not in beside_columns] if table is not None else []
         warnings = list(table.warnings) if table is not None else []
         if dataset is not None:
             notes += dataset.notes
             warnings += dataset.warnings
         self._notes, self._warnings = notes, warnings
         self.notes_label.setText(reading_notes_html(notes, warnings))
-        self.notes_label.setVisible(bool(notes or warnings))
+        self.notes_area.setVisible(bool(notes or warnings))
 
     def _mark_bad_cells(self) -> None:
         cells = {}
