@@ -8,6 +8,8 @@ the current weights. All of this is plain Python so it is tested without a displ
 
 from __future__ import annotations
 
+import itertools
+
 from dataclasses import asdict
 from typing import Callable
 
@@ -22,6 +24,9 @@ from .network import MLP
 from .preprocessing import Preprocessor, fit_preprocessor, split_rows_three
 from .training import TrainConfig
 from .training_process import TrainingJob, run_job
+
+
+_DATA_KEYS = itertools.count(1)
 
 
 class TrainingSession:
@@ -103,7 +108,7 @@ class TrainingSession:
         self._arrays = (pre.transform_inputs(train_frame), pre.transform_targets(train_frame),
                         pre.transform_inputs(val_frame), pre.transform_targets(val_frame),
                         pre.transform_inputs(test_frame), pre.transform_targets(test_frame))
-        self._data_key += 1
+        self._data_key = next(_DATA_KEYS)  # unique in this process: the training process caches by it
         if self.net is not None and (self.net.layer_sizes[0], self.net.layer_sizes[-1]) != (
                 pre.n_inputs, pre.n_outputs):
             self._stale_net = True

@@ -674,9 +674,16 @@ class _Loop:
             return
         if self.on_progress is not None:
             self.report(self.history.last_epoch, paused=True)
+        # A Resume and a new Pause can both come within one wait: a flag that counts its pauses
+        # (SharedFlag.times_set) lets the new pause be reported too, so its receiver is not left waiting.
+        times_set = getattr(pause, "times_set", lambda: 0)
+        seen = times_set()
         waiter = self.stop_event or threading.Event()
         while pause.is_set() and not waiter.is_set():
             waiter.wait(0.05)
+            if times_set() != seen and pause.is_set() and self.on_progress is not None:
+                seen = times_set()
+                self.report(self.history.last_epoch, paused=True)
 
     def note_epoch(self, epoch: int, train_rmse: float, val_rmse: float) -> None:
         epochs, trains, vals, grads, rates = self.trace

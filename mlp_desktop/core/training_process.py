@@ -37,11 +37,17 @@ class SharedFlag:
     def __init__(self, context=None):
         context = context or multiprocessing.get_context("spawn")
         self._value = context.RawValue("b", 0)
+        self._times = context.RawValue("i", 0)
 
     def is_set(self) -> bool:
         return bool(self._value.value)
 
+    def times_set(self) -> int:
+        """How often :meth:`set` was called (a clear and a set between two looks still count)."""
+        return self._times.value
+
     def set(self) -> None:
+        self._times.value += 1
         self._value.value = 1
 
     def clear(self) -> None:

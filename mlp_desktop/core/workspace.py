@@ -129,7 +129,9 @@ class Workspace:
         self.embedded_data = None  # a table kept inside the project (no file on disk)
         self.view: dict = {}
         self._dirty = False
-        self._seed = secrets.randbelow(MAX_SEED + 1)  # drawn anew at each Train when no seed is set
+        self._seed = secrets.randbelow(MAX_SEED + 1)  # the seed in use when none is set (see seed)
+        self._pending: set[str] = set()  # changes made while a paused run's history was on its way
+        self._run_start_epoch = 0
         self._generation = 0  # runs whose results are still wanted have this number
         self._live = False  # a run is going on in the runner (maybe paused)
         self._paused_history: History | None = None  # the history at the pause, for saving and editing
@@ -171,7 +173,10 @@ class Workspace:
 
     @property
     def seed(self) -> int:
-        """The seed in use: the chosen one, or the one drawn for the latest run."""
+        """The seed in use: the chosen one, or the one drawn when the weights last started afresh.
+
+        It only changes together with fresh weights, so a continued history keeps its split, its
+        scaling and its row order, and the seed shown reproduces the run."""
         return self.settings["seed"] if self.settings["seed"] is not None else self._seed
 
     @property
@@ -184,10 +189,10 @@ class Workspace:
 
     def unsaved_changes(self) -> str | None:
         """What opening other work now would discard, in words; ``None`` when nothing would be lost."""
-        if not self._dirty:
-            return None
         if self.is_running:
             return "Training is under way; its results are not saved."
+        if not self._dirty:
+            return None
         if self.has_results:
             return "The trained network and its results are not saved."
         return "The changes to this project are not saved."
@@ -257,6 +262,10 @@ class Workspace:
                 changed = True
         if not changed:
             return
+        if self._waiting_for_pause():
+            self._pending.add("data")
+            self._set_dirty(True)
+            return
         self._end_paused_run()
         if {"inputs", "targets", "task", "drop_missing"} & set(values):
             self._prepare_dataset()
@@ -302,24 +311,38 @@ class Workspace:
             return
         if self.run_state == "training":
             raise DataError("Pause or stop training before changing the settings.")
-        if self.run_state == "paused" and self._live:
-            self._take_paused_run()  # Resume then runs the rest of the epochs with the new settings
+        if "seed" in changed and changed["seed"] is None and self.settings["seed"] is not None:
+            self._seed = self.settings["seed"]  # "Random seed" ticked: the seed in use stays until fresh weights
         self.settings.update(changed)
         self._set_dirty(True)
-        # The seed draws the starting weights too: an untrained network shows the new ones at once.
-        init_changed = any(settings_schema.SETTINGS[name].scope == "init" or name == "seed" for name in changed)
-        if "loss" in changed or "seed" in changed:
+        if self._waiting_for_pause():
+            self._pending.add("settings")  # applied when the paused run's history arrives
+            return
+        if self.run_state == "paused" and self._live:
+            self._take_paused_run()  # Resume then runs the rest of the epochs with the new settings
+        # The seed draws the starting weights too: an untrained network shows the new ones at once;
+        # trained weights (and the split of their history) keep theirs until Reset weights.
+        starts_afresh = any(settings_schema.SETTINGS[name].scope == "init" or name == "seed" for name in changed)
+        if "loss" in changed or ("seed" in changed and not self.has_trained_weights):
             self._rebuild()
-        if init_changed:
-            if (self._weights_trained or self.is_running) and "seed" not in changed:
-                self._say("The new initialisation applies when you press Reset weights; the trained weights stay "
-                          "until then.")
-            elif not self.is_running and self._sync():
+        if starts_afresh:
+            if self.has_trained_weights or self.is_running:
+                self._say("The new initialisation and seed apply when you press Reset weights; the trained weights "
+                          "stay until then.")
+            elif self._sync():
                 self._fresh_weights()
+
+    @property
+    def has_trained_weights(self) -> bool:
+        return self._weights_trained
+
+    def _waiting_for_pause(self) -> bool:
+        """Paused, but the run's history as of the pause has not arrived yet."""
+        return self.run_state == "paused" and self._live and self._paused_history is None
 
     def init_note(self) -> str:
         """Shown beside the initialisation settings: when a change takes effect."""
-        if self._weights_trained:
+        if self._weights_trained or self.is_running:
             return "These apply at Reset weights (Ctrl+R); the trained weights stay until then."
         return "Changes apply to the starting weights at once."
 
@@ -338,6 +361,10 @@ class Workspace:
         """
         if self.run_state == "training":
             self.pause()
+        if self._waiting_for_pause():
+            self._pending.add("network")  # applied when the paused run's history arrives
+            self._set_dirty(True)
+            return
         if self.run_state == "paused" and self._live:
             self._take_paused_run()
         before, old_state = self.session.history, self.session.net_graph_state
@@ -465,11 +492,16 @@ class Workspace:
             return
         if self.run_state == "training":
             return
-        if self.settings["seed"] is None:
+        if self.settings["seed"] is None and not self.has_trained_weights and self.session.net is not None:
+            # A new run from fresh weights gets a new seed, and its starting weights are drawn from it,
+            # so the seed shown reproduces the run. A continued history keeps its seed.
             self._seed = secrets.randbelow(MAX_SEED + 1)
             self._say(f"This run's seed: {self._seed}.")
+            if self._sync():
+                self._fresh_weights()
         if not self._sync():
             raise DataError(self.problem)
+        self._run_start_epoch = self.session.history.last_epoch
         self._start(self.settings["epochs"] if epochs is None else int(epochs))
 
     def _start(self, epochs: int) -> None:
@@ -486,18 +518,22 @@ class Workspace:
 
     def pause(self) -> None:
         if self.run_state == "training":
-            self.runner.pause()
+            self._paused_history = None  # the history of this pause is on its way
             self._set_state("paused")
+            self.runner.pause()
             self._say("Paused. Resume with F6, or edit the network and resume from here.")
 
     def resume(self) -> None:
         if self.run_state != "paused":
             return
         if self._live:
+            self._paused_history = None
+            self._pending.clear()
             self._set_state("training")
             self.runner.resume()
             return
-        remaining = self._final_epoch - self.session.history.last_epoch
+        # The run was ended for a change: the rest of its epochs (the epochs setting may have changed).
+        remaining = self.settings["epochs"] - (self.session.history.last_epoch - self._run_start_epoch)
         if not self._sync():
             raise DataError(self.problem)
         self._start(max(remaining, 0))
@@ -535,6 +571,8 @@ class Workspace:
     def run_progress(self, update, run_id: int | None = None) -> None:
         if self._live and run_id in (None, self._generation):
             self._live_epoch = update.epoch
+            if not self._dirty:
+                self._set_dirty(True)  # epochs after a save during the run are not saved
             self._emit("progress", update)
 
     @property
@@ -544,10 +582,22 @@ class Workspace:
             return self._live_epoch
         return self.session.history.last_epoch if self.session.history is not None else 0
 
-    def run_paused(self, history: History) -> None:
+    def run_paused(self, history: History, run_id: int | None = None) -> None:
         """The run paused; ``history`` is a copy as of the pause (for saving and editing)."""
-        if self._live:
-            self._paused_history = history
+        if not self._live or self.run_state != "paused" or run_id not in (None, self._generation):
+            return
+        self._paused_history = history
+        pending, self._pending = self._pending, set()
+        # Changes made while this history was on its way, applied now as they would have been then.
+        if "network" in pending:
+            self.network_edited()
+        if "data" in pending:
+            self._end_paused_run()
+            self._prepare_dataset()
+            self._rebuild(new_data=True)
+        elif "settings" in pending and self._live:
+            self._take_paused_run()
+            self._rebuild()
 
     def run_finished(self, params: np.ndarray, history: History, run_id: int | None = None) -> None:
         if not self._live or (run_id is not None and run_id != self._generation):
@@ -569,7 +619,10 @@ class Workspace:
             return
         self._live = False
         self._paused_history = None
+        self._pending.clear()
         self._set_state("trained" if self._weights_trained else "idle")
+        self._emit("weights")  # the views drop the failed run's live curves
+        self._emit("history")
         self._emit("failed", (message, details))
 
     @property
@@ -589,6 +642,8 @@ class Workspace:
         self.session.net.set_parameters(_last_params(history, self.session.net.get_parameters()))
         self._weights_trained = self._weights_trained or history.last_epoch > 0
         self._paused_history = None
+        self._emit("weights")
+        self._emit("history")
 
     def _end_paused_run(self) -> None:
         """A change that cannot continue a paused run (data, reset): finish it where it is."""

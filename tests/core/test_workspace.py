@@ -274,3 +274,121 @@ def test_a_table_without_a_file_is_embedded_in_the_project():
     workspace, _ = make_workspace()
     workspace.open_table(table_from_frame(pd.DataFrame({"x": [0.0, 1.0, 2.0], "output": [1.0, 0.0, 1.0]})))
     assert workspace.project().embedded_data is not None
+
+
+# -- what a review found: the pause's history arrives later, seeds, stale results ------------------
+
+class DelayedRunner(ManualRunner):
+    """Like the app's process: the history as of a pause arrives only when the test delivers it."""
+
+    def pause(self):
+        self.calls.append("pause")
+
+    def deliver_pause(self, epochs: int = 3):
+        job = self.job
+        run_job(dataclasses.replace(job, config=dataclasses.replace(job.config, epochs=epochs)), None)
+        self.workspace.run_paused(copy.deepcopy(job.history), job.run_id)
+
+
+def delayed_workspace():
+    runner = DelayedRunner()
+    workspace = Workspace(runner)
+    runner.workspace = workspace
+    workspace.open_table(sample("health_score"), SAMPLE_SETUPS["health_score"])
+    workspace.set_settings(epochs=20)
+    return workspace, runner
+
+
+def test_an_edit_made_before_the_pause_arrives_waits_for_it():
+    workspace, runner = delayed_workspace()
+    workspace.train()
+    workspace.pause()
+    workspace.graph.add_neuron(1)  # the history of the pause is still on its way
+    assert workspace.run_state == "paused"
+    runner.deliver_pause(epochs=4)
+    assert workspace.history.last_epoch == 4 and workspace.net.layer_sizes == (3, 3, 1)
+    assert len(workspace.history.parameter_names) == workspace.net.n_parameters
+    assert workspace.has_trained_weights
+
+
+def test_a_settings_change_before_the_pause_arrives_keeps_the_run():
+    workspace, runner = delayed_workspace()
+    workspace.train()
+    workspace.pause()
+    workspace.set_settings(learning_rate=0.2, epochs=30)
+    runner.deliver_pause(epochs=5)
+    assert workspace.history.last_epoch == 5
+    workspace.resume()
+    assert runner.job.config.learning_rate == 0.2 and runner.job.config.epochs == 30 - 5  # the new epochs count
+
+
+def test_an_old_pause_history_is_not_taken_for_a_new_pause():
+    workspace, runner = delayed_workspace()
+    workspace.train()
+    workspace.pause()
+    runner.deliver_pause(epochs=2)
+    workspace.resume()
+    workspace.pause()
+    assert not workspace.can_save  # the history of this pause has not arrived
+    runner.deliver_pause(epochs=3)
+    assert workspace.can_save and workspace.snapshot()[1].last_epoch == 5
+
+
+def test_a_stale_result_or_report_is_ignored():
+    workspace, runner = delayed_workspace()
+    workspace.train()
+    old = runner.job
+    events = []
+    workspace.subscribe(lambda event: events.append(event.kind))
+    workspace.pause()
+    runner.deliver_pause(epochs=2)
+    workspace.graph.add_neuron(1)  # ends the run in the runner
+    workspace.resume()
+    workspace.run_progress(object(), old.run_id)  # the ended run's last report
+    params, history = run_job(old, None)
+    workspace.run_finished(params, history, old.run_id)
+    assert "progress" not in events and workspace.run_state == "training"
+
+
+def test_the_seed_changes_only_with_fresh_weights_and_reproduces_the_run():
+    workspace, runner = delayed_workspace()
+    workspace.set_settings(seed=None)
+    workspace.train()
+    seed, start = workspace.seed, runner.job.params
+    runner.complete()
+    split = workspace.session.train_rows.copy()
+    workspace.train()  # a continued history keeps its seed, split and scaling
+    assert workspace.seed == seed and np.array_equal(workspace.session.train_rows, split)
+    runner.complete()
+    trained = workspace.net.get_parameters()
+    workspace.set_settings(seed=1234)  # on trained weights: applies at Reset weights
+    assert workspace.run_state == "finished" and np.array_equal(workspace.net.get_parameters(), trained)
+    again, again_runner = delayed_workspace()
+    again.set_settings(seed=seed)
+    again.train()
+    np.testing.assert_array_equal(again_runner.job.params, start)  # the seed shown repeats the run
+
+
+def test_unsaved_while_running_even_after_a_save(tmp_path):
+    workspace, runner = delayed_workspace()
+    workspace.train()
+    workspace.pause()
+    runner.deliver_pause()
+    save_project(workspace.project(), tmp_path / "p.mlpd")
+    workspace.saved(tmp_path / "p.mlpd")
+    workspace.resume()
+    assert workspace.unsaved_changes() is not None
+
+
+def test_every_session_has_its_own_data_key():
+    first, second = make_workspace()[0], make_workspace()[0]
+    assert first.session.make_job().data_key != second.session.make_job().data_key
+
+
+def test_a_failed_run_redraws_the_views():
+    workspace, runner = delayed_workspace()
+    workspace.train()
+    events = []
+    workspace.subscribe(lambda event: events.append(event.kind))
+    workspace.run_failed("boom", "", runner.job.run_id)
+    assert {"weights", "history", "failed"} <= set(events) and workspace.run_state == "idle"

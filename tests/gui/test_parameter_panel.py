@@ -121,6 +121,7 @@ def test_random_seed_draws_a_new_seed_for_each_run_and_shows_it(panel, qtbot):
     assert workspace.settings["seed"] is None
     seeds = []
     for _ in range(3):
+        workspace.reset_weights()  # each run from fresh weights draws its own seed (a continued one keeps it)
         workspace.train()
         seeds.append(workspace.seed)
     assert len(set(seeds)) == 3

@@ -81,6 +81,7 @@ class EditorWidget(QWidget):
         self._editable = True
         self._last_index = self.undo_stack.index()
         self._parameters_fit: bool | None = None
+        self._undo_views: list[QUndoView] = []
 
         self.scene = NetworkScene(graph, self)
         self.view = NetworkView(self.scene, self)
@@ -216,6 +217,8 @@ class EditorWidget(QWidget):
         """Lock (``False``, while training) or unlock editing; viewing, zoom and export still work."""
         self._editable = bool(editable)
         self.scene.set_editable(self._editable)
+        for view in self._undo_views:
+            view.setEnabled(self._editable)
         self._update_actions()
         if not self._editable:
             self._show_info("Editing is locked while the network trains.")
@@ -268,6 +271,8 @@ class EditorWidget(QWidget):
         """An undo-history list of this editor's stack (for a dock in the main window)."""
         view = QUndoView(self.undo_stack, widget_parent)
         view.setEmptyLabel("Network as loaded")
+        view.setEnabled(self._editable)
+        self._undo_views.append(view)  # locked with the editor: clicking an entry is an undo too
         return view
 
     def add_layer(self) -> bool:

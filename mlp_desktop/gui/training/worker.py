@@ -14,10 +14,12 @@ Stop and pause are shared flags, not signals: the worker is blocked while a run 
 from __future__ import annotations
 
 import atexit
+import copy
 import threading
 import time
 import weakref
 
+import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from ...core.training import ProgressReport
@@ -117,6 +119,8 @@ class TrainingController(QObject):
         super().__init__(parent)
         self.workspace = workspace
         self.last_refresh_seconds = 0.0
+        self._pause_wanted = False
+        self._run_id = 0  # the run of the job in the worker's hands
         self._busy = False  # a job is in the worker's hands
         self._waiting_job: TrainingJob | None = None  # started while the previous job still ends
         self.process = RUNNER_FACTORY()
@@ -142,25 +146,46 @@ class TrainingController(QObject):
     # -- the runner's commands (from the workspace) ----------------------------------------------
     def start(self, job: TrainingJob) -> None:
         """Run ``job``; if the previous job is still ending (stopped for an edit), right after it."""
+        self._pause_wanted = False
         if self._busy:
             self._waiting_job = job
             return
-        # Cleared here, not in the worker: a stop() right after start() must not be lost.
+        self._launch(job)
+
+    def _launch(self, job: TrainingJob) -> None:
+        # Set here, not in the worker: a stop() or pause() right after start() must not be lost.
         self.process.stop_event.clear()
-        self.process.pause_event.clear()
+        if self._pause_wanted:
+            self.process.pause_event.set()  # paused before it could start: it starts paused
+        else:
+            self.process.pause_event.clear()
         self._busy = True
+        self._run_id = job.run_id
         self._startRequested.emit(job)
 
     def pause(self) -> None:
+        self._pause_wanted = True
         self.process.pause_event.set()
 
     def resume(self) -> None:
+        self._pause_wanted = False
         self.process.pause_event.clear()
 
     def stop(self) -> None:
-        self._waiting_job = None
+        job, self._waiting_job = self._waiting_job, None
+        self._pause_wanted = False
         self.process.stop_event.set()
         self.process.pause_event.clear()
+        if job is not None:  # it never started: it ends here, having run no epoch
+            QTimer.singleShot(0, self, lambda: self._unstarted_job_stopped(job))
+
+    def _unstarted_job_stopped(self, job: TrainingJob) -> None:
+        history = copy.deepcopy(job.history)
+        history.stop_reason = "stopped"
+        history.message = f"Stopped at epoch {history.last_epoch:,}."
+        if self.workspace is not None:
+            self.workspace.run_finished(np.array(job.params), history, job.run_id)
+        self.finished.emit(None)
 
     def is_busy(self) -> bool:
         return self._busy
@@ -193,7 +218,7 @@ class TrainingController(QObject):
         started = time.perf_counter()
         try:
             if self.workspace is not None:
-                self.workspace.run_progress(update)
+                self.workspace.run_progress(update, self._run_id)
             self.progress.emit(update)
         finally:
             # The zero timer runs after the repaint the update asked for, so `started` to then is
@@ -216,7 +241,7 @@ class TrainingController(QObject):
     @Slot(object)
     def _on_paused(self, history) -> None:
         if self.workspace is not None:
-            self.workspace.run_paused(history)
+            self.workspace.run_paused(history, self._run_id)
 
     @Slot(object, object, object, int)
     def _on_finished(self, update: TrainingUpdate | None, params, history, run_id: int) -> None:
@@ -238,4 +263,4 @@ class TrainingController(QObject):
         self._busy = False
         job, self._waiting_job = self._waiting_job, None
         if job is not None:
-            self.start(job)
+            self._launch(job)
