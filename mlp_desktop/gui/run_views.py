@@ -56,7 +56,11 @@ class RunViews:
             self.rmse_plot.set_series(epochs, np.concatenate([[history.initial_train_rmse], history.train_rmse]) * scale,
                                       np.concatenate([[history.initial_val_rmse], history.val_rmse]) * scale)
             self.weight_plots.set_series(epochs, np.vstack([history.initial_params[None, :], history.params]))
+        self._mark_best_epoch(history)
         self._show_epoch(history.last_epoch)
+
+    def _mark_best_epoch(self, history) -> None:
+        self.rmse_plot.set_best_epoch(history.best_epoch, early_stopped=history.stop_reason == "early_stopped")
 
     def _on_run_changed(self) -> None:
         workspace = self.workspace
@@ -80,6 +84,7 @@ class RunViews:
         if history.initial_params is not None:  # the weights from the exact history (reports only sampled them)
             self.weight_plots.set_series(np.concatenate([[0], history.epochs]),
                                          np.vstack([history.initial_params[None, :], history.params]))
+        self._mark_best_epoch(history)
         self._show_epoch(history.last_epoch)
         if history.stop_reason == "diverged":
             QMessageBox.warning(self, "Training diverged", history.message)
@@ -116,7 +121,10 @@ class RunViews:
         total = max(update.final_epoch - self._run_start_epoch, 1)
         self.progress_bar.setValue(int(1000 * (update.epoch - self._run_start_epoch) / total))
         speed = update.epochs_per_second
-        self.speed_label.setText(f"{speed:,.0f} epochs/s" if speed else "")
+        parts = [f"{speed:,.0f} epochs/s"] if speed else []
+        if np.isfinite(update.learning_rate):  # L-BFGS and Levenberg-Marquardt have none
+            parts.append(f"learning rate {update.learning_rate:.3g}")
+        self.speed_label.setText(", ".join(parts))
         left = (update.final_epoch - update.epoch) / speed if speed > 0 and not update.finished else 0
         self.time_label.setText(f"{_duration(left)} left" if left > 0.5 else "")
 

@@ -405,3 +405,20 @@ def test_theme_is_chosen_and_remembered(qtbot, window, tmp_path):
     assert again.theme() == "dark"
     again.set_theme("system")
     again.controller.shutdown()
+
+
+def test_early_stopped_run_marks_its_best_epoch_and_the_status_bar_shows_the_learning_rate(qtbot, window):
+    window.workspace.set_data_settings(validation_fraction=0.3)
+    window.parameter_panel.set_values(optimizer="adam", learning_rate=0.05, epochs=3000, early_stopping_patience=5,
+                                      lr_schedule="inverse_time", seed=1)
+    seen = []
+    window.workspace.subscribe(lambda event: seen.append(window.speed_label.text()) if event.kind == "progress" else None)
+    train_and_wait(qtbot, window)
+    history = window.workspace.history
+    assert history.stop_reason == "early_stopped" and history.best_epoch is not None
+    assert window.rmse_plot.best_epoch() == history.best_epoch
+    assert "early stop" in window.rmse_plot.best_line.label.format
+    assert any("learning rate" in text for text in seen)
+    assert np.isfinite(history.learning_rates).all()
+    window.workspace.reset_weights()  # a fresh start has no best epoch
+    assert window.rmse_plot.best_epoch() is None

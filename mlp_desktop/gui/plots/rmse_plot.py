@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from .series_plot import SeriesPlot
@@ -14,17 +16,40 @@ class RmsePlot(SeriesPlot):
     """Training and validation RMSE against epoch, with log toggle, follow, read-out and export.
 
     A validation series that is all NaN (no validation split) is neither drawn nor listed in the
-    legend. Memory stays bounded (``max_buckets`` min/max buckets, spikes kept).
+    legend. Memory stays bounded (``max_buckets`` min/max buckets, spikes kept). A dashed vertical
+    line marks the best validation epoch (:meth:`set_best_epoch`), labelled "early stop" when the run
+    stopped early and went back to it.
     """
 
     def __init__(self, parent: QWidget | None = None, max_buckets: int = 4096):
         super().__init__(SERIES, "RMSE", log_y=False, max_buckets=max_buckets,
                          export_name="rmse.png", parent=parent)
         self.train_curve, self.val_curve = self.curves[0], self.curves[1]
+        self.best_line = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen((46, 125, 50), width=1.5, style=Qt.PenStyle.DashLine),
+            label="", labelOpts={"position": 0.92, "color": (46, 125, 50), "anchors": [(0, 0.5), (0, 0.5)]})
+        self.best_line.hide()
+        self.plot_item.vb.addItem(self.best_line, ignoreBounds=True)
 
     def reset(self) -> None:
         """Remove all data (a new run starts)."""
         self._reset_data()
+        self.set_best_epoch(None)
+
+    def set_best_epoch(self, epoch: int | None, early_stopped: bool = False) -> None:
+        """Mark the best validation epoch with a vertical line (``None`` hides it)."""
+        if epoch is None:
+            self.best_line.hide()
+            return
+        self.best_line.setValue(float(epoch))
+        text = f"best epoch {epoch:,}" + (" (early stop: its weights were kept)" if early_stopped else "")
+        self.best_line.label.setFormat(text)
+        self.best_line.setToolTip(text)
+        self.best_line.show()
+
+    def best_epoch(self) -> int | None:
+        """The epoch the best-epoch line marks, or None when it is hidden."""
+        return int(self.best_line.value()) if self.best_line.isVisible() else None
 
     def append(self, epochs: np.ndarray, train_rmse: np.ndarray, val_rmse: np.ndarray) -> None:
         """Add epochs: ``epochs``, ``train_rmse``, ``val_rmse`` all ``(n,)``; NaN = no value."""
