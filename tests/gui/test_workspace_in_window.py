@@ -188,3 +188,25 @@ def test_a_neuron_count_can_be_typed_as_one_undoable_edit(qtbot, window, monkeyp
     assert window.graph.layer_sizes == [3, 2, 1] and window.session.net.layer_sizes == (3, 2, 1)
     window.redo_action.trigger()
     assert window.session.net.layer_sizes == (3, 64, 1)
+
+
+def test_stop_or_pause_right_after_resuming_an_edited_run_is_obeyed(qtbot, window):
+    window.parameter_panel.set_values(epochs=10_000_000)
+    for command in ("stop", "pause"):
+        window.train_action.trigger()
+        qtbot.waitUntil(lambda: window.controller.last_epoch > window.session.history.last_epoch + 5, timeout=10000)
+        window.pause_action.trigger()
+        qtbot.waitUntil(lambda: window.workspace.can_save, timeout=5000)
+        window.editor._add_neuron(1)
+        window.pause_action.trigger()  # Resume: the edited run is queued behind the ending one
+        getattr(window.workspace, command)()
+        if command == "stop":
+            qtbot.waitUntil(lambda: window.workspace.run_state == "finished", timeout=5000)
+        else:
+            qtbot.waitUntil(lambda: window.workspace.can_save, timeout=5000)
+            epoch = window.controller.last_epoch
+            qtbot.wait(200)
+            assert window.workspace.run_state == "paused" and window.controller.last_epoch == epoch
+            with qtbot.waitSignal(window.controller.finished, timeout=10000):
+                window.stop()
+        assert not window.controller.is_busy() or window.workspace.run_state == "finished"
