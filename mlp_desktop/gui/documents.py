@@ -248,7 +248,14 @@ class DocumentCommands:
                         return False
                     data_path = Path(located)
                 sheet = project.data.get("sheet")
-                table = read_table(data_path, sheet if isinstance(sheet, str) else None)
+                outcome, result = read_in_background(self, data_path, sheet if isinstance(sheet, str) else None)
+                if outcome == "cancelled":
+                    self.statusBar().showMessage(f"Cancelled opening {Path(path).name}; the work shown stays open.",
+                                                 8000)
+                    return False
+                if outcome == "failed":
+                    raise result
+                table = result
             notes = self.workspace.open_project(project, table, path)
         except DataError as error:
             QMessageBox.warning(self, "Could not open the project", str(error))

@@ -176,3 +176,25 @@ def test_a_project_too_big_for_memory_is_a_message(window, qtbot, monkeypatch, t
     assert shown and "memory" in shown[0]
     assert window.workspace.table is before
     wait_for_reads(qtbot)
+
+
+def test_a_project_reads_its_data_file_in_the_background(window, qtbot, monkeypatch, tmp_path):
+    import shutil
+
+    data = tmp_path / "iris.csv"
+    shutil.copy(sample_path("iris", ".csv"), data)
+    assert window.open_path(data)
+    project = tmp_path / "iris.mlpd"
+    assert window.save_project(project)
+    threads = []
+    real = documents.read_table
+
+    def recording(path, sheet=None):
+        threads.append(threading.current_thread())
+        return real(path, sheet)
+
+    monkeypatch.setattr(documents, "read_table", recording)
+    assert window.open_project(project, ask=False)
+    assert threads and threads[0] is not threading.main_thread()
+    assert window.workspace.table.path == data
+    wait_for_reads(qtbot)
