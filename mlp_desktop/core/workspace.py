@@ -49,7 +49,7 @@ from .data import Table, default_roles, prepare_dataset
 from .errors import DataError
 from .graph import NetworkGraph
 from .history import History
-from .parameters import parameter_keys
+from .parameters import parameter_count, parameter_keys
 from .project import Project
 from .session import TrainingSession
 from .training import TrainConfig
@@ -704,6 +704,8 @@ class Workspace:
                 "path": path, "sheet": table.sheet if table is not None else None}
         parameters = {**self.settings, "init_range": list(self.settings["init_range"]), "seed": self.seed}
         embedded = table.frame if table is not None and path is None else None
+        if weights is not None and weights.size != parameter_count(self.graph.layer_sizes):
+            weights = history = None  # the graph was edited into one the session could not build (see problem)
         return Project(graph=self.graph.to_dict(), parameters=parameters, data=data, view=dict(self.view),
                        weights=weights, history=history if history is not None and history.last_epoch else None,
                        embedded_data=embedded)

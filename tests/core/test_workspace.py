@@ -392,3 +392,14 @@ def test_a_failed_run_redraws_the_views():
     workspace.subscribe(lambda event: events.append(event.kind))
     workspace.run_failed("boom", "", runner.job.run_id)
     assert {"weights", "history", "failed"} <= set(events) and workspace.run_state == "idle"
+
+
+def test_a_network_the_data_cannot_use_is_saved_without_stale_weights(tmp_path):
+    workspace, runner = in_state("finished")
+    workspace.graph.set_activation(len(workspace.graph.layers) - 1, "softmax")  # no softmax for a number
+    workspace.graph.add_neuron(1)  # the session cannot follow: it still holds the 3-2-1 weights
+    assert workspace.problem and workspace.net.layer_sizes == (3, 2, 1)
+    project = workspace.project()
+    assert project.weights is None and project.history is None
+    save_project(project, tmp_path / "p.mlpd")
+    assert load_project(tmp_path / "p.mlpd").graph == workspace.graph.to_dict()
