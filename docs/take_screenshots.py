@@ -72,8 +72,21 @@ def main() -> None:
     train_and_wait()
     show(window.decision_view, None, "two_moons_decision_view")
     window.mark_saved()  # nothing to save
+    early_stopping(window, train_and_wait, show)
+    window.mark_saved()
     window.close()
     print(f"Saved screenshots to {OUT}")
+
+
+def early_stopping(window, train_and_wait, show) -> None:
+    """Iris with Adam and early stopping: the RMSE plot marks the best epoch (docs/training-options.md)."""
+    window.open_sample("iris")
+    window.workspace.set_data_settings(validation_fraction=0.3)
+    window.parameter_panel.set_values(optimizer="adam", learning_rate=0.05, epochs=3000, early_stopping_patience=20,
+                                      seed=1)
+    window.parameter_panel.set_regularization_shown(True)
+    train_and_wait()
+    show(window.rmse_plot, "parameters", "early-stopping")
 
 
 if __name__ == "__main__":

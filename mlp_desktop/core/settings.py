@@ -351,8 +351,10 @@ def add_arguments(parser: argparse.ArgumentParser, setting_names: list[str], def
         shown = setting.default if setting.default is not None else setting.none_means
         if setting.kind == "range":
             shown = ",".join(f"{v:g}" for v in setting.default)
-        shown_choices = (["none"] if setting.optional else []) + list(setting.choices)
+        shown_choices = (["none"] if setting.optional else []) + [c.replace("_", "-") for c in setting.choices]
         metavar = "{" + ",".join(shown_choices) + "}" if setting.choices else None
+        if metavar is None and setting.kind != "range":  # named after the option: --test F shows TEST
+            metavar = setting.cli.lstrip("-").upper().replace("-", "_")
         parser.add_argument(setting.cli, dest=name, type=_argument_type(setting), default=setting.default,
                             metavar=metavar or ("LOW,HIGH" if setting.kind == "range" else None),
                             help=f"{help_text} (default: {shown})")
