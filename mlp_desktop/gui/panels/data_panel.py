@@ -163,7 +163,8 @@ class DataPanel(QWidget):
     # -- building ------------------------------------------------------------------------------
     def _build(self) -> None:
         self.open_button = QPushButton("Open…")
-        self.open_button.setToolTip("Choose a spreadsheet (.xlsx, .xlsm, .csv, .tsv or .txt) to train on.")
+        kinds = ", ".join(SUPPORTED_EXTENSIONS)
+        self.open_button.setToolTip(f"Choose a spreadsheet or text table ({kinds}) to train on.")
         self.open_button.clicked.connect(self._choose_file)
         self.file_label = ElidedLabel("No data loaded")  # ends in "…" in a narrow dock; the tooltip has it all
         self.file_label.setToolTip("The file shown below.")
