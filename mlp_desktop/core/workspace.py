@@ -612,6 +612,9 @@ class Workspace:
         message = history.message
         if len(history.train_rmse) and history.stop_reason != "diverged":
             message += f" Training RMSE {history.train_rmse[-1] * self.session.rmse_unit_scale:.4g}."
+        if np.isfinite(history.test_rmse) and history.stop_reason != "diverged":  # the held-out test rows
+            message += (f" Test RMSE {history.test_rmse * self.session.rmse_unit_scale:.4g} "
+                        f"on {self.session.n_test:,} rows never trained on.")
         self._say(message)
 
     def run_failed(self, message: str, details: str = "", run_id: int | None = None) -> None:

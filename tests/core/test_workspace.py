@@ -403,3 +403,25 @@ def test_a_network_the_data_cannot_use_is_saved_without_stale_weights(tmp_path):
     assert project.weights is None and project.history is None
     save_project(project, tmp_path / "p.mlpd")
     assert load_project(tmp_path / "p.mlpd").graph == workspace.graph.to_dict()
+
+
+# -- issue 14: every learning setting reaches training ---------------------------------------------
+def test_the_new_learning_settings_reach_the_run_and_test_rows_are_held_out():
+    workspace, runner = make_workspace()
+    messages = []
+    workspace.subscribe(lambda event: messages.append(event.detail) if event.kind == "message" else None)
+    workspace.open_table(sample("iris"), SAMPLE_SETUPS["iris"])
+    workspace.set_data_settings(validation_fraction=0.2)
+    workspace.set_settings(optimizer="adam", learning_rate=0.01, epochs=30, l2=0.001, early_stopping_patience=50,
+                           min_delta=0.0, lr_schedule="exponential", test_fraction=0.2, class_weight="balanced",
+                           seed=3)
+    workspace.train()
+    config = runner.job.config
+    assert (config.optimizer, config.l2, config.early_stopping_patience, config.lr_schedule, config.class_weight) == (
+        "adam", 0.001, 50, "exponential", "balanced")
+    assert (config.validation_fraction, config.test_fraction) == (0.0, 0.0)  # the session split the rows
+    assert (workspace.session.n_train, workspace.session.n_validation, workspace.session.n_test) == (90, 30, 30)
+    runner.complete()
+    history = workspace.history
+    assert np.isfinite(history.test_rmse) and history.learning_rates[-1] == pytest.approx(0.01 * 0.99**29)
+    assert "Test RMSE" in messages[-1] and "30 rows" in messages[-1]
