@@ -979,6 +979,29 @@ def test_bad_training_settings_are_user_errors(capsys, tmp_path, flags, fragment
     assert_user_error(code, err, fragment)
 
 
+@pytest.mark.parametrize("flags, fragment", [
+    (["--optimizer", "newton"], "Unknown optimizer"),
+    (["--class-weight", "heavy"], "Unknown class weight"),
+    (["--lr-schedule", "cosine"], "Unknown learning-rate schedule"),
+    (["--test", "0.95"], "Test share must be from 0 to 0.9"),
+    (["--early-stopping", "2.5", "--validation", "0.3"], "whole number"),
+])
+def test_new_options_are_checked_by_the_settings_schema(capsys, tmp_path, flags, fragment):
+    code, _, err = cli(capsys, "train", HEALTH, *FAST_HEALTH, *flags, "--save", tmp_path / "model.json")
+    assert_user_error(code, err, fragment)
+
+
+def test_new_options_help_comes_from_the_settings_schema(capsys):
+    from mlp_desktop.core import settings
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = capsys.readouterr().out
+    for name in ("optimizer", "l2", "early_stopping_patience", "test_fraction", "class_weight"):
+        assert settings.SETTINGS[name].cli in out
+    assert "{constant,step,exponential,inverse-time}" in out and "{none,balanced}" in out
+
+
 def test_early_stopping_run_stops_and_saves(capsys, tmp_path):
     path = tmp_path / "model.json"
     code, out, err = cli(capsys, "train", IRIS, "--epochs", "3000", "--lr", "0.5", "--seed", "0",
