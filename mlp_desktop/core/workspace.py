@@ -797,10 +797,12 @@ def remap_history(history: History, old_state: dict | None, new_state: dict, new
     remapped = History(new_names, max_rows=rows)
     if history.initial_params is not None:
         remapped.set_initial(history.initial_train_rmse, history.initial_val_rmse, mapped(history.initial_params))
-    for epoch, train, val, row in zip(history.epochs.tolist(), history.train_rmse, history.val_rmse, history.params):
-        remapped.append(epoch, train, val, mapped(row))
-    remapped.stop_reason, remapped.message = history.stop_reason, history.message
-    remapped.elapsed_seconds = history.elapsed_seconds
+    for epoch, train, val, row, rate in zip(history.epochs.tolist(), history.train_rmse, history.val_rmse,
+                                            history.params, history.learning_rates):
+        remapped.append(epoch, train, val, mapped(row), rate)
+    for name in ("stop_reason", "message", "elapsed_seconds", "best_epoch", "best_val_rmse", "test_rmse"):
+        setattr(remapped, name, getattr(history, name))
+    # optimizer_state (momenta, Adam's moments) belongs to the old parameter list: the next run starts it anew
     return remapped
 
 

@@ -425,3 +425,14 @@ def test_the_new_learning_settings_reach_the_run_and_test_rows_are_held_out():
     history = workspace.history
     assert np.isfinite(history.test_rmse) and history.learning_rates[-1] == pytest.approx(0.01 * 0.99**29)
     assert "Test RMSE" in messages[-1] and "30 rows" in messages[-1]
+
+
+def test_an_edit_keeps_the_history_s_learning_rates_and_best_epoch():
+    workspace, runner = in_state("finished")
+    history = workspace.history
+    history.best_epoch, history.best_val_rmse = 7, 0.5
+    rates = history.learning_rates.copy()
+    workspace.graph.add_neuron(1)
+    edited = workspace.history
+    assert edited is not history and np.array_equal(edited.learning_rates, rates, equal_nan=True)
+    assert (edited.best_epoch, edited.best_val_rmse, edited.stop_reason) == (7, 0.5, history.stop_reason)
