@@ -117,6 +117,18 @@ def _next_125(value: float, up: bool) -> float:
     return max(c for c in candidates if c < value * (1 - 1e-9))
 
 
+def _row(*items) -> QWidget:
+    """Widgets side by side in one form field; an item ``(widget, stretch)`` takes that stretch."""
+    layout = QHBoxLayout()
+    layout.setContentsMargins(0, 0, 0, 0)
+    for item in items:
+        widget, stretch = item if isinstance(item, tuple) else (item, 0)
+        layout.addWidget(widget, stretch)
+    holder = QWidget()
+    holder.setLayout(layout)
+    return holder
+
+
 class ParameterPanel(QWidget):
     """The workspace's learning and initialisation settings, shown and edited.
 
@@ -234,13 +246,7 @@ class ParameterPanel(QWidget):
         self.init_high_spin = NumberSpinBox(-100.0, 100.0, 0.1)
         self.init_high_spin.setToolTip("The largest starting weight a uniform draw can give.")
         self.init_high_spin.setAccessibleName("Uniform range high")
-        range_row = QHBoxLayout()
-        range_row.setContentsMargins(0, 0, 0, 0)
-        range_row.addWidget(self.init_low_spin, 1)
-        range_row.addWidget(QLabel("to"))
-        range_row.addWidget(self.init_high_spin, 1)
-        self.init_range_widget = QWidget()
-        self.init_range_widget.setLayout(range_row)
+        self.init_range_widget = _row((self.init_low_spin, 1), QLabel("to"), (self.init_high_spin, 1))
         self.init_std_spin = NumberSpinBox(0.0001, 100.0, 0.05)
         self.init_std_spin.setToolTip(schema.SETTINGS["init_std"].tooltip())
         self.bias_combo = QComboBox()
@@ -274,12 +280,7 @@ class ParameterPanel(QWidget):
         self.drawn_seed_label.setWordWrap(True)
         self.drawn_seed_label.setToolTip("The seed drawn for the latest run; untick Random seed to repeat it.")
         self.drawn_seed_label.hide()
-        seed_row = QHBoxLayout()
-        seed_row.setContentsMargins(0, 0, 0, 0)
-        seed_row.addWidget(self.seed_spin, 1)
-        seed_row.addWidget(self.random_seed_check)
-        seed_widget = QWidget()
-        seed_widget.setLayout(seed_row)
+        seed_widget = _row((self.seed_spin, 1), self.random_seed_check)
 
         self.target_rmse_check = QCheckBox("Stop at RMSE")
         self.target_rmse_check.setToolTip("Stop training early once the training error falls to this value.")
@@ -288,12 +289,7 @@ class ParameterPanel(QWidget):
         self.target_rmse_spin.setToolTip("The training RMSE (root-mean-square error) at which training stops.")
         self.target_rmse_spin.setAccessibleName("Target RMSE")
         self.target_rmse_check.toggled.connect(self._update_enabled)
-        stop_row = QHBoxLayout()
-        stop_row.setContentsMargins(0, 0, 0, 0)
-        stop_row.addWidget(self.target_rmse_check)
-        stop_row.addWidget(self.target_rmse_spin, 1)
-        stop_widget = QWidget()
-        stop_widget.setLayout(stop_row)
+        stop_widget = _row(self.target_rmse_check, (self.target_rmse_spin, 1))
 
         run_box = QGroupBox("Repeatability and stopping")
         run_form = self._form(run_box)
@@ -340,12 +336,7 @@ class ParameterPanel(QWidget):
         self.patience_spin.setToolTip(patience.tooltip())
         self.patience_spin.setAccessibleName(patience.label)
         self.early_stopping_check.toggled.connect(self._update_enabled)
-        patience_row = QHBoxLayout()
-        patience_row.setContentsMargins(0, 0, 0, 0)
-        patience_row.addWidget(self.early_stopping_check)
-        patience_row.addWidget(self.patience_spin, 1)
-        patience_widget = QWidget()
-        patience_widget.setLayout(patience_row)
+        patience_widget = _row(self.early_stopping_check, (self.patience_spin, 1))
         self.min_delta_spin = self._number_spin("min_delta", 0.001, maximum=1e9)
         self.schedule_combo = QComboBox()
         for name, text in SCHEDULE_LABELS.items():
@@ -358,12 +349,7 @@ class ParameterPanel(QWidget):
         self.lr_decay_spin = self._number_spin("lr_decay", 0.01, maximum=1e6)
         self.lr_decay_spin.setValue(0.5)
         self.lr_decay_check.toggled.connect(self._update_enabled)
-        decay_row = QHBoxLayout()
-        decay_row.setContentsMargins(0, 0, 0, 0)
-        decay_row.addWidget(self.lr_decay_check)
-        decay_row.addWidget(self.lr_decay_spin, 1)
-        decay_widget = QWidget()
-        decay_widget.setLayout(decay_row)
+        decay_widget = _row(self.lr_decay_check, (self.lr_decay_spin, 1))
         self.lr_step_spin = QSpinBox()
         self.lr_step_spin.setRange(1, MAX_EPOCHS)
         self.lr_step_spin.setToolTip(schema.SETTINGS["lr_step"].tooltip())
