@@ -290,6 +290,7 @@ class DocumentCommands:
         resume = workspace.save_needs_pause
         if resume:
             workspace.pause()
+        if workspace.is_running and not workspace.can_save:  # the pause's history is on its way
             self._wait_until(lambda: workspace.can_save or not workspace.is_running)
         try:
             save_project(self.project(), path)

@@ -210,3 +210,14 @@ def test_stop_or_pause_right_after_resuming_an_edited_run_is_obeyed(qtbot, windo
             with qtbot.waitSignal(window.controller.finished, timeout=10000):
                 window.stop()
         assert not window.controller.is_busy() or window.workspace.run_state == "finished"
+
+
+def test_saving_right_after_pause_waits_for_the_pause(qtbot, window, tmp_path):
+    window.parameter_panel.set_values(epochs=10_000_000)
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.last_epoch > 20, timeout=10000)
+    window.pause_action.trigger()
+    assert window.save_project(tmp_path / "p.mlpd")  # at once: the history may still be on its way
+    assert window.controller.state == "paused"
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.stop()
