@@ -283,6 +283,18 @@ class Workspace:
         except DataError as error:
             self.data_problem = str(error)
 
+    def split_counts(self) -> tuple[int, int, int]:
+        """Training, validation and test rows, as the next run splits them; DataError if they cannot be."""
+        from .preprocessing import split_rows_three
+
+        dataset = self.dataset
+        if dataset is None:
+            return 0, 0, 0
+        labels = dataset.frame[dataset.targets[0]].astype(str).to_numpy() if dataset.task == "classification" else None
+        rows = split_rows_three(len(dataset.frame), self.data["validation_fraction"],
+                                self.settings.get("test_fraction", 0.0), self.seed, labels)
+        return tuple(len(part) for part in rows)
+
     def detected_task(self) -> str:
         """What Auto picks: ``"classification: 3 classes"``, ``"regression"``, or ``""``."""
         dataset = self.dataset
@@ -315,6 +327,8 @@ class Workspace:
             self._seed = self.settings["seed"]  # "Random seed" ticked: the seed in use stays until fresh weights
         self.settings.update(changed)
         self._set_dirty(True)
+        if "test_fraction" in changed:
+            self._emit("data")  # the rows held out change: the data views count them again
         if self._waiting_for_pause():
             self._pending.add("settings")  # applied when the paused run's history arrives
             return

@@ -221,3 +221,14 @@ def test_saving_right_after_pause_waits_for_the_pause(qtbot, window, tmp_path):
     assert window.controller.state == "paused"
     with qtbot.waitSignal(window.controller.finished, timeout=10000):
         window.stop()
+
+
+def test_the_data_panel_counts_the_rows_as_the_next_run_splits_them(qtbot, window, monkeypatch):
+    answer(monkeypatch, QMessageBox.StandardButton.Discard)
+    window.open_path(sample_path("iris", ".xlsx"))
+    window.parameter_panel.set_values(seed=5)
+    window.workspace.set_settings(test_fraction=0.2)
+    assert window.data_panel.counts_label.text() == "150 rows · 90 training · 30 validation · 30 test"
+    train_and_wait(qtbot, window, 1)
+    session = window.session
+    assert (len(session.train_rows), len(session.val_rows), len(session.test_rows)) == (90, 30, 30)

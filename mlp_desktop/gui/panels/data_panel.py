@@ -44,7 +44,7 @@ from ...core.data import (
 )
 from ...core import settings as schema
 from ...core.errors import DataError
-from ...core.preprocessing import INPUT_SCALERS, split_rows
+from ...core.preprocessing import INPUT_SCALERS
 from ...core.workspace import Workspace, WorkspaceEvent
 from ..dataframe_model import DataFrameModel
 from ..widgets import ElidedLabel, error_label
@@ -110,19 +110,6 @@ def reading_notes_html(notes: list[str], warnings: list[str]) -> str:
              for text in warnings]
     lines += [f"<span style='color:{NOTE_COLOR}'>{html.escape(text)}</span>" for text in notes]
     return "<br>".join(lines)
-
-
-def _validation_counts(dataset: Dataset, fraction: float) -> tuple[int, int]:
-    """Training and validation row counts, split the way a training session splits them.
-
-    The core has no "counts only" function, so this asks ``split_rows`` for the split itself
-    (stratified by class for classification, as ``TrainingSession`` does).
-    """
-    labels = None
-    if dataset.task == "classification":
-        labels = dataset.frame[dataset.targets[0]].astype(str).to_numpy()
-    train_rows, validation_rows = split_rows(len(dataset.frame), fraction, 0, labels)
-    return len(train_rows), len(validation_rows)
 
 
 SIZED_CELLS = 4000
@@ -559,12 +546,14 @@ class DataPanel(QWidget):
             if dataset.n_dropped:
                 parts.append(f"{dataset.n_dropped:,} incomplete dropped")
             try:
-                n_train, n_validation = _validation_counts(dataset, self.validation_fraction())
+                n_train, n_validation, n_test = self.workspace.split_counts()  # the split the next run uses
             except DataError as error:
                 parts.append(str(error))
             else:
                 parts.append(f"{n_train:,} training")
                 parts.append(f"{n_validation:,} validation")
+                if n_test:
+                    parts.append(f"{n_test:,} test")
         self.counts_label.setText(" · ".join(parts))
 
 
