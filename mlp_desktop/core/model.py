@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,10 @@ from .preprocessing import Preprocessor, fit_preprocessor, split_rows_three
 from .training import TrainConfig, train
 
 MODEL_FORMAT = "mlp-desktop-model"
-MODEL_VERSION = 1
+MODEL_VERSION = 2
+"""2: the training settings name the optimizer, penalties, stopping, schedule, test share and class
+weight, and the metrics may hold the test split (version 1 files are migrated: they trained with
+plain SGD and none of these)."""
 
 
 @dataclass
@@ -168,6 +171,7 @@ class Model:
         if version > MODEL_VERSION:
             raise DataError(f"{source} was saved by a newer MLP Desktop (model format {version}); "
                             f"this version reads up to format {MODEL_VERSION}. Please update the app.")
+        data = migrate_model(data)
         try:
             network = data["network"]
             sizes = _check_layer_sizes(network["layer_sizes"])
@@ -195,6 +199,30 @@ class Model:
         if n_inputs != net.layer_sizes[0] or n_outputs != net.layer_sizes[-1]:
             raise DataError(f"{source} is damaged: its columns do not match its network's size.")
         return model
+
+
+def migrate_model(data: dict) -> dict:
+    """A model file's contents brought up to :data:`MODEL_VERSION` (a new dict; the input is kept)."""
+    data = copy.deepcopy(data)
+    while data["version"] < MODEL_VERSION:
+        data = _MODEL_MIGRATIONS[data["version"]](data)
+    return data
+
+
+def _model_1_to_2(data: dict) -> dict:
+    """Version 1 models were trained by plain SGD with no penalty, stopping rule, schedule or test split:
+    say so in their training settings, as version 2 files do."""
+    training = data.get("training")
+    if isinstance(training, dict):
+        engine_defaults = asdict(TrainConfig())
+        for name in ("optimizer", "nesterov", "l2", "l1", "early_stopping_patience", "min_delta", "lr_schedule",
+                     "lr_decay", "lr_step", "test_fraction", "class_weight"):
+            training.setdefault(name, engine_defaults[name])
+    data["version"] = 2
+    return data
+
+
+_MODEL_MIGRATIONS = {1: _model_1_to_2}
 
 
 MAX_MODEL_BYTES = 1 << 30

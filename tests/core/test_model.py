@@ -8,7 +8,7 @@ import pytest
 
 from mlp_desktop.core import DataError, TrainConfig
 from mlp_desktop.core.data import prepare_dataset, read_table, table_from_frame
-from mlp_desktop.core.model import MODEL_FORMAT, Model, NetworkSpec, fit_model, load_model
+from mlp_desktop.core.model import MODEL_FORMAT, MODEL_VERSION, Model, NetworkSpec, fit_model, load_model
 from mlp_desktop.core.samples import sample_path
 
 
@@ -65,7 +65,7 @@ def test_save_load_round_trip_predicts_bit_identically(fixture, request, tmp_pat
     path = tmp_path / "model.json"
     model.save(path)
     saved = json.loads(path.read_text())
-    assert saved["format"] == MODEL_FORMAT and saved["version"] == 1
+    assert saved["format"] == MODEL_FORMAT and saved["version"] == MODEL_VERSION == 2
     loaded = load_model(path)
     np.testing.assert_array_equal(loaded.net.get_parameters(), model.net.get_parameters())
     pd.testing.assert_frame_equal(loaded.predict(data.frame), model.predict(data.frame))
@@ -129,3 +129,19 @@ def test_extreme_values_give_finite_training_or_a_clear_error():
     model, history = fit_model(data, NetworkSpec(hidden_layers=[3]), TrainConfig(epochs=20, learning_rate=0.01))
     assert np.isfinite(history.train_rmse).all()
     assert np.isfinite(model.predict(data.frame).to_numpy()).all()
+
+
+def test_a_version_1_model_is_migrated_and_predicts_the_same(tmp_path):
+    model, _ = fit_model(prepare_dataset(read_table(sample_path("health_score"))), NetworkSpec(hidden_layers=[2]),
+                         TrainConfig(epochs=5, seed=1))
+    old = model.to_dict()
+    old["version"] = 1
+    for name in ("optimizer", "l2", "early_stopping_patience", "test_fraction", "class_weight"):
+        old["training"].pop(name, None)
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(old))
+    loaded = load_model(path)
+    assert loaded.training["optimizer"] == "sgd" and loaded.training["l2"] == 0.0
+    assert loaded.training["early_stopping_patience"] is None and loaded.training["test_fraction"] == 0.0
+    frame = read_table(sample_path("health_score")).frame
+    assert loaded.predict(frame).equals(model.predict(frame))
