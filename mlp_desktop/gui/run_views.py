@@ -136,7 +136,8 @@ class RunViews:
             return
         model, session = workspace.model(), self.session
         self.prediction_panel.set_model(model, session.train_frame, session.dataset)
-        self.evaluation_view.set_results(model, session.train_frame, session.validation_frame)
+        self.evaluation_view.set_results(model, session.train_frame, session.validation_frame,
+                                         session.dataset.frame.iloc[session.test_rows])
         self.decision_view.set_model(model, session.train_frame, self._form_values())
 
     def _form_values(self) -> dict | None:

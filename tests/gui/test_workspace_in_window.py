@@ -232,3 +232,16 @@ def test_the_data_panel_counts_the_rows_as_the_next_run_splits_them(qtbot, windo
     train_and_wait(qtbot, window, 1)
     session = window.session
     assert (len(session.train_rows), len(session.val_rows), len(session.test_rows)) == (90, 30, 30)
+
+
+def test_the_evaluation_view_reports_the_held_out_test_rows(qtbot, window, monkeypatch):
+    answer(monkeypatch, QMessageBox.StandardButton.Discard)
+    window.open_path(sample_path("iris", ".xlsx"))
+    window.workspace.set_settings(test_fraction=0.2, seed=3)
+    train_and_wait(qtbot, window, 20)
+    qtbot.wait(10)  # the model views follow in the next turn of the event loop
+    view = window.evaluation_view
+    assert list(view.reports) == ["training", "validation", "test"]
+    assert view.reports["test"]["n_samples"] == 30 and view.table.columnCount() == 3
+    assert "30 test rows" in view.status.text()
+    assert [view.rows_combo.itemText(i) for i in range(view.rows_combo.count())] == ["validation", "training", "test"]

@@ -148,16 +148,24 @@ class EvaluationView(QWidget):
         self._fit_table_width()
 
     # -- public --------------------------------------------------------------------------------
-    def set_results(self, model, train_frame: pd.DataFrame, val_frame: pd.DataFrame | None = None) -> None:
-        """Compute and show the metrics of ``model`` on its training and validation rows."""
+    def set_results(self, model, train_frame: pd.DataFrame, val_frame: pd.DataFrame | None = None,
+                    test_frame: pd.DataFrame | None = None) -> None:
+        """Compute and show the metrics of ``model`` on its training, validation and (held-out) test rows."""
         val_frame = val_frame if val_frame is not None else train_frame.iloc[:0]
         self.reports = {"training": evaluation_report(model, train_frame),
                         "validation": evaluation_report(model, val_frame)}
+        if test_frame is not None and len(test_frame):
+            self.reports["test"] = evaluation_report(model, test_frame)
         self.task = model.preprocessor.task
         self._fill_table()
         has_validation = self.reports["validation"]["n_samples"] > 0
-        self.status.setText(f"{self.reports['training']['n_samples']} training rows, "
-                            f"{self.reports['validation']['n_samples']} validation rows.")
+        counts = [f"{report['n_samples']} {name} rows" for name, report in self.reports.items()]
+        self.status.setText(", ".join(counts) + ("" if "test" not in self.reports
+                                                  else " (the test rows were held out of training)") + ".")
+        self.rows_combo.blockSignals(True)
+        self.rows_combo.clear()
+        self.rows_combo.addItems([name for name in ("validation", "training", "test") if name in self.reports])
+        self.rows_combo.blockSignals(False)
         if self.task == "regression":
             self.pages.setCurrentWidget(self.regression_layout)
             self._show_regression()
@@ -194,7 +202,10 @@ class EvaluationView(QWidget):
 
     # -- drawing -------------------------------------------------------------------------------
     def _fill_table(self) -> None:
-        train, validation = self.reports["training"], self.reports["validation"]
+        train = self.reports["training"]
+        names = list(self.reports)
+        self.table.setColumnCount(len(names))
+        self.table.setHorizontalHeaderLabels(names)
         if self.task == "regression":
             rows = [("RMSE", "rmse", None), ("MAE", "mae", None), ("R²", "r2", None)]
         else:
@@ -207,7 +218,7 @@ class EvaluationView(QWidget):
             header.setToolTip(METRIC_TIPS.get(key, ""))
             self.table.setVerticalHeaderItem(row, header)
         for row, (_, key, index) in enumerate(rows):
-            for column, report in enumerate((train, validation)):
+            for column, report in enumerate(self.reports.values()):
                 value = self._value(report, key, index)
                 item = QTableWidgetItem(_format(value))
                 item.setData(DATA_ROLE, value)
