@@ -226,3 +226,27 @@ def test_regularization_group_folds_and_its_controls_explain_themselves(qtbot, p
     assert panel.lr_step_spin.isEnabled() and panel.lr_decay_check.isEnabled()
     panel.early_stopping_check.setChecked(True)
     assert panel.workspace.settings["early_stopping_patience"] == panel.patience_spin.value()
+
+
+@pytest.mark.parametrize("spin_name, text, expected", [
+    ("learning_rate_spin", "abc", "is not a number"),
+    ("learning_rate_spin", "0.0x5", "is not a number"),
+    ("epochs_spin", "0", "must be from 1 to"),
+    ("momentum_spin", "5", "must be from 0 to 0.99"),
+])
+def test_typed_text_the_field_cannot_take_is_explained_not_rewritten_silently(panel, qtbot, spin_name, text, expected):
+    spin = getattr(panel, spin_name)
+    before = spin.value()
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), text)
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    spin.interpretText()
+    message = panel.error_message()
+    assert expected in message and spin.accessibleName() in message, message
+    setting = {"learning_rate_spin": "learning_rate", "epochs_spin": "epochs", "momentum_spin": "momentum"}[spin_name]
+    if text == "0.0x5":  # the x was refused and said so; what was typed around it stands
+        assert spin.value() == panel.workspace.settings[setting] == 0.05
+    else:
+        assert spin.value() == before and panel.workspace.settings[setting] == before

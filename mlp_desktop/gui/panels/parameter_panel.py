@@ -63,8 +63,38 @@ def _nice(value: float, digits: int = 2) -> float:
     return float(f"{value:.{digits}g}")
 
 
+def _refusal(spin, text: str, state) -> str:
+    """What a spin box tells the user when it cannot take ``text``, or ``""`` when it can."""
+    name = spin.accessibleName() or "This field"
+    shown = spin.textFromValue(spin.value())
+    if state == QValidator.State.Invalid:
+        return f"{name}: \u201c{text.strip()}\u201d is not a number; it keeps {shown}."
+    low, high = spin.textFromValue(spin.minimum()), spin.textFromValue(spin.maximum())
+    return f"{name} must be from {low} to {high}; \u201c{text.strip()}\u201d was not used, it keeps {shown}."
+
+
+class WholeSpinBox(QSpinBox):
+    """A spin box for whole numbers that says why it refuses what was typed (``refused``)."""
+
+    refused = Signal(str)
+
+    def validate(self, text: str, position: int):
+        result = super().validate(text, position)
+        if result[0] == QValidator.State.Invalid:
+            self.refused.emit(_refusal(self, text, result[0]))
+        return result
+
+    def fixup(self, text: str) -> str:  # Qt calls this with input it cannot take as it is
+        if text.strip():
+            self.refused.emit(_refusal(self, text, QValidator.State.Intermediate))
+        return super().fixup(text)
+
+
 class NumberSpinBox(QDoubleSpinBox):
-    """A spin box that shows numbers in their short form (``0.005``, ``1e-05``), not fixed decimals."""
+    """A spin box that shows numbers in their short form (``0.005``, ``1e-05``), not fixed decimals,
+    and says why it refuses what was typed (``refused``) instead of rewriting it silently."""
+
+    refused = Signal(str)
 
     def __init__(self, minimum: float, maximum: float, step: float = 0.1, parent: QWidget | None = None):
         super().__init__(parent)
@@ -75,6 +105,11 @@ class NumberSpinBox(QDoubleSpinBox):
 
     def textFromValue(self, value: float) -> str:
         return f"{value:.6g}"
+
+    def fixup(self, text: str) -> str:  # Qt calls this with input it cannot take as it is
+        if text.strip():
+            self.refused.emit(_refusal(self, text, QValidator.State.Intermediate))
+        return super().fixup(text)
 
     def valueFromText(self, text: str) -> float:
         try:
@@ -89,8 +124,11 @@ class NumberSpinBox(QDoubleSpinBox):
         except ValueError:
             partial = candidate in ("", "-", "+", ".", "-.", "+.") or candidate[-1:] in ("e", "E", "-", "+")
             state = QValidator.State.Intermediate if partial else QValidator.State.Invalid
+            if state == QValidator.State.Invalid:
+                self.refused.emit(_refusal(self, text, state))
             return state, text, position
         if not math.isfinite(value):
+            self.refused.emit(_refusal(self, text, QValidator.State.Invalid))
             return QValidator.State.Invalid, text, position
         if self.minimum() <= value <= self.maximum():
             return QValidator.State.Acceptable, text, position
@@ -147,6 +185,7 @@ class ParameterPanel(QWidget):
         super().__init__(parent)
         self.workspace = workspace or Workspace()
         self._updating = False
+        self._refused_in: QWidget | None = None  # the field whose typing was refused, while it has the focus
         self._last_drawn_seed: int | None = None
         self._build()
         self.set_values(**self.workspace.settings)
@@ -178,6 +217,7 @@ class ParameterPanel(QWidget):
 
         # Learning
         self.learning_rate_spin = LearningRateSpinBox(*LEARNING_RATE_RANGE)
+        self.learning_rate_spin.setAccessibleName(schema.SETTINGS["learning_rate"].label)
         self.learning_rate_spin.setToolTip(schema.SETTINGS["learning_rate"].tooltip())
         self.learning_rate_slider = QSlider(Qt.Orientation.Horizontal)
         self.learning_rate_slider.setRange(*(round(math.log10(v) * SLIDER_STEPS_PER_DECADE)
@@ -192,12 +232,14 @@ class ParameterPanel(QWidget):
         self.learning_rate_spin.valueChanged.connect(self._learning_rate_typed)
         self.learning_rate_slider.valueChanged.connect(self._learning_rate_slid)
 
-        self.epochs_spin = QSpinBox()
+        self.epochs_spin = WholeSpinBox()
         self.epochs_spin.setRange(1, MAX_EPOCHS)
         self.epochs_spin.setSingleStep(100)
+        self.epochs_spin.setAccessibleName(schema.SETTINGS["epochs"].label)
         self.epochs_spin.setToolTip(schema.SETTINGS["epochs"].tooltip())
 
         self.momentum_spin = NumberSpinBox(0.0, 0.99, 0.05)
+        self.momentum_spin.setAccessibleName(schema.SETTINGS["momentum"].label)
         self.momentum_spin.setToolTip(schema.SETTINGS["momentum"].tooltip())
 
         self.loss_combo = QComboBox()
@@ -220,10 +262,11 @@ class ParameterPanel(QWidget):
             self.update_mode_combo.addItem(text, mode)
         self.update_mode_combo.setToolTip(
             "Update the weights after every row, after every batch of N rows, or once per pass over all rows.")
-        self.batch_size_spin = QSpinBox()
+        self.batch_size_spin = WholeSpinBox()
         self.batch_size_spin.setRange(2, MAX_BATCH_SIZE)
         self.batch_size_spin.setValue(32)
         self.batch_size_spin.setPrefix("N = ")
+        self.batch_size_spin.setAccessibleName(schema.SETTINGS["batch_size"].label)
         self.batch_size_spin.setToolTip("How many rows each mini-batch update averages over.")
         self.shuffle_check = QCheckBox("Shuffle rows every epoch")
         self.shuffle_check.setToolTip("Visit the training rows in a new random order in each epoch.")
@@ -270,8 +313,9 @@ class ParameterPanel(QWidget):
         self.init_combo.currentIndexChanged.connect(self._update_enabled)
 
         # Reproducibility and stopping
-        self.seed_spin = QSpinBox()
+        self.seed_spin = WholeSpinBox()
         self.seed_spin.setRange(0, MAX_SEED)
+        self.seed_spin.setAccessibleName(schema.SETTINGS["seed"].label)
         self.seed_spin.setToolTip(schema.SETTINGS["seed"].tooltip())
         self.random_seed_check = QCheckBox("Random seed")
         self.random_seed_check.setToolTip("Draw a new seed for every run; the drawn seed is shown so you can reuse it.")
@@ -317,6 +361,8 @@ class ParameterPanel(QWidget):
                 control.toggled.connect(self._edited)
             else:
                 control.valueChanged.connect(self._edited)
+                # typed text it cannot take: said (until the user leaves the field), never rewritten silently
+                control.refused.connect(lambda message, c=control: self._refused(c, message))
         order = self._controls()
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
@@ -329,7 +375,7 @@ class ParameterPanel(QWidget):
         self.early_stopping_check = QCheckBox("Stop early")
         self.early_stopping_check.setToolTip(
             f"{patience.help} Unticked: {patience.none_means}.")
-        self.patience_spin = QSpinBox()
+        self.patience_spin = WholeSpinBox()
         self.patience_spin.setRange(1, MAX_EPOCHS)
         self.patience_spin.setValue(20)
         self.patience_spin.setSuffix(" epochs")
@@ -350,7 +396,7 @@ class ParameterPanel(QWidget):
         self.lr_decay_spin.setValue(0.5)
         self.lr_decay_check.toggled.connect(self._update_enabled)
         decay_widget = _row(self.lr_decay_check, (self.lr_decay_spin, 1))
-        self.lr_step_spin = QSpinBox()
+        self.lr_step_spin = WholeSpinBox()
         self.lr_step_spin.setRange(1, MAX_EPOCHS)
         self.lr_step_spin.setToolTip(schema.SETTINGS["lr_step"].tooltip())
         self.test_fraction_spin = self._number_spin("test_fraction", 0.05)
@@ -539,12 +585,23 @@ class ParameterPanel(QWidget):
         if self._updating:
             return
         self._update_enabled()
-        if not self._show_problem():
+        if self.values() == self.workspace.settings:
+            return  # nothing new (Return on refused text re-reports the old value): keep what the panel says
+        refusal_shown = self._refused_in is not None and self._refused_in.hasFocus()
+        problem = self._problem()
+        if problem or not refusal_shown:
+            self._show(problem)
+            self._refused_in = None
+        if not problem:
             try:
                 self.workspace.set_settings(**self.values())
             except DataError as error:
                 self._show(str(error))
         self.changed.emit()
+
+    def _refused(self, control: QWidget, message: str) -> None:
+        self._refused_in = control
+        self._show(message)
 
     def _on_workspace_event(self, event: WorkspaceEvent) -> None:
         if event.kind == "settings":
