@@ -112,6 +112,37 @@ def _telling_pauses(on_progress, on_paused, history: History):
     return report
 
 
+@dataclass
+class CrossValidationJob:
+    """Everything one cross-validation needs, as plain picklable data (see
+    :func:`~mlp_desktop.core.cross_validation.cross_validate`)."""
+
+    dataset: object
+    spec: object
+    config: TrainConfig
+    folds: int = 5
+    repeats: int = 1
+    input_scaling: str = "standard"
+
+
+def run_cross_validation(job: CrossValidationJob, on_progress, stop_event=None):
+    """Cross-validate ``job``; returns a :class:`~mlp_desktop.core.cross_validation.CrossValidationResult`."""
+    from .cross_validation import cross_validate
+
+    return cross_validate(job.dataset, job.spec, job.config, folds=job.folds, repeats=job.repeats,
+                          input_scaling=job.input_scaling, on_progress=on_progress, stop_event=stop_event)
+
+
+def _child_cross_validation(connection, job: CrossValidationJob, stop_event: SharedFlag) -> None:
+    try:
+        result = run_cross_validation(job, lambda progress: connection.send(("cv_progress", progress)), stop_event)
+        connection.send(("cv_done", result))
+    except DataError as error:
+        connection.send(("error", str(error), ""))
+    except Exception as error:  # noqa: BLE001 - sent to the parent, which shows it
+        connection.send(("error", f"Cross-validation failed unexpectedly: {error}", traceback.format_exc()))
+
+
 def _child_main(connection, stop_event: SharedFlag, pause_event: SharedFlag) -> None:
     """The child process: run jobs until told to quit or the parent goes away."""
     data: dict = {}
@@ -122,6 +153,9 @@ def _child_main(connection, stop_event: SharedFlag, pause_event: SharedFlag) -> 
             return
         if message[0] == "quit":
             return
+        if message[0] == "cv":
+            _child_cross_validation(connection, message[1], stop_event)
+            continue
         job: TrainingJob = message[1]
         if job.X is not None:
             data = {job.data_key: (job.X, job.Y, job.X_val, job.Y_val, job.X_test, job.Y_test)}
@@ -222,6 +256,29 @@ class TrainingProcess:
             raise TrainingFailed("The training process ended unexpectedly; the weights before this run are kept.",
                                  repr(error)) from None
 
+    def cross_validate(self, job: CrossValidationJob, on_progress: Callable):
+        """Cross-validate ``job`` in the child, calling ``on_progress`` for each
+        :class:`~mlp_desktop.core.cross_validation.CrossValidationProgress` (in this thread).
+
+        Blocks until it ends; :attr:`stop_event` cancels it (the result then has ``stopped``).
+        Raises :class:`TrainingFailed` for errors in the child.
+        """
+        self.start()
+        try:
+            self._connection.send(("cv", job))
+            while True:
+                message = self._connection.recv()
+                if message[0] == "cv_progress":
+                    on_progress(message[1])
+                elif message[0] == "cv_done":
+                    return message[1]
+                else:
+                    raise TrainingFailed(message[1], message[2])
+        except (EOFError, OSError, BrokenPipeError) as error:
+            self._process = None
+            raise TrainingFailed("The training process ended unexpectedly during the cross-validation.",
+                                 repr(error)) from None
+
     def close(self, timeout: float = 5.0) -> None:
         """Stop any run and end the child process."""
         self.stop_event.set()
@@ -275,6 +332,17 @@ class InProcessRunner:
         except Exception as error:  # noqa: BLE001 - reported as the child reports it
             raise TrainingFailed(f"Training failed unexpectedly: {error}", traceback.format_exc()) from None
         return _copied((params, history))
+
+    def cross_validate(self, job: CrossValidationJob, on_progress: Callable):
+        """Cross-validate ``job`` here (the interface of :meth:`TrainingProcess.cross_validate`)."""
+        job = _copied(job)
+        try:
+            result = run_cross_validation(job, lambda progress: on_progress(_copied(progress)), self.stop_event)
+        except DataError as error:
+            raise TrainingFailed(str(error), "") from None
+        except Exception as error:  # noqa: BLE001 - reported as the child reports it
+            raise TrainingFailed(f"Cross-validation failed unexpectedly: {error}", traceback.format_exc()) from None
+        return _copied(result)
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop any run (the interface of :meth:`TrainingProcess.close`)."""

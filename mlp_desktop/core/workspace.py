@@ -778,6 +778,16 @@ class Workspace:
         return notes
 
     # -- results -------------------------------------------------------------------------------
+    def cross_validation_job(self, folds: int, repeats: int):
+        """A :class:`~mlp_desktop.core.training_process.CrossValidationJob` of the current data,
+        network and settings; DataError (saying why) when there is nothing to cross-validate."""
+        from .training_process import CrossValidationJob
+
+        if self.problem or self.dataset is None:
+            raise DataError(self.problem or "Open a dataset first.")
+        return CrossValidationJob(self.dataset, self._spec(), self._config(), folds, repeats,
+                                  self.data["input_scaling"])
+
     def model(self, params: np.ndarray | None = None, with_metrics: bool = True):
         """The current network and preprocessing as a :class:`~mlp_desktop.core.model.Model`."""
         if self.problem:

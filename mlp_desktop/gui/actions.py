@@ -50,6 +50,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("save_as", "Save project &as...", "save_as", "Ctrl+Shift+S", "Save the project under a new name"),
     ActionSpec("predict_file", "&Predict file...", "predict_file", "Ctrl+P",
                "Predict every row of a spreadsheet and save it with the predictions", lambda w: not w.problem),
+    ActionSpec("cross_validate", "Cross-&validate...", "cross_validate", None,
+               "Estimate how well this network and these settings do on unseen rows: K-fold cross-validation "
+               "with the mean and spread of the metrics (the current weights are not changed)",
+               lambda w: not w.problem and not w.is_running),
     ActionSpec("quit", "&Quit", "close", QKeySequence.StandardKey.Quit, "Quit MLP Desktop"),
     # View and help
     ActionSpec("reset_layout", "Reset layout", "reset_layout", None, "Put every panel back in its place"),
@@ -58,7 +62,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 TOOLBAR = ("train", "pause", "stop", "step", "reset")
-FILE_MENU = ("open", "save", "save_as", "predict_file")
+FILE_MENU = ("open", "save", "save_as", "predict_file", "cross_validate")
 
 EXPORTS = (  # kind, text, tip
     ("history", "History table (.xlsx, .csv)...", "Epoch, RMSE and every weight and bias by name"),

@@ -350,6 +350,18 @@ class DocumentCommands:
             return
         BatchPredictDialog(model, self, self.prefs.last_folder()).exec()
 
+    def cross_validate(self) -> None:
+        """Open the cross-validation dialog for the current data, network and settings (modal)."""
+        from .cross_validate_dialog import CrossValidateDialog
+        from .training import worker
+
+        try:
+            self.workspace.cross_validation_job(5, 1)
+        except DataError as error:
+            QMessageBox.warning(self, "Nothing to cross-validate yet", str(error))
+            return
+        CrossValidateDialog(self.workspace, worker.RUNNER_FACTORY, self).exec()
+
     def _remember_recent(self, path: Path) -> None:
         self.prefs.remember_recent(path)
         self._rebuild_recent_menu()
