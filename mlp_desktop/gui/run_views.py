@@ -60,7 +60,9 @@ class RunViews:
         self._show_epoch(history.last_epoch)
 
     def _mark_best_epoch(self, history) -> None:
-        self.rmse_plot.set_best_epoch(history.best_epoch, early_stopped=history.stop_reason == "early_stopped")
+        early = history.stop_reason == "early_stopped"
+        self.rmse_plot.set_best_epoch(history.best_epoch, early_stopped=early,
+                                      stop_epoch=history.last_epoch if early else None)
 
     def _on_run_changed(self) -> None:
         workspace = self.workspace

@@ -418,7 +418,9 @@ def test_early_stopped_run_marks_its_best_epoch_and_the_status_bar_shows_the_lea
     assert history.stop_reason == "early_stopped" and history.best_epoch is not None
     assert window.rmse_plot.best_epoch() == history.best_epoch
     assert "early stop" in window.rmse_plot.best_line.label.format
+    stop = window.rmse_plot.stop_line
+    assert stop.isVisible() and stop.value() == history.last_epoch > history.best_epoch
     assert any("learning rate" in text for text in seen)
     assert np.isfinite(history.learning_rates).all()
     window.workspace.reset_weights()  # a fresh start has no best epoch
-    assert window.rmse_plot.best_epoch() is None
+    assert window.rmse_plot.best_epoch() is None and not window.rmse_plot.stop_line.isVisible()

@@ -30,14 +30,26 @@ class RmsePlot(SeriesPlot):
             label="", labelOpts={"position": 0.92, "color": (46, 125, 50), "anchors": [(0, 0.5), (0, 0.5)]})
         self.best_line.hide()
         self.plot_item.vb.addItem(self.best_line, ignoreBounds=True)
+        self.stop_line = pg.InfiniteLine(  # where an early-stopped run stopped (its later weights were dropped)
+            angle=90, movable=False, pen=pg.mkPen((213, 94, 0), width=1, style=Qt.PenStyle.DotLine),
+            label="", labelOpts={"position": 0.8, "color": (213, 94, 0), "anchors": [(1, 0.5), (1, 0.5)]})
+        self.stop_line.hide()
+        self.plot_item.vb.addItem(self.stop_line, ignoreBounds=True)
 
     def reset(self) -> None:
         """Remove all data (a new run starts)."""
         self._reset_data()
         self.set_best_epoch(None)
 
-    def set_best_epoch(self, epoch: int | None, early_stopped: bool = False) -> None:
-        """Mark the best validation epoch with a vertical line (``None`` hides it)."""
+    def set_best_epoch(self, epoch: int | None, early_stopped: bool = False, stop_epoch: int | None = None) -> None:
+        """Mark the best validation epoch with a vertical line (``None`` hides it), and with
+        ``stop_epoch`` the epoch an early-stopped run stopped at."""
+        self.stop_line.setVisible(stop_epoch is not None and epoch is not None)
+        if stop_epoch is not None and epoch is not None:
+            self.stop_line.setValue(float(stop_epoch))
+            self.stop_line.label.setFormat(f"early stop at {stop_epoch:,}")
+            self.stop_line.setToolTip(f"Training stopped early at epoch {stop_epoch:,}: the validation RMSE had "
+                                      f"not improved since epoch {epoch:,}, whose weights were kept.")
         if epoch is None:
             self.best_line.hide()
             return
