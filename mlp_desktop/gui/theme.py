@@ -24,13 +24,15 @@ _DARK = {
 }
 
 _original: dict = {}
+_applied: dict = {}  # the theme in force
 
 
 def apply_theme(name: str) -> None:
     """Switch the whole application to ``name`` (a key of ``THEMES``)."""
     app = QApplication.instance()
-    if app is None or name not in THEMES:
-        return
+    if app is None or name not in THEMES or _applied.get("name") == name:
+        return  # re-applying the same theme would re-polish every widget of the app for nothing
+    _applied["name"] = name
     if not _original:
         _original["style"] = app.style().name()
         _original["palette"] = QPalette(app.palette())
