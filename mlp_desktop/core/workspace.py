@@ -135,7 +135,6 @@ class Workspace:
         self._generation = 0  # runs whose results are still wanted have this number
         self._live = False  # a run is going on in the runner (maybe paused)
         self._paused_history: History | None = None  # the history at the pause, for saving and editing
-        self._final_epoch = 0  # where the current run stops
         self._weights_trained = False  # the weights came from training (or a step, or a file)
 
     # -- events --------------------------------------------------------------------------------
@@ -524,7 +523,6 @@ class Workspace:
         job.run_id = self._generation
         self._live = True
         self._paused_history = None
-        self._final_epoch = self.session.history.last_epoch + job.config.epochs
         self._live_epoch = self.session.history.last_epoch
         self._set_dirty(True)
         self._set_state("training")

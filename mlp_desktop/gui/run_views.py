@@ -19,6 +19,8 @@ LIVE_DIAGRAM_INTERVAL = 0.2  # seconds between recolourings of the diagram while
 class RunViews:
     """How the window shows the network, its weights and its run."""
 
+    _shown_run_state = "idle"  # the run state the views last showed
+
     def _on_network_changed(self) -> None:
         net = self.workspace.net
         if net is None or self.workspace.problem:
@@ -31,8 +33,6 @@ class RunViews:
         net = self.workspace.net
         if net is not None and not self.workspace.problem:
             self.editor.set_parameters(net.get_parameters())
-        if self.workspace.run_state in ("finished", "diverged"):
-            self._on_run_finished()
         QTimer.singleShot(0, self, self._refresh_model_views)  # after the redraw is on screen
 
     def _show_history(self) -> None:
@@ -78,6 +78,10 @@ class RunViews:
         if state == "training":
             self.statusBar().clearMessage()  # messages belong to the run they were about
             self._run_start_epoch = workspace.history.last_epoch if workspace.history is not None else 0
+        ended = state in ("finished", "diverged") and self._shown_run_state in ("training", "paused")
+        self._shown_run_state = state
+        if ended:  # once per run: not again for later weight changes (a step, say, after a diverged run)
+            self._on_run_finished()
 
     def _on_run_finished(self) -> None:
         for plot in (self.rmse_plot, self.weight_plots, self.gradient_plot):

@@ -55,8 +55,9 @@ def sample(name: str):
     return read_table(sample_path(name, ".xlsx"))
 
 
-def make_workspace() -> tuple[Workspace, ManualRunner]:
-    runner = ManualRunner()
+def make_workspace(runner_class=None) -> tuple[Workspace, ManualRunner]:
+    """The health-score sample, 20 epochs, driven by a stand-in runner (``ManualRunner`` by default)."""
+    runner = (runner_class or ManualRunner)()
     workspace = Workspace(runner)
     runner.workspace = workspace
     workspace.open_table(sample("health_score"), SAMPLE_SETUPS["health_score"])
@@ -291,12 +292,7 @@ class DelayedRunner(ManualRunner):
 
 
 def delayed_workspace():
-    runner = DelayedRunner()
-    workspace = Workspace(runner)
-    runner.workspace = workspace
-    workspace.open_table(sample("health_score"), SAMPLE_SETUPS["health_score"])
-    workspace.set_settings(epochs=20)
-    return workspace, runner
+    return make_workspace(DelayedRunner)
 
 
 def test_an_edit_made_before_the_pause_arrives_waits_for_it():

@@ -245,3 +245,17 @@ def test_the_evaluation_view_reports_the_held_out_test_rows(qtbot, window, monke
     assert view.reports["test"]["n_samples"] == 30 and view.table.columnCount() == 3
     assert "30 test rows" in view.status.text()
     assert [view.rows_combo.itemText(i) for i in range(view.rows_combo.count())] == ["validation", "training", "test"]
+
+
+def test_the_divergence_warning_comes_once_per_run(qtbot, window, monkeypatch):
+    from mlp_desktop.core.graph import NetworkGraph
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text: warnings.append(title)))
+    window.workspace.replace_graph(NetworkGraph(hidden=[(4, "relu")]).to_dict())
+    window.parameter_panel.set_values(learning_rate=10.0, epochs=2000)
+    window.data_panel.set_input_scaling("none")
+    train_and_wait(qtbot, window)
+    assert window.workspace.run_state == "diverged" and warnings == ["Training diverged"]
+    window.workspace.apply_step(window.session.net.get_parameters())  # later weight changes say nothing more
+    assert warnings == ["Training diverged"]
