@@ -1,18 +1,54 @@
-"""Colours, pens and fonts shared by the plots: white background, thin pens, Okabe-Ito colours.
+"""Colours, pens and fonts shared by the plots: a light or dark paper, thin pens, Okabe-Ito colours.
 
 The app sets pyqtgraph's global options too, but the plots never rely on them: every pen and
-background is passed explicitly.
+background is passed explicitly. Colours that depend on the theme come from :func:`look` (or the
+shorthands :func:`background` and :func:`foreground`), read when an item is drawn or styled,
+never copied into a module constant; :func:`set_dark` is called by ``gui.theme``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
-BACKGROUND = "w"
+BACKGROUND = "w"  # the light look's; use background() / foreground(), which follow the theme
 FOREGROUND = "k"
+
+
+@dataclass(frozen=True)
+class Look:
+    """The theme-dependent colours of every plot (and of the diagram's canvas)."""
+
+    background: str
+    foreground: str  # axes, tick labels, titles, outlines of points
+    muted: str  # secondary text and grid lines
+    highlight: str  # the selected curve
+
+
+LIGHT = Look(background="#ffffff", foreground="#000000", muted="#6a6a6a", highlight="#000000")
+DARK = Look(background="#1e1e1e", foreground="#e6e6e6", muted="#9a9a9a", highlight="#ffffff")
+_current = {"look": LIGHT}
+
+
+def look() -> Look:
+    """The colours of the theme in force."""
+    return _current["look"]
+
+
+def set_dark(dark: bool) -> None:
+    _current["look"] = DARK if dark else LIGHT
+
+
+def background() -> str:
+    return look().background
+
+
+def foreground() -> str:
+    return look().foreground
 HIGHLIGHT_COLOUR = "#000000"
 HIGHLIGHT_WIDTH = 3
 MARKER_COLOUR = "#000000"
