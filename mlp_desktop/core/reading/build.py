@@ -111,11 +111,12 @@ def frame_from_columns(columns: dict[str, np.ndarray], n_rows: int) -> pd.DataFr
     )
 
 
-def blank_mask(column: np.ndarray) -> np.ndarray:
-    """True where a cell is empty: ``None``, NaN, or text of spaces only."""
+def blank_mask(column: np.ndarray, factorized: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """True where a cell is empty: ``None``, NaN, or text of spaces only (``factorized``:
+    ``pandas.factorize(column)``, when the caller has it)."""
     if column.dtype == np.float64:
         return np.isnan(column)
-    codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    codes, distinct = factorized if factorized is not None else pd.factorize(column, use_na_sentinel=True)
     blank = np.fromiter((isinstance(cell, str) and not cell.strip() for cell in distinct), bool, len(distinct))
     return np.append(blank, True)[codes]  # code -1 (None, NaN) picks the appended True
 
@@ -129,7 +130,10 @@ def build_table(raw: RawTable) -> Table:
     width = max(len(raw.header), len(raw.columns))
     header = list(raw.header) + [None] * (width - len(raw.header))
     n_rows = len(raw.row_numbers)
-    blank_columns = [blank_mask(column) for column in raw.columns]
+    # Text columns are factorized once: for the blank rows here and for their typing below.
+    factorized = [None if column.dtype == np.float64 else pd.factorize(column, use_na_sentinel=True)
+                  for column in raw.columns]
+    blank_columns = [blank_mask(column, found) for column, found in zip(raw.columns, factorized)]
     filled_rows = np.ones(n_rows, dtype=bool) if not blank_columns else ~np.logical_and.reduce(blank_columns)
     if header_blank:
         raise DataError(f"{where} is empty: there is no header row and no data.")
@@ -144,7 +148,11 @@ def build_table(raw: RawTable) -> Table:
     row_numbers = raw.row_numbers if keep_rows is None else raw.row_numbers[keep_rows]
     cells = [raw.columns[j] if keep_rows is None else raw.columns[j][keep_rows] for j in kept]
     names = unique_names([headers[j] for j in kept], positions)
-    typed = [type_column(name, column, raw.decimal_mark, raw.from_text) for name, column in zip(names, cells)]
+    factorized = [None if factorized[j] is None else
+                  (factorized[j][0] if keep_rows is None else factorized[j][0][keep_rows], factorized[j][1])
+                  for j in kept]
+    typed = [type_column(name, column, raw.decimal_mark, raw.from_text, found)
+             for name, column, found in zip(names, cells, factorized)]
 
     warnings = list(raw.warnings)
     second = _second_header_row(typed, len(row_numbers))
