@@ -286,6 +286,7 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
             raise ValueError(name)
         self.prefs.set_theme(name)
         apply_theme(name)
+        self.editor.scene.restyle()  # the diagram's colours follow the theme (plots.style.look)
         for action in self.theme_actions.actions():
             action.setChecked(action.data() == name)
 

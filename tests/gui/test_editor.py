@@ -300,7 +300,7 @@ def known_parameters(graph: NetworkGraph) -> np.ndarray:
 
 def test_set_parameters_colours_connections_and_neurons(editor):
     scene = editor.scene
-    assert scene.edge_item(1, 0, 0).pen().color().name() == QColor(style.NEUTRAL_EDGE).name()
+    assert scene.edge_item(1, 0, 0).pen().color().name() == QColor(style.look().neutral_edge).name()
     assert editor.set_parameters(known_parameters(editor.graph))
     positive, negative = scene.edge_item(1, 0, 0).pen(), scene.edge_item(1, 0, 1).pen()
     assert style.colour_sign(positive.color()) == "positive"
@@ -310,11 +310,11 @@ def test_set_parameters_colours_connections_and_neurons(editor):
     assert positive.color().lightness() > QColor(style.POSITIVE).lightness()  # 0.5: paler
     fill_positive, fill_negative = scene.neuron_item(1, 0).fill(), scene.neuron_item(1, 1).fill()
     assert fill_positive.blue() > fill_positive.red() and fill_negative.red() > fill_negative.blue()
-    assert scene.neuron_item(0, 0).fill() == QColor(style.INPUT_FILL)  # inputs have no bias
+    assert scene.neuron_item(0, 0).fill() == QColor(style.look().input_fill)  # inputs have no bias
 
     assert not editor.set_parameters(np.zeros(5))
     assert "do not fit" in editor.status_label.text()
-    assert scene.edge_item(1, 0, 0).pen().color().name() == QColor(style.NEUTRAL_EDGE).name()
+    assert scene.edge_item(1, 0, 0).pen().color().name() == QColor(style.look().neutral_edge).name()
     assert editor.set_parameters(known_parameters(editor.graph))
     editor.add_layer()  # the structure changed: colours go until new parameters come
     assert not scene.parameters_known
@@ -364,7 +364,7 @@ def test_highlight_parameters_marks_the_items(editor):
     assert scene.highlighted_parameters() == {"W1[0,1]", "b2[0]"}
     assert scene.edge_item(1, 0, 1).pen().widthF() == style.highlight_pen().widthF()
     editor.set_parameters(known_parameters(editor.graph))  # live updates keep the highlight
-    assert scene.edge_item(1, 0, 1).pen().color().name() == QColor(style.HIGHLIGHT).name()
+    assert scene.edge_item(1, 0, 1).pen().color().name() == QColor(style.look().highlight).name()
     editor.highlight_parameters([])
     assert scene.highlighted_parameters() == set()
     assert style.colour_sign(scene.edge_item(1, 0, 1).pen().color()) == "negative"

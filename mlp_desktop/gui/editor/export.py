@@ -37,7 +37,8 @@ def export_scene(scene: QGraphicsScene, path: str | os.PathLike) -> Path:
     selected = scene.selectedItems()
     scene.clearSelection()  # selection rings are editing aids, not part of the picture
     try:
-        content = _rendered_png(scene, source) if suffix == ".png" else _svg_bytes(scene, source)
+        with scene.on_paper():  # light in every theme: exports go into white documents
+            content = _rendered_png(scene, source) if suffix == ".png" else _svg_bytes(scene, source)
     finally:
         for item in selected:
             item.setSelected(True)

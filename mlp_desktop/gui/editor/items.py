@@ -34,16 +34,18 @@ class Container(QGraphicsItem):
 
 class TextBoxItem(QGraphicsItem):
     """Text (one or more lines) on a rounded box; ``anchor`` says which point of the box sits at ``pos()``:
-    ``"center"``, ``"left"`` (middle of the left edge) or ``"right"``."""
+    ``"center"``, ``"left"`` (middle of the left edge) or ``"right"``.
+
+    ``fill``, ``border`` and ``text_colour`` name fields of :class:`~.style.DiagramLook` (``border``
+    ``None``: no border), read when painting so the box follows the theme.
+    """
 
     def __init__(self, text: str, parent: QGraphicsItem | None = None, point_size: float = 8,
-                 fill: str = "#ffffffe6", border: str | None = "#c8c8c8", text_colour: str = "#000000",
+                 fill: str = "box_fill", border: str | None = "box_border", text_colour: str = "text",
                  anchor: str = "center", bold: bool = False):
         super().__init__(parent)
         self._font = style.font(point_size, bold)
-        self._fill = QColor(fill) if fill.startswith("#") and len(fill) != 9 else _rgba(fill)
-        self._border = QColor(border) if border else None
-        self._text_colour = QColor(text_colour)
+        self._fill, self._border, self._text_colour = fill, border, text_colour
         self._anchor = anchor
         self._rect = QRectF()
         self.setText(text)
@@ -66,18 +68,13 @@ class TextBoxItem(QGraphicsItem):
         return self._rect.adjusted(-1, -1, 1, 1)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setPen(QPen(self._border, 0.8) if self._border else Qt.PenStyle.NoPen)
-        painter.setBrush(self._fill)
+        look = style.look()
+        painter.setPen(QPen(style.colour(getattr(look, self._border)), 0.8) if self._border else Qt.PenStyle.NoPen)
+        painter.setBrush(style.colour(getattr(look, self._fill)))
         painter.drawRoundedRect(self._rect, 3, 3)
         painter.setFont(self._font)
-        painter.setPen(self._text_colour)
+        painter.setPen(style.colour(getattr(look, self._text_colour)))
         painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self._text)
-
-
-def _rgba(hex_rgba: str) -> QColor:
-    """``#rrggbbaa`` (CSS order; Qt reads 8 digits as ``#aarrggbb``)."""
-    value = hex_rgba.lstrip("#")
-    return QColor(int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16), int(value[6:8], 16))
 
 
 class SceneTooltipMixin:
@@ -115,7 +112,12 @@ class NeuronItem(QGraphicsEllipseItem):
         self.setAcceptHoverEvents(True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.set_fill(QColor(style.INPUT_FILL if kind == "input" else "#ffffff"))
+        self.restyle()
+
+    def restyle(self) -> None:
+        """The uncoloured fill of the theme in force (weights, once known, set their own)."""
+        look = style.look()
+        self.set_fill(QColor(look.input_fill if self.kind == "input" else look.neuron_fill))
 
     def set_fill(self, colour: QColor) -> None:
         self.setBrush(QBrush(colour))
@@ -148,10 +150,11 @@ class NeuronItem(QGraphicsEllipseItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         option.state = option.state & _NO_SELECTION_BOX
+        look = style.look()
         if self.highlighted:
-            pen = QPen(QColor(style.HIGHLIGHT), 3.0)
+            pen = QPen(QColor(look.highlight), 3.0)
         else:
-            pen = QPen(QColor(style.OUTLINE), 2.0 if self._hovered else 1.2)
+            pen = QPen(QColor(look.outline), 2.0 if self._hovered else 1.2)
         painter.setPen(pen)
         painter.setBrush(self.brush())
         painter.drawEllipse(self.rect())
@@ -193,6 +196,11 @@ class EdgeItem(SceneTooltipMixin, QGraphicsLineItem):
         self._style_pen = pen
         if not self.highlighted:
             self.setPen(pen)
+
+    def restyle(self) -> None:
+        """Take the highlight pen of the theme in force (the scene resets the style pen)."""
+        if self.highlighted:
+            self.setPen(style.highlight_pen())
 
     def set_highlighted(self, on: bool) -> None:
         if on != self.highlighted:
@@ -264,6 +272,11 @@ class BatchedEdgesItem(QGraphicsItem):
             self._groups = groups
         self.update()
 
+    def restyle(self) -> None:
+        """Take the pens of the theme in force; the scene then re-applies the weights."""
+        self._pens = style.level_pens()
+        self.update()
+
     def pen_groups(self) -> list[tuple[QPen, int]]:
         """``(pen, number of lines)`` per group, in paint order (for tests and the benchmark)."""
         return [(pen, len(lines)) for pen, lines in self._groups]
@@ -325,9 +338,11 @@ class BiasNodeItem(SceneTooltipMixin, QGraphicsItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         s = self.SIZE / 2
         rect = QRectF(-s, -s, 2 * s, 2 * s)
-        painter.setPen(QPen(QColor(style.OUTLINE), 1.0))
-        painter.setBrush(QColor("#fff8dc"))
+        look = style.look()
+        painter.setPen(QPen(QColor(look.outline), 1.0))
+        painter.setBrush(QColor(look.bias_node_fill))
         painter.drawRect(rect)
+        painter.setPen(QColor(look.text))
         painter.setFont(self._font)
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "+1")
 
@@ -354,11 +369,12 @@ class _HeaderPart(QGraphicsItem):
         return self._rect.adjusted(-1, -1, 1, 1)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setPen(QPen(QColor("#8a8a8a"), 0.8))
-        painter.setBrush(QColor("#dfe9f3" if self._hovered else "#ffffff"))
+        look = style.look()
+        painter.setPen(QPen(QColor(look.button_border), 0.8))
+        painter.setBrush(QColor(look.button_hover_fill if self._hovered else look.button_fill))
         painter.drawRoundedRect(self._rect, 3, 3)
         painter.setFont(self._font)
-        painter.setPen(QColor("#000000"))
+        painter.setPen(QColor(look.text))
         painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self._text)
 
     def hoverEnterEvent(self, event) -> None:
@@ -429,19 +445,20 @@ class LayerHeaderItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         selected = self.isSelected()
-        painter.setPen(QPen(QColor(style.SELECTION if selected else "#9a9a9a"), 2.5 if selected else 1.0))
-        painter.setBrush(QColor("#e8f0f8" if self._dragging else style.HEADER_FILL))
+        look = style.look()
+        painter.setPen(QPen(QColor(style.SELECTION if selected else look.header_border), 2.5 if selected else 1.0))
+        painter.setBrush(QColor(look.header_drag_fill if self._dragging else look.header_fill))
         painter.drawRoundedRect(self._rect, 5, 5)
-        painter.setPen(QColor("#000000"))
+        painter.setPen(QColor(look.text))
         painter.setFont(self._title_font)
         painter.drawText(self._rect.adjusted(8, 3, -8, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
                          self.title)
         painter.setFont(self._font)
-        painter.setPen(QColor("#333333"))
+        painter.setPen(QColor(look.secondary_text))
         painter.drawText(QRectF(self._rect.left() + 8, 21, HEADER_WIDTH - 60, 17),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.size_text)
         if self.activation is None:
-            painter.setPen(QColor("#6a6a6a"))
+            painter.setPen(QColor(look.muted_text))
             painter.drawText(QRectF(self._rect.left() + 8, HEADER_HEIGHT - 22, HEADER_WIDTH - 16, 17),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "no activation")
 

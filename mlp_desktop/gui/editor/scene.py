@@ -13,6 +13,7 @@ the graph (the :class:`~.editor_widget.EditorWidget` turns requests into undoabl
 from __future__ import annotations
 
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ...core.activations import ACTIVATIONS
 from ...core.graph import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, GraphEvent, NetworkGraph
+from ..plots import style as plot_style
 from . import style
 from .items import (
     BatchedEdgesItem,
@@ -106,7 +108,7 @@ class NetworkScene(QGraphicsScene):
         super().__init__(parent)
         # Few items whose pens change many times a second: a BSP index would only cost updates.
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
-        self.setBackgroundBrush(QColor("#ffffff"))
+        self.setBackgroundBrush(QColor(style.look().canvas))
         self._graph: NetworkGraph | None = None
         self._listener = None
         self._columns: list[_Column] = []
@@ -241,6 +243,7 @@ class NetworkScene(QGraphicsScene):
             if layer.kind in ("input", "output"):
                 label = QGraphicsSimpleTextItem(style.elide(layer.neuron_ids[n]), container)
                 label.setFont(label_font)
+                label.setBrush(QColor(style.look().text))
                 label.setToolTip(str(layer.neuron_ids[n]))
                 width = label.boundingRect().width()
                 height = label.boundingRect().height()
@@ -249,8 +252,7 @@ class NetworkScene(QGraphicsScene):
                 label.setZValue(style.Z_LABELS)
                 column.labels[n] = label
         if layout.hidden:
-            marker = TextBoxItem(f"… {layout.hidden:,} more", container, point_size=8, fill="#ffffff",
-                                 text_colour="#444444")
+            marker = TextBoxItem(f"… {layout.hidden:,} more", container, point_size=8, text_colour="muted_text")
             marker.setPos(0, layout.marker_y)
             marker.setToolTip(f"{layout.hidden:,} of the {layer.size:,} neurons are not drawn; the network "
                               f"keeps all of them.")
@@ -259,7 +261,7 @@ class NetworkScene(QGraphicsScene):
         if layer.size == 0:
             what = {"input": "No inputs yet:\nchoose input columns\nin the data",
                     "output": "No outputs yet:\nchoose a target\nin the data"}.get(layer.kind, "empty")
-            placeholder = TextBoxItem(what, container, point_size=8, fill="#fafafa", text_colour="#555555")
+            placeholder = TextBoxItem(what, container, point_size=8, text_colour="muted_text")
             placeholder.setZValue(style.Z_LABELS)
         return column
 
@@ -340,7 +342,7 @@ class NetworkScene(QGraphicsScene):
                 for edge in pair.edges.values():
                     edge.set_style_pen(style.neutral_pen())
                 for neuron in column.neurons.values():
-                    neuron.set_fill(QColor("#ffffff"))
+                    neuron.restyle()
                 if bias is not None:
                     for edge in bias.edges.values():
                         dashed = style.neutral_pen()
@@ -363,6 +365,45 @@ class NetworkScene(QGraphicsScene):
             if bias is not None:
                 for j, edge in bias.edges.items():
                     edge.set_style_pen(style.weight_pen(float(biases[j]), float(bias_fractions[j])))
+
+    # -- the theme -----------------------------------------------------------------------------
+    def restyle(self) -> None:
+        """Redraw in the colours of the theme in force (after ``plots.style.set_dark``).
+
+        Items that read their colours when painting only need a repaint; pens, brushes and
+        fills kept by items are made again. Nothing is rebuilt: selection, highlights,
+        annotations and zoom stay.
+        """
+        look = style.look()
+        self.setBackgroundBrush(QColor(look.canvas))
+        for column in self._columns:
+            for neuron in column.neurons.values():
+                neuron.restyle()
+            for label in column.labels.values():
+                label.setBrush(QColor(look.text))
+        for pair in self._pairs.values():
+            if pair.batched is not None:
+                pair.batched.restyle()
+        self._apply_parameters()
+        for part in list(self._pairs.values()) + list(self._biases.values()):
+            for edge in part.edges.values():
+                edge.restyle()
+        if self._drop_indicator is not None:
+            self._drop_indicator.update()
+        self.update()
+
+    @contextmanager
+    def on_paper(self):
+        """Items in the light look while the block runs (exports: see ``plots.style.paper``)."""
+        if not plot_style.is_dark():
+            yield
+            return
+        try:
+            with plot_style.paper():
+                self.restyle()
+                yield
+        finally:
+            self.restyle()
 
     # -- highlighting --------------------------------------------------------------------------
     def highlight_parameters(self, names: list[str]) -> None:
@@ -430,7 +471,7 @@ class NetworkScene(QGraphicsScene):
             centre = neuron.scenePos()
             label = column.labels.get(n) if self._graph.layers[layer_index].kind == "output" else None
             left = label.sceneBoundingRect().right() + 5 if label is not None else centre.x() + NEURON_RADIUS + 4
-            box = TextBoxItem(str(text), container, point_size=7.5, anchor="left", border="#9a9a9a")
+            box = TextBoxItem(str(text), container, point_size=7.5, anchor="left", border="header_border")
             box.setPos(left, centre.y())
             taken.append(box.sceneBoundingRect())
         for (k, i, j), text in sorted(edge_texts.items()):
@@ -438,7 +479,7 @@ class NetworkScene(QGraphicsScene):
             edge = pair.edges.get((i, j)) if pair is not None else None
             if edge is None:
                 continue
-            box = TextBoxItem(str(text), container, point_size=7, border=None, fill="#ffffffd9")
+            box = TextBoxItem(str(text), container, point_size=7, border=None)
             box.setPos(_free_spot(edge.line(), box.boundingRect(), taken))
             taken.append(box.sceneBoundingRect())
         self._update_scene_rect()

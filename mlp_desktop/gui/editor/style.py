@@ -7,19 +7,70 @@ layer pair (thicker and more opaque = larger).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PySide6.QtGui import QColor, QFont, QPen
 
+from ..plots import style as plot_style
 from ..plots.style import PALETTE
 
 POSITIVE = PALETTE[0]  # Okabe-Ito blue
 NEGATIVE = PALETTE[1]  # Okabe-Ito vermillion
-NEUTRAL_EDGE = "#b4b4b4"
-OUTLINE = "#3c3c3c"
-HIGHLIGHT = "#000000"
-SELECTION = PALETTE[4]  # orange ring around a selected neuron or header
-HEADER_FILL = "#f4f4f4"
-INPUT_FILL = "#eeeeee"
+SELECTION = PALETTE[4]  # orange ring around a selected neuron or header: readable on both looks
+
+
+@dataclass(frozen=True)
+class DiagramLook:
+    """The theme-dependent colours of the diagram (``#rrggbb``, or ``#rrggbbaa`` CSS order)."""
+
+    canvas: str  # the scene's background, and what weak connections and biases fade towards
+    neuron_fill: str  # hidden and output neurons while no weights are known
+    input_fill: str
+    outline: str  # neuron and bias node outlines
+    highlight: str  # the selected connection or neuron
+    neutral_edge: str  # connections while no weights are known
+    text: str  # header titles, neuron labels, annotation text
+    secondary_text: str  # the header's size line
+    muted_text: str  # "no activation", the "… more" marker, placeholders
+    header_fill: str
+    header_drag_fill: str
+    header_border: str
+    button_fill: str  # the header's activation chip and +/- buttons
+    button_hover_fill: str
+    button_border: str
+    bias_node_fill: str
+    box_fill: str  # annotation and marker boxes (translucent, over connections)
+    box_border: str
+    weakest: float  # how much of the sign colour the weakest connection shows (the rest is canvas)
+
+
+LIGHT = DiagramLook(
+    canvas="#ffffff", neuron_fill="#ffffff", input_fill="#eeeeee", outline="#3c3c3c", highlight="#000000",
+    neutral_edge="#b4b4b4", text="#000000", secondary_text="#333333", muted_text="#555555",
+    header_fill="#f4f4f4", header_drag_fill="#e8f0f8", header_border="#9a9a9a", button_fill="#ffffff",
+    button_hover_fill="#dfe9f3", button_border="#8a8a8a", bias_node_fill="#fff8dc", box_fill="#ffffffe6",
+    box_border="#c8c8c8", weakest=0.22,
+)
+DARK = DiagramLook(
+    canvas="#1e1e1e", neuron_fill="#2c2c2c", input_fill="#3a3a3a", outline="#b8b8b8", highlight="#ffffff",
+    neutral_edge="#5c5c5c", text="#e6e6e6", secondary_text="#c8c8c8", muted_text="#a0a0a0",
+    header_fill="#2f2f2f", header_drag_fill="#283848", header_border="#6a6a6a", button_fill="#3a3a3a",
+    button_hover_fill="#34506a", button_border="#7a7a7a", bias_node_fill="#4a4430", box_fill="#262626e6",
+    box_border="#5a5a5a", weakest=0.4,  # a dim line on dark reads weaker than a pale one on white
+)
+
+
+def look() -> DiagramLook:
+    """The diagram colours of the theme in force (follows the plots' :func:`~..plots.style.set_dark`)."""
+    return DARK if plot_style.is_dark() else LIGHT
+
+
+def colour(value: str) -> QColor:
+    """A ``QColor`` from ``#rrggbb`` or CSS-ordered ``#rrggbbaa`` (Qt reads 8 digits as ``#aarrggbb``)."""
+    if value.startswith("#") and len(value) == 9:
+        return QColor(int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16), int(value[7:9], 16))
+    return QColor(value)
 
 # Layout, in scene units (pixels at zoom 1).
 COLUMN_DX = 230.0
@@ -38,7 +89,6 @@ LABEL_MAX_CHARS = 18
 # (screen pixels) so a selected connection stands out at any zoom. (The dotted-looking vertical
 # stripes in a dense layer pair are real: evenly spaced columns make all lines cross at a few points.)
 MIN_WIDTH, MAX_WIDTH = 0.6, 3.2
-MIN_STRENGTH = 0.22  # how much of the sign colour the weakest connection shows (the rest is white)
 MAGNITUDE_LEVELS = 4
 
 Z_EDGES, Z_BIAS_EDGES, Z_HIGHLIGHT, Z_NEURONS, Z_LABELS, Z_HEADERS, Z_ANNOTATIONS = 0, 1, 2, 3, 4, 5, 6
@@ -61,12 +111,15 @@ def magnitude_fraction(values: np.ndarray, scale: float | None = None) -> np.nda
     return np.clip(magnitude / scale, 0.0, 1.0)
 
 
-def _towards_white(colour: str, strength: float) -> QColor:
-    target = QColor(colour)
-    def mix(channel: int) -> int:
-        return int(round(255 + (channel - 255) * strength))
+def _towards_canvas(colour_name: str, strength: float) -> QColor:
+    """``colour_name`` mixed into the canvas colour: weak values fade into the background, on
+    white as on dark."""
+    target, base = QColor(colour_name), QColor(look().canvas)
 
-    return QColor(mix(target.red()), mix(target.green()), mix(target.blue()))
+    def mix(channel: int, base_channel: int) -> int:
+        return int(round(base_channel + (channel - base_channel) * strength))
+
+    return QColor(mix(target.red(), base.red()), mix(target.green(), base.green()), mix(target.blue(), base.blue()))
 
 
 def sign_colour(value: float, fraction: float) -> QColor:
@@ -76,7 +129,8 @@ def sign_colour(value: float, fraction: float) -> QColor:
     here (and round caps 60x slower), which is the difference between a smooth and a stuck
     diagram during training.
     """
-    return _towards_white(POSITIVE if value >= 0 else NEGATIVE, MIN_STRENGTH + (1 - MIN_STRENGTH) * fraction)
+    weakest = look().weakest
+    return _towards_canvas(POSITIVE if value >= 0 else NEGATIVE, weakest + (1 - weakest) * fraction)
 
 
 def colour_sign(colour: QColor) -> str | None:
@@ -98,11 +152,11 @@ def weight_pen(value: float, fraction: float) -> QPen:
 
 
 def neutral_pen() -> QPen:
-    return QPen(QColor(NEUTRAL_EDGE), 1.0)
+    return QPen(QColor(look().neutral_edge), 1.0)
 
 
 def highlight_pen() -> QPen:
-    return _cosmetic(QPen(QColor(HIGHLIGHT), 3.5))
+    return _cosmetic(QPen(QColor(look().highlight), 3.5))
 
 
 def level_pens() -> list[QPen]:
@@ -122,10 +176,10 @@ def level_keys(values: np.ndarray, scale: float) -> np.ndarray:
 
 
 def bias_fill(value: float, fraction: float) -> QColor:
-    """An opaque fill (connections end under the neurons): the sign colour mixed into white."""
+    """An opaque fill (connections end under the neurons): the sign colour mixed into the canvas."""
     if value == 0 or not np.isfinite(value):
-        return QColor("#ffffff")
-    return _towards_white(POSITIVE if value >= 0 else NEGATIVE, 0.12 + 0.78 * fraction)
+        return QColor(look().neuron_fill)
+    return _towards_canvas(POSITIVE if value >= 0 else NEGATIVE, 0.12 + 0.78 * fraction)
 
 
 def elide(text: str, limit: int = LABEL_MAX_CHARS) -> str:

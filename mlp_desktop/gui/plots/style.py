@@ -8,6 +8,7 @@ never copied into a module constant; :func:`set_dark` is called by ``gui.theme``
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyqtgraph as pg
@@ -41,6 +42,26 @@ def look() -> Look:
 
 def set_dark(dark: bool) -> None:
     _current["look"] = DARK if dark else LIGHT
+
+
+def is_dark() -> bool:
+    return _current["look"] is DARK
+
+
+@contextmanager
+def paper():
+    """The light look while the block runs, whatever the theme.
+
+    Exported images use it: they end up in documents, slides and papers, which are white, and a
+    dark picture pasted there looks wrong and prints as a black block. (Draw and restore without
+    returning to the event loop, so no window is painted in the wrong look.)
+    """
+    saved = _current["look"]
+    _current["look"] = LIGHT
+    try:
+        yield
+    finally:
+        _current["look"] = saved
 
 
 def background() -> str:
