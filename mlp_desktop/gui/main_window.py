@@ -39,6 +39,8 @@ from .run_views import RunViews
 from .widgets import focus_first, make_keyboard_reachable
 
 AUTOSAVE_INTERVAL_MS = 3 * 60 * 1000  # a recovery copy while there are unsaved changes
+WIDE_LAYOUT_WIDTH = 1500
+"""From this window width on, the Data panel gets a column of its own on the left."""
 show_error_report, install_excepthook = dialogs.show_error_report, dialogs.install_excepthook
 
 
@@ -86,12 +88,12 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         self.actions = action_table.build_actions(self)
         action_table.build_toolbar_and_menus(self)
         self._build_status_bar()
-        self._default_state = self.saveState()
         self.set_theme(self.prefs.theme())
         if not self.prefs.restore_window(self):  # the first start: most of the screen, centred
             screen = self.screen() or QApplication.primaryScreen()
             if screen is not None:
                 self.setGeometry(window_settings.first_geometry(screen.availableGeometry()))
+            self.arrange_default_layout()
         self._keep_dock_tabs_out_of_tab_order()
 
         workspace.subscribe(self._on_workspace_event)
@@ -141,28 +143,29 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         top.addWidget(self.rmse_plot)
         top.setStretchFactor(0, 3)  # the diagram is the centrepiece: it gets the larger share
         top.setStretchFactor(1, 2)
-        top.setSizes([570, 430])  # at 1280x800 the error plot's toolbar fits without its overflow button
+        top.setChildrenCollapsible(False)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(tabs)
-        splitter.setSizes([500, 500])
+        splitter.setChildrenCollapsible(False)
+        self.top_splitter, self.centre_splitter = top, splitter
         self.setCentralWidget(splitter)
         for toolbar in splitter.findChildren(QToolBar):  # the diagram's and the plots' own toolbars
             make_keyboard_reachable(toolbar)
 
     def _build_docks(self) -> None:
         self.docks = {}
-        right = Qt.DockWidgetArea.RightDockWidgetArea
-        for name, title, widget, area in (
-            ("data", "Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
-            # Short titles: the four tabbed docks' tabs must fit side by side unelided at 1280x800.
-            ("parameters", "Parameters", self.parameter_panel, right),
-            ("predict", "Predict", self.prediction_panel, right),
-            ("step", "Step through", self.step_panel, right),
-            ("history", "Edit history", self.editor.undo_view(), right),
+        for name, title, widget, tip in (
+            ("data", "Data", self.data_panel, "The table, each column's role, and how it is split"),
+            # Short titles: all five can share one tab row, unelided, at 1280x800.
+            ("parameters", "Parameters", self.parameter_panel, "How the network is trained and initialised"),
+            ("predict", "Predict", self.prediction_panel, "Predict new inputs from a form or a file"),
+            ("step", "Step", self.step_panel, "Step through one sample's forward and backward pass"),
+            ("history", "History", self.editor.undo_view(), "The edit history of the network (undo and redo)"),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{name}_dock")
+            dock.setToolTip(tip)
             # A scroll area keeps every control at its natural size when the dock is short.
             scroll = QScrollArea()
             scroll.setWidget(widget)
@@ -172,13 +175,47 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
             scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             scroll.setMinimumWidth(widget.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
             dock.setWidget(scroll)
-            self.addDockWidget(area, dock)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             dock.toggleViewAction().setStatusTip(f"Show or hide the {title} panel")
             self.docks[name] = dock
-        for first, second in (("parameters", "predict"), ("predict", "step"), ("step", "history")):
+
+    def arrange_default_layout(self) -> None:
+        """Put every panel in its default place, sized for the window's current size.
+
+        The diagram is the largest view: at 1280x800 it gets at least 45 % of the width and 40 % of
+        the height. Below ``WIDE_LAYOUT_WIDTH`` the Data panel shares the right-hand tabs with the
+        Parameters (there is no room for a column on each side); above it, it has its own column.
+        """
+        width, height = max(self.width(), 640), max(self.height(), 480)
+        wide = width >= WIDE_LAYOUT_WIDTH
+        right, left = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
+        for dock in self.docks.values():  # taken out first: Qt leaves an old tab group's bar drawn otherwise
+            self.removeDockWidget(dock)
+            dock.setFloating(False)
+        self.addDockWidget(left if wide else right, self.docks["data"])
+        order = ["parameters", "predict", "step", "history"] if wide else ["data", "parameters", "predict", "step",
+                                                                           "history"]
+        for name in order:  # re-added in order, so the tabs read left to right in this order
+            self.addDockWidget(right, self.docks[name])
+        for first, second in zip(order, order[1:]):
             self.tabifyDockWidget(self.docks[first], self.docks[second])
-        self.docks["parameters"].raise_()
-        self.resizeDocks([self.docks["data"], self.docks["parameters"]], [300, 380], Qt.Orientation.Horizontal)
+        for dock in self.docks.values():
+            dock.show()
+        self.docks[order[0]].raise_()
+        QTimer.singleShot(0, self._hide_stale_dock_tab_bars)  # once Qt has laid the new groups out
+        inspector = int(min(420, max(330, 0.27 * width)))
+        if wide:
+            self.resizeDocks([self.docks["data"], self.docks["parameters"]], [300, inspector],
+                             Qt.Orientation.Horizontal)
+        else:
+            self.resizeDocks([self.docks["parameters"]], [inspector], Qt.Orientation.Horizontal)
+        centre = width - inspector - (300 if wide else 0)
+        rmse = int(max(240, 0.36 * centre))
+        self.top_splitter.setSizes([centre - rmse, rmse])
+        # The diagram's own toolbar and legend take about 60 px above and below the drawing.
+        top = int(0.42 * height) + 60
+        self.centre_splitter.setSizes([top, max(200, height - 120 - top)])
+        self._keep_dock_tabs_out_of_tab_order()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -294,11 +331,7 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         return self.prefs.theme()
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_state)
-        for dock in self.docks.values():
-            dock.show()
-            dock.setFloating(False)
-        self._keep_dock_tabs_out_of_tab_order()
+        self.arrange_default_layout()
 
     def focus_panel(self, name: str) -> None:
         """Show a panel (a dock, the diagram or the plots) and put the keyboard focus in it."""
@@ -330,6 +363,20 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
     @property
     def _focus_moved_by_keyboard(self) -> bool:
         return not self.workspace.run_state == "training" and QApplication.mouseButtons() == Qt.MouseButton.NoButton
+
+    def _hide_stale_dock_tab_bars(self) -> None:
+        """Qt leaves the tab bar of a dock group that a re-arrangement dissolved on screen, over the
+        new one's corner ("Parameter" beside "Data" after Reset layout); hide every bar that shows
+        no current group."""
+        groups = set()
+        for dock in self.docks.values():
+            group = [dock, *self.tabifiedDockWidgets(dock)]
+            if len(group) > 1:
+                groups.add(frozenset(member.windowTitle() for member in group))
+        for bar in self.findChildren(QTabBar):
+            titles = frozenset(bar.tabText(i) for i in range(bar.count()))
+            if bar.parent() is self and titles and titles not in groups:
+                bar.hide()
 
     def _keep_dock_tabs_out_of_tab_order(self) -> None:
         """The docks' tab bars are switched with Ctrl+4 to Ctrl+7 instead: Qt also keeps spare dock tab

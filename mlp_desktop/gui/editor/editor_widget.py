@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QToolBar,
+    QToolButton,
+    QToolTip,
     QUndoView,
     QVBoxLayout,
     QWidget,
@@ -48,17 +50,23 @@ from ...core.parameters import parameter_count
 from .scene import NetworkScene
 from .view import NetworkView
 
-LEGEND_HTML = (
-    f'<span style="color:{style.POSITIVE}; font-weight:bold">━━</span> positive weight &nbsp; '
-    f'<span style="color:{style.NEGATIVE}; font-weight:bold">━━</span> negative weight &nbsp; '
-    "thicker and more saturated = larger |w| (relative to the largest in that layer pair) &nbsp; "
-    f'<span style="color:{style.POSITIVE}">●</span><span style="color:{style.NEGATIVE}">●</span> '
-    "neuron fill = its bias, same colours"
+LEGEND_HTML = (  # one line under the diagram; the whole explanation is in LEGEND_HELP
+    f'<span style="color:{style.POSITIVE}; font-weight:bold">━━</span> positive &nbsp;'
+    f'<span style="color:{style.NEGATIVE}; font-weight:bold">━━</span> negative weight &nbsp;·&nbsp; '
+    "thicker = larger &nbsp;·&nbsp; "
+    f'<span style="color:{style.POSITIVE}">●</span><span style="color:{style.NEGATIVE}">●</span> fill = bias'
 )
-NAVIGATION_HINT = ("Drag empty space to pan · Ctrl+wheel or +/− to zoom · F fits · click a connection or neuron "
-                   "(or use the arrow keys) to select its parameters · right-click or the Menu key for more")
-LEGEND_UNKNOWN = ("Grey connections: the weights are not known yet (they appear once the network is initialised "
-                  "or trained).")
+LEGEND_UNKNOWN_HTML = "grey lines: weights not known yet"
+LEGEND_HELP = (
+    "<b>Connections</b>: blue for a positive weight, vermillion for a negative one; thicker and more "
+    "saturated = larger |w|, relative to the largest in that layer pair.<br>"
+    "<b>Neurons</b>: the fill shows the neuron's bias in the same colours.<br>"
+    "Grey connections: the weights are not known yet (they appear once the network is initialised or "
+    "trained).<br><br>"
+    "<b>Using the diagram</b>: drag empty space to pan · Ctrl+wheel or +/− to zoom · F fits · click a "
+    "connection or neuron (or use the arrow keys) to select its parameters · right-click or the Menu key "
+    "for more · type a layer's neuron count in its header."
+)
 DEFAULT_NEW_LAYER = (2, "tanh")
 
 
@@ -93,9 +101,17 @@ class EditorWidget(QWidget):
         self._make_actions()
 
         self.legend_label = QLabel(self)
-        self.legend_label.setWordWrap(True)
         self.legend_label.setTextFormat(Qt.TextFormat.RichText)
         self.legend_label.setStyleSheet("font-size: 8.5pt;")  # the theme's text colour
+        self.legend_label.setToolTip(LEGEND_HELP)
+        # One line: a narrow pane cuts its end rather than taking height from the diagram.
+        self.legend_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.help_button = QToolButton(self)
+        self.help_button.setText("?")
+        self.help_button.setAutoRaise(True)
+        self.help_button.setToolTip("What the colours mean and how to use the diagram")
+        self.help_button.setAccessibleName("Diagram help")
+        self.help_button.clicked.connect(self.show_help)
         self.status_label = QLabel(self)
         self.status_label.setWordWrap(True)
         self.status_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
@@ -109,7 +125,11 @@ class EditorWidget(QWidget):
         bottom = QVBoxLayout()
         bottom.setContentsMargins(6, 0, 6, 4)
         bottom.setSpacing(2)
-        bottom.addWidget(self.legend_label)
+        legend_row = QHBoxLayout()
+        legend_row.setContentsMargins(0, 0, 0, 0)
+        legend_row.addWidget(self.legend_label, 1)
+        legend_row.addWidget(self.help_button)
+        bottom.addLayout(legend_row)
         bottom.addWidget(self.status_label)
         layout.addLayout(bottom)
 
@@ -377,8 +397,12 @@ class EditorWidget(QWidget):
 
     def _update_legend(self) -> None:
         known = bool(self._parameters_fit)
-        note = "" if known else f"<br><i>{LEGEND_UNKNOWN}</i>"
-        self.legend_label.setText(f'{LEGEND_HTML}{note}<br><span style="color:#777777">{NAVIGATION_HINT}</span>')
+        self.legend_label.setText(LEGEND_HTML if known else f"{LEGEND_HTML} &nbsp;·&nbsp; <i>{LEGEND_UNKNOWN_HTML}</i>")
+
+    def show_help(self) -> None:
+        """The whole legend and the diagram's mouse and keyboard use, beside the "?" button."""
+        QToolTip.showText(self.help_button.mapToGlobal(self.help_button.rect().topLeft()), LEGEND_HELP,
+                          self.help_button)
 
     # -- keys and export -----------------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:

@@ -77,7 +77,7 @@ class HoverLabel(ElidedLabel):
     """The line under a plot that names the point nearest the mouse (ends in "…" when the plot is
     narrow; the tooltip shows it all)."""
 
-    HINT = "Move the mouse over a curve to read its values."
+    HINT = "Hover over a curve to read its values."
 
     def __init__(self):
         super().__init__(self.HINT)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QToolBar, QVBoxLayout, QWidget
 
 from ...core.series import SeriesBuffer
-from ..widgets import ElidedLabel
 from .exporting import export_graphics, make_export_action
 from .follow import FollowLatest
 from .readout import HoverLabel, format_value, make_marker, nearest_point, readout_text, scene_to_view
@@ -71,19 +70,18 @@ class SeriesPlot(QWidget):
         self.toolbar.setStyleSheet("QToolBar { border: 0px; }")
         for action in (self.follow.action, self.log_action, self.export_action):
             self.toolbar.addAction(action)
-        # Beside the toolbar, not in it: the read-out shrinks with "…" instead of pushing the
-        # actions into the toolbar's ">>" menu.
-        self.values_label = ElidedLabel("")
+        # On its own line under the toolbar, wrapped when narrow: the latest values are what the
+        # user reads most, so they are never cut ("epoch 20…" hid the final RMSE).
+        self.values_label = QLabel("")
+        self.values_label.setWordWrap(True)
+        self.values_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hover_label = HoverLabel()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.toolbar)
-        top.addWidget(self.values_label, 1)
-        layout.addLayout(top)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.values_label)
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.hover_label)
 
@@ -106,6 +104,7 @@ class SeriesPlot(QWidget):
             self.curves.append(curve)
         self._names = list(names)
         self._in_legend = [False] * len(self.curves)
+        self.legend.setVisible(False)
         self.buffer = SeriesBuffer(len(names), self._max_buckets)
         self._refresh()
 
@@ -145,6 +144,7 @@ class SeriesPlot(QWidget):
         else:
             self.legend.removeItem(self.curves[index])
         self._in_legend[index] = shown
+        self.legend.setVisible(any(self._in_legend))  # no empty frame before the first epoch
 
     def _update_values_text(self) -> None:
         values = self.buffer.last_values
@@ -156,7 +156,7 @@ class SeriesPlot(QWidget):
             for name, value in zip(self._names, values)
             if np.isfinite(value)
         ]
-        text = f"epoch {self.buffer.last_x:.0f}:  " + " · ".join(parts)
+        text = f"epoch {self.buffer.last_x:,.0f}:  " + " · ".join(parts)
         self.values_label.setText(text)
         self.values_label.setToolTip(text)
 

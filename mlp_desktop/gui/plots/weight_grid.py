@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from .follow import fit_y_range
 from .readout import HoverLabel, make_marker, nearest_point, readout_text, scene_to_view
@@ -26,6 +26,9 @@ _LAYER = re.compile(r"^[A-Za-z]+(\d+)\[")
 
 MAX_COLUMNS = 4
 """A tile needs about 112 px for its title and axis; the weights pane at 1280x800 is about 545 px."""
+MIN_TILE_HEIGHT = 84
+"""A tile's title, and a plot tall enough for three tick labels; a shorter pane scrolls instead."""
+EPOCH_AXIS_HEIGHT = 36
 
 
 def grid_shape(n_plots: int) -> tuple[int, int]:
@@ -69,6 +72,23 @@ class EpochAxis(pg.AxisItem):
         return [compact_number(value * scale) for value in values]
 
 
+class ValueAxis(pg.AxisItem):
+    """The value axis of a short tile: only as many ticks as there are lines of text.
+
+    pyqtgraph's default drew four labels over each other in a tile about 20 pixels tall.
+    """
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):
+        span = maxVal - minVal
+        if not math.isfinite(span) or span <= 0 or size <= 0:
+            return super().tickSpacing(minVal, maxVal, size)
+        font = self.style.get("tickFont")
+        metrics = QFontMetrics(font) if font is not None else QFontMetrics(self.font())
+        wanted = (metrics.height() + 6) * span / size  # a label's height and a gap, in data units
+        magnitude = 10.0 ** math.floor(math.log10(wanted))
+        return [(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= wanted), 0.0)]
+
+
 def layer_colour(name: str) -> str:
     """Tiles of layer ``k`` share palette colour ``k - 1`` (weights and biases alike)."""
     match = _LAYER.match(name)
@@ -90,10 +110,16 @@ class WeightGrid(QWidget):
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.setBackground(BACKGROUND)
         self.hover_label = HoverLabel()
+        # Tiles keep a readable height; a short pane scrolls (the wheel still zooms inside a tile).
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.layout_widget)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.layout_widget, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.hover_label)
         self.tiles: list[pg.PlotItem] = []
         self.curves: list[pg.PlotDataItem] = []
@@ -102,6 +128,7 @@ class WeightGrid(QWidget):
         self.highlighted: list[int] = []
         self._x = np.zeros(0)
         self._rows = np.zeros((0, 0))
+        self._dots = False  # a single value (before training) is drawn as a dot, not an empty line
         scene = self.layout_widget.scene()
         scene.sigMouseMoved.connect(self._on_mouse_moved)
         scene.sigMouseClicked.connect(self._on_mouse_clicked)
@@ -117,18 +144,20 @@ class WeightGrid(QWidget):
         self._names = list(names)
         self.highlighted = []
         self._x, self._rows = np.zeros(0), np.zeros((0, len(names)))
+        self._dots = False
         n_rows, n_columns = grid_shape(len(names))
+        self.layout_widget.setMinimumHeight(n_rows * MIN_TILE_HEIGHT + EPOCH_AXIS_HEIGHT if names else 0)
         for index, name in enumerate(names):
             row, column = divmod(index, n_columns)
-            tile: pg.PlotItem = self.layout_widget.addPlot(row=row, col=column,
-                                                           axisItems={"bottom": EpochAxis("bottom")})
+            tile: pg.PlotItem = self.layout_widget.addPlot(
+                row=row, col=column, axisItems={"bottom": EpochAxis("bottom"), "left": ValueAxis("left")})
             style_plot_item(tile, small=True)
             tile.setTitle(name, size=TITLE_SIZE, color=FOREGROUND)
             tile.setMenuEnabled(False)
             tile.hideButtons()
             if row == n_rows - 1 or index + n_columns >= len(names):
                 tile.setLabel("bottom", "epoch", color=FOREGROUND, **{"font-size": "8pt"})
-                tile.getAxis("bottom").setHeight(36)
+                tile.getAxis("bottom").setHeight(EPOCH_AXIS_HEIGHT)
             else:
                 # x is linked across tiles: only the lowest tile of a column shows its axis, which
                 # also halves the axis drawing that dominates each live refresh.
@@ -153,8 +182,15 @@ class WeightGrid(QWidget):
         cached drawing, which keeps live refreshes of many tiles cheap.
         """
         self._x, self._rows = x, rows
+        dots = len(x) == 1
         for column, curve in enumerate(self.curves):
+            if dots != self._dots:
+                curve.setSymbol("o" if dots else None)
+                curve.setSymbolSize(6)
+                curve.setSymbolBrush(layer_colour(self._names[column]))
+                curve.setSymbolPen(None)
             curve.setData(x, rows[:, column])
+        self._dots = dots
         if fit_y and len(rows):
             with warnings.catch_warnings():  # a parameter added by an edit has no values before it
                 warnings.simplefilter("ignore", RuntimeWarning)
