@@ -41,6 +41,7 @@ from .widgets import focus_first, make_keyboard_reachable
 AUTOSAVE_INTERVAL_MS = 3 * 60 * 1000  # a recovery copy while there are unsaved changes
 WIDE_LAYOUT_WIDTH = 1500
 """From this window width on, the Data panel gets a column of its own on the left."""
+DATA_COLUMN_WIDTH = 340
 show_error_report, install_excepthook = dialogs.show_error_report, dialogs.install_excepthook
 
 
@@ -203,18 +204,19 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
             dock.show()
         self.docks[order[0]].raise_()
         QTimer.singleShot(0, self._hide_stale_dock_tab_bars)  # once Qt has laid the new groups out
-        inspector = int(min(420, max(330, 0.27 * width)))
+        inspector = int(min(420, max(330, 0.27 * width, self._dock_tabs_width(order) + 12)))
         if wide:
-            self.resizeDocks([self.docks["data"], self.docks["parameters"]], [300, inspector],
+            self.resizeDocks([self.docks["data"], self.docks["parameters"]], [DATA_COLUMN_WIDTH, inspector],
                              Qt.Orientation.Horizontal)
         else:
             self.resizeDocks([self.docks["parameters"]], [inspector], Qt.Orientation.Horizontal)
-        centre = width - inspector - (300 if wide else 0)
+        centre = width - inspector - (DATA_COLUMN_WIDTH if wide else 0)
         rmse = int(max(240, 0.36 * centre))
         self.top_splitter.setSizes([centre - rmse, rmse])
         # The diagram's own toolbar and legend take about 60 px above and below the drawing.
-        top = int(0.42 * height) + 60
-        self.centre_splitter.setSizes([top, max(200, height - 120 - top)])
+        # The plots below keep at least 250 px (a readable plot under their tabs and toolbar).
+        top = min(int(0.45 * height) + 60, height - 120 - 250)
+        self.centre_splitter.setSizes([top, height - 120 - top])
         self._keep_dock_tabs_out_of_tab_order()
 
     def _build_status_bar(self) -> None:
@@ -364,18 +366,28 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
     def _focus_moved_by_keyboard(self) -> bool:
         return not self.workspace.run_state == "training" and QApplication.mouseButtons() == Qt.MouseButton.NoButton
 
+    def _dock_tabs_width(self, names: list[str]) -> int:
+        """The width a tab bar needs to show these docks' titles whole, in this window's style and font."""
+        bar = QTabBar(self)
+        for name in names:
+            bar.addTab(self.docks[name].windowTitle())
+        width = sum(bar.tabSizeHint(index).width() for index in range(bar.count()))
+        bar.deleteLater()
+        return width
+
     def _hide_stale_dock_tab_bars(self) -> None:
-        """Qt leaves the tab bar of a dock group that a re-arrangement dissolved on screen, over the
-        new one's corner ("Parameter" beside "Data" after Reset layout); hide every bar that shows
-        no current group."""
+        """Qt leaves the tab bar of a dock group that a re-arrangement dissolved on screen, beside or
+        under the new one ("Parameter" beside "Data" after Reset layout); hide every bar that is
+        not the one under a current group of tabbed docks (same titles, same column)."""
         groups = set()
         for dock in self.docks.values():
             group = [dock, *self.tabifiedDockWidgets(dock)]
-            if len(group) > 1:
-                groups.add(frozenset(member.windowTitle() for member in group))
+            if len(group) > 1 and not dock.isFloating():
+                titles = frozenset(member.windowTitle() for member in group)
+                groups.add((titles, dock.geometry().left(), dock.geometry().width()))
         for bar in self.findChildren(QTabBar):
             titles = frozenset(bar.tabText(i) for i in range(bar.count()))
-            if bar.parent() is self and titles and titles not in groups:
+            if bar.parent() is self and titles and (titles, bar.x(), bar.width()) not in groups:
                 bar.hide()
 
     def _keep_dock_tabs_out_of_tab_order(self) -> None:

@@ -26,7 +26,7 @@ _LAYER = re.compile(r"^[A-Za-z]+(\d+)\[")
 
 MAX_COLUMNS = 4
 """A tile needs about 112 px for its title and axis; the weights pane at 1280x800 is about 545 px."""
-MIN_TILE_HEIGHT = 84
+MIN_TILE_HEIGHT = 96
 """A tile's title, and a plot tall enough for three tick labels; a shorter pane scrolls instead."""
 EPOCH_AXIS_HEIGHT = 36
 

@@ -1,0 +1,87 @@
+"""The window a user opens, measured: the diagram is the largest view, no text is cut, no tab title
+is elided, and plots keep a readable height, at 1024x700, 1280x800 and 1920x1080 and at scale 2.
+
+The measurements are in ``layout_checks.py``; here they run on a shared window at scale 1, and in a
+child process at ``QT_SCALE_FACTOR=2`` (the scale must be set before the application exists).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect, QSettings
+from PySide6.QtWidgets import QApplication, QTabBar
+
+from mlp_desktop.gui import window_settings
+from mlp_desktop.gui.main_window import MainWindow
+
+from layout_checks import walk
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture(scope="module")
+def layout_window(qapp, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("layout")
+    window = MainWindow(settings=QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
+    window.show()
+    yield window
+    window.controller.shutdown()
+    window.mark_saved()
+    window.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 700), (1920, 1080)])
+def test_nothing_is_cut_and_plots_stay_readable(qapp, layout_window, size):
+    assert walk(qapp, layout_window, *size) == []
+
+
+def test_the_diagram_is_the_largest_view_at_1280x800(qapp, layout_window):
+    window = layout_window
+    window.open_sample("health_score", ask=False)
+    window.plot_tabs.setCurrentWidget(window.weight_plots)
+    window.resize(1280, 800)
+    window.reset_layout()
+    qapp.processEvents()
+    diagram = window.editor.view
+    assert diagram.width() >= 0.45 * 1280 and diagram.height() >= 0.40 * 800
+    for other in (window.rmse_plot.plot_widget, window.weight_plots.grid.scroll_area.viewport()):
+        assert diagram.width() * diagram.height() > other.width() * other.height()
+
+
+def test_below_the_wide_layout_data_shares_the_right_hand_tabs(qapp, layout_window):
+    window = layout_window
+    window.resize(1280, 800)
+    window.reset_layout()
+    qapp.processEvents()
+    assert set(window.tabifiedDockWidgets(window.docks["data"])) == {
+        window.docks[name] for name in ("parameters", "predict", "step", "history")}
+    window.resize(1920, 1080)
+    window.reset_layout()
+    qapp.processEvents()
+    assert window.tabifiedDockWidgets(window.docks["data"]) == []
+    assert window.docks["data"].x() < window.editor.mapTo(window, window.editor.rect().topLeft()).x()
+    qapp.processEvents()
+    titles = {dock.windowTitle() for dock in window.docks.values()}
+    shown_bars = [bar for bar in window.findChildren(QTabBar)
+                  if bar.isVisible() and bar.count() and bar.tabText(0) in titles and bar.x() >= 0]
+    assert len(shown_bars) == 1  # no stale bar of the previous arrangement left on screen
+
+
+def test_the_first_window_takes_most_of_the_screen_centred():
+    assert window_settings.first_geometry(QRect(0, 0, 1920, 1080)) == QRect(144, 81, 1632, 918)
+    assert window_settings.first_geometry(QRect(0, 30, 1280, 770)) == QRect(96, 88, 1088, 654)
+
+
+def test_nothing_is_cut_at_scale_2(tmp_path):
+    environment = dict(os.environ, QT_SCALE_FACTOR="2", QT_QPA_PLATFORM="offscreen",
+                       PYTHONPATH=os.pathsep.join([str(HERE.parents[1]), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, str(HERE / "layout_checks.py"), "1280", "800"], env=environment,
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
