@@ -448,3 +448,49 @@ def test_demo_graph_is_the_health_score_network():
     graph = _demo_graph([3, 2, 1])
     assert graph.input_layer.neuron_ids == ["age", "exercise", "diet"]
     assert graph.output_layer.neuron_ids == ["output"] and graph.layer_sizes == [3, 2, 1]
+
+
+# -- typing a neuron count; buttons that stay under the pointer ---------------------------------------
+def click_header_part(widget: EditorWidget, layer: int, part: str) -> None:
+    header = widget.scene.header_item(layer)
+    button = {"plus": header.plus_button, "minus": header.minus_button, "count": header.count_part}[part]
+    widget.scene.header_part_clicked(layer, part, widget.view.mapToGlobal(
+        widget.view.mapFromScene(button.sceneBoundingRect().center())))
+
+
+def test_typing_a_count_in_the_header_is_one_undoable_edit(editor, qtbot):
+    click_header_part(editor, 1, "count")
+    spin = editor.count_editor
+    assert spin is not None and spin.isVisible() and spin.value() == 2
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, "64")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert editor.graph.layers[1].size == 64 and editor.count_editor is None
+    assert editor.undo_stack.count() == 1
+    editor.undo_stack.undo()
+    assert editor.graph.layers[1].size == 2
+
+
+def test_escape_leaves_the_count_and_training_closes_the_field(editor, qtbot):
+    click_header_part(editor, 1, "count")
+    qtbot.keyClicks(editor.count_editor, "9")
+    qtbot.keyClick(editor.count_editor, Qt.Key.Key_Escape)
+    assert editor.count_editor is None and editor.graph.layers[1].size == 2
+    click_header_part(editor, 1, "count")
+    editor.set_editable(False)  # Train pressed while the field is open
+    assert editor.count_editor is None and editor.undo_stack.count() == 0
+    click_header_part(editor, 1, "count")
+    assert editor.count_editor is None  # locked: no field opens
+
+
+def test_the_plus_button_stays_under_the_pointer_as_the_layer_grows(editor, qtbot):
+    def plus_on_screen() -> QPoint:
+        return editor.view.mapFromScene(editor.scene.header_item(1).plus_button.sceneBoundingRect().center())
+
+    before = plus_on_screen()
+    for _ in range(5):
+        click_header_part(editor, 1, "plus")
+        assert (plus_on_screen() - before).manhattanLength() <= 2  # whole pixels of scrolling
+    assert editor.graph.layers[1].size == 7
+    editor.view.leaveEvent(None)  # the pointer leaves the diagram: now it fits the bigger network
+    assert editor.view._auto_fit and not editor.view._fit_deferred

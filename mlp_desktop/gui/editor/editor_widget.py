@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
+    QSpinBox,
     QToolBar,
     QToolButton,
     QToolTip,
@@ -138,6 +139,8 @@ class EditorWidget(QWidget):
         scene.removeLayerRequested.connect(self._remove_layer)
         scene.addNeuronRequested.connect(self._add_neuron)
         scene.setNeuronsRequested.connect(self.ask_neuron_count)
+        scene.countEditRequested.connect(self.edit_neuron_count)
+        self.count_editor: QSpinBox | None = None
         scene.removeNeuronRequested.connect(self._remove_neuron)
         scene.activationRequested.connect(self._set_activation)
         scene.moveLayerRequested.connect(self._move_layer)
@@ -226,6 +229,7 @@ class EditorWidget(QWidget):
     def graph_replaced(self) -> None:
         """The graph became another network (a sample or a project): its edit history starts afresh
         and the view fits it."""
+        self._close_count_editor()
         self.undo_stack.clear()
         self._parameters_fit = None
         self._update_legend()
@@ -236,6 +240,8 @@ class EditorWidget(QWidget):
     def set_editable(self, editable: bool) -> None:
         """Lock (``False``, while training) or unlock editing; viewing, zoom and export still work."""
         self._editable = bool(editable)
+        if not self._editable:
+            self._close_count_editor()  # Train pressed while typing a count: the count stays as it was
         self.scene.set_editable(self._editable)
         for view in self._undo_views:
             view.setEnabled(self._editable)
@@ -347,6 +353,57 @@ class EditorWidget(QWidget):
         return self._push(SetNeuronsCommand(self.graph, position, count))
 
     @Slot(int)
+    def edit_neuron_count(self, position: int) -> None:
+        """A spin box over hidden layer ``position``'s count field: type a number, Enter (or
+        clicking elsewhere) applies it as one undoable edit, Escape leaves the count as it was.
+
+        A widget over the view, not in the scene, so it stays readable at any zoom."""
+        from ...core.graph import MAX_NEURONS
+
+        rect = self.scene.count_field_rect(position)
+        if rect is None or not self._editable:
+            return
+        self._close_count_editor()
+        editor = QSpinBox(self.view.viewport())
+        editor.setRange(1, MAX_NEURONS)
+        editor.setGroupSeparatorShown(True)
+        editor.setValue(self.graph.layers[position].size)
+        editor.setKeyboardTracking(False)
+        editor.setAccessibleName(f"Neurons in hidden layer {position}")
+        editor.setToolTip(f"Neurons in hidden layer {position} (1 to {MAX_NEURONS:,}): Enter applies, Esc cancels")
+        corner = self.view.mapFromScene(rect.topLeft())
+        editor.move(max(0, corner.x() - 2), max(0, corner.y() - 4))
+        editor.setMinimumWidth(editor.sizeHint().width())
+        editor.resize(editor.sizeHint())
+        editor.installEventFilter(self)
+        editor.editingFinished.connect(lambda: self._apply_count_editor(position))
+        self.count_editor = editor
+        editor.show()
+        editor.setFocus(Qt.FocusReason.MouseFocusReason)
+        editor.selectAll()
+
+    def _apply_count_editor(self, position: int) -> None:
+        editor = self.count_editor
+        if editor is None:
+            return
+        count = editor.value()
+        self._close_count_editor(keep_anchor=True)
+        if self._editable and position < len(self.graph.layers) and self.graph.layers[position].kind == "hidden":
+            self.set_neurons(position, count)
+        self.scene.edit_anchor = None
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _close_count_editor(self, keep_anchor: bool = False) -> None:
+        editor, self.count_editor = self.count_editor, None
+        if editor is not None:
+            editor.removeEventFilter(self)
+            editor.blockSignals(True)  # hiding it takes the focus away, which would apply it again
+            editor.hide()
+            editor.deleteLater()
+        if not keep_anchor:
+            self.scene.edit_anchor = None
+
+    @Slot(int)
     def ask_neuron_count(self, position: int) -> bool:
         """Layer menu > Set neurons...: type the count instead of clicking + many times."""
         from PySide6.QtWidgets import QInputDialog
@@ -407,6 +464,11 @@ class EditorWidget(QWidget):
     # -- keys and export -----------------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:
         """Keyboard use of the diagram: arrow keys select, Enter shows, the Menu key opens the menu."""
+        if watched is self.count_editor and event.type() == QEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Escape:
+            self._close_count_editor()
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
         if watched is self.view:
             if event.type() == QEvent.Type.KeyPress and self._diagram_key(event):
                 return True

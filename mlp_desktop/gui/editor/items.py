@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsLine
 from . import style
 from .style import HEADER_HEIGHT, HEADER_WIDTH, NEURON_RADIUS
 
+COUNT_FIELD_WIDTH = 44  # a hidden layer's neuron count field in its header: room for "10,000"
+
 _NO_SELECTION_BOX = ~QStyle.StateFlag.State_Selected
 
 
@@ -416,7 +418,13 @@ class LayerHeaderItem(QGraphicsItem):
         if activation is not None:
             self.activation_part = _HeaderPart(self, "activation", QRectF(-w / 2 + 8, h - 22, w - 16, 17),
                                                f"{activation} ▾", "Choose the activation function")
+        self.count_part = None
         if kind == "hidden":
+            # The count is a field: click it and type any number (one undoable edit). The buttons
+            # sit at fixed places in the header, and the view keeps the header still under the
+            # pointer while the layer grows (NetworkView.keep_anchor_in_place).
+            self.count_part = _HeaderPart(self, "count", QRectF(-w / 2 + 8, 21, COUNT_FIELD_WIDTH, 17),
+                                          size_text.split()[0], "Click to type the number of neurons")
             self.minus_button = _HeaderPart(self, "minus", QRectF(w / 2 - 46, 21, 18, 17), "−", "Remove a neuron")
             self.plus_button = _HeaderPart(self, "plus", QRectF(w / 2 - 25, 21, 18, 17), "+", "Add a neuron")
         self.set_editable(True)
@@ -431,6 +439,11 @@ class LayerHeaderItem(QGraphicsItem):
         for button in (self.minus_button, self.plus_button):
             if button is not None:
                 button.setVisible(editable)
+        if self.count_part is not None:
+            self.count_part.setEnabled(editable)
+            self.count_part.setCursor(Qt.CursorShape.IBeamCursor if editable else Qt.CursorShape.ArrowCursor)
+            self.count_part.setToolTip("Click to type the number of neurons" if editable
+                                       else "Editing is locked while training")
         if self.activation_part is not None:
             self.activation_part._text = f"{self.activation} ▾" if editable else self.activation
             self.activation_part.setEnabled(editable)
@@ -455,8 +468,10 @@ class LayerHeaderItem(QGraphicsItem):
                          self.title)
         painter.setFont(self._font)
         painter.setPen(QColor(look.secondary_text))
-        painter.drawText(QRectF(self._rect.left() + 8, 21, HEADER_WIDTH - 60, 17),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.size_text)
+        size_left = self._rect.left() + 8 + (COUNT_FIELD_WIDTH + 4 if self.count_part is not None else 0)
+        size_text = self.size_text.split(maxsplit=1)[-1] if self.count_part is not None else self.size_text
+        painter.drawText(QRectF(size_left, 21, HEADER_WIDTH - 60, 17),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, size_text)
         if self.activation is None:
             painter.setPen(QColor(look.muted_text))
             painter.drawText(QRectF(self._rect.left() + 8, HEADER_HEIGHT - 22, HEADER_WIDTH - 16, 17),

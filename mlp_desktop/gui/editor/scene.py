@@ -89,6 +89,7 @@ class NetworkScene(QGraphicsScene):
     parametersSelected(list[str]): parameter names of a clicked connection, neuron or bias node.
     messageRequested(str): something to tell the user (e.g. why a key did nothing).
     fitRequested(): the context menu's "Fit to view".
+    countEditRequested(int): the count field of this hidden layer's header was clicked.
     rebuilt(bool): after items were rebuilt; ``True`` when the whole diagram was.
     """
 
@@ -97,6 +98,7 @@ class NetworkScene(QGraphicsScene):
     addNeuronRequested = Signal(int)
     removeNeuronRequested = Signal(int, int)
     setNeuronsRequested = Signal(int)  # the user wants to type a hidden layer's neuron count
+    countEditRequested = Signal(int)  # the user clicked a hidden layer's count field in its header
     activationRequested = Signal(int, str)
     moveLayerRequested = Signal(int, int)
     parametersSelected = Signal(list)
@@ -112,6 +114,7 @@ class NetworkScene(QGraphicsScene):
         self._graph: NetworkGraph | None = None
         self._listener = None
         self._columns: list[_Column] = []
+        self.edit_anchor: tuple[int, QPointF] | None = None  # see NetworkView.keep_anchor_in_place
         self._pairs: dict[int, _Pair] = {}
         self._biases: dict[int, _Bias] = {}
         self._max_rows = 1
@@ -580,15 +583,33 @@ class NetworkScene(QGraphicsScene):
             return [weight_name(1, n, j) for j in range(sizes[1])] if len(sizes) > 1 else []
         return [weight_name(layer_index, i, n) for i in range(sizes[layer_index - 1])] + [bias_name(layer_index, n)]
 
+    def header_position(self, layer_index: int) -> QPointF | None:
+        """Where layer ``layer_index``'s header is, in scene coordinates (None if there is no such layer)."""
+        if 0 <= layer_index < len(self._columns):
+            return self._columns[layer_index].header.scenePos()
+        return None
+
+    def count_field_rect(self, layer_index: int) -> QRectF | None:
+        """The scene rectangle of a hidden layer's neuron count field."""
+        if 0 <= layer_index < len(self._columns) and self._columns[layer_index].header.count_part is not None:
+            return self._columns[layer_index].header.count_part.sceneBoundingRect()
+        return None
+
     def header_part_clicked(self, layer_index: int, part: str, screen_pos) -> None:
         if not self.editable:
             return
-        if part == "plus":
+        # The pointer is on this header: the view keeps it where it is through the edit.
+        self.edit_anchor = (layer_index, self.header_position(layer_index))
+        if part == "count":
+            self.countEditRequested.emit(layer_index)
+        elif part == "plus":
             self.addNeuronRequested.emit(layer_index)
         elif part == "minus":
             self.removeNeuronRequested.emit(layer_index, -1)
         elif part == "activation":
             self.activation_menu(layer_index).exec(screen_pos)
+        if part != "count":  # the count field's editor clears it when the typed count is applied
+            self.edit_anchor = None
 
     def header_dragged(self, header: LayerHeaderItem) -> None:
         target = self._drop_target(header.x())

@@ -7,7 +7,7 @@ diagram fitted as it resizes or grows.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
@@ -16,6 +16,7 @@ from .scene import NetworkScene
 MIN_SCALE, MAX_SCALE = 0.03, 6.0
 MAX_FIT_SCALE = 1.3  # a small network is not blown up to fill a big window
 ZOOM_STEP = 1.25
+UNBOUNDED = 1e6  # scene units the view may scroll in every direction
 
 
 class NetworkView(QGraphicsView):
@@ -33,9 +34,16 @@ class NetworkView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setToolTip("")
         self._auto_fit = True
+        self._fit_deferred = False
+        # Fitting the diagram is the view's job, so the view's scroll area is unbounded: the
+        # diagram can then be kept still while it changes under the pointer.
+        self.setSceneRect(QRectF(-UNBOUNDED, -UNBOUNDED, 2 * UNBOUNDED, 2 * UNBOUNDED))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._press: QPoint | None = None
         self._press_on_empty = False
         scene.sceneRectChanged.connect(self._scene_grew)
+        scene.rebuilt.connect(self.keep_anchor_in_place)
         scene.fitRequested.connect(self.fit_to_view)
 
     # -- zoom and fit --------------------------------------------------------------------------
@@ -76,6 +84,7 @@ class NetworkView(QGraphicsView):
         rect = scene.sceneRect()
         if rect.isEmpty() or self.viewport().width() < 10:
             return
+        self._fit_deferred = False
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > MAX_FIT_SCALE:
             self.resetTransform()
@@ -85,7 +94,30 @@ class NetworkView(QGraphicsView):
 
     def _scene_grew(self, rect) -> None:
         if self._auto_fit:
-            self.fit_to_view()
+            if self.scene().edit_anchor is not None:
+                self._fit_deferred = True  # the pointer is on a header: fit once it leaves the diagram
+            else:
+                self.fit_to_view()
+
+    def keep_anchor_in_place(self, *unused) -> None:
+        """After an edit made by clicking a header (+, -, the count), scroll so that header is where
+        it was on screen: a button never moves away from under the pointer."""
+        scene = self.scene()
+        if scene is None or scene.edit_anchor is None:
+            return
+        layer_index, before = scene.edit_anchor
+        after = scene.header_position(layer_index)
+        if before is not None and after is not None and after != before:
+            moved = self.transform().map(after) - self.transform().map(before)  # in screen pixels
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + round(moved.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() + round(moved.y()))
+
+    def leaveEvent(self, event) -> None:
+        super().leaveEvent(event)
+        if self._fit_deferred:
+            self._fit_deferred = False
+            if self._auto_fit:
+                self.fit_to_view()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
