@@ -140,7 +140,7 @@ class RunViews:
         if workspace.problem or workspace.net is None or workspace.is_running:
             self.prediction_panel.set_model(None)
             return
-        model, session = workspace.model(), self.session
+        model, session = workspace.model(with_metrics=False), self.session  # the views compute their own
         self.prediction_panel.set_model(model, session.train_frame, session.dataset)
         self.evaluation_view.set_results(model, session.train_frame, session.validation_frame,
                                          session.dataset.frame.iloc[session.test_rows])
