@@ -226,6 +226,9 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         self.progress_bar.setMaximumWidth(200)
         self.progress_bar.setTextVisible(False)
         self.epoch_label, self.speed_label, self.time_label = QLabel("epoch 0"), QLabel(""), QLabel("")
+        # Room for the longest count from the start, so the label never grows (and is never cut,
+        # "epoch 1,48") while the numbers climb.
+        self.epoch_label.setMinimumWidth(self.epoch_label.fontMetrics().horizontalAdvance("epoch 10,000,000") + 8)
         for widget in (self.epoch_label, self.speed_label, self.time_label, self.progress_bar):
             bar.addPermanentWidget(widget)
 
