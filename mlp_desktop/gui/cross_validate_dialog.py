@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import DataError
 from ..core.training_process import TrainingFailed
-from .plots.style import BACKGROUND, FOREGROUND, colour, pen, style_plot_item
+from .plots.style import background, colour, foreground, pen, style_plot_item
 from .widgets import error_label
 
 METRIC_LABELS = {"rmse": "RMSE", "mae": "MAE", "r2": "R²", "accuracy": "Accuracy"}
@@ -104,7 +104,7 @@ class CrossValidateDialog(QDialog):
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.plots = pg.GraphicsLayoutWidget()
-        self.plots.setBackground(BACKGROUND)
+        self.plots.setBackground(background())
         self.plots.setMinimumHeight(180)
         close_button = QPushButton("Close")
         close_button.clicked.connect(self.reject)
@@ -239,7 +239,7 @@ class CrossValidateDialog(QDialog):
         for index, metric in enumerate(result.metrics):
             plot = self.plots.addPlot(row=0, col=index)
             style_plot_item(plot, small=True)
-            plot.setTitle(METRIC_LABELS.get(metric, metric), color=FOREGROUND, size="9pt")
+            plot.setTitle(METRIC_LABELS.get(metric, metric), color=foreground(), size="9pt")
             plot.getAxis("bottom").setTicks([[]])
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
@@ -249,7 +249,7 @@ class CrossValidateDialog(QDialog):
                 plot.addItem(pg.PlotDataItem(x, y, connect="pairs", pen=pen(colour(index))))
                 finite = [v for v in values if np.isfinite(v)]
                 plot.addItem(pg.ScatterPlotItem(np.zeros(len(finite)), finite, size=5,
-                                                pen=pen(FOREGROUND), brush=pg.mkBrush(colour(index))))
+                                                pen=pen(foreground()), brush=pg.mkBrush(colour(index))))
             plot.setXRange(-0.6, 0.6, padding=0)
             self.box_plots[metric] = plot
 

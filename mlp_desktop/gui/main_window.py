@@ -32,6 +32,7 @@ from .plots.evaluation_view import EvaluationView
 from .plots.gradient_plot import GradientPlot
 from .plots.rmse_plot import RmsePlot
 from .plots.weight_plots import WeightPlots
+from .plots import style as plot_style
 from .theme import THEMES, apply_theme
 from .training.worker import TrainingController
 from .documents import DocumentCommands
@@ -327,8 +328,11 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         if name not in THEMES:
             raise ValueError(name)
         self.prefs.set_theme(name)
+        old_look = plot_style.look()
         apply_theme(name)
-        self.editor.scene.restyle()  # the diagram's colours follow the theme (plots.style.look)
+        # What exists already takes the new colours; what is made from now on reads them itself.
+        plot_style.restyle(self, old_look, plot_style.look())
+        self.editor.scene.restyle()
         for action in self.theme_actions.actions():
             action.setChecked(action.data() == name)
 

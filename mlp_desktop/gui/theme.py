@@ -66,23 +66,25 @@ def apply_theme(name: str) -> None:
         _original["style"] = app.style().name()
         _original["palette"] = QPalette(app.palette())
     hints = QGuiApplication.styleHints()
+    # The palette before the style: widgets with a style sheet take the palette in force when
+    # the style changes, and set the other way round they kept the previous theme's colours
+    # (dark text on a dark window after switching to dark).
     if name == "system":
         hints.unsetColorScheme()
-        app.setStyle(QStyleFactory.create(_original["style"]))
         app.setPalette(_original["palette"])
+        app.setStyle(QStyleFactory.create(_original["style"]))
         plot_style.set_dark(is_dark_palette(app.palette()))
         return
     hints.setColorScheme(Qt.ColorScheme.Dark if name == "dark" else Qt.ColorScheme.Light)
     fusion = QStyleFactory.create("Fusion")
     palette = QPalette(fusion.standardPalette())
     if name == "dark":
-        fusion = _applied["style"] = _DarkStyle(fusion)
-    app.setStyle(fusion)
-    plot_style.set_dark(name == "dark")
-    if name == "dark":
         for role, colour in _DARK.items():
             palette.setColor(role, QColor(colour))
         palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#7a7a7a"))
         palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#7a7a7a"))
         palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#7a7a7a"))
+        fusion = _applied["style"] = _DarkStyle(fusion)
     app.setPalette(palette)
+    app.setStyle(fusion)
+    plot_style.set_dark(name == "dark")

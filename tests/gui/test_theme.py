@@ -101,3 +101,58 @@ def test_unticked_check_boxes_can_be_seen_in_the_dark_theme(qtbot, restore_theme
                for x in range(indicator.left(), indicator.right()) for y in range(indicator.top(), indicator.bottom()))
     assert best >= 3.0
     assert plot_style.is_dark()
+
+
+def plot_colours(window) -> dict:
+    """The colours a user sees in the plots: backgrounds, axis and tick-text pens, titles, legend text."""
+    rmse = window.rmse_plot
+    grid = window.weight_plots.grid
+    tile = next(iter(grid.layout_widget.ci.items))  # a weight tile (a PlotItem)
+    return {
+        "rmse background": rmse.plot_widget.backgroundBrush().color(),
+        "rmse axis": rmse.plot_item.getAxis("left").pen().color(),
+        "rmse tick text": rmse.plot_item.getAxis("bottom").textPen().color(),
+        "rmse legend text": next(label for _, label in rmse.legend.items).opts["color"],
+        "weights background": grid.layout_widget.backgroundBrush().color(),
+        "tile title": tile.titleLabel.opts["color"],
+        "curves background": window.weight_plots.curves_plot.plot_widget.backgroundBrush().color(),
+        "curves highlight": window.weight_plots.curves_plot.highlight_item.opts["pen"].color(),
+    }
+
+
+def test_switching_theme_restyles_the_plots_diagram_and_widgets(window, qtbot, restore_theme, tmp_path):
+    window.set_theme("light")
+    window.parameter_panel.set_values(epochs=20)
+    window.train()
+    qtbot.waitUntil(lambda: window.workspace.run_state == "finished", timeout=10_000)
+    light = plot_colours(window)
+
+    window.set_theme("dark")
+    dark = plot_colours(window)
+    qtbot.waitUntil(lambda: lightness(window.palette().window().color()) < 0.3)  # Qt posts the palette change
+    window_colour = window.palette().window().color()
+    for name in ("rmse background", "weights background", "curves background"):
+        assert lightness(dark[name]) < 0.2, name
+    for name in ("rmse axis", "rmse tick text", "rmse legend text", "tile title", "curves highlight"):
+        assert lightness(dark[name]) > 0.8, name  # light on the dark plots
+    assert lightness(window.editor.scene.backgroundBrush().color()) < 0.2
+    assert lightness(window.editor.scene.neuron_item(1, 0).fill()) < 0.6  # a hidden neuron, by its bias
+    # A label with a style sheet of its own follows the palette too (it used to keep the old one).
+    assert contrast(window.editor.legend_label.palette().windowText().color(), window_colour) > 7
+
+    # Exports stay on white paper, with dark axes, and the window stays dark.
+    from PySide6.QtGui import QImage
+
+    window.rmse_plot.export(str(tmp_path / "rmse.svg"))
+    svg = (tmp_path / "rmse.svg").read_text()
+    assert "#e6e6e6" not in svg.lower() and "#1e1e1e" not in svg.lower()
+    window.rmse_plot.export(str(tmp_path / "rmse.png"))
+    image = QImage(str(tmp_path / "rmse.png"))
+    assert lightness(image.pixelColor(2, 2)) > 0.9
+    assert plot_colours(window) == dark
+
+    window.set_theme("light")
+    assert {name: QColor(colour).name() for name, colour in plot_colours(window).items()} == {
+        name: QColor(colour).name() for name, colour in light.items()}
+    assert lightness(light["rmse background"]) > 0.9 and lightness(light["rmse axis"]) < 0.1
+    assert lightness(window.editor.scene.backgroundBrush().color()) > 0.9

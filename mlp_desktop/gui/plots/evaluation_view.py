@@ -21,11 +21,16 @@ from PySide6.QtWidgets import (
 
 from ...core.evaluation import evaluation_report
 from .exporting import export_graphics, make_export_action
-from .style import BACKGROUND, FOREGROUND, PALETTE, pen, style_plot_item
+from .style import PALETTE, background, foreground, look, pen, style_plot_item
 
 TRAIN_COLOUR, VALIDATION_COLOUR = PALETTE[0], PALETTE[1]
-# White to Okabe-Ito blue: sequential, readable in grey and for colour-blind users.
-CONFUSION_MAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (0, 114, 178)])
+CELL_BLUE = (0, 114, 178)
+
+
+def confusion_map() -> pg.ColorMap:
+    """The plot's background to Okabe-Ito blue: sequential, readable in grey and for colour-blind
+    users; an empty cell looks like the paper in both themes."""
+    return pg.ColorMap([0.0, 1.0], [pg.mkColor(look().background).getRgb()[:3], CELL_BLUE])
 HISTOGRAM_BINS = 20
 DATA_ROLE = Qt.ItemDataRole.UserRole
 METRIC_TIPS = {
@@ -93,14 +98,14 @@ class EvaluationView(QWidget):
 
         # Regression page: predicted against actual, and the residual histogram.
         self.regression_layout = pg.GraphicsLayoutWidget()
-        self.regression_layout.setBackground(BACKGROUND)
+        self.regression_layout.setBackground(background())
         self.scatter_plot = self.regression_layout.addPlot(row=0, col=0)
         style_plot_item(self.scatter_plot, "predicted")
-        self.scatter_plot.setLabel("bottom", "actual", color=FOREGROUND)
+        self.scatter_plot.setLabel("bottom", "actual", color=foreground())
         # A compact legend listing only the series shown: a full one covered the points in a short plot.
-        self.scatter_legend = self.scatter_plot.addLegend(offset=(6, 4), labelTextColor=FOREGROUND,
+        self.scatter_legend = self.scatter_plot.addLegend(offset=(6, 4), labelTextColor=foreground(),
                                                           labelTextSize="8pt", verSpacing=-6)
-        self.identity_line = pg.PlotDataItem(pen=pen(FOREGROUND), name="y = x")
+        self.identity_line = pg.PlotDataItem(pen=pen(foreground()), name="y = x")
         self.scatter_plot.addItem(self.identity_line)
         self.train_scatter = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(TRAIN_COLOUR), name="training")
         self.val_scatter = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(VALIDATION_COLOUR),
@@ -109,7 +114,7 @@ class EvaluationView(QWidget):
         self.scatter_plot.addItem(self.val_scatter)
         self.residual_plot = self.regression_layout.addPlot(row=1, col=0)  # stacked: fits a narrow pane
         style_plot_item(self.residual_plot, "rows")
-        self.residual_plot.setLabel("bottom", "residual (predicted − actual)", color=FOREGROUND)
+        self.residual_plot.setLabel("bottom", "residual (predicted − actual)", color=foreground())
         self.train_histogram = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pen(TRAIN_COLOUR),
                                                brush=pg.mkBrush(TRAIN_COLOUR + "60"))
         self.val_histogram = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pen(VALIDATION_COLOUR),
@@ -119,15 +124,15 @@ class EvaluationView(QWidget):
 
         # Classification page: the confusion matrix as a heatmap with counts.
         self.confusion_layout = pg.GraphicsLayoutWidget()
-        self.confusion_layout.setBackground(BACKGROUND)
+        self.confusion_layout.setBackground(background())
         self.confusion_plot = self.confusion_layout.addPlot()
         style_plot_item(self.confusion_plot, "actual")
-        self.confusion_plot.setLabel("bottom", "predicted", color=FOREGROUND)
+        self.confusion_plot.setLabel("bottom", "predicted", color=foreground())
         self.confusion_plot.invertY(True)
         # No aspect lock: a locked view laid out while hidden cropped the last class off.
         self.confusion_plot.setMouseEnabled(False, False)
         self.confusion_image = pg.ImageItem(axisOrder="col-major")
-        self.confusion_image.setColorMap(CONFUSION_MAP)
+        self.confusion_image.setColorMap(confusion_map())
         self.confusion_plot.addItem(self.confusion_image)
         self.count_texts: list[pg.TextItem] = []  # a pool, grown when a model has more classes
         self.confusion_plot.vb.sigResized.connect(self._update_predicted_ticks)
@@ -219,6 +224,12 @@ class EvaluationView(QWidget):
         self.rows_label.setVisible(False)
         self.export_button.setEnabled(False)
         self.status.setText("Train a network, then press Update.")
+
+    def on_look_changed(self) -> None:
+        """The theme changed (``style.restyle`` calls this): the heatmap and its counts follow."""
+        self.confusion_image.setColorMap(confusion_map())
+        if self.task == "classification" and self._reports:  # not .reports: that would compute them
+            self._show_confusion()
 
     def export(self, path: str | os.PathLike) -> Path:
         """Save the plots shown now as PNG or SVG (by the suffix of ``path``)."""
@@ -316,12 +327,13 @@ class EvaluationView(QWidget):
                 continue
             row, column = divmod(k, n)
             count = int(matrix[row, column])
-            text.setText(str(count), color="w" if count > 0.6 * top else "k")
+            # White on the darker (fuller) cells; the theme's text on the paler ones.
+            text.setText(str(count), color=(255, 255, 255) if count > 0.6 * top else foreground())
             text.setPos(column, row)
             text.setVisible(True)
         self.confusion_plot.setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5), padding=0.02)
         self.confusion_plot.setTitle(f"{self.rows_combo.currentText()} rows ({report['n_samples']})",
-                                     color=FOREGROUND)
+                                     color=foreground())
 
     @Slot()
     def _update_predicted_ticks(self, *unused) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ...core.errors import DataError
 from ...core.fileio import atomic_path
+from . import style
 
 EXPORT_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 _EXPORTERS = {".png": pg_exporters.ImageExporter, ".svg": pg_exporters.SVGExporter}
@@ -39,13 +40,15 @@ def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
             f"Cannot export a plot to '{path.name}': choose a file name ending in .png or .svg."
         )
     exporter = _EXPORTERS[suffix](item)
-    exporter.parameters()["background"] = QColor("white")
+    # Exports are on white paper in every theme: they go into documents, slides and print, where
+    # a dark plot looks out of place (and prints as a black block).
+    exporter.parameters()["background"] = QColor(style.LIGHT.background)
     if suffix == ".png":
         width = int(exporter.parameters()["width"])
         if width < 2:
             raise DataError("Cannot export a plot that has not been shown yet.")
         exporter.parameters()["antialias"] = True
-    with _svg_closed_paths_tolerated():
+    with _svg_closed_paths_tolerated(), _on_paper(item):
         drawn = exporter.export(toBytes=True)
     # Encoded in memory and written by Python: Qt's own file writing reports a full disk or a
     # refused write only as "False" (pyqtgraph drops even that), and could leave half a file.
@@ -55,6 +58,37 @@ def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
     with atomic_path(path) as temporary:
         temporary.write_bytes(content)
     return path
+
+
+@contextlib.contextmanager
+def _on_paper(item: pg.GraphicsItem):
+    """``item``'s scene in the light look while it is drawn, then back (no event loop runs between)."""
+    scene, dark = item.scene(), style.look()
+    if scene is None or dark == style.LIGHT:
+        yield
+        return
+    hooks = _look_hooks(scene)
+    try:
+        with style.paper():
+            style.restyle_scene(scene, dark, style.LIGHT)
+            for hook in hooks:
+                hook()
+            yield
+    finally:
+        style.restyle_scene(scene, style.LIGHT, dark)
+        for hook in hooks:
+            hook()
+
+
+def _look_hooks(scene) -> list:
+    """The ``on_look_changed`` of the nearest widget around each view of ``scene`` that has one."""
+    hooks = []
+    for widget in scene.views():
+        while widget is not None and not callable(getattr(widget, "on_look_changed", None)):
+            widget = widget.parentWidget()
+        if widget is not None:
+            hooks.append(widget.on_look_changed)
+    return hooks
 
 
 def png_bytes(image: QImage) -> bytes:

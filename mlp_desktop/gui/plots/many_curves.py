@@ -18,16 +18,15 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from .readout import HoverLabel, make_marker, nearest_point, readout_text, scene_to_view
-from .style import (
-    BACKGROUND, HIGHLIGHT_COLOUR, HIGHLIGHT_WIDTH, PALETTE, dimmed, pen, style_plot_item,
-)
+from .style import HIGHLIGHT_WIDTH, PALETTE, background, dimmed, look, pen, style_plot_item
 
 # Points drawn per update across all curves; beyond it rows are thinned evenly (the latest kept).
 # 100 points a curve for 1,000 curves: about one per 7 pixels of a full-width plot.
 POINT_BUDGET = 100_000
-CURVE_COLOURS = tuple(name for name in PALETTE if name != HIGHLIGHT_COLOUR)
-"""Colours cycled through the curves; black is left to the highlight (1,000 curves with every
-eighth one black, drawn last, looked like a black band)."""
+CURVE_COLOURS = PALETTE[:-1]
+"""Colours cycled through the curves: the palette less black (the light look's ink), as the
+highlight is drawn in the ink (1,000 curves with every eighth one black, drawn last, looked like a
+black band)."""
 
 
 def concatenated_curves(
@@ -71,7 +70,7 @@ class ManyCurvesPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.plot_widget = pg.PlotWidget(background=BACKGROUND)
+        self.plot_widget = pg.PlotWidget(background=background())
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         style_plot_item(self.plot_item, "value")
         self.colour_items: list[pg.PlotCurveItem] = []
@@ -81,7 +80,7 @@ class ManyCurvesPlot(QWidget):
             self.plot_item.addItem(item)
             self.colour_items.append(item)
         self.highlight_item = pg.PlotCurveItem(
-            pen=pen(HIGHLIGHT_COLOUR, HIGHLIGHT_WIDTH), antialias=False, skipFiniteCheck=True
+            pen=pen(look().highlight, HIGHLIGHT_WIDTH), antialias=False, skipFiniteCheck=True
         )
         self.highlight_item.setSegmentedLineMode("on")
         self.highlight_item.setZValue(10)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QSizePolicy
 
 from ..widgets import ElidedLabel
 
-from .style import MARKER_COLOUR
+from .style import foreground
 
 HOVER_RADIUS_PX = 40.0
 
@@ -96,7 +96,7 @@ class HoverLabel(ElidedLabel):
 def make_marker() -> pg.ScatterPlotItem:
     """A hollow circle marking the hovered point; add it with ``ViewBox.addItem(ignoreBounds=True)``."""
     marker = pg.ScatterPlotItem(
-        size=9, pen=pg.mkPen(MARKER_COLOUR, width=1.5), brush=pg.mkBrush(None), symbol="o"
+        size=9, pen=pg.mkPen(foreground(), width=1.5), brush=pg.mkBrush(None), symbol="o"
     )
     marker.setZValue(100)
     marker.hide()

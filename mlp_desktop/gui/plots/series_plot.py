@@ -17,7 +17,7 @@ from ...core.series import SeriesBuffer
 from .exporting import export_graphics, make_export_action
 from .follow import FollowLatest
 from .readout import HoverLabel, format_value, make_marker, nearest_point, readout_text, scene_to_view
-from .style import BACKGROUND, FOREGROUND, colour, configure_curve, pen, style_plot_item
+from .style import background, colour, configure_curve, foreground, legend_brush, pen, style_plot_item
 
 
 class SeriesPlot(QWidget):
@@ -43,13 +43,13 @@ class SeriesPlot(QWidget):
     ):
         super().__init__(parent)
         self._max_buckets = max_buckets
-        self.plot_widget = pg.PlotWidget(background=BACKGROUND)
+        self.plot_widget = pg.PlotWidget(background=background())
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         style_plot_item(self.plot_item, y_label)
         self.legend = self.plot_item.addLegend(
             offset=(-10, 10),
-            labelTextColor=FOREGROUND,
-            brush=pg.mkBrush(255, 255, 255, 210),
+            labelTextColor=foreground(),
+            brush=legend_brush(),
             pen=pen("#999999"),
         )
         self.curves: list[pg.PlotDataItem] = []
@@ -177,7 +177,7 @@ class SeriesPlot(QWidget):
 
     def set_y_label(self, text: str) -> None:
         """Label the y axis."""
-        self.plot_item.setLabel("left", text, color=FOREGROUND)
+        self.plot_item.setLabel("left", text, color=foreground())
 
     def export(self, path) -> None:
         """Save the plot to ``path``: ``.png`` or ``.svg`` by suffix, written atomically."""

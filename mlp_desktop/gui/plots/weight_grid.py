@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 from .follow import fit_y_range
 from .readout import HoverLabel, make_marker, nearest_point, readout_text, scene_to_view
 from .style import (
-    BACKGROUND, FOREGROUND, HIGHLIGHT_WIDTH, colour, configure_curve, pen, style_plot_item,
+    HIGHLIGHT_WIDTH, background, colour, configure_curve, foreground, pen, style_plot_item,
 )
 
 TITLE_SIZE = "9pt"
@@ -108,7 +108,7 @@ class WeightGrid(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.layout_widget = pg.GraphicsLayoutWidget()
-        self.layout_widget.setBackground(BACKGROUND)
+        self.layout_widget.setBackground(background())
         self.hover_label = HoverLabel()
         # Tiles keep a readable height; a short pane scrolls (the wheel still zooms inside a tile).
         self.scroll_area = QScrollArea()
@@ -152,11 +152,11 @@ class WeightGrid(QWidget):
             tile: pg.PlotItem = self.layout_widget.addPlot(
                 row=row, col=column, axisItems={"bottom": EpochAxis("bottom"), "left": ValueAxis("left")})
             style_plot_item(tile, small=True)
-            tile.setTitle(name, size=TITLE_SIZE, color=FOREGROUND)
+            tile.setTitle(name, size=TITLE_SIZE, color=foreground())
             tile.setMenuEnabled(False)
             tile.hideButtons()
             if row == n_rows - 1 or index + n_columns >= len(names):
-                tile.setLabel("bottom", "epoch", color=FOREGROUND, **{"font-size": "8pt"})
+                tile.setLabel("bottom", "epoch", color=foreground(), **{"font-size": "8pt"})
                 tile.getAxis("bottom").setHeight(EPOCH_AXIS_HEIGHT)
             else:
                 # x is linked across tiles: only the lowest tile of a column shows its axis, which
@@ -211,7 +211,7 @@ class WeightGrid(QWidget):
                 tile.setTitle(name, size=TITLE_SIZE, color=HIGHLIGHT_TITLE_COLOUR, bold=True)
             else:
                 curve.setPen(pen(layer_colour(name)))
-                tile.setTitle(name, size=TITLE_SIZE, color=FOREGROUND)
+                tile.setTitle(name, size=TITLE_SIZE, color=foreground())
 
     def _tile_at(self, scene_pos) -> int | None:
         for column, tile in enumerate(self.tiles):
