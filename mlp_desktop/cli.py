@@ -339,13 +339,20 @@ def _summary(model, history, dataset) -> str:
     net = model.net
     lines = [
         f"Trained a {'-'.join(map(str, net.layer_sizes))} network ({model.task}, {len(dataset.frame)} rows) "
-        f"for {history.last_epoch} epochs in {history.elapsed_seconds:.2f} s."
+        f"for {history.last_epoch} epochs in {history.elapsed_seconds:.2f} s ({_engine_words(history)})."
     ]
     if history.stop_reason != "completed":
         lines[0] += " " + history.message
     for split, values in model.metrics.items():
         lines.append(f"  {split:10s} " + _format_metrics(values))
     return "\n".join(lines)
+
+
+def _engine_words(history) -> str:
+    """Which engine ran the training, in words (core.training.choose_engine decided)."""
+    if getattr(history, "engine", "numpy") == "compiled":
+        return "compiled engine"
+    return "NumPy engine"
 
 
 def _format_metrics(values: dict) -> str:

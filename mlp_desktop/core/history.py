@@ -42,6 +42,7 @@ class History:
     ``"early_stopped"`` run put the network back to that epoch's weights. ``test_rmse`` is the RMSE
     on the held-out test rows after the last run (NaN without test rows). ``optimizer_state``
     lets a run continuing this history pick up the optimizer's momenta where the last one left them.
+    ``engine`` names the engine that ran the last run (``"numpy"`` or ``"compiled"``).
     """
 
     def __init__(
@@ -66,6 +67,8 @@ class History:
         # The optimizer's running state (momenta, Adam's moments, LM's damping) after the last
         # run, so that continuing goes on exactly; kept in memory only, not in project files.
         self.optimizer_state: dict | None = None
+        # Which engine ran the last run: "numpy" or "compiled" (training.choose_engine).
+        self.engine = "numpy"
 
     def set_initial(self, train_rmse: float, val_rmse: float, params: np.ndarray) -> None:
         """Record the state before the first epoch (shown as epoch 0 by plots)."""
@@ -82,6 +85,15 @@ class History:
         self._buffer.append(epoch, row)
         self._learning_rates.append(epoch, (learning_rate,))
         self._last_epoch = int(epoch)
+
+    def extend(self, epochs: np.ndarray, rows: np.ndarray, learning_rates: np.ndarray) -> None:
+        """:meth:`append` for many epochs at once: ``rows[i] = [train RMSE, validation RMSE, *params]``
+        after ``epochs[i]`` (the same history as appending them one by one, without the Python loop)."""
+        if len(epochs) == 0:
+            return
+        self._buffer.extend(epochs, rows)
+        self._learning_rates.extend(epochs, np.asarray(learning_rates, dtype=np.float64).reshape(-1, 1))
+        self._last_epoch = int(epochs[-1])
 
     @property
     def capacity(self) -> int:

@@ -28,10 +28,12 @@ from .preprocessing import Preprocessor, fit_preprocessor, split_rows_three
 from .training import TrainConfig, train
 
 MODEL_FORMAT = "mlp-desktop-model"
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 """2: the training settings name the optimizer, penalties, stopping, schedule, test share and class
 weight, and the metrics may hold the test split (version 1 files are migrated: they trained with
-plain SGD and none of these)."""
+plain SGD and none of these). 3: the training settings name the engine asked for and the precision
+(``engine``, ``dtype``) and which engine ran (``engine_used``: ``"numpy"`` or ``"compiled"``);
+version 2 files are migrated as NumPy float64 runs, which they were."""
 
 
 @dataclass
@@ -222,7 +224,18 @@ def _model_1_to_2(data: dict) -> dict:
     return data
 
 
-_MODEL_MIGRATIONS = {1: _model_1_to_2}
+def _model_2_to_3(data: dict) -> dict:
+    """Version 2 models were trained by the NumPy path in float64: say so, as version 3 files do."""
+    training = data.get("training")
+    if isinstance(training, dict):
+        training.setdefault("engine", "numpy")
+        training.setdefault("dtype", "float64")
+        training.setdefault("engine_used", "numpy")
+    data["version"] = 3
+    return data
+
+
+_MODEL_MIGRATIONS = {1: _model_1_to_2, 2: _model_2_to_3}
 
 
 MAX_MODEL_BYTES = 1 << 30
@@ -447,7 +460,8 @@ def fit_model(
     model = Model(pre, net, loss, training={**asdict(config), "loss": loss, "network": asdict(spec),
                                             "input_scaling": input_scaling, "scale_targets": scale_targets,
                                             "epochs_run": history.last_epoch,
-                                            "stop_reason": history.stop_reason})
+                                            "stop_reason": history.stop_reason,
+                                            "engine_used": history.engine})
     model.metrics = {"train": model.evaluate(train_frame)}
     if len(val_rows):
         model.metrics["validation"] = model.evaluate(val_frame)

@@ -156,6 +156,8 @@ LR_SCHEDULE_CHOICES = {"constant": "Constant", "step": "Step (times decay every 
                        "exponential": "Exponential (times decay each epoch)",
                        "inverse_time": "Inverse time (rate / (1 + decay x epoch))"}
 CLASS_WEIGHT_CHOICES = {"balanced": "Balanced (rare classes count more)"}
+ENGINE_CHOICES = {"auto": "Auto engine", "compiled": "Compiled (numba)", "numpy": "NumPy"}
+DTYPE_CHOICES = {"float64": "float64", "float32": "float32"}
 assert set(INIT_CHOICES) == set(INITIALIZERS) and set(BIAS_CHOICES) == set(BIAS_INITS)
 
 SETTINGS: dict[str, Setting] = {s.name: s for s in (
@@ -243,6 +245,17 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "Balanced weights each class by how rare it is, so that a small class is not ignored; use it when "
             "one class has far fewer rows (classification only).", "learning", CLASS_WEIGHT_CHOICES,
             optional=True, none_means="None (every row counts the same)", cli="--class-weight"),
+    # -- how the arithmetic is done (issue 16): results are the same, speed differs --------------
+    _choice("engine", "auto", "Engine",
+            "What runs the training steps. Compiled runs SGD, Adam and RMSprop in a compiled kernel (numba), "
+            "many times faster for per-sample and small mini-batch updates, with the same results; NumPy runs "
+            "them in NumPy. Auto uses the compiled kernel for batches of up to 64 rows when numba is installed.",
+            "learning", ENGINE_CHOICES, cli="--engine"),
+    _choice("dtype", "float64", "Precision",
+            "How many digits the NumPy engine computes with: float64 (about 16 digits) or float32 (about 7, and "
+            "up to twice as fast for full-batch and mini-batch training on large data). The weights are kept as "
+            "float64 either way.", "learning", DTYPE_CHOICES, {"single": "float32", "double": "float64"},
+            cli="--dtype"),
     # -- initial weights -----------------------------------------------------------------------
     _choice("init", "xavier", "Initial weights",
             "How the starting weights are drawn at random; Xavier suits tanh and sigmoid, He suits ReLU.",

@@ -12,6 +12,13 @@ Update modes (``TrainConfig.batch_size``):
 Every step computes all its gradients from the pre-step weights and then applies them at once;
 with momentum ``mu`` the update is ``v = mu v - lr g; w += v``. The RMSE recorded for epoch ``e``
 is measured on all training (and validation) rows with the weights *after* epoch ``e``.
+
+Engines (``TrainConfig.engine``): the step rules (SGD, Adam, RMSprop) run either here in NumPy
+(``_Loop.run_epoch``) or in the compiled kernel of :mod:`~mlp_desktop.core.compiled`
+(``_Loop.run_steps_compiled``), which takes the same steps in the same order with the same math
+(equal to rounding). ``"auto"`` uses the kernel for batches of up to ``compiled.CROSSOVER_BATCH``
+rows when numba is installed, NumPy otherwise; the history's ``engine`` says which ran.
+``dtype="float32"`` runs the NumPy path in single precision (the weights are stored back as float64).
 """
 
 from __future__ import annotations
@@ -24,12 +31,13 @@ from typing import Callable
 
 import numpy as np
 
+from . import compiled
 from .errors import DataError
 from .settings import SETTINGS, as_number
 from .history import History
 from .losses import _ALIASES, CLASS_WEIGHTS, LOSS_NAMES, class_indices
-from .network import MLP, Backprop, as_matrix
-from .optimizers import (LR_DECAY_DEFAULTS, OPTIMIZERS, Penalty,
+from .network import MLP, Backprop, Workspace, _views, as_matrix
+from .optimizers import (LR_DECAY_DEFAULTS, LR_SCHEDULES, OPTIMIZERS, Penalty,
                          learning_rate_at)
 from .preprocessing import hold_out_rows
 from .series import SnapshotBuffer
@@ -38,7 +46,7 @@ from .series import SnapshotBuffer
 SCHEMA_CHECKED = ("epochs", "learning_rate", "batch_size", "momentum", "shuffle", "seed", "validation_fraction",
                   "target_rmse", "optimizer", "nesterov", "beta1", "beta2", "epsilon", "rho", "l2", "l1",
                   "early_stopping_patience", "min_delta", "lr_schedule", "lr_decay", "lr_step", "test_fraction",
-                  "class_weight")
+                  "class_weight", "engine", "dtype")
 """TrainConfig fields whose allowed values the settings schema (core/settings.py) owns."""
 
 
@@ -67,6 +75,12 @@ class TrainConfig:
 
     ``class_weight="balanced"`` weights each training row of class ``c`` by
     ``n_rows / (n_classes * n_rows_of_c)`` in the loss (class targets only).
+
+    ``engine``: ``"auto"`` (the compiled kernel for SGD, Adam and RMSprop with batches of up to
+    ``compiled.CROSSOVER_BATCH`` rows when numba is installed, else NumPy), ``"compiled"`` (the
+    kernel for every batch size; an error without numba) or ``"numpy"``. ``dtype``:
+    ``"float64"`` or ``"float32"`` (NumPy path only: full-batch and mini-batch runs of large data
+    go faster; ignored by L-BFGS and Levenberg-Marquardt, which need float64).
     """
 
     epochs: int = 1000
@@ -93,6 +107,8 @@ class TrainConfig:
     lr_step: int = 100
     test_fraction: float = 0.0
     class_weight: str | None = None
+    engine: str = "auto"
+    dtype: str = "float64"
 
     def __post_init__(self):
         # The settings a user chooses are checked by their one owner, the settings schema.
@@ -118,6 +134,13 @@ class TrainConfig:
                 f"The validation ({self.validation_fraction:.0%}) and test ({self.test_fraction:.0%}) fractions "
                 "together must leave rows to train on; make them smaller."
             )
+        if self.engine == "compiled" and OPTIMIZERS[self.optimizer].drives_itself:
+            name = {"lbfgs": "L-BFGS", "lm": "Levenberg-Marquardt"}.get(self.optimizer, self.optimizer)
+            raise DataError(f"The compiled engine runs SGD, Adam and RMSprop; {name} runs on the full batch in "
+                            "NumPy. Set the engine to Auto or NumPy.")
+        if self.engine == "compiled" and self.dtype == "float32":
+            raise DataError("The compiled engine computes in float64; choose float64, or the NumPy engine for "
+                            "float32.")
         if self.lr_decay is None:
             self.lr_decay = LR_DECAY_DEFAULTS.get(self.lr_schedule)
         elif self.lr_schedule in ("step", "exponential") and not 0.0 < self.lr_decay <= 1.0:
@@ -159,7 +182,8 @@ class ProgressReport:
     ``layer_grad_rms`` holds, for each of ``epochs``, the root-mean-square gradient of each weight
     layer at the epoch's last step (``(len(epochs), n_layers)``, to spot vanishing gradients).
     With validation rows, ``best_epoch``/``best_val_rmse`` are the best validation epoch so far;
-    ``test_rmse`` is the RMSE on the test rows, given in the final report only.
+    ``test_rmse`` is the RMSE on the test rows, given in the final report only. ``engine`` is the
+    engine running the steps (``"numpy"`` or ``"compiled"``).
     """
 
     epoch: int
@@ -184,6 +208,7 @@ class ProgressReport:
     best_epoch: int | None = None
     best_val_rmse: float = math.nan
     test_rmse: float = math.nan
+    engine: str = "numpy"
 
 
     def followed_by(self, later: "ProgressReport", max_param_rows: int) -> "ProgressReport":
@@ -326,13 +351,25 @@ def train(
         history = History(net.parameter_names())
     elif len(history.parameter_names) != net.n_parameters:
         raise DataError("The history to continue belongs to a network of another shape.")
+    n_train = data.X.shape[0]
+    batch = n_train if optimizer.drives_itself else min(config.batch_size or n_train, n_train)
+    engine = choose_engine(config, batch)
+    single = config.dtype == "float32" and engine == "numpy" and not optimizer.drives_itself
+    trained = _single_precision_copy(net) if single else net
+    if single:
+        backprop = _SinglePrecisionBackprop(trained, config.loss)
+        data = _Split(*(None if part is None else part.astype(np.float32) for part in
+                        (data.X, data.Y, data.X_val, data.Y_val, data.X_test, data.Y_test)))
+    history.engine = engine
 
     before = net.get_parameters()
     try:
-        loop = _Loop(net, backprop, data, config, rng, history, on_progress, stop_event, pause_event,
-                     progress_interval, progress_every, optimizer, sample_weights)
+        loop = _Loop(trained, backprop, data, config, rng, history, on_progress, stop_event, pause_event,
+                     progress_interval, progress_every, optimizer, sample_weights, engine)
         with np.errstate(all="ignore"):
             loop.run()
+        if single:
+            np.copyto(net._params, trained._params)
     except MemoryError:
         # Buffers grow with neurons x rows; a run that cannot get them leaves the weights as they were.
         net.set_parameters(before)
@@ -342,6 +379,69 @@ def train(
             "The weights are unchanged."
         ) from None
     return history
+
+
+def choose_engine(config: TrainConfig, batch: int) -> str:
+    """``"compiled"`` or ``"numpy"``: which engine runs ``config`` with batches of ``batch`` rows.
+
+    ``engine="compiled"`` without numba (or where it cannot load) is a :class:`DataError` that
+    says so; ``"auto"`` then quietly uses NumPy.
+    """
+    if OPTIMIZERS[config.optimizer].drives_itself or config.engine == "numpy" or config.dtype != "float64":
+        return "numpy"
+    wanted = config.engine == "compiled" or batch <= compiled.CROSSOVER_BATCH
+    if not wanted:
+        return "numpy"
+    if compiled.available():
+        try:
+            compiled.kernel()
+            return "compiled"
+        except Exception:  # noqa: BLE001 - numba present but broken here: unavailable_reason() says how
+            pass
+    if config.engine == "compiled":
+        raise DataError(f"The compiled engine is not available: {compiled.unavailable_reason()}. Set the engine to "
+                        "Auto or NumPy to train with NumPy.")
+    return "numpy"
+
+
+def _learning_rates(config: TrainConfig, first_epoch: int, count: int) -> np.ndarray:
+    """``learning_rate_at(config, e)`` for ``count`` epochs from ``first_epoch``, as one array (the
+    schedules are NumPy-ready formulas: the same values, without a Python call per epoch)."""
+    epochs = np.arange(first_epoch, first_epoch + count, dtype=np.int64)
+    rates = LR_SCHEDULES[config.lr_schedule](config.learning_rate, config.lr_decay, config.lr_step, epochs)
+    return np.array(np.broadcast_to(rates, (count,)), dtype=np.float64)
+
+
+def _single_precision_copy(net: MLP) -> MLP:
+    """A network sharing ``net``'s settings whose parameters are a float32 copy."""
+    shadow = MLP.__new__(MLP)
+    shadow.__dict__.update(net.__dict__)
+    shadow._params = net._params.astype(np.float32)
+    shadow._weights, shadow._biases = _views(shadow._params, [W.shape for W in net._weights])
+    return shadow
+
+
+class _SinglePrecisionBackprop(Backprop):
+    """Backprop whose inputs and buffers are float32, like its network's parameters.
+
+    Full-batch training is the sum of its matrix products and element-wise passes, so halving the
+    bytes per number roughly halves an epoch (benchmarks/train_speed.py measures it)."""
+
+    @staticmethod
+    def augment(X: np.ndarray) -> np.ndarray:
+        out = np.ones((X.shape[0], X.shape[1] + 1), dtype=np.float32)
+        out[:, :-1] = X
+        return out
+
+    def workspace(self, n_samples: int) -> Workspace:
+        ws = super().workspace(n_samples)
+        identity_output = ws.z is ws.a
+        ws.augmented = [a.astype(np.float32) for a in ws.augmented]
+        ws.a = [augmented[:-1] for augmented in ws.augmented]
+        ws.z = ws.a if identity_output else ws.a[:-1] + [np.empty_like(ws.a[-1])]
+        ws.tmp = [np.empty_like(a) for a in ws.a]
+        ws.delta = [np.empty_like(a) for a in ws.a]
+        return ws
 
 
 def loss_and_gradient(net: MLP, X, Y, config: TrainConfig | None = None) -> tuple[float, np.ndarray]:
@@ -412,8 +512,9 @@ class _Loop:
     """
 
     def __init__(self, net, backprop, data, config, rng, history, on_progress, stop_event, pause_event,
-                 progress_interval, progress_every, optimizer, sample_weights):
+                 progress_interval, progress_every, optimizer, sample_weights, engine="numpy"):
         self.net, self.backprop, self.data, self.config, self.rng = net, backprop, data, config, rng
+        self.engine = engine
         self.history, self.on_progress = history, on_progress
         self.stop_event, self.pause_event = stop_event, pause_event
         self.progress_interval, self.progress_every = progress_interval, progress_every
@@ -529,6 +630,8 @@ class _Loop:
 
     def run_steps(self) -> str:
         """Epochs of a step rule (SGD, Adam, RMSprop) until done; return the stop reason."""
+        if self.engine == "compiled":
+            return self.run_steps_compiled()
         config, optimizer, penalty, params = self.config, self.optimizer, self.penalty, self.params
         while self.epoch < self.final_epoch:
             if self.stop_event is not None and self.stop_event.is_set():
@@ -544,6 +647,131 @@ class _Loop:
             if reason is not None:
                 return reason
         return "completed"
+
+    # -- the compiled engine ------------------------------------------------------------------
+    CALL_SECONDS = 0.01
+    """How long one kernel call should take: stop and pause are checked between calls, so a stop
+    is answered within about this (plus one epoch's measurement), far inside 50 ms."""
+    OUTPUT_FLOATS = 1 << 18
+    """The per-call record of epochs (RMSEs and parameters of each) holds at most this many numbers."""
+
+    def run_steps_compiled(self) -> str:
+        """:meth:`run_steps` in the compiled kernel: the same steps, epochs and stop reasons.
+
+        The kernel runs the steps and the end of each epoch (RMSEs, divergence, best validation
+        epoch, early stopping, target) for a bounded number of rows per call, on the very arrays
+        the NumPy path uses (the network's parameters, the gradient buffer, the optimizer's
+        momenta), then the epochs it finished are recorded here in one go.
+        """
+        config, optimizer, params, data = self.config, self.optimizer, self.params, self.data
+        run = compiled.kernel()
+        n, n_params = data.X.shape[0], params.size
+        n_layers = len(self.net.layer_sizes) - 1
+        has_val = data.X_val is not None
+        X_val = data.X_val if has_val else np.zeros((0, data.X.shape[1]))
+        Y_val = data.Y_val if has_val else np.zeros((0, data.Y.shape[1]))
+        weights = self.sample_weights if self.sample_weights is not None else np.zeros(0)
+        sizes = np.array(self.net.layer_sizes, dtype=np.int64)
+        acts = np.array([compiled.ACTIVATION_CODES[a] for a in self.net.activations], dtype=np.int64)
+        hyper = np.zeros(compiled.HYPER_SIZE)
+        hyper[compiled.H_MOMENTUM] = getattr(optimizer, "momentum", 0.0)
+        hyper[compiled.H_NESTEROV] = float(getattr(optimizer, "nesterov", False))
+        hyper[compiled.H_BETA1], hyper[compiled.H_BETA2] = config.beta1, config.beta2
+        hyper[compiled.H_EPSILON], hyper[compiled.H_RHO] = config.epsilon, config.rho
+        hyper[compiled.H_L2], hyper[compiled.H_L1] = config.l2, config.l1
+        hyper[compiled.H_TARGET] = -1.0 if config.target_rmse is None else config.target_rmse
+        hyper[compiled.H_MIN_DELTA] = config.min_delta
+        patience = config.early_stopping_patience
+        hyper[compiled.H_PATIENCE] = -1.0 if patience is None else float(patience)
+        opt_code = compiled.OPTIMIZER_CODES[optimizer.name]
+        spare = np.zeros(n_params)
+        state_a = {"sgd": getattr(optimizer, "velocity", spare), "adam": getattr(optimizer, "m", None),
+                   "rmsprop": getattr(optimizer, "v", None)}[optimizer.name]
+        state_b = optimizer.v if optimizer.name == "adam" else spare
+        powers = np.array([getattr(optimizer, "beta1_power", 1.0), getattr(optimizer, "beta2_power", 1.0)])
+        best = np.array([self.best_val, float(self.best_epoch or 0), float(getattr(self, "since_best", 0))])
+        best_params = self.best_params if has_val else np.zeros(n_params)
+        max_epochs = max(1, self.OUTPUT_FLOATS // (n_params + 2))
+        out_rows, out_grads = np.empty((max_epochs, n_params + 2)), np.empty((max_epochs, n_layers))
+        rows_per_epoch = n + X_val.shape[0]
+        measure = rows_per_epoch <= compiled.MEASURE_ROWS  # else NumPy measures each epoch (end_epoch)
+        budget = 4 * rows_per_epoch
+        orders: list[np.ndarray] = []  # drawn for epochs not finished yet, in the NumPy path's order
+        position = 0
+        while self.epoch < self.final_epoch:
+            if self.stop_event is not None and self.stop_event.is_set():
+                # Stopped inside an epoch: the NumPy path counts the epoch's steps so far as an epoch.
+                return self.end_epoch() or "stopped" if position else "stopped"
+            if self.pause_event is not None and self.pause_event.is_set():
+                self.wait_while_paused()
+                continue
+            count = min(self.final_epoch - self.epoch, max_epochs, max(1, budget // rows_per_epoch + 1))
+            if not measure:
+                count = 1
+            if self.progress_every is not None:
+                count = min(count, self.progress_every - self.epoch % self.progress_every)
+            rates = _learning_rates(config, self.epoch, count)
+            scales = -rates if optimizer.name == "sgd" else np.ones(count)
+            if config.shuffle:
+                while len(orders) < count:
+                    orders.append(self.rng.permutation(n))
+                order = np.array(orders[:count], dtype=np.int64)
+            else:
+                order = np.zeros((0, n), dtype=np.int64)
+            started = time.perf_counter()
+            finished, position, code, done = run(
+                params, self.backprop.grad, data.X, data.Y, weights, X_val, Y_val, order, sizes, acts,
+                compiled.LOSS_CODES[config.loss], opt_code, hyper, state_a, state_b, powers, rates, scales,
+                self.batch, position, budget, int(measure), self.last_good, best_params, best, self.epoch,
+                out_rows, out_grads)
+            seconds = time.perf_counter() - started
+            if seconds > 0:  # the next call takes about CALL_SECONDS
+                budget = int(min(max(done / seconds * self.CALL_SECONDS, 64), 1 << 30))
+            del orders[:finished]
+            current = min(finished, count - 1)
+            self.learning_rate, self.grad_scale = float(rates[current]), float(scales[current])
+            optimizer.set_learning_rate(self.learning_rate)
+            if optimizer.name == "adam":
+                optimizer.beta1_power, optimizer.beta2_power = float(powers[0]), float(powers[1])
+            if has_val and measure:
+                self.best_val, self.best_epoch, self.since_best = float(best[0]), int(best[1]), int(best[2])
+            if finished:
+                self.record_epochs(out_rows[:finished], out_grads[:finished], rates[:finished])
+            if not measure and position == n:  # the epoch's steps are done: NumPy measures and records it
+                position = 0
+                del orders[:1]
+                reason = self.end_epoch()
+                if reason is not None:
+                    return reason
+                continue
+            if code == compiled.DIVERGED:
+                return "diverged"
+            if code == compiled.TARGET_REACHED:
+                return "target_reached"
+            if code == compiled.EARLY_STOPPED:
+                return "early_stopped"
+        return "completed"
+
+    def record_epochs(self, rows: np.ndarray, grad_rms: np.ndarray, rates: np.ndarray) -> None:
+        """Record epochs the kernel finished: ``rows[e] = [train RMSE, validation RMSE, *params]``."""
+        count = len(rows)
+        epochs = np.arange(self.epoch + 1, self.epoch + count + 1, dtype=np.float64)
+        self.history.extend(epochs, rows, rates)
+        self.epoch += count
+        if self.on_progress is None:
+            return
+        trace_epochs, trains, vals, grads, trace_rates = self.trace
+        trace_epochs.extend(epochs.astype(np.int64).tolist())
+        trains.extend(rows[:, 0].tolist())
+        vals.extend(rows[:, 1].tolist())
+        grads.extend(grad_rms.tolist())
+        trace_rates.extend(rates.tolist())
+        self.param_trace.extend(epochs, rows[:, 2:])
+        due = self.progress_every is not None and self.epoch % self.progress_every == 0
+        if not due and self.progress_interval is not None:
+            due = time.perf_counter() - self.last_report >= self.progress_interval
+        if due:
+            self.report(self.epoch)
 
     def end_epoch(self) -> str | None:
         """Measure and record the epoch just run; return a reason to stop, or None to go on."""
@@ -716,7 +944,7 @@ class _Loop:
             final_epoch=self.final_epoch,
             train_rmse=history.latest_rmse[0],
             val_rmse=history.latest_rmse[1],
-            params=self.net.get_parameters(),
+            params=np.array(self.params, dtype=np.float64),
             epochs=np.array(epochs, dtype=np.int64),
             train_rmses=np.array(trains),
             val_rmses=np.array(vals),
@@ -734,6 +962,7 @@ class _Loop:
             best_epoch=self.best_epoch,
             best_val_rmse=self.best_val,
             test_rmse=history.test_rmse if finished else math.nan,
+            engine=self.engine,
         ))
         for trace in self.trace:
             trace.clear()

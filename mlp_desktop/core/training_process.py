@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import threading
 import time
 import traceback
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import compiled
 from .errors import DataError
 from .history import History
 from .network import MLP
@@ -145,6 +147,9 @@ def _child_cross_validation(connection, job: CrossValidationJob, stop_event: Sha
 
 def _child_main(connection, stop_event: SharedFlag, pause_event: SharedFlag) -> None:
     """The child process: run jobs until told to quit or the parent goes away."""
+    # The compiled kernel loads from numba's disk cache (or compiles, the first time ever) while
+    # the user is still setting up, not after pressing Train; a NumPy job meanwhile runs at once.
+    threading.Thread(target=compiled.warm_up, name="kernel-warm-up", daemon=True).start()
     data: dict = {}
     while True:
         try:

@@ -8,6 +8,7 @@ import pytest
 
 from mlp_desktop.core import DataError, TrainConfig
 from mlp_desktop.core.data import prepare_dataset, read_table, table_from_frame
+from mlp_desktop.core import compiled
 from mlp_desktop.core.model import MODEL_FORMAT, MODEL_VERSION, Model, NetworkSpec, fit_model, load_model
 from mlp_desktop.core.samples import sample_path
 
@@ -65,7 +66,7 @@ def test_save_load_round_trip_predicts_bit_identically(fixture, request, tmp_pat
     path = tmp_path / "model.json"
     model.save(path)
     saved = json.loads(path.read_text())
-    assert saved["format"] == MODEL_FORMAT and saved["version"] == MODEL_VERSION == 2
+    assert saved["format"] == MODEL_FORMAT and saved["version"] == MODEL_VERSION == 3
     loaded = load_model(path)
     np.testing.assert_array_equal(loaded.net.get_parameters(), model.net.get_parameters())
     pd.testing.assert_frame_equal(loaded.predict(data.frame), model.predict(data.frame))
@@ -145,3 +146,22 @@ def test_a_version_1_model_is_migrated_and_predicts_the_same(tmp_path):
     assert loaded.training["early_stopping_patience"] is None and loaded.training["test_fraction"] == 0.0
     frame = read_table(sample_path("health_score")).frame
     assert loaded.predict(frame).equals(model.predict(frame))
+
+
+def test_the_model_says_which_engine_trained_it_and_version_2_files_migrate(tmp_path):
+    data = prepare_dataset(read_table(sample_path("health_score")))
+    for engine in ("numpy", "compiled") if compiled.available() else ("numpy",):
+        model, history = fit_model(data, NetworkSpec(hidden_layers=[2]),
+                                   TrainConfig(epochs=5, seed=1, batch_size=1, engine=engine))
+        assert model.training["engine_used"] == history.engine == engine
+        assert (model.training["engine"], model.training["dtype"]) == (engine, "float64")
+    old = model.to_dict()
+    old["version"] = 2
+    for name in ("engine", "dtype", "engine_used"):
+        old["training"].pop(name)
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps(old))
+    loaded = load_model(path)
+    assert (loaded.training["engine"], loaded.training["dtype"], loaded.training["engine_used"]) == (
+        "numpy", "float64", "numpy")
+    assert loaded.predict(data.frame).equals(model.predict(data.frame))

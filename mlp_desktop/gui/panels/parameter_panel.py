@@ -272,11 +272,19 @@ class ParameterPanel(QWidget):
         self.shuffle_check.setToolTip("Visit the training rows in a new random order in each epoch.")
         self.update_mode_combo.currentIndexChanged.connect(self._update_enabled)
 
+        # Engine and precision (issue 16): how the arithmetic is done, from the schema's choices
+        self.engine_combo, self.dtype_combo = QComboBox(), QComboBox()
+        for combo, name in ((self.engine_combo, "engine"), (self.dtype_combo, "dtype")):
+            for value, text in schema.SETTINGS[name].choices.items():
+                combo.addItem(text, value)
+            combo.setToolTip(schema.SETTINGS[name].tooltip())
+
         updates_box = QGroupBox("Updates")
         updates_form = self._form(updates_box)
         updates_form.addRow("&Update:", self.update_mode_combo)
         updates_form.addRow("&Batch size:", self.batch_size_spin)
         updates_form.addRow(self.shuffle_check)
+        updates_form.addRow("Engine:", _row((self.engine_combo, 1), (self.dtype_combo, 1)))
 
         # Initial weights
         self.init_combo = QComboBox()
@@ -472,6 +480,7 @@ class ParameterPanel(QWidget):
                 self.rho_spin,
                 self.learning_rate_spin, self.learning_rate_slider, self.epochs_spin, self.momentum_spin,
                 self.loss_combo, self.update_mode_combo, self.batch_size_spin, self.shuffle_check,
+                self.engine_combo, self.dtype_combo,
                 self.l2_spin, self.l1_spin, self.early_stopping_check, self.patience_spin, self.min_delta_spin,
                 self.schedule_combo, self.lr_decay_check, self.lr_decay_spin, self.lr_step_spin,
                 self.test_fraction_spin, self.class_weight_combo,
@@ -488,7 +497,8 @@ class ParameterPanel(QWidget):
             "shuffle": self.shuffle_check.isChecked(),
             "seed": None if self.random_seed_check.isChecked() else self.seed_spin.value(),
             "target_rmse": self.target_rmse_spin.value() if self.target_rmse_check.isChecked() else None,
-            "loss": self.loss(), **self._optimizer_settings(), **self._regularization_settings(),
+            "loss": self.loss(), "engine": self.engine_combo.currentData(), "dtype": self.dtype_combo.currentData(),
+            **self._optimizer_settings(), **self._regularization_settings(),
             **self._init_settings(),
         }
 
@@ -541,6 +551,9 @@ class ParameterPanel(QWidget):
                 self._select(self.loss_combo, loss)
             if "shuffle" in values:
                 self.shuffle_check.setChecked(bool(values["shuffle"]))
+            for name, combo in (("engine", self.engine_combo), ("dtype", self.dtype_combo)):
+                if name in values:
+                    self._select(combo, schema.SETTINGS[name].check(values[name]))
             if "seed" in values:
                 seed = values["seed"]
                 self.random_seed_check.setChecked(seed is None)

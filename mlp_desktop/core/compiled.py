@@ -1,0 +1,146 @@
+"""The compiled training engine: per-sample and small mini-batch steps in one numba kernel.
+
+Why: a per-sample step of a small network is about 1,400 floating-point operations, and the NumPy
+path (``training._Loop.run_epoch``) spends ~10 us per step in the overhead of a dozen NumPy calls.
+The kernel here does the same math in compiled loops and runs many steps, and the end of every
+epoch (RMSE, divergence, best epoch, early stopping), per call; Python only records the epochs a
+call finished and checks stop/pause between calls.
+
+Same results as the NumPy path: the same steps in the same order (rows in data order, or the
+permutations ``training`` draws from its generator exactly as the NumPy path does), the same
+formulas written element by element (sigmoid as ``0.5 tanh(z/2) + 0.5``, the optimizers' folded
+constants of :mod:`~mlp_desktop.core.optimizers`), so the weights agree to rounding (the sums of
+the matrix products are added in another order): ``tests/core/test_compiled.py`` checks 1e-12
+relative after 100 epochs for every activation, loss, optimizer, penalty, class weighting and
+update mode.
+
+One compiled function covers every kind of network: activations, loss and optimizer are integer
+codes and every array is a C-contiguous float64 or int64 array, so there is exactly one
+specialization to compile (cold: a few seconds, once) and it is cached on disk (``cache=True``)
+so that later processes load it in a fraction of a second.
+
+Nothing here imports Qt; numba is imported on first use only (:func:`kernel`), and only if it is
+installed (:func:`available`).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .activations import ACTIVATIONS, LEAKY_SLOPE
+
+ACTIVATION_CODES = {name: code for code, name in enumerate(ACTIVATIONS)}
+"""Activation name -> the integer the kernel switches on (identity 0, sigmoid 1, tanh 2, relu 3,
+leaky_relu 4, softmax 5)."""
+assert list(ACTIVATION_CODES) == ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"]
+
+LOSS_CODES = {"mse": 0, "cross_entropy": 1}
+OPTIMIZER_CODES = {"sgd": 0, "adam": 1, "rmsprop": 2}
+"""The step rules the kernel runs (L-BFGS and Levenberg-Marquardt drive themselves, on the full batch)."""
+
+# Kernel return codes (what ended a call); training maps them to stop reasons.
+RAN, DIVERGED, TARGET_REACHED, EARLY_STOPPED = 0, 1, 2, 3
+
+CROSSOVER_BATCH = 64
+"""``engine="auto"`` uses the kernel for batches of at most this many rows.
+
+Measured (benchmarks/train_speed.py --crossover, 1000 x 10 rows, 10-32-1 tanh, SGD, one run on a
+2-core machine): kernel / NumPy epoch time 0.08 at batch 1, 0.17 at 4, 0.30 at 16, 0.55 at 64,
+0.95 at 128, 1.3 at 256: the kernel's plain loops lose to BLAS's products once a batch has
+about a hundred rows. 64 keeps a margin on wider networks, whose products favour BLAS earlier.
+"""
+
+MEASURE_ROWS = 256
+"""With more training and validation rows than this, NumPy measures the RMSEs at the end of each
+epoch (its matrix products and vectorised tanh beat the kernel's row-by-row forward passes, and
+its ~40 us per epoch no longer matter); with fewer, the kernel ends the epochs itself and runs
+many per call."""
+
+_kernel = None
+_import_error: str | None = None
+
+
+def available() -> bool:
+    """True when numba is installed and the kernel can be built here (without importing numba)."""
+    if _import_error is not None:
+        return False
+    return importlib.util.find_spec("numba") is not None
+
+
+def unavailable_reason() -> str:
+    """Why :func:`available` is False, in words."""
+    if _import_error is not None:
+        return f"numba could not be loaded ({_import_error})"
+    return "numba is not installed (pip install numba)"
+
+
+def user_cache_dir() -> Path:
+    """The platform's per-user cache folder for MLP Desktop's compiled kernels."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "mlp-desktop" / "numba"
+
+
+def _choose_cache_dir() -> None:
+    """Numba caches next to this module (``__pycache__``) when it can write there; an installed
+    package usually cannot, so then the cache goes to the user's cache folder. Must run before
+    numba is imported (it reads NUMBA_CACHE_DIR once); child processes inherit the choice."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    here = Path(__file__).parent / "__pycache__"
+    try:
+        here.mkdir(exist_ok=True)
+        writable = os.access(here, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:
+        os.environ["NUMBA_CACHE_DIR"] = str(user_cache_dir())
+
+
+def kernel():
+    """The compiled ``run_chunk`` (loaded from the disk cache, or compiled on its first call)."""
+    global _kernel, _import_error
+    if _kernel is None:
+        _choose_cache_dir()
+        try:
+            from . import _kernels
+        except Exception as error:  # noqa: BLE001 - numba broken or unsupported here: NumPy it is
+            _import_error = f"{type(error).__name__}: {error}"
+            raise
+        _kernel = _kernels.run_chunk
+    return _kernel
+
+
+def warm_up() -> None:
+    """Load (or compile) the kernel now, by running it once on a tiny problem; never raises.
+
+    The training process calls this as it starts, so that the user's first Train does not wait
+    for it."""
+    if not available():
+        return
+    try:
+        run = kernel()
+        params, grad = np.zeros(4), np.zeros(4)
+        X, Y = np.zeros((1, 1)), np.zeros((1, 1))
+        empty = np.zeros((0, 1))
+        run(params, grad, X, Y, np.zeros(0), empty, empty, np.zeros((0, 1), dtype=np.int64),
+            np.array([1, 1, 1], dtype=np.int64), np.array([0, 0], dtype=np.int64), 0, 0,
+            np.zeros(HYPER_SIZE), np.zeros(4), np.zeros(4), np.ones(2), np.zeros(1), np.zeros(1), 1, 0, 100, 1,
+            np.zeros(4), np.zeros(4), np.zeros(3), 1, np.zeros((1, 6)), np.zeros((1, 2)))
+    except Exception:  # noqa: BLE001 - training then falls back or reports it
+        pass
+
+
+# hyper-parameter vector layout (one float64 array, so the kernel has one signature)
+H_MOMENTUM, H_NESTEROV, H_BETA1, H_BETA2, H_EPSILON, H_RHO, H_L2, H_L1, H_TARGET, H_MIN_DELTA, H_PATIENCE = range(11)
+HYPER_SIZE = 11
+SLOPE = LEAKY_SLOPE
