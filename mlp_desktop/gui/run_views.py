@@ -131,6 +131,7 @@ class RunViews:
         if np.isfinite(update.learning_rate):  # L-BFGS and Levenberg-Marquardt have none
             parts.append(f"learning rate {update.learning_rate:.3g}")
         self.speed_label.setText(", ".join(parts))
+        self.speed_label.setToolTip("Engine: compiled (numba)" if update.engine == "compiled" else "Engine: NumPy")
         left = (update.final_epoch - update.epoch) / speed if speed > 0 and not update.finished else 0
         self.time_label.setText(f"{_duration(left)} left" if left > 0.5 else "")
 
