@@ -41,7 +41,7 @@ from .. import __version__
 from . import parameters, settings
 from .errors import DataError
 from .fileio import atomic_path
-from .reading.archive import check_npz, check_project_zip
+from .reading.archive import check_npz, check_project_zip, read_member
 from .graph import NetworkGraph
 from .history import History
 
@@ -231,7 +231,7 @@ def _read_archive(archive: zipfile.ZipFile, name: str) -> Project:
     if MANIFEST_NAME not in members:
         raise DataError(f"{name} is not an MLP Desktop project file: it has no {MANIFEST_NAME}.")
     try:
-        text = archive.read(MANIFEST_NAME).decode("utf-8")
+        text = read_member(archive, MANIFEST_NAME, name, "project file").decode("utf-8")
         manifest = json.loads(text, parse_constant=lambda constant: None)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise DataError(f"{name} is damaged: its {MANIFEST_NAME} is not valid JSON.") from None
@@ -249,7 +249,7 @@ def _read_archive(archive: zipfile.ZipFile, name: str) -> Project:
     if manifest["has_weights"] or manifest["has_history"]:
         if ARRAYS_NAME not in members:
             raise DataError(f"{name} is damaged: the weights ({ARRAYS_NAME}) are missing.")
-        arrays = _read_arrays(archive.read(ARRAYS_NAME), name)
+        arrays = _read_arrays(read_member(archive, ARRAYS_NAME, name, "project file"), name)
 
     weights = None
     if manifest["has_weights"]:
@@ -263,7 +263,7 @@ def _read_archive(archive: zipfile.ZipFile, name: str) -> Project:
         if DATA_NAME not in members:
             raise DataError(f"{name} is damaged: its embedded data table ({DATA_NAME}) is missing.")
         try:
-            embedded = pd.read_csv(io.BytesIO(archive.read(DATA_NAME)))
+            embedded = pd.read_csv(io.BytesIO(read_member(archive, DATA_NAME, name, "project file")))
         except pd.errors.EmptyDataError:
             embedded = pd.DataFrame()
         except (ValueError, pd.errors.ParserError):

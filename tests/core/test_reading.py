@@ -308,6 +308,92 @@ def test_a_workbook_that_would_inflate_to_gigabytes_is_refused_unopened(tmp_path
     assert "zip bomb" in message
 
 
+def _lying_copy(source: Path, target: Path, member: str) -> Path:
+    """A copy of ``source`` whose ``member`` declares fewer bytes than it inflates to (but more than
+    half its compressed size, so only inflating it can tell)."""
+    target.write_bytes(source.read_bytes())
+    with zipfile.ZipFile(target) as archive:
+        info = archive.getinfo(member)
+    assert info.file_size > 4 * info.compress_size
+    _declare_size(target, member, 2 * info.compress_size)
+    return target
+
+
+def _long_workbook(path: Path, rows: int = 3000) -> Path:
+    return write_xlsx(path, {"S": [["a", "b", "output"]] + [[k, k % 7, f"c{k % 3}"] for k in range(rows)]})
+
+
+@pytest.mark.parametrize("parts", [False, True])
+def test_a_workbook_part_that_holds_more_than_it_declares_is_refused_while_inflating(tmp_path, monkeypatch, parts):
+    from mlp_desktop.core.reading import workbook
+
+    if parts:  # read by our own capped stream, not calamine's
+        monkeypatch.setattr(workbook, "PARTS_FROM_BYTES", 0)
+    path = _lying_copy(_long_workbook(tmp_path / "ok.xlsx"), tmp_path / "lying.xlsx", "xl/worksheets/sheet1.xml")
+    message = error_of(read_table, path)
+    assert message.startswith("lying.xlsx is damaged or unsafe: ") and "holds more than" in message
+
+
+def test_an_ods_or_project_part_that_holds_more_than_it_declares_is_refused(tmp_path):
+    from mlp_desktop.core.project import load_project
+
+    lying = _lying_copy(FIXTURES / "base.ods", tmp_path / "lying.ods", "content.xml")
+    assert error_of(read_table, lying) == ("lying.ods is damaged or unsafe: a part of it holds more than the size it "
+                                           "declares; it was not opened.")
+    project = tmp_path / "ok.mlpd"
+    with zipfile.ZipFile(project, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", '{"format": "mlp-desktop-project", "padding": "' + " " * 20000 + '"}')
+    lying = _lying_copy(project, tmp_path / "lying.mlpd", "manifest.json")
+    assert error_of(load_project, lying) == ("lying.mlpd is damaged or unsafe: its part manifest.json holds more than "
+                                             "the 170 bytes it declares; it was not opened.")
+
+
+def test_the_capped_stream_reads_honest_parts_and_names_cut_or_changed_ones(tmp_path):
+    from mlp_desktop.core.reading.archive import open_member, read_member
+
+    path = tmp_path / "a.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("x", b"0123456789" * 1000)
+    with zipfile.ZipFile(path) as archive:
+        assert read_member(archive, "x", "a.zip") == b"0123456789" * 1000
+        with open_member(archive, "x", "a.zip") as stream:
+            assert b"".join(iter(lambda: stream.read(777), b"")) == b"0123456789" * 1000
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("x")
+    _declare_size(path, "x", info.file_size + 10)  # claims more than it holds
+    with zipfile.ZipFile(path) as archive:
+        assert error_of(read_member, archive, "x", "a.zip") == "a.zip is damaged: its part x is shorter than it declares."
+    del data
+
+
+def test_a_large_sheet_read_in_parts_is_the_same_table(tmp_path, monkeypatch):
+    """Sheets beyond PARTS_FROM_BYTES are read a part at a time (a few hundred bytes here, so that
+    parts begin further left or right, with blank rows and formulas between them)."""
+    from mlp_desktop.core.reading import workbook
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["C3"], sheet["D3"] = "a", "b"
+    for row in range(4, 60):
+        sheet.cell(row=row, column=3, value=row)
+        sheet.cell(row=row, column=4, value=f"t{row % 3}")
+    sheet["B40"], sheet["H50"] = "left", datetime.datetime(2020, 1, 5)
+    sheet["D55"], sheet["F70"] = "=SUM(C10:C20)", 1.5
+    book.save(tmp_path / "wide.xlsx")
+    whole = read_table(tmp_path / "wide.xlsx")
+    monkeypatch.setattr(workbook, "PARTS_FROM_BYTES", 0)
+    monkeypatch.setattr(workbook, "_PART_BYTES", 200)
+    parts = workbook._SheetParts.open(tmp_path / "wide.xlsx", "Sheet")
+    assert sum(1 for _ in parts) > 10
+    in_parts = read_table(tmp_path / "wide.xlsx")
+    pd.testing.assert_frame_equal(in_parts.frame, whole.frame)
+    assert in_parts.row_numbers.tolist() == whole.row_numbers.tolist() == list(range(4, 60)) + [70]
+    assert in_parts.column_positions == whole.column_positions == [2, 3, 4, 6, 8]
+    assert in_parts.notes == whole.notes and in_parts.warnings == whole.warnings
+    assert "D55" in in_parts.warnings[0] and in_parts.frame["column_6"].iloc[-1] == 1.5
+
+
 def test_memory_errors_become_data_errors(tmp_path, monkeypatch):
     import mlp_desktop.core.reading as reading
 

@@ -7,12 +7,15 @@ takes milliseconds whatever the archive claims.
 
 from __future__ import annotations
 
+import copy
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..errors import DataError
 
-__all__ = ["MAX_MEMBERS", "MAX_RATIO", "MAX_TOTAL_BYTES", "check_zip"]
+__all__ = ["MAX_MEMBERS", "MAX_RATIO", "MAX_TOTAL_BYTES", "check_member_sizes", "check_zip", "open_member",
+           "read_member"]
 
 MAX_MEMBERS = 10_000
 MAX_TOTAL_BYTES = 4 * 2**30
@@ -52,6 +55,72 @@ def check_zip(archive: zipfile.ZipFile, name: str, what: str = "workbook",
     if total > MAX_TOTAL_BYTES:
         raise DataError(f"{name} is too large to open: its parts would inflate to {_size(total)} "
                         f"(at most {_size(MAX_TOTAL_BYTES)}).")
+
+
+class _CappedMember:
+    """A member's inflated bytes, read in pieces, that refuses to give more than the member declares:
+    a member whose declared size lies (smaller than what its data inflates to) raises
+    :class:`DataError` as soon as one byte too many comes out, so no read inflates more than the
+    declared sizes :func:`check_zip` accepted. (zipfile would stop at the declared size and blame a
+    checksum, or, with a forged checksum, hand back the cut data without a word.)"""
+
+    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, what: str):
+        probe = copy.copy(info)
+        probe.file_size = info.file_size + 1  # one byte beyond the declared size shows a lie
+        del probe.CRC  # zipfile would check it at the probe's size; checked here at the real end
+        self._stream = archive.open(probe)
+        self._info, self._name, self._what, self._left = info, name, what, info.file_size
+        self._crc = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(self._left + 1 if size < 0 else min(size, self._left + 1))
+        self._left -= len(data)
+        if self._left < 0 or (self._left == 0 and data and self._stream.read(1)):
+            raise DataError(f"{self._name} is damaged or unsafe: its part {self._info.filename} holds more than "
+                            f"the {_size(self._info.file_size)} it declares; it was not opened.")
+        self._crc = zlib.crc32(data, self._crc)
+        if not data or self._left == 0:
+            if self._left > 0:
+                raise DataError(f"{self._name} is damaged: its part {self._info.filename} is shorter than it "
+                                f"declares.")
+            if self._crc != self._info.CRC:
+                raise DataError(f"{self._name} is damaged: its part {self._info.filename} fails its checksum.")
+        return data
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def __enter__(self) -> "_CappedMember":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_member(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, name: str, what: str = "workbook"
+                ) -> _CappedMember:
+    """Open one member for reading in pieces, capped at its declared size (see :class:`_CappedMember`).
+    ``name``: the archive's file name for messages."""
+    info = member if isinstance(member, zipfile.ZipInfo) else archive.getinfo(member)
+    return _CappedMember(archive, info, name, what)
+
+
+def read_member(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, name: str, what: str = "workbook") -> bytes:
+    """The member's bytes, refused with :class:`DataError` if they exceed its declared size."""
+    with open_member(archive, member, name, what) as stream:
+        return b"".join(iter(stream.read, b""))  # to the end, where a short part is found
+
+
+def check_member_sizes(archive: zipfile.ZipFile, name: str, what: str = "workbook",
+                       members: list[str] | None = None) -> None:
+    """Inflate ``members`` (default: all) as a stream, keeping nothing, to prove that each holds no
+    more than it declares before a reader that trusts the sizes inflates it."""
+    for info in archive.infolist():
+        if members is not None and info.filename not in members:
+            continue
+        with open_member(archive, info, name, what) as stream:
+            while stream.read(4 * 2**20):
+                pass
 
 
 def check_zip_file(path: Path, what: str = "workbook") -> None:
@@ -95,6 +164,7 @@ def check_npz(raw: bytes, name: str, what: str = "arrays.npz") -> None:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             check_zip(archive, name, "project file")
             for info in archive.infolist():
+                check_member_sizes(archive, name, "project file", [info.filename])  # no lying size inside
                 with archive.open(info) as stream:
                     version = np.lib.format.read_magic(stream)
                     if version not in ((1, 0), (2, 0), (3, 0)):

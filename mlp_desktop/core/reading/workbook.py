@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import html
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -23,7 +24,7 @@ import numpy as np
 from pandas.api.types import infer_dtype
 
 from ..errors import DataError
-from .archive import check_zip_file
+from .archive import check_zip_file, open_member, read_member
 from .build import RawTable
 
 __all__ = ["list_workbook_sheets", "read_workbook"]
@@ -49,6 +50,7 @@ def _open(path: Path, kind: str):
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine's errors (zip, XML, password) mean the same to a user
+        _refuse_a_lie(path, error)
         text = str(error).lower()
         if kind == "ole" or "password" in text or "encrypt" in text:
             raise DataError(
@@ -56,6 +58,14 @@ def _open(path: Path, kind: str):
                 f"password and save it as .xlsx."
             ) from None
         raise DataError(f"{path.name} {_DAMAGED}.") from None
+
+
+def _refuse_a_lie(path: Path, error: Exception) -> None:
+    """calamine stops inflating a part that holds more than its declared size (a hidden zip bomb):
+    say so, as :mod:`.archive` does for the parts read here."""
+    if "larger than its declared" in str(error):
+        raise DataError(f"{path.name} is damaged or unsafe: a part of it holds more than the size it declares; "
+                        f"it was not opened.") from None
 
 
 def list_workbook_sheets(path: Path, kind: str) -> list[str]:
@@ -109,7 +119,7 @@ def read_workbook(path: Path, kind: str, sheet: str | None) -> RawTable:
         raw.notes = notes + raw.notes
     finally:
         workbook.close()
-    if kind == "zip" and path.suffix.lower() != ".ods" and _worth_scanning(path, raw):
+    if kind == "zip" and path.suffix.lower() != ".ods" and not raw.formulas_scanned and _worth_scanning(path, raw):
         raw.formulas = _formulas_without_results(path, raw.sheet)
     return raw
 
@@ -129,55 +139,94 @@ def _is_blank_row(row: list) -> bool:
 
 def _read_sheet(path: Path, workbook, name: str, sheets: list[str]) -> RawTable | None:
     """The sheet's header and columns, or ``None`` when it has no value at all."""
+    formulas: dict[int, list[tuple[int, str]]] | None = None
     try:
-        sheet = workbook.get_sheet_by_name(name)
-        start = sheet.start
-        if start is None:
-            return None
-        rows = sheet.iter_rows()
-        header, header_row = None, 0
-        for number, row in enumerate(rows, start=1):
-            if not _is_blank_row(row):
-                header, header_row = list(row), number
-                break
-        if header is None:
-            return None
-        width = len(header)
-        n_expected = max(int(sheet.end[0]) + 1 - header_row, 0) if sheet.end is not None else 0
-        columns = _Columns(width, n_expected)
-        chunk: list[list] = []
-        # Millions of new row lists would start the cyclic garbage collector again and again, each
-        # time walking every live object: a third of the time, for nothing (rows hold no cycles).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            for row in rows:
-                if len(row) != width:
-                    row = (list(row) + [""] * width)[:width]
-                chunk.append(row)
-                if len(chunk) == _CHUNK_ROWS:
-                    columns.add(chunk)
-                    chunk = []
-            if chunk:
-                columns.add(chunk)
-        finally:
-            if collecting:
-                gc.enable()
-        del rows, sheet  # calamine's copy of the sheet goes before the table is built
+        parts = _SheetParts.open(path, name) if path.suffix.lower() != ".ods" else None
+        if parts is not None:
+            blocks, formulas = iter(parts), parts.formulas
+        else:
+            blocks = _whole_sheet(workbook, name)
+        found = _gather(blocks)
+        del blocks, parts  # calamine's copy of the sheet goes before the table is built
     except DataError:
         raise
     except MemoryError:
         raise
     except Exception as error:
+        _refuse_a_lie(path, error)
         raise DataError(f'Sheet "{name}" in {path.name} could not be read: the file is damaged ({error}).') from None
+    if found is None:
+        return None
+    header, header_row, columns = found
     n_rows = columns.n_rows
-    columns = columns.finish()
-    first_column = int(start[1]) + 1
+    first_column = columns.first + 1
+    width = len(columns.arrays)
+    header = ([None] * columns.shift + list(header) + [None] * width)[:width]
     row_numbers = np.arange(header_row + 1, header_row + 1 + n_rows, dtype=np.int64)
-    return RawTable(path=path, sheet=name, sheets=sheets, header=[_header_cell(c) for c in header],
-                    columns=columns, row_numbers=row_numbers,
-                    positions=list(range(first_column, first_column + width)),
-                    decimal_mark=".", from_text=False, header_row=header_row)
+    raw = RawTable(path=path, sheet=name, sheets=sheets, header=[_header_cell(c) for c in header],
+                   columns=columns.finish(), row_numbers=row_numbers,
+                   positions=list(range(first_column, first_column + width)),
+                   decimal_mark=".", from_text=False, header_row=header_row)
+    if formulas is not None:
+        raw.formulas, raw.formulas_scanned = formulas, True
+    return raw
+
+
+def _whole_sheet(workbook, name: str):
+    """The sheet as one block: ``(first row, first column, rows, last row)`` (0-based; calamine's rows
+    start at the sheet's first row and its first used column)."""
+    sheet = workbook.get_sheet_by_name(name)
+    if sheet.start is None:
+        return
+    yield 0, int(sheet.start[1]), sheet.iter_rows(), int(sheet.end[0]) + 1 if sheet.end is not None else 0
+
+
+def _gather(blocks) -> tuple[list, int, "_Columns"] | None:
+    """The header (the first row that is not blank), its 1-based row, and the columns below it,
+    from blocks of rows ``(first row, first column, rows, last row hint)``."""
+    header, header_row, columns, next_row, header_block = None, 0, None, 0, False
+    # Millions of new row lists would start the cyclic garbage collector again and again, each
+    # time walking every live object: a third of the time, for nothing (rows hold no cycles).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for first_row, first_column, rows, last_row in blocks:
+            rows = iter(rows)
+            if header is None:
+                number = first_row
+                for row in rows:
+                    number += 1
+                    if not _is_blank_row(row):
+                        header, header_row = list(row), number
+                        break
+                if header is None:
+                    continue
+                header_block = True
+                columns = _Columns(first_column, len(header), max(last_row - header_row, 0))
+                next_row = header_row
+            elif first_row > next_row:
+                columns.add_blank(first_row - next_row)  # rows with no value between two parts
+            next_row = max(next_row, first_row)
+            width = len(header) if header_block else None  # rows of one block share their width
+            header_block = False
+            chunk: list[list] = []
+            for row in rows:
+                if width is None:
+                    width = len(row)
+                elif len(row) != width:
+                    row = (list(row) + [""] * width)[:width]
+                chunk.append(row)
+                if len(chunk) == _CHUNK_ROWS:
+                    columns.add(chunk, first_column)
+                    next_row += len(chunk)
+                    chunk = []
+            if chunk:
+                columns.add(chunk, first_column)
+                next_row += len(chunk)
+    finally:
+        if collecting:
+            gc.enable()
+    return None if header is None else (header, header_row, columns)
 
 
 def _header_cell(cell):
@@ -210,23 +259,56 @@ def _as_numbers(cells: np.ndarray) -> np.ndarray | None:
 class _Columns:
     """The sheet's columns, filled a chunk of rows at a time: ``float64`` while every cell is a number
     or empty (written in place into arrays sized from the sheet's dimensions), ``object`` from the
-    first other cell on (empty cells as ``None``)."""
+    first other cell on (empty cells as ``None``). ``first``: the 0-based sheet column of
+    ``arrays[0]``; a chunk reaching further left or right adds empty columns (a sheet read in parts)."""
 
-    def __init__(self, width: int, n_expected: int):
+    def __init__(self, first: int, width: int, n_expected: int):
+        self.first, self.shift = first, 0
         self.arrays: list[np.ndarray] = [np.empty(n_expected) for _ in range(width)]
         self.n_rows = 0
 
-    def add(self, chunk: list[list]) -> None:
-        start, stop = self.n_rows, self.n_rows + len(chunk)
-        block = np.empty((len(chunk), len(self.arrays)), dtype=object)
-        block[:] = chunk
-        for j in range(len(self.arrays)):
-            array = self.arrays[j]
+    def _blank_column(self) -> np.ndarray:
+        column = np.empty(len(self.arrays[0]) if self.arrays else self.n_rows)
+        column[: self.n_rows] = np.nan
+        return column
+
+    def _cover(self, first: int, width: int) -> None:
+        if first < self.first:
+            self.arrays[:0] = [self._blank_column() for _ in range(self.first - first)]
+            self.shift += self.first - first
+            self.first = first
+        while first + width > self.first + len(self.arrays):
+            self.arrays.append(self._blank_column())
+
+    def _make_room(self, stop: int) -> None:
+        for j, array in enumerate(self.arrays):
             if len(array) < stop:  # the dimensions were wrong: grow
                 grown = np.empty(max(stop, 2 * len(array)), dtype=array.dtype)
                 grown[: len(array)] = array
-                array = self.arrays[j] = grown
-            cells = block[:, j]
+                self.arrays[j] = grown
+
+    def add_blank(self, n: int) -> None:
+        start, stop = self.n_rows, self.n_rows + n
+        self._make_room(stop)
+        for array in self.arrays:
+            array[start:stop] = np.nan if array.dtype == np.float64 else None
+        self.n_rows = stop
+
+    def add(self, chunk: list[list], first: int | None = None) -> None:
+        first = self.first if first is None else first
+        width = len(chunk[0])
+        self._cover(first, width)
+        start, stop = self.n_rows, self.n_rows + len(chunk)
+        self._make_room(stop)
+        block = np.empty((len(chunk), width), dtype=object)
+        block[:] = chunk
+        offset = first - self.first
+        for j in range(len(self.arrays)):
+            array = self.arrays[j]
+            if not offset <= j < offset + width:  # a column this chunk does not reach
+                array[start:stop] = np.nan if array.dtype == np.float64 else None
+                continue
+            cells = block[:, j - offset]
             if array.dtype == np.float64:
                 numbers = _as_numbers(cells)
                 if numbers is not None:
@@ -248,6 +330,141 @@ def _as_object(array: np.ndarray, filled: int) -> np.ndarray:
     out[:filled] = values
     out[:filled][np.isnan(values)] = None
     return out
+
+
+PARTS_FROM_BYTES = 48 * 2**20
+"""A worksheet whose XML is larger than this is read in parts (see :class:`_SheetParts`)."""
+_PART_BYTES = 16 * 2**20
+_MAX_COPIED_BYTES = 8 * 2**20
+_NOT_COPIED = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/", "xl/macrosheets/", "xl/drawings/",
+               "xl/media/", "xl/charts/", "xl/pivot", "xl/printerSettings/", "xl/externalLinks/", "xl/embeddings/",
+               "xl/activeX/", "xl/ctrlProps/", "xl/queryTables/", "xl/vbaProject", "docProps/", "customXml/")
+_SHEET_DATA = re.compile(rb"<sheetData\s*>")
+_DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]{0,3}\d*:?[A-Z]{0,3}(\d*)"\s*/>')
+
+
+class _SheetParts:
+    """A large ``.xlsx`` worksheet read a part at a time, so calamine never holds the whole sheet.
+
+    calamine parses a sheet into a list of cells and then a dense grid, both at once: 200,000 x 50
+    numbers peak at 690 MiB (pandas with openpyxl: 580). Here the sheet's XML is inflated as a stream
+    (capped at its declared size) and cut after a ``</row>`` about every 16 MiB; each part goes to
+    calamine as a small stored workbook with the original's shared strings, styles and workbook
+    settings, so cells, types and dates read exactly as in one piece. The cells keep their own
+    ``r="B7"`` references, so each part says where it lies in the sheet. Iterating gives blocks
+    ``(first row, first column, rows, last row hint)``; formulas saved without results are found in
+    the same pass (``formulas``).
+
+    Used only when it is safe and worth it: a sheet over :data:`PARTS_FROM_BYTES` in an ``.xlsx`` or
+    ``.xlsm`` whose other small parts (shared strings and styles) stay under 8 MiB, written with the
+    plain ``<sheetData>`` element. Anything else is read whole.
+    """
+
+    def __init__(self, path: Path, archive: zipfile.ZipFile, name: str, info: zipfile.ZipInfo,
+                 copied: dict[str, bytes], stream, head: bytes, rest: bytes, last_row: int):
+        self.path, self.archive, self.name, self.info = path, archive, name, info
+        self.copied, self.stream, self.head, self.rest, self.last_row = copied, stream, head, rest, last_row
+        self.formulas: dict[int, list[tuple[int, str]]] = {}
+
+    @classmethod
+    def open(cls, path: Path, name: str) -> "_SheetParts | None":
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError):
+            return None
+        try:
+            part = _sheet_part(archive, name)
+            names = set(archive.namelist())
+            if part is None or part not in names or not part.endswith(".xml"):
+                return None
+            info = archive.getinfo(part)
+            if info.file_size < PARTS_FROM_BYTES:
+                return None
+            kept = [item for item in archive.infolist()
+                    if item.filename != part and not item.filename.startswith(_NOT_COPIED) and not item.is_dir()]
+            if sum(item.file_size for item in kept) > _MAX_COPIED_BYTES:
+                return None  # large shared strings would be parsed again for every part
+            copied = {item.filename: read_member(archive, item, path.name) for item in kept}
+            stream = open_member(archive, info, path.name)
+            start = b""
+            while len(start) < 2**20 and b"<sheetData" not in start:
+                data = stream.read(min(_PART_BYTES, 2**16))
+                if not data:
+                    break
+                start += data
+            found = _SHEET_DATA.search(start)
+            if found is None:  # no rows, or a namespace prefix (x:sheetData): read whole
+                stream.close()
+                return None
+            head = _DIMENSION.sub(b"", start[: found.end()])
+            dimension = _DIMENSION.search(start[: found.end()])
+            last_row = int(dimension.group(1)) if dimension and dimension.group(1) else 0
+            parts = cls(path, archive, name, info, copied, stream, head, start[found.end():], last_row)
+            archive = None  # the parts own it now
+            return parts
+        finally:
+            if archive is not None:
+                archive.close()
+
+    def __iter__(self):
+        try:
+            pending, eof, want, consumed = self.rest, False, _PART_BYTES, len(self.head)
+            while True:
+                if len(pending) < want and not eof:
+                    data = self.stream.read(want - len(pending))
+                    eof = not data
+                    pending += data
+                    continue
+                end = pending.find(b"</sheetData>", 0, want + 12)
+                if end >= 0 or eof and len(pending) <= want:
+                    body, pending = pending[:end] if end >= 0 else pending, b""  # no end tag: damaged, calamine says so
+                else:
+                    cut = pending.rfind(b"</row>", 0, want)
+                    if cut < 0:
+                        cut = pending.find(b"</row>", want)
+                    if cut < 0:
+                        want = len(pending) + _PART_BYTES  # one row longer than a part: read on
+                        continue
+                    body, pending = pending[: cut + 6], pending[cut + 6:]
+                    want = _PART_BYTES
+                consumed += len(body)
+                if b"<f" in body:
+                    _scan_formulas(body, len(body), self.formulas)
+                block = self._block(body)
+                del body
+                if block is not None:
+                    first_row, first_column, rows = block
+                    last_row = self.last_row or int((first_row + len(rows)) * self.info.file_size / consumed * 1.02)
+                    yield first_row, first_column, rows, last_row
+                if not pending and (eof or end >= 0):
+                    return
+        finally:
+            self.stream.close()
+            self.archive.close()
+
+    def _block(self, body: bytes) -> tuple[int, int, list] | None:
+        if not body.strip(b" \t\r\n"):
+            return None
+        from python_calamine import CalamineWorkbook
+
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as out:
+            for member, data in self.copied.items():
+                out.writestr(member, data)
+            with out.open(self.info.filename, "w") as member:  # written piece by piece: no joined copy
+                member.write(self.head)
+                member.write(body)
+                member.write(b"</sheetData></worksheet>")
+        packed.seek(0)
+        workbook = CalamineWorkbook.from_filelike(packed)
+        try:
+            sheet = workbook.get_sheet_by_name(self.name)
+            start = sheet.start
+            if start is None:
+                return None
+            return int(start[0]), int(start[1]), sheet.to_python()
+        finally:
+            workbook.close()
 
 
 SCAN_ALWAYS_BYTES = 8 * 2**20
@@ -308,7 +525,7 @@ def _formulas_without_results(path: Path, sheet: str) -> dict[int, list[tuple[in
             part = _sheet_part(archive, sheet)
             if part is None or part not in archive.namelist():
                 return {}
-            with archive.open(part) as stream:
+            with open_member(archive, part, path.name) as stream:
                 tail = b""
                 while True:
                     data = stream.read(_SCAN_BYTES)
@@ -321,18 +538,23 @@ def _formulas_without_results(path: Path, sheet: str) -> dict[int, list[tuple[in
                         continue
                     end += 4
                     if b"<f" in buffer[:end]:
-                        for match in _FORMULA_WITHOUT_RESULT.finditer(buffer, 0, end):
-                            letters, row, attributes, formula = match.groups()
-                            position = 0
-                            for letter in letters.decode():
-                                position = position * 26 + ord(letter) - 64
-                            text = formula.decode("utf-8", errors="replace") if formula else ""
-                            text = "=" + _unescape(text) if text else "(a shared formula)"
-                            found.setdefault(position, []).append((int(row), text))
+                        _scan_formulas(buffer, end, found)
                     tail = buffer[end:]
     except (zipfile.BadZipFile, OSError, EOFError, KeyError):
         return {}
     return found
+
+
+def _scan_formulas(buffer: bytes, end: int, found: dict[int, list[tuple[int, str]]]) -> None:
+    """Add the formulas without a saved value in ``buffer[:end]`` (whole cells) to ``found``."""
+    for match in _FORMULA_WITHOUT_RESULT.finditer(buffer, 0, end):
+        letters, row, attributes, formula = match.groups()
+        position = 0
+        for letter in letters.decode():
+            position = position * 26 + ord(letter) - 64
+        text = formula.decode("utf-8", errors="replace") if formula else ""
+        text = "=" + _unescape(text) if text else "(a shared formula)"
+        found.setdefault(position, []).append((int(row), text))
 
 
 def _unescape(text: str) -> str:
