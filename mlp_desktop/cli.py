@@ -386,6 +386,9 @@ def _predict(args) -> int:
         raise DataError(f"--out would overwrite the data file {args.data}; choose another name.")
     table = read_table(args.data, args.sheet)
     inputs, kept = prepare_inputs(table, model.inputs, model.preprocessor.input_kinds, args.drop_missing)
+    _print_reading_notes(table)  # how the file was read, as train says it (stderr: stdout is the result)
+    if len(kept) < len(table.frame):
+        print(f"Dropped {len(table.frame) - len(kept)} row(s) with missing values.", file=sys.stderr)
     predictions = model.predict(inputs)
     output = table.frame.iloc[kept].reset_index(drop=True)
     output = pd.concat([output, predictions.reset_index(drop=True)], axis=1)
@@ -434,6 +437,9 @@ def _evaluate(args) -> int:
     model = load_model(args.model)
     table = read_table(args.data, args.sheet)
     dataset = prepare_dataset(table, model.inputs, model.targets, model.task, args.drop_missing, min_classes=1)
+    _print_reading_notes(table, dataset)  # the model fixes the task: no choice to explain
+    if dataset.n_dropped:
+        print(f"Dropped {dataset.n_dropped} row(s) with missing values.", file=sys.stderr)
     result = model.evaluate(dataset.frame)
     test = model.metrics.get("test")
     if args.json:

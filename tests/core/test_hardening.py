@@ -829,3 +829,36 @@ def test_memory_errors_while_loading_are_data_errors(tmp_path, monkeypatch):
         load_model(model_path)
     with pytest.raises(DataError, match="p.mlpd is damaged or too large to open in the memory available"):
         load_project(project_path)
+
+
+def test_cli_predict_and_evaluate_print_how_the_file_was_read_like_train(capsys, tmp_path):
+    save = tmp_path / "model.json"
+    data = tmp_path / "prices.csv"
+    data.write_text("size,price,note,output\n1,$1.00,x,2\n2,$2.50,y,4\n3,-,z,6\n4,\"$1,204.00\",w,8\n5,$3.00,v,10\n")
+    code, _, err = _cli(capsys, "train", data, "--save", save, "--inputs", "size", "price", "--epochs", "2",
+                        "--drop-missing")
+    assert code == 0, err
+    read_lines = [line for line in err.splitlines() if line.startswith('Column "price"')]
+    assert read_lines and "currency amounts read as numbers" in read_lines[0]
+    code, out, err = _cli(capsys, "predict", save, data, "--drop-missing")
+    assert code == 0, err
+    assert read_lines[0] in err.splitlines() and "Dropped 1 row(s) with missing values." in err
+    assert out.splitlines()[0].startswith("size,price,note,output") and "$" not in out.splitlines()[0]
+    code, out, err = _cli(capsys, "evaluate", save, data, "--drop-missing")
+    assert code == 0, err
+    assert read_lines[0] in err.splitlines() and "Dropped 1 row(s) with missing values." in err
+    assert out.startswith("prices.csv: ")
+    hidden_book = tmp_path / "book.xlsx"
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Hidden"
+    book.active.sheet_state = "hidden"
+    sheet = book.create_sheet("Data")
+    for row in [["size", "price", "note", "output"], [1, 1.0, "x", 2], [2, 2.5, "y", 4]]:
+        sheet.append(row)
+    book.save(hidden_book)
+    code, _, err = _cli(capsys, "evaluate", save, hidden_book)
+    assert code == 0, err
+    assert 'Read sheet "Data" of book.xlsx (the first visible sheet with data).' in err
+    assert "Skipped hidden sheet \"Hidden\"." in err
