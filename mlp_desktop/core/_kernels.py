@@ -105,7 +105,7 @@ def _forward(params, sizes, offsets, starts, acts, X, rows, B, act):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def run_chunk(params, grad, X, Y, sample_weights, X_val, Y_val, orders, sizes, acts, loss_code, opt_code,
+def run_chunk(params, grad, X, Y, n, sample_weights, orders, sizes, acts, loss_code, opt_code,
               hyper, state_a, state_b, powers, learning_rates, scales, batch, position, budget, measure,
               last_good, best_params, best, first_epoch, out_rows, out_grads):
     """Run steps from row ``position`` of the current epoch until ``len(learning_rates)`` epochs
@@ -124,7 +124,9 @@ def run_chunk(params, grad, X, Y, sample_weights, X_val, Y_val, orders, sizes, a
     done (position ``len(X)``), and the caller measures and records the epoch (with NumPy, which is
     faster at measuring many rows).
     """
-    n, n_outputs, n_val = X.shape[0], Y.shape[1], X_val.shape[0]
+    # X and Y hold the training rows, then the validation rows (one array each: switching arrays in
+    # the loop would cost reference counting on every step)
+    n_outputs, n_val = Y.shape[1], X.shape[0] - n
     n_layers = sizes.shape[0] - 1
     n_params = params.shape[0]
     offsets = np.zeros(n_layers + 1, dtype=np.int64)
@@ -167,14 +169,13 @@ def run_chunk(params, grad, X, Y, sample_weights, X_val, Y_val, orders, sizes, a
             B = min(batch, n - position)
             for s in range(B):
                 rows[s] = orders[epoch, position + s] if shuffled else position + s
-            source, targets = X, Y
         else:
             size = n if phase == 1 else n_val
             if measured < size:
                 B = min(width, size - measured)
+                first_row = 0 if phase == 1 else n
                 for s in range(B):
-                    rows[s] = measured + s
-                source, targets = (X, Y) if phase == 1 else (X_val, Y_val)
+                    rows[s] = first_row + measured + s
             elif phase == 1:
                 train_rmse = math.sqrt(squares / (n * n_outputs))
                 phase, measured, squares = 2, 0, 0.0
@@ -189,11 +190,13 @@ def run_chunk(params, grad, X, Y, sample_weights, X_val, Y_val, orders, sizes, a
                         finite = False
                         break
                 if not finite:
-                    params[:] = last_good
+                    for p in range(n_params):
+                        params[p] = last_good[p]
                     return epoch, 0, DIVERGED, done
-                last_good[:] = params
                 out_rows[epoch, 0], out_rows[epoch, 1] = train_rmse, val_rmse
-                out_rows[epoch, 2:] = params
+                for p in range(n_params):
+                    last_good[p] = params[p]
+                    out_rows[epoch, 2 + p] = params[p]
                 for k in range(n_layers):
                     w0, count = offsets[k], sizes[k] * sizes[k + 1]
                     total = 0.0
@@ -204,7 +207,8 @@ def run_chunk(params, grad, X, Y, sample_weights, X_val, Y_val, orders, sizes, a
                 if n_val > 0:
                     if val_rmse < best[0] - min_delta:
                         best[0], best[1], best[2] = val_rmse, first_epoch + epoch + 1, 0.0
-                        best_params[:] = params
+                        for p in range(n_params):
+                            best_params[p] = params[p]
                     else:
                         best[2] += 1.0
                         stop_early = patience > 0 and best[2] >= patience
@@ -215,12 +219,12 @@ def run_chunk(params, grad, X, Y, sample_weights, X_val, Y_val, orders, sizes, a
                 if stop_early:
                     return epoch, 0, EARLY_STOPPED, done
                 continue
-        _forward(params, sizes, offsets, starts, acts, source, rows, B, act)
+        _forward(params, sizes, offsets, starts, acts, X, rows, B, act)
         done += B
         if phase != 0:  # Backprop.residual and sum_of_squares
             for s in range(B):
                 for j in range(n_outputs):
-                    r = act[s, out_first + j] - targets[measured + s, j]
+                    r = act[s, out_first + j] - Y[rows[s], j]
                     squares += r * r
             measured += B
             continue

@@ -46,14 +46,28 @@ OPTIMIZER_CODES = {"sgd": 0, "adam": 1, "rmsprop": 2}
 # Kernel return codes (what ended a call); training maps them to stop reasons.
 RAN, DIVERGED, TARGET_REACHED, EARLY_STOPPED = 0, 1, 2, 3
 
-CROSSOVER_BATCH = 64
-"""``engine="auto"`` uses the kernel for batches of at most this many rows.
+CROSSOVER_WORK = 8000
+"""``engine="auto"`` uses the kernel while ``batch rows x (parameters + 16 x neurons)`` is at most this.
 
-Measured (benchmarks/train_speed.py --crossover, 1000 x 10 rows, 10-32-1 tanh, SGD, one run on a
-2-core machine): kernel / NumPy epoch time 0.08 at batch 1, 0.17 at 4, 0.30 at 16, 0.55 at 64,
-0.95 at 128, 1.3 at 256: the kernel's plain loops lose to BLAS's products once a batch has
-about a hundred rows. 64 keeps a margin on wider networks, whose products favour BLAS earlier.
+The kernel's time grows with every row of a batch (plain loops, a scalar tanh per neuron and
+row); the NumPy path's time per step is ~8 us of call overhead plus fast BLAS products and
+vectorised activations. So the batch size where NumPy catches up falls as the network grows.
+Measured (one run each, kernel / NumPy epoch time, 2-core machine): 10-32-1 tanh on 1000 x 10
+rows 0.19 at batch 1, 0.63 at 4, 1.9 at 16 (crossover ~7); 10-32-1 relu ~8.5; 4-8-3 tanh/softmax
+0.56 at 32, 0.98 at 64; 3-2-1 sigmoid 0.67 at 64, 1.06 at 128 (~120); 784-64-10 relu 1.6 even per
+sample. ``rows x (parameters + 16 neurons)`` at those crossovers is 6,400-15,500; 8,000 keeps the
+kernel where it wins (benchmarks/train_speed.py --crossover prints the first of these).
 """
+
+NEURON_WORK = 16
+"""What one non-input neuron costs the kernel per row, in parameters (its activation's call)."""
+
+
+def faster_than_numpy(layer_sizes, batch: int) -> bool:
+    """True when the kernel is the faster engine for batches of ``batch`` rows (see CROSSOVER_WORK)."""
+    n_params = sum((a + 1) * b for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
+    return batch * (n_params + NEURON_WORK * sum(layer_sizes[1:])) <= CROSSOVER_WORK
+
 
 MEASURE_ROWS = 256
 """With more training and validation rows than this, NumPy measures the RMSEs at the end of each
@@ -131,8 +145,7 @@ def warm_up() -> None:
         run = kernel()
         params, grad = np.zeros(4), np.zeros(4)
         X, Y = np.zeros((1, 1)), np.zeros((1, 1))
-        empty = np.zeros((0, 1))
-        run(params, grad, X, Y, np.zeros(0), empty, empty, np.zeros((0, 1), dtype=np.int64),
+        run(params, grad, X, Y, 1, np.zeros(0), np.zeros((0, 1), dtype=np.int64),
             np.array([1, 1, 1], dtype=np.int64), np.array([0, 0], dtype=np.int64), 0, 0,
             np.zeros(HYPER_SIZE), np.zeros(4), np.zeros(4), np.ones(2), np.zeros(1), np.zeros(1), 1, 0, 100, 1,
             np.zeros(4), np.zeros(4), np.zeros(3), 1, np.zeros((1, 6)), np.zeros((1, 2)))

@@ -249,7 +249,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     _choice("engine", "auto", "Engine",
             "What runs the training steps. Compiled runs SGD, Adam and RMSprop in a compiled kernel (numba), "
             "many times faster for per-sample and small mini-batch updates, with the same results; NumPy runs "
-            "them in NumPy. Auto uses the compiled kernel for batches of up to 64 rows when numba is installed.",
+            "them in NumPy. Auto uses the compiled kernel where it is faster (per-sample and small mini-batch "
+            "updates of small networks) when numba is installed.",
             "learning", ENGINE_CHOICES, cli="--engine"),
     _choice("dtype", "float64", "Precision",
             "How many digits the NumPy engine computes with: float64 (about 16 digits) or float32 (about 7, and "

@@ -16,8 +16,9 @@ is measured on all training (and validation) rows with the weights *after* epoch
 Engines (``TrainConfig.engine``): the step rules (SGD, Adam, RMSprop) run either here in NumPy
 (``_Loop.run_epoch``) or in the compiled kernel of :mod:`~mlp_desktop.core.compiled`
 (``_Loop.run_steps_compiled``), which takes the same steps in the same order with the same math
-(equal to rounding). ``"auto"`` uses the kernel for batches of up to ``compiled.CROSSOVER_BATCH``
-rows when numba is installed, NumPy otherwise; the history's ``engine`` says which ran.
+(equal to rounding). ``"auto"`` uses the kernel when numba is installed and the batches are small
+enough for it to be faster (``compiled.faster_than_numpy``: per-sample and small mini-batches of
+small networks), NumPy otherwise; the history's ``engine`` says which ran.
 ``dtype="float32"`` runs the NumPy path in single precision (the weights are stored back as float64).
 """
 
@@ -76,9 +77,9 @@ class TrainConfig:
     ``class_weight="balanced"`` weights each training row of class ``c`` by
     ``n_rows / (n_classes * n_rows_of_c)`` in the loss (class targets only).
 
-    ``engine``: ``"auto"`` (the compiled kernel for SGD, Adam and RMSprop with batches of up to
-    ``compiled.CROSSOVER_BATCH`` rows when numba is installed, else NumPy), ``"compiled"`` (the
-    kernel for every batch size; an error without numba) or ``"numpy"``. ``dtype``:
+    ``engine``: ``"auto"`` (the compiled kernel for SGD, Adam and RMSprop where it is faster, i.e.
+    per-sample and small mini-batches of small networks, when numba is installed; else NumPy),
+    ``"compiled"`` (the kernel for every batch size; an error without numba) or ``"numpy"``. ``dtype``:
     ``"float64"`` or ``"float32"`` (NumPy path only: full-batch and mini-batch runs of large data
     go faster; ignored by L-BFGS and Levenberg-Marquardt, which need float64).
     """
@@ -353,7 +354,7 @@ def train(
         raise DataError("The history to continue belongs to a network of another shape.")
     n_train = data.X.shape[0]
     batch = n_train if optimizer.drives_itself else min(config.batch_size or n_train, n_train)
-    engine = choose_engine(config, batch)
+    engine = choose_engine(config, batch, net.layer_sizes)
     single = config.dtype == "float32" and engine == "numpy" and not optimizer.drives_itself
     trained = _single_precision_copy(net) if single else net
     if single:
@@ -381,15 +382,16 @@ def train(
     return history
 
 
-def choose_engine(config: TrainConfig, batch: int) -> str:
-    """``"compiled"`` or ``"numpy"``: which engine runs ``config`` with batches of ``batch`` rows.
+def choose_engine(config: TrainConfig, batch: int, layer_sizes) -> str:
+    """``"compiled"`` or ``"numpy"``: which engine runs ``config`` with batches of ``batch`` rows on a
+    network of ``layer_sizes`` (``"auto"``: the kernel where it is faster, ``compiled.faster_than_numpy``).
 
     ``engine="compiled"`` without numba (or where it cannot load) is a :class:`DataError` that
     says so; ``"auto"`` then quietly uses NumPy.
     """
     if OPTIMIZERS[config.optimizer].drives_itself or config.engine == "numpy" or config.dtype != "float64":
         return "numpy"
-    wanted = config.engine == "compiled" or batch <= compiled.CROSSOVER_BATCH
+    wanted = config.engine == "compiled" or compiled.faster_than_numpy(layer_sizes, batch)
     if not wanted:
         return "numpy"
     if compiled.available():
@@ -558,6 +560,8 @@ class _Loop:
         self.detail = ""
         # epochs, train RMSE, validation RMSE, gradient RMS per layer, learning rate
         self.trace: tuple[list, list, list, list, list] = ([], [], [], [], [])
+        # the same, as arrays, for the epochs the compiled engine ran (record_epochs)
+        self.trace_chunks: list[tuple[np.ndarray, ...]] = []
         # parameter snapshots between two reports, evenly thinned, always ending with the latest
         self.param_trace = SnapshotBuffer(net.n_parameters, PARAM_ROWS_PER_REPORT) if on_progress else None
         self.started = time.perf_counter()
@@ -668,8 +672,11 @@ class _Loop:
         n, n_params = data.X.shape[0], params.size
         n_layers = len(self.net.layer_sizes) - 1
         has_val = data.X_val is not None
-        X_val = data.X_val if has_val else np.zeros((0, data.X.shape[1]))
-        Y_val = data.Y_val if has_val else np.zeros((0, data.Y.shape[1]))
+        n_val = data.X_val.shape[0] if has_val else 0
+        measure = n + n_val <= compiled.MEASURE_ROWS  # else NumPy measures each epoch (end_epoch)
+        joined = has_val and measure  # the kernel measures: training rows first, then the validation rows
+        X = np.concatenate([data.X, data.X_val]) if joined else data.X
+        Y = np.concatenate([data.Y, data.Y_val]) if joined else data.Y
         weights = self.sample_weights if self.sample_weights is not None else np.zeros(0)
         sizes = np.array(self.net.layer_sizes, dtype=np.int64)
         acts = np.array([compiled.ACTIVATION_CODES[a] for a in self.net.activations], dtype=np.int64)
@@ -693,8 +700,7 @@ class _Loop:
         best_params = self.best_params if has_val else np.zeros(n_params)
         max_epochs = max(1, self.OUTPUT_FLOATS // (n_params + 2))
         out_rows, out_grads = np.empty((max_epochs, n_params + 2)), np.empty((max_epochs, n_layers))
-        rows_per_epoch = n + X_val.shape[0]
-        measure = rows_per_epoch <= compiled.MEASURE_ROWS  # else NumPy measures each epoch (end_epoch)
+        rows_per_epoch = n + n_val
         budget = 4 * rows_per_epoch
         orders: list[np.ndarray] = []  # drawn for epochs not finished yet, in the NumPy path's order
         position = 0
@@ -720,7 +726,7 @@ class _Loop:
                 order = np.zeros((0, n), dtype=np.int64)
             started = time.perf_counter()
             finished, position, code, done = run(
-                params, self.backprop.grad, data.X, data.Y, weights, X_val, Y_val, order, sizes, acts,
+                params, self.backprop.grad, X, Y, n, weights, order, sizes, acts,
                 compiled.LOSS_CODES[config.loss], opt_code, hyper, state_a, state_b, powers, rates, scales,
                 self.batch, position, budget, int(measure), self.last_good, best_params, best, self.epoch,
                 out_rows, out_grads)
@@ -760,12 +766,8 @@ class _Loop:
         self.epoch += count
         if self.on_progress is None:
             return
-        trace_epochs, trains, vals, grads, trace_rates = self.trace
-        trace_epochs.extend(epochs.astype(np.int64).tolist())
-        trains.extend(rows[:, 0].tolist())
-        vals.extend(rows[:, 1].tolist())
-        grads.extend(grad_rms.tolist())
-        trace_rates.extend(rates.tolist())
+        self.trace_chunks.append((epochs.astype(np.int64), rows[:, 0].copy(), rows[:, 1].copy(), grad_rms.copy(),
+                                  rates.copy()))
         self.param_trace.extend(epochs, rows[:, 2:])
         due = self.progress_every is not None and self.epoch % self.progress_every == 0
         if not due and self.progress_interval is not None:
@@ -931,6 +933,13 @@ class _Loop:
         epochs, trains, vals, grads, rates = self.trace
         n_layers = len(self.backprop.weight_grads)
         grad_rms = np.array(grads, dtype=np.float64).reshape(len(grads), n_layers)
+        epochs, trains, vals, rates = (np.array(epochs, dtype=np.int64), np.array(trains, dtype=np.float64),
+                                       np.array(vals, dtype=np.float64), np.array(rates, dtype=np.float64))
+        if self.trace_chunks:  # the compiled engine's epochs (arrays), then any the NumPy path ended
+            chunks = list(zip(*self.trace_chunks))
+            epochs, trains, vals, grad_rms, rates = (np.concatenate([*chunk, last]) for chunk, last in
+                                                     zip(chunks, (epochs, trains, vals, grad_rms, rates)))
+            self.trace_chunks.clear()
         now = time.perf_counter()
         elapsed = now - self.started
         history = self.history
@@ -945,9 +954,9 @@ class _Loop:
             train_rmse=history.latest_rmse[0],
             val_rmse=history.latest_rmse[1],
             params=np.array(self.params, dtype=np.float64),
-            epochs=np.array(epochs, dtype=np.int64),
-            train_rmses=np.array(trains),
-            val_rmses=np.array(vals),
+            epochs=epochs,
+            train_rmses=trains,
+            val_rmses=vals,
             layer_grad_rms=grad_rms,
             elapsed_seconds=elapsed,
             epochs_per_second=(epoch - self.start_epoch) / elapsed if elapsed > 0 else 0.0,
@@ -958,7 +967,7 @@ class _Loop:
             param_epochs=param_epochs,
             param_rows=param_rows,
             learning_rate=self.learning_rate,
-            learning_rates=np.array(rates, dtype=np.float64),
+            learning_rates=rates,
             best_epoch=self.best_epoch,
             best_val_rmse=self.best_val,
             test_rmse=history.test_rmse if finished else math.nan,

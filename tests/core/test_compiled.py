@@ -133,13 +133,17 @@ def test_on_more_rows_numpy_measures_the_epochs_the_kernel_runs():
 def test_engine_selection(monkeypatch):
     monkeypatch.setattr(compiled, "available", lambda: True)
     monkeypatch.setattr(compiled, "kernel", lambda: None)
-    assert choose_engine(TrainConfig(batch_size=1), 1) == "compiled"
-    assert choose_engine(TrainConfig(batch_size=compiled.CROSSOVER_BATCH), compiled.CROSSOVER_BATCH) == "compiled"
-    assert choose_engine(TrainConfig(), 1000) == "numpy"  # full batch: NumPy's products win
-    assert choose_engine(TrainConfig(engine="compiled"), 1000) == "compiled"
-    assert choose_engine(TrainConfig(batch_size=1, engine="numpy"), 1) == "numpy"
-    assert choose_engine(TrainConfig(batch_size=1, dtype="float32"), 1) == "numpy"
-    assert choose_engine(TrainConfig(optimizer="lbfgs"), 10) == "numpy"
+    small, wide = (3, 2, 1), (784, 64, 10)
+    assert choose_engine(TrainConfig(batch_size=1), 1, small) == "compiled"
+    assert choose_engine(TrainConfig(batch_size=64), 64, small) == "compiled"
+    assert choose_engine(TrainConfig(batch_size=4), 4, (10, 32, 1)) == "compiled"
+    assert choose_engine(TrainConfig(batch_size=16), 16, (10, 32, 1)) == "numpy"  # NumPy's products win
+    assert choose_engine(TrainConfig(), 1000, small) == "numpy"  # full batch
+    assert choose_engine(TrainConfig(batch_size=1), 1, wide) == "numpy"  # a big network's step
+    assert choose_engine(TrainConfig(engine="compiled"), 1000, wide) == "compiled"
+    assert choose_engine(TrainConfig(batch_size=1, engine="numpy"), 1, small) == "numpy"
+    assert choose_engine(TrainConfig(batch_size=1, dtype="float32"), 1, small) == "numpy"
+    assert choose_engine(TrainConfig(optimizer="lbfgs"), 10, small) == "numpy"
 
 
 def test_settings_the_kernel_cannot_run_are_refused_in_words():
