@@ -180,28 +180,15 @@ class DocumentCommands:
         path = Path(path)
         if path.suffix.lower() == PROJECT_SUFFIX:
             return self.open_project(path)
-        if getattr(self, "_reading_path", None) is not None:
-            self.statusBar().showMessage(f"Still reading {self._reading_path.name}; open {path.name} when it is done.",
-                                         8000)
+        if self._still_reading(path):
             return False
         same_file = self.workspace.table is not None and self.workspace.table.path == path and sheet is not None
         if not same_file and not self.maybe_save():
             return False
-        # Read off the GUI thread; the workspace is untouched until the table is read.
-        self._reading_path = path
-        try:
-            outcome, result = read_in_background(self, path, sheet)
-        finally:
-            self._reading_path = None
+        outcome, result = self._read_off_thread(path, sheet)
         if outcome == "cancelled":
-            self.statusBar().showMessage(f"Cancelled opening {path.name}; the data shown stays open.", 8000)
             return False
         if outcome == "failed":
-            if isinstance(result, MemoryError):
-                result = DataError(f"{path.name} is too large to read with the memory this computer has free. "
-                                   f"Close other programs, or open a smaller part of the data.")
-            if not isinstance(result, DataError):
-                raise result
             self.data_panel.show_problem(str(result))  # what was open stays open
             self.statusBar().showMessage(f"Could not open {path.name}; see the Data panel.", 8000)
             return False
@@ -216,18 +203,58 @@ class DocumentCommands:
 
     def open_sample(self, name: str, ask: bool = True) -> bool:
         """Start a fresh, untitled project with a sample dataset and a network that suits it."""
+        path = sample_path(name, ".xlsx")
+        if self.isVisible() and self._still_reading(path):
+            return False
         if ask and not self.maybe_save():
             return False
-        try:
-            table = read_table(sample_path(name, ".xlsx"))
-        except DataError as error:
-            QMessageBox.warning(self, "Sample", str(error))
+        if self.isVisible():
+            outcome, table = self._read_off_thread(path, None)  # as any file: the window keeps answering
+        else:
+            # The start-up sample is read here, before the window is first shown, so that its first
+            # frame already shows the sample's table and network. Nothing is on screen to keep
+            # responsive yet (and a sample is a few rows, read in milliseconds), while the local event
+            # loop of a background read would run events for a window still being built.
+            try:
+                outcome, table = "read", read_table(path)
+            except DataError as error:
+                outcome, table = "failed", error
+        if outcome == "cancelled":
+            return False
+        if outcome == "failed":
+            QMessageBox.warning(self, "Sample", str(table))
             return False
         self.workspace.project_path = None
         self.workspace.open_table(table, SAMPLE_SETUPS.get(name, {}))
         self.statusBar().showMessage(f"Opened the sample {SAMPLES.get(name, name)!r}. Press Train (F5) to train "
                                      "the network.", 8000)
         return True
+
+    def _still_reading(self, path: Path) -> bool:
+        """True (and said in the status bar) while another file is being read."""
+        reading = getattr(self, "_reading_path", None)
+        if reading is None:
+            return False
+        self.statusBar().showMessage(f"Still reading {reading.name}; open {path.name} when it is done.", 8000)
+        return True
+
+    def _read_off_thread(self, path: Path, sheet: str | None) -> tuple[str, object]:
+        """Read ``path`` off the GUI thread (the workspace is untouched until the table is read):
+        ``("read", table)``, ``("failed", DataError)`` or ``("cancelled", None)`` (said in the status bar)."""
+        self._reading_path = path
+        try:
+            outcome, result = read_in_background(self, path, sheet)
+        finally:
+            self._reading_path = None
+        if outcome == "cancelled":
+            self.statusBar().showMessage(f"Cancelled opening {path.name}; the data shown stays open.", 8000)
+        elif outcome == "failed":
+            if isinstance(result, MemoryError):
+                result = DataError(f"{path.name} is too large to read with the memory this computer has free. "
+                                   f"Close other programs, or open a smaller part of the data.")
+            if not isinstance(result, DataError):
+                raise result
+        return outcome, result
 
     def open_project(self, path, ask: bool = True) -> bool:
         """Open a ``.mlpd`` project: its data, network, settings, weights and history."""

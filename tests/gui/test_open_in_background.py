@@ -198,3 +198,31 @@ def test_a_project_reads_its_data_file_in_the_background(window, qtbot, monkeypa
     assert threads and threads[0] is not threading.main_thread()
     assert window.workspace.table.path == data
     wait_for_reads(qtbot)
+
+
+def test_a_sample_opened_from_the_menu_is_read_in_the_background_and_the_start_up_one_at_once(window, qtbot,
+                                                                                               monkeypatch):
+    threads = []
+    real = documents.read_table
+
+    def recording(path, sheet=None):
+        threads.append(threading.current_thread())
+        return real(path, sheet)
+
+    monkeypatch.setattr(documents, "read_table", recording)
+    window.mark_saved()
+    assert window.open_sample("iris", ask=False)
+    assert threads and threads[-1] is not threading.main_thread()
+    assert window.workspace.table.path == sample_path("iris", ".xlsx")
+    assert "Opened the sample" in window.statusBar().currentMessage()
+    wait_for_reads(qtbot)
+    # Before the window is first shown (the sample at start-up), the sample is read at once, so that
+    # the first frame shows it.
+    window.hide()
+    try:
+        assert window.open_sample("xor_gate", ask=False)
+        assert threads[-1] is threading.main_thread()
+        assert window.workspace.table.path == sample_path("xor_gate", ".xlsx")
+    finally:
+        window.show()
+    window.mark_saved()
