@@ -207,6 +207,12 @@ class Preprocessor:
     def encode_inputs(self, frame: pd.DataFrame) -> np.ndarray:
         """User columns -> unscaled network inputs ``(n_rows, n_inputs)``."""
         _require_columns(frame, self.inputs, "input")
+        dtypes = dict(zip(frame.columns, frame.dtypes))
+        if all(self.input_kinds[c] != "categorical" and _plain_dtype(dtypes[c]) for c in self.inputs):
+            # All plain number columns (784 pixels, say): one conversion of the block, not one a column.
+            encoded = frame[self.inputs].to_numpy(dtype=np.float64, copy=True).reshape(len(frame), len(self.inputs))
+            if np.isfinite(encoded).all():
+                return encoded
         widths = [len(self.categories[c]) if self.input_kinds[c] == "categorical" else 1 for c in self.inputs]
         encoded = np.empty((len(frame), sum(widths)))  # filled in place: 784 pixel columns are common
         start = 0
@@ -290,9 +296,43 @@ def fit_preprocessor(
     ``minmax_bounds`` maps a numeric input column to the ``(low, high)`` that should become
     ``(0, 1)``, overriding the data's own range (``minmax`` scaling only).
     """
+    return _fit(dataset, train_rows, input_scaling, minmax_bounds, output_activation, scale_targets)[0]
+
+
+def fit_and_transform(
+    dataset,
+    row_sets: Sequence[np.ndarray],
+    input_scaling: str = "standard",
+    minmax_bounds: dict[str, tuple[float, float]] | None = None,
+    output_activation: str = "identity",
+) -> tuple[Preprocessor, list[tuple[np.ndarray, np.ndarray]]]:
+    """:func:`fit_preprocessor` on the rows ``row_sets[0]``, and ``(transform_inputs,
+    transform_targets)`` of the rows of each of ``row_sets`` (training, validation, test).
+
+    The same numbers as fitting and transforming each set of rows separately, but the table's
+    columns are turned into numbers once for all rows (a 20,000 x 785 table took 0.6 s a set of
+    rows: three ``iloc`` copies of the whole table and 785 conversions each).
+    """
+    pre, encoded_all = _fit(dataset, row_sets[0], input_scaling, minmax_bounds, output_activation, True,
+                            encode_all=True)
+    if encoded_all is None:  # a value that is not a number: the separate path says where, as before
+        return pre, [(pre.transform_inputs(part), pre.transform_targets(part))
+                     for part in (dataset.frame.iloc[rows] for rows in row_sets)]
+    targets = dataset.frame[pre.targets]
+    results = []
+    for rows in row_sets:
+        inputs = (encoded_all[rows] - pre.input_offset) / pre.input_scale
+        results.append((inputs, pre.transform_targets(targets.iloc[rows])))
+    return pre, results
+
+
+def _fit(dataset, train_rows, input_scaling, minmax_bounds, output_activation, scale_targets,
+         encode_all: bool = False) -> tuple[Preprocessor, np.ndarray | None]:
+    """:func:`fit_preprocessor`; with ``encode_all`` also the unscaled inputs of every row of the
+    table (``None`` when a value is not a number: then the training rows were encoded alone, so
+    that an error names the row as it always has)."""
     if input_scaling not in INPUT_SCALERS:
         raise DataError(f"Unknown input scaling {input_scaling!r}; choose one of: {', '.join(INPUT_SCALERS)}.")
-    frame = dataset.frame if train_rows is None else dataset.frame.iloc[np.asarray(train_rows)]
     if dataset.task == "classification" and output_activation not in ("softmax", "sigmoid"):
         raise DataError(
             f"Classification needs a softmax or sigmoid output layer, not {output_activation!r}."
@@ -313,7 +353,19 @@ def fit_preprocessor(
         classes=list(dataset.classes),
         output_activation=output_activation,
     )
-    encoded = pre.encode_inputs(frame)
+    rows = None if train_rows is None else np.asarray(train_rows)
+    encoded_all = None
+    if encode_all:
+        try:
+            encoded_all = pre.encode_inputs(dataset.frame)
+        except DataError:
+            encoded_all = None
+    if encoded_all is not None:
+        encoded = encoded_all if rows is None else encoded_all[rows]
+        frame = dataset.frame[pre.targets] if rows is None else dataset.frame[pre.targets].iloc[rows]
+    else:
+        frame = dataset.frame if rows is None else dataset.frame.iloc[rows]
+        encoded = pre.encode_inputs(frame)
     offset, scale = INPUT_SCALERS[input_scaling](encoded)
     numeric = np.array([name in pre.input_kinds and pre.input_kinds[name] != "categorical"
                         for name in pre.encoded_inputs])
@@ -332,7 +384,7 @@ def fit_preprocessor(
     if dataset.task == "regression":
         targets = np.column_stack([_numbers(frame[c], c) for c in pre.targets])
         pre.target_offset, pre.target_scale = _target_scaling(targets, output_activation, scale_targets)
-    return pre
+    return pre, encoded_all
 
 
 def _target_scaling(values: np.ndarray, output_activation: str, enabled: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -356,9 +408,16 @@ def _require_columns(frame: pd.DataFrame, columns: list[str], role: str) -> None
                         f"{'are' if len(missing) > 1 else 'is'} missing; available columns: {available}.")
 
 
+def _plain_dtype(dtype) -> bool:
+    """NumPy integers or floats (not text, not pandas' nullable numbers)."""
+    return isinstance(dtype, np.dtype) and dtype.kind in "iuf"
+
+
 def _numbers(values: pd.Series, column: str) -> np.ndarray:
     if values.dtype == np.float64:
         numbers = values.to_numpy()
+    elif _plain_dtype(values.dtype):
+        numbers = values.to_numpy(dtype=np.float64)  # what to_numeric gives, without its checks per column
     else:
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(numbers)

@@ -162,3 +162,17 @@ def test_trained_sample_session_for_demos():
 
     session = trained_sample_session("health_score", (2,), epochs=5, validation_fraction=0.0)
     assert session.history.last_epoch == 5 and session.net.layer_sizes == (3, 2, 1)
+
+
+def test_row_frames_are_taken_once_per_split():
+    session = health_session()
+    session.set_config(TrainConfig(epochs=1, seed=1, validation_fraction=0.34))
+    session.prepare()
+    train, validation = session.train_frame, session.validation_frame
+    assert session.train_frame is train and session.validation_frame is validation
+    assert train.equals(session.dataset.frame.iloc[session.train_rows])
+    assert validation.equals(session.dataset.frame.iloc[session.val_rows])
+    session.set_config(TrainConfig(epochs=1, seed=2, validation_fraction=0.34))
+    session.prepare()
+    assert session.train_frame is not train
+    assert session.train_frame.equals(session.dataset.frame.iloc[session.train_rows])
