@@ -134,26 +134,31 @@ def save_project(project: Project, path) -> None:
     if history_meta is not None:
         manifest["history_meta"] = history_meta
     try:
-        manifest_text = json.dumps(_json_safe(manifest), indent=2, allow_nan=False)
+        # Compact: with an indent Python's json encodes in Python, not C (0.07 s for 50,000 names).
+        manifest_text = json.dumps(_json_safe(manifest), allow_nan=False)
     except (TypeError, ValueError) as error:
         raise DataError(f"Cannot save {path.name}: a setting cannot be written to a project file ({error}).") from None
 
     with atomic_path(path) as temporary:
-        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        # Level 1: the manifest (50,000 parameter names) and an embedded table deflate 3x faster
+        # than at the default level, to about the same size.
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             archive.writestr(MANIFEST_NAME, manifest_text)
             if arrays:
                 buffer = io.BytesIO()
                 np.savez(buffer, **arrays)
-                archive.writestr(ARRAYS_NAME, buffer.getvalue())
+                # Stored, not deflated: weights barely compress (a 34 MB history shrank 4 % in 1.3 s).
+                archive.writestr(ARRAYS_NAME, buffer.getbuffer(), compress_type=zipfile.ZIP_STORED)
             if project.embedded_data is not None:
                 archive.writestr(DATA_NAME, project.embedded_data.to_csv(index=False))
 
 
 def _history_arrays(history: History, arrays: dict) -> dict:
     """Put the history's arrays into ``arrays``; return its other fields for the manifest."""
-    arrays["history_epochs"] = np.asarray(history.epochs, dtype=np.int64)
-    arrays["history_rmse"] = np.column_stack([history.train_rmse, history.val_rmse]).astype(np.float64)
-    arrays["history_params"] = np.asarray(history.params, dtype=np.float64)
+    epochs, rows = _history_rows(history)
+    arrays["history_epochs"] = np.asarray(epochs, dtype=np.int64)
+    arrays["history_rmse"] = np.ascontiguousarray(rows[:, :2], dtype=np.float64)
+    arrays["history_params"] = rows[:, 2:]  # written as it is (NumPy writes the columns' values in order)
     arrays["history_learning_rates"] = np.asarray(history.learning_rates, dtype=np.float64)
     if history.initial_params is not None:
         arrays["initial_params"] = np.asarray(history.initial_params, dtype=np.float64)
@@ -170,6 +175,20 @@ def _history_arrays(history: History, arrays: dict) -> dict:
     }
 
 
+def _history_rows(history: History) -> tuple[np.ndarray, np.ndarray]:
+    """``(epochs, rows)``, each row ``[train RMSE, validation RMSE, *params]``, in one copy.
+
+    Each of History's ``epochs``, ``train_rmse``, ``val_rmse`` and ``params`` copies the whole
+    record (a 34 MB history took 0.25 s to save that way), so the record is read once here.
+    """
+    buffer = getattr(history, "_buffer", None)
+    if buffer is not None and getattr(buffer, "n_values", None) == len(history.parameter_names) + 2:
+        epochs, rows = buffer.arrays()
+        return epochs, np.asarray(rows, dtype=np.float64)
+    rows = np.column_stack([history.train_rmse, history.val_rmse, history.params])
+    return history.epochs, rows
+
+
 def _relative_to(target: Path, folder: Path) -> str | None:
     try:
         return Path(os.path.relpath(target, folder)).as_posix()
@@ -182,6 +201,8 @@ def _json_safe(value):
     if isinstance(value, dict):
         return {str(key): _json_safe(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
+        if _all_text(value):  # parameter and neuron names: 50,000 of them
+            return list(value)
         return [_json_safe(item) for item in value]
     if isinstance(value, np.ndarray):
         return _json_safe(value.tolist())
@@ -303,7 +324,7 @@ def _read_history(arrays: dict, meta, n_params: int, name: str) -> History:
     if not isinstance(meta, dict):
         meta = {}
     names = meta.get("parameter_names")
-    if not (isinstance(names, list) and all(isinstance(item, str) for item in names)):
+    if not (isinstance(names, list) and (_all_text(names) or all(isinstance(item, str) for item in names))):
         raise DataError(f"{name} is damaged: the training history has no parameter names.")
     if len(names) != n_params:
         raise DataError(f"{name} is damaged: the training history has {len(names)} parameters, "
@@ -404,7 +425,7 @@ def migrate(manifest: dict) -> dict:
     if version > PROJECT_VERSION:
         raise DataError(f"This project was saved by a newer MLP Desktop (project format {version}); "
                         "please update MLP Desktop to open it.")
-    manifest = copy.deepcopy(manifest)
+    manifest = _copy_json(manifest)
     while manifest["version"] < PROJECT_VERSION:
         manifest = _MIGRATIONS[manifest["version"]](manifest)
     manifest["has_weights"] = bool(manifest.get("has_weights", False))
@@ -412,6 +433,26 @@ def migrate(manifest: dict) -> dict:
     if "graph" not in manifest:
         raise DataError("This project file is damaged: it does not describe a network.")
     return manifest
+
+
+def _all_text(values) -> bool:
+    """True when every item is a ``str`` (one pass in C: 50,000 names are common)."""
+    return set(map(type, values)) <= {str}
+
+
+def _copy_json(value):
+    """A deep copy of JSON-like data (``copy.deepcopy`` took 0.05 s for 50,000 parameter names)."""
+    if isinstance(value, dict):
+        return {key: _copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        if _all_text(value):
+            return list(value)
+        return [_copy_json(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_copy_json(item) for item in value)
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    return copy.deepcopy(value)
 
 
 def _migrate_1_to_2(manifest: dict) -> dict:

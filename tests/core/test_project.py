@@ -190,6 +190,26 @@ def test_long_history_at_full_budget_round_trips(tmp_path):
     _assert_same_history(load_project(tmp_path / "long.mlpd").history, history)
 
 
+def test_arrays_are_stored_uncompressed_and_deflated_ones_still_open(tmp_path):
+    # Weights barely compress and deflating a 34 MB history took seconds: arrays.npz is stored as
+    # it is. Files written before (arrays deflated) open the same.
+    project = _project(tmp_path)
+    path = tmp_path / "run.mlpd"
+    save_project(project, path)
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo("arrays.npz").compress_type == zipfile.ZIP_STORED
+        members = {name: archive.read(name) for name in archive.namelist()}
+    json.loads(members["manifest.json"])
+    deflated = tmp_path / "deflated.mlpd"
+    with zipfile.ZipFile(deflated, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, raw in members.items():
+            archive.writestr(name, raw)
+    for loaded in (load_project(path), load_project(deflated)):
+        assert loaded.weights.tobytes() == project.weights.tobytes()
+        _assert_same_history(loaded.history, project.history)
+        assert loaded.history.parameter_names == project.history.parameter_names
+
+
 @pytest.mark.parametrize("weights, history", [(False, False), (True, False), (False, True)])
 def test_round_trip_without_weights_or_history(tmp_path, weights, history):
     project = _project(tmp_path, weights=weights, history=history)
