@@ -250,6 +250,23 @@ def test_concatenated_curves_break_between_curves():
     np.testing.assert_array_equal(connect, [1, 1, 0, 1, 1, 0])
 
 
+def test_starting_values_show_before_the_first_epoch(qtbot):
+    """One snapshot (the initial weights) draws no line: tiles and the many-curve plot show dots."""
+    plots = shown(qtbot, WeightPlots())
+    plots.set_parameter_names(names_for([3, 2, 1]))
+    plots.set_series(np.array([0]), np.arange(11.0)[None, :])
+    assert plots.grid.curves[4].opts["symbol"] == "o"
+    plots.append(1, np.arange(11.0))
+    assert plots.grid.curves[4].opts["symbol"] is None  # a line from the second epoch on
+    many = names_for([10, 8, 1])  # 97 parameters: the tree and one plot of many curves
+    plots.set_parameter_names(many)
+    plots.set_series(np.array([0]), np.linspace(-1, 1, len(many))[None, :])
+    dots = plots.curves_plot.start_dots
+    assert plots.mode == "tree" and len(dots.data) == len(plots.curves_plot.columns) > 0
+    plots.append(1, np.zeros(len(many)))
+    assert len(dots.data) == 0
+
+
 class TestWeightGrid:
     def test_small_networks_get_one_titled_plot_per_parameter(self, qtbot):
         plots = shown(qtbot, WeightPlots())

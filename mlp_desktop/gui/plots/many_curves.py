@@ -85,6 +85,10 @@ class ManyCurvesPlot(QWidget):
         self.highlight_item.setSegmentedLineMode("on")
         self.highlight_item.setZValue(10)
         self.plot_item.addItem(self.highlight_item)
+        # Before training there is one value per parameter: a line of one point draws nothing,
+        # so the starting values show as dots (the colours of their curves-to-be).
+        self.start_dots = pg.ScatterPlotItem(size=5, pen=None)
+        self.plot_item.addItem(self.start_dots)
         self.marker = make_marker()
         self.plot_item.vb.addItem(self.marker, ignoreBounds=True)
         self.hover_label = HoverLabel()
@@ -167,7 +171,20 @@ class ManyCurvesPlot(QWidget):
             all_x, all_y, connect = concatenated_curves(x, rows, self._positions(columns[index :: len(CURVE_COLOURS)]))
             finite = bool(np.isfinite(all_y).all())
             item.setData(x=all_x, y=all_y, connect=connect, skipFiniteCheck=finite)
+        self._redraw_start_dots(x, rows, columns)
         self._redraw_highlight()
+
+    def _redraw_start_dots(self, x: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> None:
+        if x.size != 1:
+            self.start_dots.setData([], [])
+            return
+        ys, brushes = [], []
+        for index, colour_name in enumerate(CURVE_COLOURS):
+            positions = self._positions(columns[index :: len(CURVE_COLOURS)])
+            ys.append(rows[0, positions])
+            brushes += [pg.mkBrush(colour_name)] * positions.size
+        y = np.concatenate(ys) if ys else np.zeros(0)
+        self.start_dots.setData(np.full(y.size, x[0]), y, brush=brushes)
 
     def _redraw_highlight(self) -> None:
         x = self._x[self._shown]
