@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QStackedWidget,
@@ -112,7 +112,11 @@ class EvaluationView(QWidget):
                                               symbol="t", name="validation")
         self.scatter_plot.addItem(self.train_scatter)
         self.scatter_plot.addItem(self.val_scatter)
-        self.residual_plot = self.regression_layout.addPlot(row=1, col=0)  # stacked: fits a narrow pane
+        # Beside the scatter in a wide, short pane, under it in a narrow one (_arrange_regression_plots):
+        # stacked in the 300-pixel-high pane at 1280x800, each plot was about 60 pixels tall.
+        self.residual_plot = self.regression_layout.addPlot(row=0, col=1)
+        self._residual_beside = True
+        self.regression_layout.installEventFilter(self)
         style_plot_item(self.residual_plot, "rows")
         self.residual_plot.setLabel("bottom", "residual (predicted − actual)", color=foreground())
         self.train_histogram = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pen(TRAIN_COLOUR),
@@ -154,6 +158,20 @@ class EvaluationView(QWidget):
         self._fit_table_width()
 
     # -- public --------------------------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.regression_layout and event.type() == QEvent.Type.Resize:
+            self._arrange_regression_plots(event.size().width(), event.size().height())
+        return super().eventFilter(watched, event)
+
+    def _arrange_regression_plots(self, width: int, height: int) -> None:
+        """The residual histogram beside the scatter when the pane is wide, under it when it is narrow."""
+        beside = width >= 1.6 * height
+        if beside != self._residual_beside:
+            self._residual_beside = beside
+            layout = self.regression_layout.ci
+            layout.removeItem(self.residual_plot)
+            layout.addItem(self.residual_plot, row=0 if beside else 1, col=1 if beside else 0)
+
     @property
     def reports(self) -> dict[str, dict]:
         """The metrics shown, by row set (computed now if the view has not been shown since they changed)."""
