@@ -11,7 +11,8 @@ import json
 import sys
 
 from PySide6.QtWidgets import (
-    QAbstractButton, QApplication, QCheckBox, QLabel, QPushButton, QTabBar, QToolBar, QToolButton, QWidget,
+    QAbstractButton, QApplication, QCheckBox, QComboBox, QLabel, QPushButton, QStyle, QStyleOptionComboBox,
+    QTabBar, QToolBar, QToolButton, QWidget,
 )
 
 MIN_PLOT_HEIGHT = 150
@@ -32,7 +33,8 @@ def _name(widget: QWidget) -> str:
 def cut_texts(window, strict: bool = True) -> list[str]:
     """Every text of the window that does not fit its widget, as readable descriptions.
 
-    Not ``strict``: a label made to end in "..." when narrow (a file name) may do so."""
+    Not ``strict`` (below 1280x800, where views must stay usable rather than complete): a label
+    made to end in "..." when narrow (a file name) may do so, and a combo box may cut its text."""
     problems = []
     for bar in window.findChildren(QTabBar):
         if not shown(bar):
@@ -63,6 +65,14 @@ def cut_texts(window, strict: bool = True) -> list[str]:
         if isinstance(button, (QPushButton, QCheckBox)) and shown(button) and button.text():
             if button.sizeHint().width() > button.width() + 1:
                 problems.append(f"{_name(button)} is cut: needs {button.sizeHint().width()} px, has {button.width()}")
+    for combo in window.findChildren(QComboBox):
+        if strict and shown(combo) and combo.currentText():
+            option = QStyleOptionComboBox()
+            combo.initStyleOption(option)
+            room = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                                QStyle.SubControl.SC_ComboBoxEditField, combo).width()
+            if combo.fontMetrics().horizontalAdvance(combo.currentText()) > room:
+                problems.append(f"combo box {combo.currentText()!r} is cut ({room} px for its text)")
     return problems
 
 
