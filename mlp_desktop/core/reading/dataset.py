@@ -376,16 +376,17 @@ def _check_task(table: Table, infos: dict[str, ColumnInfo], targets: list[str], 
 
 
 def _rows_to_keep(table: Table, used: pd.DataFrame, drop_missing: bool) -> tuple[np.ndarray, int]:
-    missing = used.isna().to_numpy()
-    incomplete = missing.any(axis=1)
+    # Column by column: one 2-D mask of a large table costs the window a frame (15 ms for 200k x 50).
+    arrays = ([used[name].to_numpy() for name in used.columns] if used.columns.is_unique
+              else [used.iloc[:, j].to_numpy() for j in range(used.shape[1])])
+    missing = [np.isnan(values) if values.dtype == np.float64 else pd.isna(values) for values in arrays]
+    incomplete = np.logical_or.reduce(missing) if missing else np.zeros(len(used), dtype=bool)
     n_incomplete = int(incomplete.sum())
     if n_incomplete and not drop_missing:
         columns = list(used.columns)
-        cells = [
-            f'row {int(table.row_numbers[row])} column "{columns[column]}"'
-            for row, column in np.argwhere(missing)[:6]
-        ]
-        n_cells = int(missing.sum())
+        first = [(row, j) for row in np.flatnonzero(incomplete)[:6] for j in range(len(columns)) if missing[j][row]][:6]
+        cells = [f'row {int(table.row_numbers[row])} column "{columns[column]}"' for row, column in first]
+        n_cells = int(sum(int(mask.sum()) for mask in missing))
         raise DataError(
             f"Missing values in {table.location}: {cell_summary(cells, n_cells)}. "
             f'Fill them in, or choose "drop incomplete rows".'

@@ -112,8 +112,9 @@ def reading_notes_html(notes: list[str], warnings: list[str]) -> str:
     return "<br>".join(lines)
 
 
-SIZED_CELLS = 4000
-"""Cells measured to size the preview's columns when a table is shown."""
+SIZED_CELLS = 1000
+"""Cells measured to size the preview's columns when a table is shown (each costs about 20 us in
+eight data() calls; 4,000 held the window for 80 ms when a 50-column file opened)."""
 
 
 class DataPanel(QWidget):
