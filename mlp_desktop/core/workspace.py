@@ -38,6 +38,7 @@ Events (``WorkspaceEvent.kind``)
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
@@ -114,6 +115,7 @@ class Workspace:
         if isinstance(self.runner, InlineRunner) and self.runner.workspace is None:
             self.runner.workspace = self
         self._listeners: list[Callable[[WorkspaceEvent], None]] = []
+        self._held_events: list[WorkspaceEvent] | None = None  # see _events_once
         self.graph = NetworkGraph(hidden=DEFAULT_HIDDEN)
         self.graph.subscribe(self._on_graph_event, last=True)
         self._changing_graph = False
@@ -147,8 +149,38 @@ class Workspace:
 
     def _emit(self, kind: str, detail: Any = None) -> None:
         event = WorkspaceEvent(kind, detail)
+        if self._held_events is not None:
+            self._held_events.append(event)
+            return
         for listener in list(self._listeners):
             listener(event)
+
+    @contextmanager
+    def _events_once(self):
+        """Hold the events of one whole change and then send each kind once (events with a detail,
+        such as messages, all of them), in the order each kind first came.
+
+        Views re-read the workspace on every event, so one of each is enough, read when the change
+        is complete: opening a project announced the weights and the history twice (the fresh ones,
+        then the project's), and the views redrew 50,000 weight curves and rebuilt the prediction
+        form once more each time.
+        """
+        if self._held_events is not None:
+            yield
+            return
+        self._held_events = []
+        try:
+            yield
+        finally:
+            held, self._held_events = self._held_events, None
+            sent = set()
+            for event in held:
+                if event.detail is None:
+                    if event.kind in sent:
+                        continue
+                    sent.add(event.kind)
+                for listener in list(self._listeners):
+                    listener(event)
 
     def _say(self, text: str) -> None:
         self._emit("message", text)
@@ -212,6 +244,10 @@ class Workspace:
         the hidden layers stay (or take the sample's). Trained weights of connections the data still
         has are kept; the message names the ones that start afresh.
         """
+        with self._events_once():
+            self._open_table(table, setup)
+
+    def _open_table(self, table: Table, setup: dict | None) -> None:
         self._end_run_for_new_work()
         setup = setup or {}
         self.table = table
@@ -735,6 +771,10 @@ class Workspace:
 
     def open_project(self, project: Project, table: Table, path) -> list[str]:
         """Take a loaded project (its data already read as ``table``); returns notes for the user."""
+        with self._events_once():
+            return self._open_project(project, table, path)
+
+    def _open_project(self, project: Project, table: Table, path) -> list[str]:
         from .project import usable_data_settings, usable_parameters
 
         self._end_run_for_new_work()

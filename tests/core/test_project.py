@@ -602,3 +602,27 @@ def test_damaged_real_project_gives_data_error_or_project(tmp_path, cut, flip):
 def test_module_has_no_qt():
     source = Path(project_module.__file__).read_text()
     assert "Qt" not in source.replace("Qt-free", "")
+
+
+def test_opening_a_project_tells_the_views_each_change_once_when_it_is_complete(tmp_path):
+    from mlp_desktop.core.data import read_table
+    from mlp_desktop.core.samples import sample_path
+    from mlp_desktop.core.workspace import Workspace
+
+    source = Workspace()
+    source.open_table(read_table(sample_path("health_score")))
+    source.set_settings(epochs=3)
+    source.train()
+    save_project(source.project(), tmp_path / "p.mlpd")
+    project = load_project(tmp_path / "p.mlpd")
+
+    workspace = Workspace()
+    seen = []
+    workspace.subscribe(lambda event: seen.append((event.kind, workspace.net.get_parameters().copy()
+                                                   if event.kind == "weights" else None)))
+    workspace.open_project(project, read_table(sample_path("health_score")), tmp_path / "p.mlpd")
+    kinds = [kind for kind, _ in seen if kind != "message"]
+    assert len(kinds) == len(set(kinds)) and {"data", "network", "weights", "history", "run"} <= set(kinds)
+    weights = next(params for kind, params in seen if kind == "weights")
+    assert weights.tobytes() == project.weights.tobytes()  # the views read the project's weights
+    assert workspace.history.last_epoch == 3
