@@ -228,6 +228,12 @@ def test_a_long_cell_reads_the_same_in_every_encoding(tmp_path):
     for encoding in ("utf-8", "cp1252"):
         table = read_table(write_text(tmp_path / f"{encoding}.csv", f"x,note\n1,{cell}\n2,b\n", encoding))
         assert table.frame["note"][0] == cell
+    # The first bytes plain ASCII (all the sniffer sees), the first other letter a megabyte on:
+    # read in the next encoding, not refused.
+    late = "x" * 1_000_000 + "é"
+    for encoding in ("utf-8", "cp1252"):
+        table = read_table(write_text(tmp_path / f"late_{encoding}.csv", f"x,note\n1,{late}\n2,b\n", encoding))
+        assert table.frame["note"][0] == late and table.frame["x"].tolist() == [1.0, 2.0]
 
 
 # --- workbooks of every kind --------------------------------------------------------------------

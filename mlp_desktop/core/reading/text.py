@@ -111,6 +111,8 @@ def _read_body(path: Path, options: dict, width: int, as_text: bool, usecols=Non
             if not found or int(found.group(3)) <= width:
                 raise _parser_error(path, error) from None
             width = int(found.group(3))  # a row longer than any in the sample: widen and read again
+        except UnicodeDecodeError:
+            raise  # a byte of another encoding past the sniffed start: read_text tries the next one
         except (OverflowError, ValueError) as error:
             raise DataError(f"{path.name} could not be read: {error}.") from None
     raise DataError(f"{path.name} could not be read: its rows have very different numbers of values.")
