@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         if isinstance(error, DataError):
-            print(f"error: {error}", file=sys.stderr)
+            print(f"error: {_in_command_words(str(error))}", file=sys.stderr)
             return EXIT_USER_ERROR
         if isinstance(error, MemoryError):
             # a file too large for this computer (or one that claims to be): a message, not a traceback
@@ -240,6 +240,16 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USER_ERROR
         print(f"error: unexpected {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
         return 1
+
+
+_GUI_WORDS = {'choose "drop incomplete rows"': "add --drop-missing"}
+"""The core names the Data panel's choices; on the command line the option does the same."""
+
+
+def _in_command_words(message: str) -> str:
+    for words, option in _GUI_WORDS.items():
+        message = message.replace(words, option)
+    return message
 
 
 # -- train ---------------------------------------------------------------------------------------

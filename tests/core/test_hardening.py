@@ -862,3 +862,15 @@ def test_cli_predict_and_evaluate_print_how_the_file_was_read_like_train(capsys,
     assert code == 0, err
     assert 'Read sheet "Data" of book.xlsx (the first visible sheet with data).' in err
     assert "Skipped hidden sheet \"Hidden\"." in err
+
+
+def test_cli_missing_cells_name_the_option_that_drops_their_rows(capsys, tmp_path):
+    data = tmp_path / "dose.csv"
+    data.write_text("dose,w,output\n1.5,2,3\n-,5,6\n2.5,8,9\nNA,1,2\n3.5,2,2\n")
+    code, _, err = _cli(capsys, "train", data, "--save", tmp_path / "m.json", "--epochs", "1")
+    assert code == 2 and err == ('error: Missing values in dose.csv: row 3 column "dose", row 5 column "dose". '
+                                 "Fill them in, or add --drop-missing.\n")
+    code, _, err = _cli(capsys, "train", data, "--save", tmp_path / "m.json", "--epochs", "1", "--drop-missing")
+    assert code == 0, err
+    assert 'Column "dose": 2 cells such as "-" count as missing.' in err.splitlines()
+    assert "Dropped 2 row(s) with missing values." in err
