@@ -701,7 +701,7 @@ class _Loop:
         max_epochs = max(1, self.OUTPUT_FLOATS // (n_params + 2))
         out_rows, out_grads = np.empty((max_epochs, n_params + 2)), np.empty((max_epochs, n_layers))
         rows_per_epoch = n + n_val
-        budget = 4 * rows_per_epoch
+        budget = 256  # rows in the first call; then about CALL_SECONDS of them, as measured
         orders: list[np.ndarray] = []  # drawn for epochs not finished yet, in the NumPy path's order
         position = 0
         while self.epoch < self.final_epoch:

@@ -218,3 +218,16 @@ def test_float32_trains_close_to_float64():
         results.append((net.get_parameters(), history.train_rmse[-1]))
     (a, rmse64), (b, rmse32) = results
     assert np.allclose(a, b, rtol=1e-3, atol=1e-4) and abs(rmse64 - rmse32) < 1e-4
+
+
+def test_the_command_line_names_the_engine_and_refuses_what_cannot_run(tmp_path, capsys):
+    from mlp_desktop.cli import main
+    from mlp_desktop.core.samples import sample_path
+
+    model = tmp_path / "health.json"
+    assert main(["train", str(sample_path("health_score")), "--epochs", "5", "--batch-size", "1", "--engine",
+                 "numpy", "--save", str(model)]) == 0
+    assert "(NumPy engine)." in capsys.readouterr().out
+    assert main(["train", str(sample_path("health_score")), "--epochs", "5", "--optimizer", "lbfgs", "--engine",
+                 "compiled", "--save", str(model)]) == 2
+    assert "error: The compiled engine runs SGD, Adam and RMSprop" in capsys.readouterr().err
