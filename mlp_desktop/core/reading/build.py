@@ -122,6 +122,34 @@ def blank_mask(column: np.ndarray, factorized: tuple[np.ndarray, np.ndarray] | N
     return np.append(blank, True)[codes]  # code -1 (None, NaN) picks the appended True
 
 
+class _BlankMasks:
+    """``masks[j]``: :func:`blank_mask` of column ``j``, computed when first asked for."""
+
+    def __init__(self, columns: list[np.ndarray], factorized: list):
+        self.columns, self.factorized = columns, factorized
+        self.masks: dict[int, np.ndarray] = {}
+
+    def __getitem__(self, j):
+        if isinstance(j, slice):
+            return [self[k] for k in range(len(self.columns))[j]]
+        if j not in self.masks:
+            self.masks[j] = blank_mask(self.columns[j], self.factorized[j])
+        return self.masks[j]
+
+    def filled_rows(self, n_rows: int) -> np.ndarray:
+        """Rows with any value. Text columns first (factorized already): one without a blank cell
+        shows that every row has a value, and the number columns need not be looked at."""
+        if not self.columns:
+            return np.ones(n_rows, dtype=bool)
+        order = sorted(range(len(self.columns)), key=lambda j: self.factorized[j] is None)
+        blank = np.ones(n_rows, dtype=bool)
+        for j in order:
+            blank &= self[j]
+            if not blank.any():
+                break
+        return ~blank
+
+
 def build_table(raw: RawTable) -> Table:
     """Drop blank rows and columns, name and type the columns, and check the header."""
     where = raw.path.name if raw.sheet is None else f'{raw.path.name}, sheet "{raw.sheet}"'
@@ -134,8 +162,8 @@ def build_table(raw: RawTable) -> Table:
     # Text columns are factorized once: for the blank rows here and for their typing below.
     factorized = [None if column.dtype == np.float64 else pd.factorize(column, use_na_sentinel=True)
                   for column in raw.columns]
-    blank_columns = [blank_mask(column, found) for column, found in zip(raw.columns, factorized)]
-    filled_rows = np.ones(n_rows, dtype=bool) if not blank_columns else ~np.logical_and.reduce(blank_columns)
+    blank_columns = _BlankMasks(raw.columns, factorized)
+    filled_rows = blank_columns.filled_rows(n_rows)
     if header_blank:
         raise DataError(f"{where} is empty: there is no header row and no data.")
     if raw.delimiter is not None:
