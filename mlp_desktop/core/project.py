@@ -11,7 +11,8 @@ A project file is a zip archive holding
     ``weights`` (the flat parameter vector) and, with a history, ``history_epochs`` ``(n,)``,
     ``history_rmse`` ``(n, 2)`` (train, validation), ``history_params`` ``(n, n_params)``,
     ``history_learning_rates`` ``(n,)`` (optional; NaN where an epoch had none) and
-    ``initial_params`` ``(n_params,)``. NumPy's format keeps every float bit for bit.
+    ``initial_params`` ``(n_params,)``. NumPy's format keeps every float bit for bit. Stored
+    without compression (weights barely compress; files that deflated it open the same).
 ``data.csv``
     the data table itself, only when the project embeds it.
 
