@@ -57,11 +57,9 @@ def display_problem(environ=os.environ, platform: str = sys.platform, missing_li
     return None
 
 
-def run_app(files: list[str] | None = None) -> int:
-    problem = display_problem()
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 1
+def open_main_window(files: list[str] | None = None):
+    """The application and its shown main window, with ``files`` opened (or the recovery copy
+    offered); ``(app, window)``. :func:`run_app` then runs the event loop."""
     sys.setswitchinterval(0.002)  # hand the GIL back to the GUI thread sooner while training
     from PySide6.QtWidgets import QApplication
 
@@ -75,4 +73,13 @@ def run_app(files: list[str] | None = None) -> int:
         window.offer_recovery()  # after a crash, the unsaved work comes back
     for path in files or []:
         window.open_path(path)
+    return app, window
+
+
+def run_app(files: list[str] | None = None) -> int:
+    problem = display_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    app, _window = open_main_window(files)
     return app.exec()
