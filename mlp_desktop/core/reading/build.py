@@ -47,7 +47,6 @@ class RawTable:
     formulas: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
     delimiter: str | None = None
     header_row: int = 1
-    formulas_scanned: bool = False
 
 
 def quoted(text: str) -> str:

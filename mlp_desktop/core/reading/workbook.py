@@ -119,7 +119,7 @@ def read_workbook(path: Path, kind: str, sheet: str | None) -> RawTable:
         raw.notes = notes + raw.notes
     finally:
         workbook.close()
-    if kind == "zip" and path.suffix.lower() != ".ods" and not raw.formulas_scanned and _worth_scanning(path, raw):
+    if kind == "zip" and path.suffix.lower() != ".ods" and _worth_scanning(path, raw):
         raw.formulas = _formulas_without_results(path, raw.sheet)
     return raw
 
@@ -139,13 +139,9 @@ def _is_blank_row(row: list) -> bool:
 
 def _read_sheet(path: Path, workbook, name: str, sheets: list[str]) -> RawTable | None:
     """The sheet's header and columns, or ``None`` when it has no value at all."""
-    formulas: dict[int, list[tuple[int, str]]] | None = None
     try:
         parts = _SheetParts.open(path, name) if path.suffix.lower() != ".ods" else None
-        if parts is not None:
-            blocks, formulas = iter(parts), parts.formulas
-        else:
-            blocks = _whole_sheet(workbook, name)
+        blocks = iter(parts) if parts is not None else _whole_sheet(workbook, name)
         found = _gather(blocks)
         del blocks, parts  # calamine's copy of the sheet goes before the table is built
     except DataError:
@@ -167,8 +163,6 @@ def _read_sheet(path: Path, workbook, name: str, sheets: list[str]) -> RawTable 
                    columns=columns.finish(), row_numbers=row_numbers,
                    positions=list(range(first_column, first_column + width)),
                    decimal_mark=".", from_text=False, header_row=header_row)
-    if formulas is not None:
-        raw.formulas, raw.formulas_scanned = formulas, True
     return raw
 
 
@@ -352,8 +346,8 @@ class _SheetParts:
     calamine as a small stored workbook with the original's shared strings, styles and workbook
     settings, so cells, types and dates read exactly as in one piece. The cells keep their own
     ``r="B7"`` references, so each part says where it lies in the sheet. Iterating gives blocks
-    ``(first row, first column, rows, last row hint)``; formulas saved without results are found in
-    the same pass (``formulas``).
+    ``(first row, first column, rows, last row hint)``. (Formulas saved without results are looked
+    for afterwards, as for any workbook: scanning every part for them cost 5 % of the read.)
 
     Used only when it is safe and worth it: a sheet over :data:`PARTS_FROM_BYTES` in an ``.xlsx`` or
     ``.xlsm`` whose other small parts (shared strings and styles) stay under 8 MiB, written with the
@@ -364,7 +358,6 @@ class _SheetParts:
                  copied: dict[str, bytes], stream, head: bytes, rest: bytes, last_row: int):
         self.path, self.archive, self.name, self.info = path, archive, name, info
         self.copied, self.stream, self.head, self.rest, self.last_row = copied, stream, head, rest, last_row
-        self.formulas: dict[int, list[tuple[int, str]]] = {}
 
     @classmethod
     def open(cls, path: Path, name: str) -> "_SheetParts | None":
@@ -407,44 +400,52 @@ class _SheetParts:
                 archive.close()
 
     def __iter__(self):
+        # (Parsing one part in a worker thread while this one inflates the next was tried: calamine
+        # lets go of the GIL, but on this project's loaded 2-core machines it was no faster and
+        # held a second part, 324 instead of 268 MiB at peak.)
         try:
-            pending, eof, want, consumed = self.rest, False, _PART_BYTES, len(self.head)
-            while True:
-                if len(pending) < want and not eof:
-                    data = self.stream.read(want - len(pending))
-                    eof = not data
-                    pending += data
-                    continue
-                end = pending.find(b"</sheetData>", 0, want + 12)
-                if end >= 0 or eof and len(pending) <= want:
-                    body, pending = pending[:end] if end >= 0 else pending, b""  # no end tag: damaged, calamine says so
-                else:
-                    cut = pending.rfind(b"</row>", 0, want)
-                    if cut < 0:
-                        cut = pending.find(b"</row>", want)
-                    if cut < 0:
-                        want = len(pending) + _PART_BYTES  # one row longer than a part: read on
-                        continue
-                    body, pending = pending[: cut + 6], pending[cut + 6:]
-                    want = _PART_BYTES
-                consumed += len(body)
-                if b"<f" in body:
-                    _scan_formulas(body, len(body), self.formulas)
-                block = self._block(body)
-                del body
+            for source, end, consumed in self._bodies():
+                block = self._block(source, end) if source.find(b"<c", 0, end) >= 0 else None
+                del source
                 if block is not None:
                     first_row, first_column, rows = block
                     last_row = self.last_row or int((first_row + len(rows)) * self.info.file_size / consumed * 1.02)
                     yield first_row, first_column, rows, last_row
-                if not pending and (eof or end >= 0):
-                    return
         finally:
             self.stream.close()
             self.archive.close()
 
-    def _block(self, body: bytes) -> tuple[int, int, list] | None:
-        if not body.strip(b" \t\r\n"):
-            return None
+    def _bodies(self):
+        """The rows' XML, cut after a ``</row>`` about every :data:`_PART_BYTES`: ``(source, end,
+        inflated so far)``, the part being ``source[:end]`` (not copied out)."""
+        pending, eof, want, consumed = self.rest, False, _PART_BYTES, len(self.head)
+        while True:
+            if len(pending) < want and not eof:
+                data = self.stream.read(want - len(pending))
+                eof = not data
+                pending += data
+                continue
+            end = pending.find(b"</sheetData>", 0, want + 12)
+            if end >= 0 or eof and len(pending) <= want:
+                # (no end tag: the file is cut short, and calamine says so)
+                source, stop, pending = pending, end if end >= 0 else len(pending), b""
+            else:
+                cut = pending.rfind(b"</row>", 0, want)
+                if cut < 0:
+                    cut = pending.find(b"</row>", want)
+                if cut < 0:
+                    want = len(pending) + _PART_BYTES  # one row longer than a part: read on
+                    continue
+                source, stop, pending = pending, cut + 6, pending[cut + 6:]
+                want = _PART_BYTES
+            consumed += stop
+            yield source, stop, consumed
+            del source
+            if not pending and (eof or end >= 0):
+                return
+
+    def _block(self, source: bytes, end: int) -> tuple[int, int, list] | None:
+        """``source[:end]``'s rows: ``(first row, first column, rows)``, or ``None`` without a value."""
         from python_calamine import CalamineWorkbook
 
         packed = io.BytesIO()
@@ -453,7 +454,7 @@ class _SheetParts:
                 out.writestr(member, data)
             with out.open(self.info.filename, "w") as member:  # written piece by piece: no joined copy
                 member.write(self.head)
-                member.write(body)
+                member.write(memoryview(source)[:end])
                 member.write(b"</sheetData></worksheet>")
         packed.seek(0)
         workbook = CalamineWorkbook.from_filelike(packed)
