@@ -490,3 +490,25 @@ def test_decimal_commas_are_read_in_one_place():
     parsed = V.parse_texts(["1,5", "1.234,5", "3.25", "1.250", "-0,25", ",5", "1 000,5"], ",")
     assert parsed.values.tolist() == [1.5, 1234.5, 3.25, 1250.0, -0.25, 0.5, 1000.5]
     assert V.parse_texts(["1,5"], ".").kinds.tolist() == [V.TEXT]
+
+
+def test_a_sheet_whose_rows_carry_no_addresses_is_read_whole(tmp_path, monkeypatch):
+    """Rows and cells may leave out their r="B7" addresses; a part could not say where it lies, so
+    such a sheet is never cut into parts."""
+    import io
+    import re
+
+    from mlp_desktop.core.reading import workbook
+
+    source = write_xlsx(tmp_path / "a.xlsx", {"S": [["a", "output"]] + [[k, k % 3] for k in range(50)]})
+    packed = io.BytesIO()
+    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in archive.namelist():
+            data = archive.read(name)
+            out.writestr(name, re.sub(rb' r="[A-Z]*\d+"', b"", data) if "worksheets/" in name else data)
+    (tmp_path / "plain.xlsx").write_bytes(packed.getvalue())
+    monkeypatch.setattr(workbook, "PARTS_FROM_BYTES", 0)
+    monkeypatch.setattr(workbook, "_PART_BYTES", 200)
+    assert workbook._SheetParts.open(tmp_path / "plain.xlsx", "S") is None
+    table = read_table(tmp_path / "plain.xlsx")
+    assert table.frame["a"].tolist() == list(range(50)) and table.row_numbers.tolist() == list(range(2, 52))

@@ -334,6 +334,7 @@ _NOT_COPIED = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/", "xl/macr
                "xl/media/", "xl/charts/", "xl/pivot", "xl/printerSettings/", "xl/externalLinks/", "xl/embeddings/",
                "xl/activeX/", "xl/ctrlProps/", "xl/queryTables/", "xl/vbaProject", "docProps/", "customXml/")
 _SHEET_DATA = re.compile(rb"<sheetData\s*>")
+_ADDRESSED_ROW = re.compile(rb'\s*<row\b[^>]*\br="\d+"[^>]*>\s*(?:</row>|<c\b[^>]*\br="[A-Z]{1,3}\d+")')
 _DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]{0,3}\d*:?[A-Z]{0,3}(\d*)"\s*/>')
 
 
@@ -380,13 +381,15 @@ class _SheetParts:
             copied = {item.filename: read_member(archive, item, path.name) for item in kept}
             stream = open_member(archive, info, path.name)
             start = b""
-            while len(start) < 2**20 and b"<sheetData" not in start:
+            while len(start) < 2**20 and (b"<sheetData" not in start or b"</row>" not in start):
                 data = stream.read(min(_PART_BYTES, 2**16))
                 if not data:
                     break
                 start += data
             found = _SHEET_DATA.search(start)
-            if found is None:  # no rows, or a namespace prefix (x:sheetData): read whole
+            if found is None or not _ADDRESSED_ROW.match(start, found.end()):
+                # No rows, a namespace prefix (x:sheetData), or rows and cells without their r="..."
+                # addresses (allowed, and then a part could not say where it lies): read whole.
                 stream.close()
                 return None
             head = _DIMENSION.sub(b"", start[: found.end()])
