@@ -97,22 +97,24 @@ def test_decision_view_image_columns_and_hidden(qtbot, tmp_path):
     qtbot.addWidget(view)
     view.resize(900, 450)
     view.show()
-    view.set_model(model, train)
+    with qtbot.waitSignal(view.computed):
+        view.set_model(model, train)
     # It starts on the inputs that separate the classes best, where all three show.
     assert (view.x_combo.currentText(), view.y_combo.currentText()) == ("petal_length", "petal_width")
     assert view.image.image.shape[:2] == (30, 30)
     first = view.grid
-    view.y_combo.setCurrentText("sepal_width")
+    with qtbot.waitSignal(view.computed):
+        view.y_combo.setCurrentText("sepal_width")
     assert view.grid is not first and view.grid.y_column == "sepal_width"
     assert view.plot.getAxis("left").labelText == "sepal_width"
     assert not view.neuron_layout.isVisible()
     view.hidden_check.setChecked(True)
     assert view.neuron_layout.isVisible()
-    shown = [tile for tile in view.neuron_tiles if tile.isVisible()]
+    shown = [tile for tile in view.neuron_tiles if tile.isVisible() and tile.scene() is not None]
     assert len(shown) == 16
     assert view.neuron_images[0].image.shape == (30, 30)
     np.testing.assert_allclose(view.neuron_images[0].image, view.grid.hidden[0][0])
-    assert "first 16 of 20" in view.neuron_note.text
+    assert "First 16 of 20" in view.neuron_note.text()
     qtbot.wait(10)
     written = view.export(tmp_path / "decision.png")
     assert written.read_bytes()[:4] == b"\x89PNG"
@@ -123,14 +125,15 @@ def test_decision_view_two_classes_fixed_and_hidden_refresh(qtbot):
     view = DecisionView(resolution=25)
     qtbot.addWidget(view)
     view.set_model(model, train)
-    assert view.grid is None  # not visible yet: nothing computed
-    view.show()
-    qtbot.waitUntil(lambda: view.grid is not None)
+    assert view.grid is None and not view.busy  # not visible yet: nothing computed
+    with qtbot.waitSignal(view.computed):
+        view.show()
     np.testing.assert_allclose(view.image.image, view.grid.output)
     assert len(view.points.data) == len(train)
     model.net.weights = [w * 2 for w in model.net.weights]
     before = view.grid.output.copy()
-    view.refresh()
+    with qtbot.waitSignal(view.computed):
+        view.refresh()
     assert not np.allclose(before, view.grid.output)
 
 
@@ -167,7 +170,7 @@ def test_class_colours_show_when_the_view_is_first_opened_after_training(qtbot):
     qtbot.addWidget(view)
     view.resize(900, 450)
     view.set_model(model, train)  # hidden, as on a tab not yet shown
-    view.show()
-    qtbot.waitExposed(view)
+    with qtbot.waitSignal(view.computed):
+        view.show()
     assert view.grid is not None
     assert list(view.image.levels) == [0, 255]

@@ -1,65 +1,212 @@
 """Decision view: the network's output over a plane of two numeric inputs, with the data on top.
 
-Only view and glue: the grid comes from :func:`mlp_desktop.core.evaluation.decision_grid`. Items
-are created once; :meth:`DecisionView.refresh` only calls ``setImage``/``setData``, and does
-nothing while the view is hidden (it catches up when shown), so a window may call it during training.
+Only view and glue: the numbers come from :mod:`mlp_desktop.core.evaluation`. The grid is computed
+off the GUI thread: :meth:`DecisionView.refresh` sends a request to a one-thread pool and returns
+at once; the result comes back by a queued signal and is drawn only if it still answers what the
+view shows (same data, axes and held values; results of older requests are dropped). At most one
+computation is in flight: requests made meanwhile are merged into one, started when the running
+one ends (new weights for the same picture: no sooner than ``min_interval`` after the last start,
+so a stream of live refreshes is throttled while a change of axes starts at once). The plane (axes and held inputs,
+pandas work) is built once per data, axes and held values; each new set of weights then costs a
+forward pass of ``resolution**2`` rows through the network reduced to two inputs (NumPy only).
+Tests wait for the ``computed`` signal. Items are created once and only get ``setImage``/``setData``;
+nothing is computed while the view is hidden (it catches up when shown).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import html
+import math
 import os
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Slot
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QLabel, QSplitter, QStackedWidget, QToolButton, QVBoxLayout,
-    QWidget,
+    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSplitter, QStackedWidget,
+    QToolButton, QVBoxLayout, QWidget,
 )
-from PySide6.QtCore import Qt
 
 from ...core.errors import DataError
-from ...core.evaluation import DecisionGrid, decision_grid, numeric_inputs, suggested_axes
+from ...core.evaluation import (
+    CATEGORICAL, DecisionGrid, DecisionPlane, decision_plane, evaluate_plane, numeric_inputs, suggested_axes,
+)
 from .exporting import export_graphics, make_export_action
-from .style import BACKGROUND, FOREGROUND, PALETTE, style_plot_item
+from .style import PALETTE, background, foreground, look, pen, style_plot_item
 
-DEFAULT_RESOLUTION = 70
+DEFAULT_RESOLUTION = 70  # 70 x 70 cells: smooth enough, and a 5 ms forward pass even for 784 inputs
+MIN_INTERVAL = 0.25  # seconds between the starts of two computations (requests in between merge)
 MAX_NEURON_TILES = 16
+MAX_POINTS = 1000  # rows drawn on the map; more only hide the map and slow every repaint
+MAX_HELD_IN_TOOLTIP = 120
+MIN_PLOT_HEIGHT = 220  # below this the view scrolls rather than squashing the map
+TILE_EDGE = 110  # the neuron maps' target width in pixels (never narrower than ~90 with a scroll bar)
+TILE_TITLE_HEIGHT = 18
 NEEDS_TWO = "Needs two numeric input columns"
-# Blue - white - vermillion (Okabe-Ito ends): diverging and colour-blind safe, for two classes.
-TWO_CLASS_MAP = pg.ColorMap([0.0, 0.5, 1.0], [(0, 114, 178), (255, 255, 255), (213, 94, 0)])
 VALUE_MAP = pg.colormap.get("viridis")
+# Okabe-Ito without black (it vanishes on the dark look): colour-blind safe for up to 7 classes.
+CLASS_PALETTE = tuple(c for c in PALETTE if c != "#000000")
+TEN_CLASS_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                     "#bcbd22", "#17becf")
 
 
-def _blend_class_colours(grid: DecisionGrid) -> np.ndarray:
-    """RGBA ``(res, res, 4)`` uint8: each cell's class colour, faded towards white where unsure."""
-    colours = np.array([QColor(PALETTE[i % len(PALETTE)]).getRgb()[:3] for i in range(len(grid.classes))],
-                       dtype=float)
+def class_colours(n_classes: int) -> list[QColor]:
+    """One colour per class: the Okabe-Ito colours up to seven, Tableau's ten up to ten (evenly
+    spaced hues put classes 3 and 4 of ten in two near-identical greens), then evenly spaced hues."""
+    if n_classes <= len(CLASS_PALETTE):
+        return [QColor(c) for c in CLASS_PALETTE[:n_classes]]
+    if n_classes <= len(TEN_CLASS_PALETTE):
+        return [QColor(c) for c in TEN_CLASS_PALETTE[:n_classes]]
+    return [QColor.fromHsvF(i / n_classes, 0.8, 0.85) for i in range(n_classes)]
+
+
+def two_class_map() -> pg.ColorMap:
+    """First class's colour - the paper - second class's colour: diverging, colour-blind safe, and
+    the middle (a coin toss) fades into the background in the light and the dark look alike."""
+    first, second = class_colours(2)
+    paper = QColor(background())
+    return pg.ColorMap([0.0, 0.5, 1.0], [first.getRgb()[:3], paper.getRgb()[:3], second.getRgb()[:3]])
+
+
+def blend_class_colours(grid: DecisionGrid, colours: list[QColor], paper: QColor) -> np.ndarray:
+    """RGBA ``(res, res, 4)`` uint8: each cell's class colour, faded into ``paper`` where unsure."""
+    table = np.array([c.getRgb()[:3] for c in colours], dtype=float)
+    paper_rgb = np.array(paper.getRgb()[:3], dtype=float)
     n_classes = max(len(grid.classes), 2)
     # Confidence runs from 1/n_classes (a guess) to 1 (certain); map that to 0.15 .. 0.85 strength.
     strength = np.clip((grid.confidence - 1.0 / n_classes) / (1.0 - 1.0 / n_classes), 0.0, 1.0)
-    strength = 0.15 + 0.7 * strength
-    rgb = 255.0 * (1.0 - strength[..., None]) + colours[grid.predicted_class] * strength[..., None]
+    strength = (0.15 + 0.7 * strength)[..., None]
+    rgb = paper_rgb * (1.0 - strength) + table[grid.predicted_class] * strength
     rgba = np.empty(rgb.shape[:2] + (4,), dtype=np.ubyte)
     rgba[..., :3] = rgb
     rgba[..., 3] = 255
     return rgba
 
 
+# -- the computation, off the GUI thread ------------------------------------------------------------
+
+@dataclass
+class DecisionRequest:
+    """What one computation needs, copied at request time (the worker shares nothing that changes)."""
+
+    request_id: int
+    key: tuple  # (data generation, x column, y column, resolution): what the result must still match
+    model: object  # its preprocessor and, unless ``net`` is given, its network
+    net: object  # a copy of the weights to evaluate
+    frame: pd.DataFrame
+    x_column: str
+    y_column: str
+    resolution: int
+    fixed: dict | None
+    plane: DecisionPlane | None  # reused while the key is the same: then only NumPy runs
+
+
+@dataclass
+class DecisionResult:
+    request: DecisionRequest
+    plane: DecisionPlane | None = None
+    grid: DecisionGrid | None = None
+    error: str = ""
+    thread_id: int = 0  # the thread that computed it (tests check it is not the GUI's)
+    seconds: float = 0.0
+
+
+def compute(request: DecisionRequest) -> DecisionResult:
+    """Build the plane if needed and evaluate the network over it (runs in the pool's thread)."""
+    started = time.perf_counter()
+    result = DecisionResult(request, thread_id=threading.get_ident())
+    try:
+        plane = request.plane or decision_plane(request.model, request.frame, request.x_column, request.y_column,
+                                                request.resolution, request.fixed)
+        result.plane, result.grid = plane, evaluate_plane(request.model, plane, request.net)
+    except DataError as error:
+        result.error = str(error)
+    except Exception as error:  # noqa: BLE001 - a worker thread must report, never die silently
+        result.error = f"The decision map could not be computed: {error}"
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class _Relay(QObject):
+    """Carries results from the pool's thread to the view (lives in the GUI thread)."""
+
+    done = Signal(object)
+
+
+def _run(request: DecisionRequest, relay: _Relay) -> None:
+    result = compute(request)
+    try:
+        relay.done.emit(result)  # queued: the view's slot runs in the GUI thread
+    except RuntimeError:  # the view (and its relay) is gone: nobody is waiting
+        pass
+
+
+def _set_title(tile: pg.PlotItem, text: str) -> None:
+    """A tile's title, set only when it changes (each change re-lays out the tile)."""
+    if tile.titleLabel.text != text or tile.titleLabel.opts.get("color") != foreground():
+        tile.setTitle(text, size="8pt", color=foreground())
+
+
+class _NeuronScroll(QScrollArea):
+    """The neuron maps' scroll area; tells the view when its width changes (tiles reflow)."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.resized.emit()
+
+
 class DecisionView(QWidget):
-    """A heatmap of the network's output over two chosen input columns, and its hidden neurons."""
+    """A map of the network's output over two chosen input columns, and of its hidden neurons.
+
+    Signals: ``computed`` after each result is drawn (or its error shown).
+    """
+
+    computed = Signal()
 
     def __init__(self, parent: QWidget | None = None, resolution: int = DEFAULT_RESOLUTION):
         super().__init__(parent)
         self.resolution = resolution
+        self.min_interval = MIN_INTERVAL
         self.model = None
         self.frame: pd.DataFrame | None = None
         self.fixed: dict | None = None
         self.grid: DecisionGrid | None = None
+        self.plane: DecisionPlane | None = None  # the plane of the grid shown, and of the next requests
+        self._plane_key: tuple | None = None
+        self.dropped = 0  # results that arrived after what they answered had changed
+        self.last_result: DecisionResult | None = None
         self._stale = False
+        self._generation = 0  # bumped whenever the data, the model's inputs or the held values change
+        self._request_id = 0
+        self._shown_request = 0
+        self._in_flight = False
+        self._pending: DecisionRequest | None = None
+        self._last_start = -math.inf
+        self._last_started_key: tuple | None = None
+        self._points_key = None
+        self._value_levels: tuple[float, float] | None = None
+        self._look = None
+        self._colour_bar_shown = False
+        self._tile_columns = 0
+
+        # A pool of its own with one thread: at most one computation runs, and the pool (created
+        # before the relay, so deleted first) waits for it before the relay goes.
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._on_computed, Qt.ConnectionType.QueuedConnection)
+        self._start_timer = QTimer(self)
+        self._start_timer.setSingleShot(True)
+        self._start_timer.timeout.connect(self._start_pending)
 
         self.x_combo, self.y_combo = QComboBox(), QComboBox()
         self.x_combo.setToolTip("Input column along the horizontal axis")
@@ -71,16 +218,22 @@ class DecisionView(QWidget):
         self.x_combo.currentIndexChanged.connect(self._columns_changed)
         self.y_combo.currentIndexChanged.connect(self._columns_changed)
         self.hidden_check = QCheckBox("Show hidden neurons")
-        self.hidden_check.setToolTip("Small heatmaps of each hidden neuron's activation over the same plane")
+        self.hidden_check.setToolTip("Maps of each hidden neuron's activation over the same plane, beside the "
+                                     f"decision map (the first {MAX_NEURON_TILES})")
         self.hidden_check.toggled.connect(self._hidden_toggled)
         self.export_button = QToolButton()
         self.export_button.setDefaultAction(make_export_action(self, self.export, "decision.png"))
         self.message = QLabel(NEEDS_TWO)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # The caption: short ("... 782 other inputs held fixed at their means"), wrapped rather
+        # than widening the window, with every held value in its tooltip.
         self.status = QLabel("")
-        # Wrapped: one long line ("... other inputs held fixed: petal_length, petal_width") made the
-        # whole window wider than a 1280-pixel screen.
         self.status.setWordWrap(True)
+        self.legend = QLabel("")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setToolTip("What the colours mean; the points are the training rows, coloured by their "
+                               "actual value")
 
         bar = QHBoxLayout()
         for text, combo in (("&x:", self.x_combo), ("&y:", self.y_combo)):
@@ -93,37 +246,65 @@ class DecisionView(QWidget):
         bar.addWidget(self.export_button)
 
         self.plot_layout = pg.GraphicsLayoutWidget()
-        self.plot_layout.setBackground(BACKGROUND)
-        self.plot = self.plot_layout.addPlot()
+        self.plot = self.plot_layout.addPlot(row=0, col=0)
         style_plot_item(self.plot)
         self.image = pg.ImageItem(axisOrder="col-major")
         self.plot.addItem(self.image)
-        self.points = pg.ScatterPlotItem(size=7, pen=pg.mkPen(FOREGROUND, width=1))
+        self.points = pg.ScatterPlotItem(size=7)
         self.plot.addItem(self.points)
+        # Not linked to the image: a linked bar pushed its 0-1 levels onto the class-colour image
+        # (blank white); the view sets the image's levels and the bar's itself.
         self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=VALUE_MAP, interactive=False, width=12)
-        self.colour_bar.setImageItem(self.image, insert_in=self.plot)
 
         self.neuron_layout = pg.GraphicsLayoutWidget()
-        self.neuron_layout.setBackground(BACKGROUND)
-        self.neuron_note = self.neuron_layout.addLabel("", row=0, col=0, colspan=4, color=FOREGROUND)
         self.neuron_tiles: list[pg.PlotItem] = []
         self.neuron_images: list[pg.ImageItem] = []
-        self.neuron_layout.setVisible(False)
+        self.neuron_note = QLabel("")
+        self.neuron_note.setWordWrap(True)
+        self.neuron_scroll = _NeuronScroll()
+        self.neuron_scroll.setWidgetResizable(True)
+        self.neuron_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.neuron_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.neuron_scroll.setWidget(self.neuron_layout)
+        self.neuron_scroll.resized.connect(self._reflow_tiles)
+        self.neuron_pane = QWidget()
+        pane_layout = QVBoxLayout(self.neuron_pane)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        pane_layout.addWidget(self.neuron_note)
+        pane_layout.addWidget(self.neuron_scroll, 1)
+        self.neuron_pane.setMinimumWidth(TILE_EDGE)
+        self.neuron_pane.setVisible(False)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot_layout)
-        splitter.addWidget(self.neuron_layout)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.addWidget(self.neuron_pane)
+        splitter.setCollapsible(0, False)
+        splitter.setCollapsible(1, False)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        self.splitter = splitter
         self.pages = QStackedWidget()
         self.pages.addWidget(self.message)
         self.pages.addWidget(splitter)
+        self.pages.setMinimumHeight(MIN_PLOT_HEIGHT)
         self.plot_page = splitter
 
+        # The map scrolls when the view is short (1024 x 700), keeping a readable height instead
+        # of being squeezed to a strip; the caption above it and the legend below stay in sight.
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.pages)
+        self.scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
         layout = QVBoxLayout(self)
+        layout.setSpacing(3)
         layout.addLayout(bar)
-        layout.addWidget(self.pages, 1)
         layout.addWidget(self.status)
+        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.legend)
+        self._apply_look()
 
     # -- public --------------------------------------------------------------------------------
     def set_model(self, model, frame: pd.DataFrame, fixed: dict | None = None) -> None:
@@ -134,9 +315,11 @@ class DecisionView(QWidget):
         columns = numeric_inputs(model)
         changed = self.model is None or numeric_inputs(self.model) != columns
         self.model, self.frame, self.fixed = model, frame, fixed
+        self._data_changed()
         if changed:
-            # Start on the two inputs that separate the targets best (Iris: the petals).
-            defaults = suggested_axes(model, frame) + columns[:2]
+            # Start on the two inputs that separate the targets best (Iris: the petals); 2,000 rows
+            # tell that as well as 20,000 and keep it to a few milliseconds.
+            defaults = suggested_axes(model, frame, max_rows=2000) + columns[:2]
             for combo, default in ((self.x_combo, defaults[0] if defaults else ""),
                                    (self.y_combo, defaults[1] if len(defaults) > 1 else "")):
                 combo.blockSignals(True)
@@ -148,17 +331,32 @@ class DecisionView(QWidget):
         self.x_combo.setEnabled(enough)
         self.y_combo.setEnabled(enough)
         self.pages.setCurrentWidget(self.plot_page if enough else self.message)
+        self._show_legend()
         self._build_neuron_tiles()
+        self.refresh()
+
+    def set_weights(self, params) -> None:
+        """New weights for the same network and data (a live snapshot during training): only the
+        forward pass is redone, the plane is kept."""
+        if self.model is None:
+            return
+        net = self.model.net.copy()
+        net.set_parameters(params)
+        self.model = dataclasses.replace(self.model, net=net)
         self.refresh()
 
     def set_fixed(self, fixed: dict | None) -> None:
         """Hold the inputs off the axes at ``fixed`` (e.g. the prediction form's values)."""
+        if fixed == self.fixed:
+            return
         self.fixed = fixed
+        self._data_changed(points=False)
         self.refresh()
 
     @Slot()
     def refresh(self) -> None:
-        """Recompute the grid with the model's current weights (only while the view is visible)."""
+        """Ask for the grid with the model's current weights (only while the view is visible);
+        returns at once, ``computed`` follows."""
         if self.model is None or self.frame is None or self.x_combo.count() < 2:
             return
         if not self.isVisible():
@@ -166,50 +364,129 @@ class DecisionView(QWidget):
             return
         self._stale = False
         x_column, y_column = self.x_combo.currentText(), self.y_combo.currentText()
-        try:
-            grid = decision_grid(self.model, self.frame, x_column, y_column, self.resolution, self.fixed)
-        except DataError as error:
-            self.status.setText(str(error))
-            return
-        self.grid = grid
-        self.status.setText(self._describe(grid))
-        rect = self._rect(grid)
-        if grid.task == "regression":
-            low, high = float(np.nanmin(grid.output)), float(np.nanmax(grid.output))
-            self.image.setImage(grid.output, autoLevels=False)
-            self._colour_bar(VALUE_MAP, (low, high if high > low else low + 1e-9))
-        elif len(grid.classes) == 2:
-            self.image.setImage(grid.output, autoLevels=False)
-            self._colour_bar(TWO_CLASS_MAP, (0.0, 1.0))
-        else:
-            self.colour_bar.setVisible(False)
-            self.image.setLookupTable(None)
-            self.image.setImage(_blend_class_colours(grid), autoLevels=False, levels=(0, 255))
-            # The (hidden) colour bar is still linked to the image and may have put its own 0-1
-            # levels back, which shows the colours as blank white.
-            self.image.setLevels((0, 255))
-        self.image.setRect(rect)
-        self._draw_points(x_column, y_column)
-        self.plot.setLabel("bottom", x_column, color=FOREGROUND)
-        self.plot.setLabel("left", y_column, color=FOREGROUND)
-        if self.hidden_check.isChecked():
-            self._draw_neurons(grid, rect)
+        self.status.setText(self._caption(x_column, y_column))
+        key = self._key()
+        self._request_id += 1
+        plane = self.plane if self._plane_key == key else None
+        request = DecisionRequest(self._request_id, key, self.model, self.model.net.copy(), self.frame, x_column,
+                                  y_column, self.resolution, self.fixed, plane)
+        self._pending = request  # replaces a request not started yet: they merge into the latest
+        self._start_pending()
+
+    @property
+    def busy(self) -> bool:
+        """A computation is running or waiting to start."""
+        return self._in_flight or self._pending is not None
 
     def export(self, path: str | os.PathLike) -> Path:
         """Save the decision plot as PNG or SVG (by the suffix of ``path``)."""
         return export_graphics(self.plot, path)
 
-    # -- internals -----------------------------------------------------------------------------
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
+    # -- the computation ---------------------------------------------------------------------------
+    def _key(self) -> tuple:
+        return self._generation, self.x_combo.currentText(), self.y_combo.currentText(), self.resolution
 
-    def _colour_bar(self, colour_map: pg.ColorMap, levels: tuple[float, float]) -> None:
-        self.colour_bar.setVisible(True)
+    def _data_changed(self, points: bool = True) -> None:
+        self._generation += 1
+        self.plane, self._plane_key = None, None
+        if points:
+            self._points_key = None
+            self._value_levels = None
+
+    @Slot()
+    def _start_pending(self) -> None:
+        if self._pending is None or self._in_flight:
+            return  # started when the running one reports
+        # Only new weights for the same picture wait their turn; other data, axes or held values
+        # (what the user just asked for) start as soon as nothing runs.
+        same_picture = self._pending.key == self._last_started_key
+        wait = self._last_start + self.min_interval - time.perf_counter() if same_picture else 0.0
+        if wait > 0:
+            if not self._start_timer.isActive():
+                self._start_timer.start(max(1, int(wait * 1000)))
+            return
+        request, self._pending = self._pending, None
+        self._in_flight = True
+        self._last_start, self._last_started_key = time.perf_counter(), request.key
+        relay = self._relay
+        self._pool.start(lambda: _run(request, relay))
+
+    @Slot(object)
+    def _on_computed(self, result: DecisionResult) -> None:
+        self._in_flight = False
+        request = result.request
+        current = request.key == self._key() and request.request_id > self._shown_request
+        if current:
+            self._shown_request = request.request_id
+            self.last_result = result
+            if result.error:
+                self.status.setText(result.error)
+            else:
+                self.plane, self._plane_key = result.plane, request.key
+                self._show(result.grid, result.plane)
+        else:
+            self.dropped += 1
+        self._start_pending()
+        if current:
+            self.computed.emit()
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def _show(self, grid: DecisionGrid, plane: DecisionPlane) -> None:
+        if self._look is not look():
+            self._apply_look()
+        self.grid = grid
+        rect = self._rect(grid)
+        if grid.task == "regression":
+            levels = self._regression_levels(grid)
+            self.image.setImage(grid.output, autoLevels=False, levels=levels,
+                                lut=VALUE_MAP.getLookupTable(nPts=256))
+            self._show_colour_bar(VALUE_MAP, levels, f"predicted {self.model.preprocessor.targets[0]}")
+        elif len(grid.classes) == 2:
+            colour_map = two_class_map()
+            self.image.setImage(grid.output, autoLevels=False, levels=(0.0, 1.0),
+                                lut=colour_map.getLookupTable(nPts=256))
+            self._show_colour_bar(colour_map, (0.0, 1.0), f"probability of {grid.classes[1]}")
+        else:
+            self._hide_colour_bar()
+            self.image.setImage(blend_class_colours(grid, class_colours(len(grid.classes)), QColor(background())),
+                                autoLevels=False, levels=(0, 255), lut=None)
+        self.image.setRect(rect)
+        self._draw_points(grid.x_column, grid.y_column)
+        for side, column in (("bottom", grid.x_column), ("left", grid.y_column)):
+            axis = self.plot.getAxis(side)
+            if axis.labelText != column or axis.labelStyle.get("color") != foreground():
+                self.plot.setLabel(side, column, color=foreground())  # only when it changes: it lays out again
+        self.status.setToolTip(self._held_tooltip(plane))
+        if self.hidden_check.isChecked():
+            self._draw_neurons(grid, rect)
+
+    def _regression_levels(self, grid: DecisionGrid) -> tuple[float, float]:
+        """The target's range in the data (fixed, so colours mean the same from one refresh to
+        the next and the points share the map's scale); the map's own range without data."""
+        if self._value_levels is None:
+            target = self.model.preprocessor.targets[0]
+            values = np.asarray([])
+            if target in self.frame.columns:
+                values = pd.to_numeric(self.frame[target], errors="coerce").to_numpy(dtype=float)
+                values = values[np.isfinite(values)]
+            if not values.size:
+                values = grid.output[np.isfinite(grid.output)]
+            low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+            self._value_levels = (low, high if high > low else low + 1e-9)
+        return self._value_levels
+
+    def _show_colour_bar(self, colour_map: pg.ColorMap, levels: tuple[float, float], label: str) -> None:
+        if not self._colour_bar_shown:
+            self.plot_layout.addItem(self.colour_bar, row=0, col=1)
+            self._colour_bar_shown = True
         self.colour_bar.setColorMap(colour_map)
         self.colour_bar.setLevels(levels)
-        self.image.setLevels(levels)
+        self.colour_bar.getAxis("right").setLabel(label, color=foreground())
+
+    def _hide_colour_bar(self) -> None:
+        if self._colour_bar_shown:
+            self.plot_layout.removeItem(self.colour_bar)
+            self._colour_bar_shown = False
 
     @staticmethod
     def _rect(grid: DecisionGrid) -> QRectF:
@@ -218,52 +495,90 @@ class DecisionView(QWidget):
         dy = (grid.ys[-1] - grid.ys[0]) / (len(grid.ys) - 1)
         return QRectF(grid.xs[0] - dx / 2, grid.ys[0] - dy / 2, dx * len(grid.xs), dy * len(grid.ys))
 
-    def _describe(self, grid: DecisionGrid) -> str:
+    def _caption(self, x_column: str, y_column: str) -> str:
+        """``x: a, y: b · 782 other inputs held fixed at their means`` (the values in its tooltip)."""
         pre = self.model.preprocessor
-        others = [c for c in pre.inputs if c not in (grid.x_column, grid.y_column)]
-        if grid.task == "regression":
-            shown = f"colour: predicted {pre.targets[0]}"
-        elif len(grid.classes) == 2:
-            shown = f"colour: probability of '{grid.classes[1]}'"
+        others = [c for c in pre.inputs if c not in (x_column, y_column)]
+        text = f"x: {x_column}, y: {y_column}"
+        if not others:
+            return text
+        count = f"{len(others):,} other input{'s' if len(others) != 1 else ''}"
+        if self.fixed:
+            where = "at the values in the Predict form"
+        elif any(pre.input_kinds.get(c) == CATEGORICAL for c in others):
+            where = "at their means (text: the most frequent value)"
         else:
-            shown = "colour: predicted class, paler where the network is unsure"
-        held = f"; other inputs held fixed: {', '.join(others)}" if others else ""
-        return shown + held
+            where = "at their means" if len(others) > 1 else "at its mean"
+        return f"{text} · {count} held fixed {where}"
+
+    @staticmethod
+    def _held_tooltip(plane: DecisionPlane) -> str:
+        items = list(plane.held.items())
+        if not items:
+            return ""
+
+        def show(value) -> str:
+            return f"{value:.4g}" if isinstance(value, (float, int, np.floating, np.integer)) else str(value)
+
+        listed = ", ".join(f"{html.escape(str(c))} = {html.escape(show(v))}" for c, v in items[:MAX_HELD_IN_TOOLTIP])
+        more = f", … and {len(items) - MAX_HELD_IN_TOOLTIP:,} more" if len(items) > MAX_HELD_IN_TOOLTIP else ""
+        return f"<p style='white-space:normal'>Held fixed: {listed}{more}</p>"
+
+    def _show_legend(self) -> None:
+        """Class names with their colours (two or more classes); regression: the colour bar says it."""
+        pre = self.model.preprocessor
+        if pre.task != "classification" or len(pre.classes) < 2:
+            self.legend.setText("")
+            self.legend.setVisible(False)
+            return
+        classes = [str(c) for c in pre.classes]
+        swatches = "&nbsp;&nbsp; ".join(
+            f"<span style='color:{colour.name()}'>&#9632;</span>&nbsp;{html.escape(name)}"
+            for colour, name in zip(class_colours(len(classes)), classes))
+        note = "pale where it is a toss-up" if len(classes) == 2 else "paler where the network is unsure"
+        self.legend.setText(f"{swatches}&nbsp;&nbsp; · {note} · points: training rows")
+        self.legend.setVisible(True)
 
     def _draw_points(self, x_column: str, y_column: str) -> None:
+        """The training rows (at most ``MAX_POINTS``, evenly spread), coloured by their target;
+        redrawn only when the data or the axes change, not for every new set of weights."""
+        key = (self._generation, x_column, y_column, self._look)
+        if key == self._points_key:
+            return
+        self._points_key = key
         frame = self.frame
+        if len(frame) > MAX_POINTS:
+            frame = frame.iloc[np.linspace(0, len(frame) - 1, MAX_POINTS).astype(int)]
+        self.points.setSize(7 if len(frame) <= 200 else 5)  # many large points hide the map
         xs = pd.to_numeric(frame[x_column], errors="coerce").to_numpy(dtype=float)
         ys = pd.to_numeric(frame[y_column], errors="coerce").to_numpy(dtype=float)
         pre = self.model.preprocessor
         target = pre.targets[0]
+        outline = pg.mkPen(foreground(), width=1)
         if target not in frame.columns:
-            self.points.setData(xs, ys, brush=pg.mkBrush("w"))
+            self.points.setData(xs, ys, pen=outline, brush=pg.mkBrush(background()))
             return
         if pre.task == "classification":
             index = {str(c): i for i, c in enumerate(pre.classes)}
+            brushes = [pg.mkBrush(c) for c in class_colours(len(pre.classes))]
             labels = frame[target].astype(str).to_numpy()
-            if len(pre.classes) == 2:
-                colours = [TWO_CLASS_MAP.map(0.0 if index.get(v, 0) == 0 else 1.0, mode="qcolor") for v in labels]
-            else:
-                colours = [QColor(PALETTE[index.get(v, 0) % len(PALETTE)]) for v in labels]
-            brushes = [pg.mkBrush(c) for c in colours]
+            point_brushes = [brushes[index.get(v, 0)] for v in labels]
         else:
             values = pd.to_numeric(frame[target], errors="coerce").to_numpy(dtype=float)
-            low, high = self.colour_bar.levels()
+            low, high = self._value_levels or (np.nanmin(values), np.nanmax(values))
             scaled = np.clip((values - low) / (high - low if high > low else 1.0), 0, 1)
-            brushes = [pg.mkBrush(c) for c in VALUE_MAP.map(np.nan_to_num(scaled), mode="qcolor")]
-        self.points.setData(xs, ys, brush=brushes)
+            point_brushes = [pg.mkBrush(c) for c in VALUE_MAP.map(np.nan_to_num(scaled), mode="qcolor")]
+        self.points.setData(xs, ys, pen=outline, brush=point_brushes)
 
+    # -- hidden neurons ----------------------------------------------------------------------------
     def _n_hidden(self) -> int:
         return sum(self.model.net.layer_sizes[1:-1]) if self.model is not None else 0
 
     def _build_neuron_tiles(self) -> None:
         """Create tiles up to the number needed (at most 16); tiles are kept and reused afterwards."""
         needed = min(self._n_hidden(), MAX_NEURON_TILES)
-        columns = 4
         while len(self.neuron_tiles) < needed:
-            k = len(self.neuron_tiles)
-            tile = self.neuron_layout.addPlot(row=1 + k // columns, col=k % columns)
+            tile = pg.PlotItem()
             tile.hideAxis("left")
             tile.hideAxis("bottom")
             tile.setMouseEnabled(False, False)
@@ -274,8 +589,26 @@ class DecisionView(QWidget):
             tile.addItem(image)
             self.neuron_tiles.append(tile)
             self.neuron_images.append(image)
-        for k, tile in enumerate(self.neuron_tiles):
-            tile.setVisible(k < needed)
+        self._tile_columns = 0  # lay them out afresh
+        self._reflow_tiles()
+
+    @Slot()
+    def _reflow_tiles(self) -> None:
+        """As many columns as fit tiles of about ``TILE_EDGE`` pixels; rows scroll."""
+        needed = min(self._n_hidden(), MAX_NEURON_TILES)
+        width = self.neuron_scroll.viewport().width()
+        columns = max(1, min(needed or 1, width // TILE_EDGE))
+        layout = self.neuron_layout.ci
+        placed = [tile for tile in self.neuron_tiles if tile in layout.items]
+        if columns != self._tile_columns or len(placed) != needed:
+            for tile in placed:
+                layout.removeItem(tile)
+            for k, tile in enumerate(self.neuron_tiles[:needed]):
+                layout.addItem(tile, row=k // columns, col=k % columns)
+            self._tile_columns = columns
+        rows = math.ceil(needed / columns) if needed else 0
+        edge = max(width // columns, 90)
+        self.neuron_layout.setMinimumHeight(rows * (edge + TILE_TITLE_HEIGHT))
 
     def _draw_neurons(self, grid: DecisionGrid, rect: QRectF) -> None:
         activations = [(layer, j, a) for layer, hidden in enumerate(grid.hidden, 1) for j, a in enumerate(hidden)]
@@ -285,9 +618,49 @@ class DecisionView(QWidget):
             low, high = float(np.nanmin(values)), float(np.nanmax(values))
             image.setImage(values, autoLevels=False, levels=(low, high if high > low else low + 1e-9))
             image.setRect(rect)
-            tile.setTitle(f"layer {layer}, neuron {j + 1}", size="8pt", color=FOREGROUND)
-        note = f"first {len(shown)} of {total} hidden neurons" if total > len(shown) else f"{total} hidden neurons"
-        self.neuron_note.setText(note + " (each scaled to its own range, viridis)", color=FOREGROUND)
+            # A flat map is a fact worth saying (a ReLU that is off over the whole plane, say).
+            flat = f" = {low:.3g}" if not high - low > 1e-9 * max(1.0, abs(low)) else ""
+            _set_title(tile, f"layer {layer}, neuron {j + 1}{flat}")
+        note = (f"First {len(shown)} of {total} hidden neurons" if total > len(shown)
+                else f"{total} hidden neuron{'s' if total != 1 else ''}")
+        self.neuron_note.setText(f"{note}, each in its own range")
+        self.neuron_note.setToolTip("Each map is one hidden neuron's activation over the same plane as the decision "
+                                    "map, coloured from its own lowest (dark blue) to its highest value (yellow)"
+                                    + (f"; the maps show the first {len(shown)} of the network's {total} hidden "
+                                       "neurons" if total > len(shown) else ""))
+
+    # -- theme ------------------------------------------------------------------------------------
+    def _apply_look(self) -> None:
+        """Paper, axes and outlines in the colours of the theme in force (see ``style.look``)."""
+        self._look = look()
+        self.plot_layout.setBackground(background())
+        self.neuron_layout.setBackground(background())
+        for axis_name in ("left", "bottom"):
+            axis = self.plot.getAxis(axis_name)
+            axis.setPen(pen(foreground()))
+            axis.setTextPen(pen(foreground()))
+        for axis_name in ("left", "right", "top", "bottom"):
+            axis = self.colour_bar.getAxis(axis_name)
+            axis.setPen(pen(foreground()))
+            axis.setTextPen(pen(foreground()))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange) and self._look is not look():
+            self._apply_look()
+            self._show_legend_if_model()
+            if self.grid is not None and self.plane is not None:
+                self._show(self.grid, self.plane)
+
+    def _show_legend_if_model(self) -> None:
+        if self.model is not None:
+            self._show_legend()
+
+    # -- events -----------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     @Slot()
     def _columns_changed(self) -> None:
@@ -295,15 +668,19 @@ class DecisionView(QWidget):
 
     @Slot(bool)
     def _hidden_toggled(self, checked: bool) -> None:
-        self.neuron_layout.setVisible(checked)
+        self.neuron_pane.setVisible(checked)
         if checked:
-            self.refresh()
+            # A usable share at once: half the width (it opened as a 70-pixel sliver).
+            total = sum(self.splitter.sizes()) or self.splitter.width()
+            self.splitter.setSizes([total - total // 2, total // 2])
+            self._reflow_tiles()
+            if self.grid is not None:
+                self._draw_neurons(self.grid, self._rect(self.grid))
 
 
 def _demo() -> int:
     import sys
 
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from ...core.session import trained_sample_session
