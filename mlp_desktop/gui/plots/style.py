@@ -18,10 +18,6 @@ from PySide6.QtWidgets import QWidget
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 # Its last colour, black, is the light look's ink: colour() gives the theme's foreground instead.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
-# The light look's, kept only until the committed decision_view stops importing them (its owner
-# is moving it to background() / foreground()); nothing else may use them.
-BACKGROUND = "w"
-FOREGROUND = "k"
 
 
 @dataclass(frozen=True)
