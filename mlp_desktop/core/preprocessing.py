@@ -327,7 +327,8 @@ def fit_and_transform(
     for index, rows in enumerate(row_sets):
         # A fresh copy of the rows (fancy indexing copies; the training rows' copy fitted the
         # scaling), scaled in place: the numbers of (encoded - offset) / scale, without two more copies.
-        inputs = encoded_train if index == 0 and encoded_train is not encoded_all else encoded_all[rows]
+        inputs = (encoded_train if index == 0 and encoded_train is not encoded_all
+                  else np.ascontiguousarray(encoded_all[rows]))
         inputs -= pre.input_offset
         inputs /= pre.input_scale
         results.append((inputs, pre.transform_targets(targets.iloc[rows])))
@@ -370,7 +371,8 @@ def _fit(dataset, train_rows, input_scaling, minmax_bounds, output_activation, s
         except DataError:
             encoded_all = None
     if encoded_all is not None:
-        encoded = encoded_all if rows is None else encoded_all[rows]
+        # C order, as encoding the rows alone gives: the scaling's sums depend on the layout.
+        encoded = encoded_all if rows is None else np.ascontiguousarray(encoded_all[rows])
         frame = dataset.frame[pre.targets] if rows is None else dataset.frame[pre.targets].iloc[rows]
     else:
         frame = dataset.frame if rows is None else dataset.frame.iloc[rows]

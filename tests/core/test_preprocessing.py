@@ -145,7 +145,7 @@ def test_fit_and_transform_gives_the_numbers_of_fitting_and_transforming_each_pa
     assert pre.to_dict() == expected.to_dict()
     for rows, (inputs, targets) in zip(parts, arrays):
         frame = data.frame.iloc[rows]
-        assert inputs.tobytes() == expected.transform_inputs(frame).tobytes()
+        assert inputs.tobytes() == expected.transform_inputs(frame).tobytes() and inputs.flags.c_contiguous
         assert targets.tobytes() == expected.transform_targets(frame).tobytes()
 
 
