@@ -254,9 +254,11 @@ print("IDLE", time.time() - {quiet} / 1000)
 """
 
 OURS_CODE = """
-import sys
+import sys, time
 from mlp_desktop import cli  # what the mlp-desktop command imports first
 from mlp_desktop.gui import app as app_module
+from mlp_desktop.gui import main_window  # (open_main_window imports it)
+imported = time.time()
 if hasattr(app_module, "open_main_window"):
     app, window = app_module.open_main_window([])
 else:  # an older tree (measuring before a change): what its run_app did before app.exec()
@@ -268,7 +270,9 @@ else:  # an older tree (measuring before a change): what its run_app did before 
     install_excepthook(window)
     window.show()
     window.offer_recovery()
+shown = time.time()
 """ + _IDLE_CODE + """
+print("PHASES", imported, shown)
 assert window.workspace.table is not None
 window.mark_saved()
 """
@@ -285,6 +289,10 @@ window.show()
 """ + _IDLE_CODE
 
 
+PHASES: list[tuple[float, float, float]] = []
+"""Our start-ups: (imports, building and showing the window, then to the first idle moment), seconds."""
+
+
 def start_up(code: str) -> float:
     """Seconds from starting ``python -c code`` to the first idle moment of its window."""
     code = code.format(here=str(HERE), quiet=200.0)
@@ -294,7 +302,12 @@ def start_up(code: str) -> float:
     lines = [line for line in result.stdout.splitlines() if line.startswith("IDLE ")]
     if result.returncode or not lines:
         raise RuntimeError(f"start-up child failed:\n{result.stderr[-2000:]}")
-    return float(lines[0].split()[1]) - start
+    idle = float(lines[0].split()[1])
+    phases = [line.split()[1:] for line in result.stdout.splitlines() if line.startswith("PHASES ")]
+    if phases:
+        imported, shown = map(float, phases[0])
+        PHASES.append((imported - start, shown - imported, idle - shown))
+    return idle - start
 
 
 # -- report --------------------------------------------------------------------------------------
@@ -363,6 +376,10 @@ def main(argv: list[str] | None = None) -> int:
             ours.append(start_up(OURS_CODE))
             peer.append(start_up(PEER_CODE))
         ok &= verdict("startup", statistics.median(ours), statistics.median(peer), "QMainWindow + one PlotWidget")
+        timed = PHASES[-args.repeats:]
+        print(f"         ours: Python and imports {statistics.median(p[0] for p in timed):.2f} s, building and "
+              f"showing the window with the sample {statistics.median(p[1] for p in timed):.2f} s, to the first idle "
+              f"moment {statistics.median(p[2] for p in timed):.2f} s")
     return 0 if ok else 1
 
 
