@@ -151,3 +151,65 @@ def test_suggested_axes_are_the_inputs_that_separate_the_target_best():
     model = health.model(with_metrics=False)
     # |correlation| with the score: age 0.92, exercise 0.94, diet 0.96.
     assert suggested_axes(model, health.train_frame) == ["exercise", "diet"]
+
+
+def test_decision_grid_through_the_reduced_network_matches_predictions_with_text_inputs():
+    # The plane's network keeps only the two axis inputs; the held ones (numbers and a one-hot
+    # text column) go into the first biases. Every cell must still be what predict() says.
+    import pandas as pd
+
+    from mlp_desktop.core import TrainConfig
+    from mlp_desktop.core.data import prepare_dataset, table_from_frame
+    from mlp_desktop.core.evaluation import decision_plane, evaluate_plane, held_values
+    from mlp_desktop.core.model import NetworkSpec, fit_model
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"a": rng.normal(size=40), "colour": rng.choice(["red", "green", "blue"], 40),
+                          "b": rng.normal(size=40), "c": rng.uniform(0, 9, 40)})
+    frame["output"] = frame["a"] * 2 - frame["c"] + (frame["colour"] == "red")
+    model, _ = fit_model(prepare_dataset(table_from_frame(frame)), NetworkSpec(hidden_layers=[5, 3]),
+                         TrainConfig(epochs=5, seed=2))
+    plane = decision_plane(model, frame, "c", "a", resolution=6, fixed={"b": 0.25})
+    assert plane.held == {"colour": frame["colour"].value_counts().index[0], "b": 0.25}
+    assert plane.from_fixed == {"b"}
+    grid = evaluate_plane(model, plane)
+    rows = pd.DataFrame([{"a": y, "c": x, "b": 0.25, "colour": plane.held["colour"]}
+                         for x in plane.xs for y in plane.ys])
+    np.testing.assert_allclose(grid.output.ravel(), model.predict(rows)["predicted_output"], rtol=1e-10, atol=1e-12)
+    assert [h.shape for h in grid.hidden] == [(5, 6, 6), (3, 6, 6)]
+    # Held values: means of number columns, the most frequent text; the scaler's offset without rows.
+    held = held_values(model, frame, ["b", "colour"])
+    assert held["b"] == pytest.approx(frame["b"].mean())
+    assert held_values(model, frame.iloc[:0], ["b"])["b"] == pytest.approx(
+        model.preprocessor.input_offset[model.preprocessor.encoded_inputs.index("b")])
+
+
+def test_suggested_axes_scores_each_column_without_its_blank_cells():
+    import pandas as pd
+
+    from mlp_desktop.core.evaluation import _separations
+
+    rng = np.random.default_rng(0)
+    labels = pd.Series(rng.choice(["x", "y", "z"], 50))
+    columns = rng.normal(size=(50, 4))
+    columns[:, 1] += (labels == "y") * 3.0
+    columns[rng.random((50, 4)) < 0.2] = np.nan
+    target = pd.Series(rng.normal(size=50))
+    target[3] = np.nan
+
+    def anova(x, lab):  # the one-way F ratio of one column, written out
+        keep = np.isfinite(x)
+        x, lab = x[keep], lab[keep]
+        groups = [x[lab == g] for g in np.unique(lab)]
+        within = sum(((g - g.mean()) ** 2).sum() for g in groups)
+        between = sum(len(g) * (g.mean() - x.mean()) ** 2 for g in groups)
+        return between / within
+
+    def correlation(x, y):
+        keep = np.isfinite(x) & np.isfinite(y)
+        return abs(np.corrcoef(x[keep], y[keep])[0, 1])
+
+    np.testing.assert_allclose(_separations(columns, labels, "classification"),
+                               [anova(columns[:, i], labels.to_numpy()) for i in range(4)])
+    np.testing.assert_allclose(_separations(columns, target, "regression"),
+                               [correlation(columns[:, i], target.to_numpy()) for i in range(4)])

@@ -84,7 +84,7 @@ def test_the_legend_names_each_class_with_its_colour(qtbot, sample, classes):
     for name, colour in zip(classes, module.class_colours(len(classes))):
         assert f"color:{colour.name()}'>&#9632;</span>&nbsp;{name}" in legend
     if len(classes) == 2:  # the colour bar says which probability it shows
-        assert view.colour_bar.getAxis("right").labelText == f"probability of {classes[1]}"
+        assert view.colour_bar.getAxis("right").labelText == f"P({classes[1]})"
 
 
 def test_regression_has_a_labelled_colour_bar_and_no_class_legend(qtbot):

@@ -49,6 +49,7 @@ MAX_HELD_IN_TOOLTIP = 120
 MIN_PLOT_HEIGHT = 220  # below this the view scrolls rather than squashing the map
 TILE_EDGE = 110  # the neuron maps' target width in pixels (never narrower than ~90 with a scroll bar)
 TILE_TITLE_HEIGHT = 18
+COLOUR_BAR_LABEL_CHARS = 16  # ~160 px of 9-pt text: fits along a map of the minimum height
 NEEDS_TWO = "Needs two numeric input columns"
 VALUE_MAP = pg.colormap.get("viridis")
 # Okabe-Ito without black (it vanishes on the dark look): colour-blind safe for up to 7 classes.
@@ -445,7 +446,7 @@ class DecisionView(QWidget):
             colour_map = two_class_map()
             self.image.setImage(grid.output, autoLevels=False, levels=(0.0, 1.0),
                                 lut=colour_map.getLookupTable(nPts=256))
-            self._show_colour_bar(colour_map, (0.0, 1.0), f"probability of {grid.classes[1]}")
+            self._show_colour_bar(colour_map, (0.0, 1.0), f"P({grid.classes[1]})")
         else:
             self._hide_colour_bar()
             self.image.setImage(blend_class_colours(grid, class_colours(len(grid.classes)), QColor(background())),
@@ -481,7 +482,11 @@ class DecisionView(QWidget):
             self._colour_bar_shown = True
         self.colour_bar.setColorMap(colour_map)
         self.colour_bar.setLevels(levels)
-        self.colour_bar.getAxis("right").setLabel(label, color=foreground())
+        # Written along the bar, which is about as tall as the map: a long name is cut with "…"
+        # (the full one is in the tooltip).
+        short = label if len(label) <= COLOUR_BAR_LABEL_CHARS else label[:COLOUR_BAR_LABEL_CHARS - 1] + "…"
+        self.colour_bar.getAxis("right").setLabel(short, color=foreground())
+        self.colour_bar.setToolTip(f"colour: {label}")
 
     def _hide_colour_bar(self) -> None:
         if self._colour_bar_shown:
