@@ -309,6 +309,85 @@ def case_b(window, seconds: float, rows: int, side: int = 28, rounds: int = 3) -
     return [trained, saturated]
 
 
+def case_decision(window, seconds: float, rows: int = 2_000, side: int = 28, rounds: int = 3) -> list[CaseResult]:
+    """(d) The Decision view shown, with its hidden-neuron maps, while an inputs-64-10 network trains
+    on ``rows`` synthetic images (784 inputs at ``side`` 28): it refreshes twice a second, computing
+    its grid off the GUI thread (issue 15). Its peer (d0) is the same run with the view on a tab
+    not shown (Evaluation, which stays still during a run), alternating with (d) (first one, then
+    the other) and with the headless runs, so the machine's load hits all alike. Also reported: how many
+    maps were drawn, what one cost the worker thread, and the longest event-loop delay in the
+    second after switching to the view mid-run (which froze the window 6-9 s before)."""
+    import numpy as np
+
+    from _gui_harness import Heartbeat
+
+    with tempfile.TemporaryDirectory(prefix="mlp-desktop-decision-") as folder:
+        open_synthetic(window, rows, Path(folder), side)
+    set_up_large_network(window)
+    view, tabs = window.decision_view, window.plot_tabs
+    tabs.setCurrentWidget(view)
+    view.hidden_check.setChecked(True)
+    warm_up(window)
+    drawn: list[float] = []
+
+    def on_computed() -> None:  # emitted in the GUI thread
+        drawn.append(view.last_result.seconds)
+
+    view.computed.connect(on_computed)
+    headless_epochs = headless_seconds = 0.0
+    shown, hidden = [], []
+    try:
+        for round_ in range(rounds):
+            rate, epochs = headless_speed(window, seconds=seconds / rounds)
+            headless_epochs, headless_seconds = headless_epochs + epochs, headless_seconds + epochs / rate
+            pair = [(shown, view), (hidden, window.evaluation_view)]
+            for runs, tab in pair if round_ % 2 == 0 else pair[::-1]:  # neither always runs first
+                tabs.setCurrentWidget(tab)
+                wait_until_idle()
+                runs.append(train_in_app(window, max(epochs, 1)))
+        maps = len(drawn)
+        # Switching to the view during a run: start on the weights tab, switch half a second in.
+        tabs.setCurrentWidget(window.weight_plots)
+        wait_until_idle()
+        probe, switched = Heartbeat(), []
+
+        def switch(_update) -> None:
+            if not switched and probe._times and time.perf_counter() - probe._times[0] > 0.5:
+                tabs.setCurrentWidget(view)
+                switched.append(time.perf_counter())
+
+        window.controller.progress.connect(switch)
+        probe.start()
+        train_in_app(window, max(int(2 * headless_epochs / headless_seconds), 2))
+        probe.stop()
+        window.controller.progress.disconnect(switch)
+    finally:
+        view.computed.disconnect(on_computed)
+    results = []
+    for key, label, runs in (("(d)", f"{rows:,}x{side * side}, {side * side}-64-10, Decision view shown", shown),
+                             ("(d0)", "same, Decision view on a hidden tab (peer)", hidden)):
+        in_app_seconds = sum(r.seconds for r in runs)
+        results.append(CaseResult(key, label, 0, headless_epochs / headless_seconds,
+                                  sum(r.epochs for r in runs) / in_app_seconds,
+                                  np.concatenate([r.delays_ms for r in runs]),
+                                  sum(r.applied for r in runs) / in_app_seconds, 0.0,
+                                  median_ms([cost for r in runs for cost in r.refresh_costs])))
+    worker_ms = np.median(drawn) * 1000 if drawn else float("nan")
+    results[0].notes.append(f"{maps} decision maps drawn in {sum(r.seconds for r in shown):.0f} s of training "
+                            f"(median {worker_ms:.1f} ms each in the worker thread), {view.dropped} results dropped "
+                            "as stale; hidden-neuron maps shown")
+    if switched:
+        times = np.asarray(probe._times)
+        after = times[(times >= switched[0]) & (times <= switched[0] + 1.0)]
+        gaps = np.diff(after) * 1000 - probe.interval_ms
+        worst = float(gaps.max()) if gaps.size else float("nan")
+        results[0].notes.append(f"switching to the Decision view mid-run: longest event-loop delay in the next "
+                                f"second {worst:.0f} ms")
+    p99_shown, p99_hidden = results[0].delay()[1], results[1].delay()[1]
+    results[0].notes.append(f"p99 with the view shown minus the peer's: {p99_shown - p99_hidden:+.1f} ms")
+    return results
+
+
 def print_report(results: list[CaseResult], platform: str, seconds: float, load_before: str, load_after: str,
                  blas_threads: str = "") -> bool:
     print()
@@ -381,7 +460,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="1 s per measurement (less with --seconds), one round, 2,000 rows of 10x10 images "
                              "(a 100-64-10 network, still over 1,000 curves), 0.1 s settling instead of 0.5 s: "
                              "checks that everything runs, not the figures")
-    parser.add_argument("--cases", default="ab", help="which cases to run: a, b or ab (default)")
+    parser.add_argument("--cases", default="ab",
+                        help="which cases to run: a, b or ab (default); d (the Decision view while training, "
+                             "issue 15) only when asked, e.g. --cases d")
     parser.add_argument("--display", action="store_true", help="use the X server in DISPLAY instead of offscreen")
     args = parser.parse_args(argv)
     if args.quick:
@@ -400,6 +481,8 @@ def main(argv: list[str] | None = None) -> int:
             results += case_a(window, args.seconds, args.rounds)
         if "b" in args.cases:
             results += case_b(window, args.seconds, args.rows, args.side, args.rounds)
+        if "d" in args.cases:
+            results += case_decision(window, args.seconds, min(args.rows, 2_000), args.side, args.rounds)
     finally:
         close_window(window)
     passed = print_report(results, platform, args.seconds, load_before, load_average(), blas_threads)
