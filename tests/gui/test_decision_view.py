@@ -173,3 +173,18 @@ def test_the_map_follows_the_dark_look(qtbot, iris):
         assert view.image.image.mean() < light.mean()
     finally:
         style.set_dark(False)
+
+
+def test_the_same_data_again_keeps_the_plane_and_the_result_on_its_way(qtbot, iris):
+    model, frame = iris
+    view = shown_view(qtbot)
+    with qtbot.waitSignal(view.computed):
+        view.set_model(model, frame)
+    plane = view.plane
+    view.set_weights(model.net.get_parameters() * 1.1)  # a live refresh on its way ...
+    with qtbot.waitSignal(view.computed):
+        view.set_model(model, frame.iloc[:])  # ... then the end of the run: same rows, a new frame object
+    assert view.plane is plane and view.dropped == 0
+    with qtbot.waitSignal(view.computed):
+        view.set_model(model, frame.iloc[1:])  # other rows: a new plane
+    assert view.plane is not plane

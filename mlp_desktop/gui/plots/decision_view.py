@@ -98,7 +98,7 @@ class DecisionRequest:
     """What one computation needs, copied at request time (the worker shares nothing that changes)."""
 
     request_id: int
-    key: tuple  # (data generation, x column, y column, resolution): what the result must still match
+    key: tuple  # (data generation, x, y, resolution, network shape): what the result must still answer
     model: object  # its preprocessor and, unless ``net`` is given, its network
     net: object  # a copy of the weights to evaluate
     frame: pd.DataFrame
@@ -315,8 +315,14 @@ class DecisionView(QWidget):
         """
         columns = numeric_inputs(model)
         changed = self.model is None or numeric_inputs(self.model) != columns
+        # The same preprocessing (so the same data and roles), rows and held values: the plane and
+        # a result on its way still hold (the end of a run, a step); anything else starts afresh.
+        same_data = (self.model is not None and model.preprocessor is self.model.preprocessor
+                     and self.frame is not None and frame.shape == self.frame.shape
+                     and frame.index.equals(self.frame.index) and fixed == self.fixed)
         self.model, self.frame, self.fixed = model, frame, fixed
-        self._data_changed()
+        if not same_data:
+            self._data_changed()
         if changed:
             # Start on the two inputs that separate the targets best (Iris: the petals); 2,000 rows
             # tell that as well as 20,000 and keep it to a few milliseconds.
@@ -368,7 +374,7 @@ class DecisionView(QWidget):
         self.status.setText(self._caption(x_column, y_column))
         key = self._key()
         self._request_id += 1
-        plane = self.plane if self._plane_key == key else None
+        plane = self.plane if self._plane_key == key[:4] else None
         request = DecisionRequest(self._request_id, key, self.model, self.model.net.copy(), self.frame, x_column,
                                   y_column, self.resolution, self.fixed, plane)
         self._pending = request  # replaces a request not started yet: they merge into the latest
@@ -385,7 +391,11 @@ class DecisionView(QWidget):
 
     # -- the computation ---------------------------------------------------------------------------
     def _key(self) -> tuple:
-        return self._generation, self.x_combo.currentText(), self.y_combo.currentText(), self.resolution
+        """What a result must still answer: the data's generation, the axes, the resolution (these
+        four also key the plane) and the network's shape."""
+        net = self.model.net
+        return (self._generation, self.x_combo.currentText(), self.y_combo.currentText(), self.resolution,
+                tuple(net.layer_sizes), tuple(net.activations))
 
     def _data_changed(self, points: bool = True) -> None:
         self._generation += 1
@@ -423,7 +433,7 @@ class DecisionView(QWidget):
             if result.error:
                 self.status.setText(result.error)
             else:
-                self.plane, self._plane_key = result.plane, request.key
+                self.plane, self._plane_key = result.plane, request.key[:4]
                 self._show(result.grid, result.plane)
         else:
             self.dropped += 1
