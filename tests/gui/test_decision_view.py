@@ -153,7 +153,7 @@ def test_hidden_neuron_maps_get_a_usable_size(qtbot, iris):
     plot_width, maps_width = view.splitter.sizes()
     assert maps_width >= 0.4 * (plot_width + maps_width)
     tiles = [tile for tile in view.neuron_tiles if tile.scene() is not None]
-    assert len(tiles) == 16 and view.neuron_note.text().startswith("First 16 of 20 hidden neurons")
+    assert len(tiles) == 16 and view.neuron_note.text().startswith("16 of 20 hidden neurons")
     for tile in tiles:
         assert tile.vb.width() >= 90 and tile.vb.height() >= 80, (tile.vb.width(), tile.vb.height())
     # The maps scroll rather than shrink.

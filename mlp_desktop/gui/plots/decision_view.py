@@ -198,6 +198,7 @@ class DecisionView(QWidget):
         self._look = None
         self._colour_bar_shown = False
         self._tile_columns = 0
+        self._tile_choice: tuple | None = None  # (plane and network key, indices of the neurons shown)
 
         # A pool of its own with one thread: at most one computation runs, and the pool (created
         # before the relay, so deleted first) waits for it before the relay goes.
@@ -220,7 +221,7 @@ class DecisionView(QWidget):
         self.y_combo.currentIndexChanged.connect(self._columns_changed)
         self.hidden_check = QCheckBox("Show hidden neurons")
         self.hidden_check.setToolTip("Maps of each hidden neuron's activation over the same plane, beside the "
-                                     f"decision map (the first {MAX_NEURON_TILES})")
+                                     f"decision map (at most {MAX_NEURON_TILES}: those that vary most)")
         self.hidden_check.toggled.connect(self._hidden_toggled)
         self.export_button = QToolButton()
         self.export_button.setDefaultAction(make_export_action(self, self.export, "decision.png"))
@@ -628,7 +629,7 @@ class DecisionView(QWidget):
     def _draw_neurons(self, grid: DecisionGrid, rect: QRectF) -> None:
         activations = [(layer, j, a) for layer, hidden in enumerate(grid.hidden, 1) for j, a in enumerate(hidden)]
         total = len(activations)
-        shown = activations[:MAX_NEURON_TILES]
+        shown = [activations[k] for k in self._neurons_to_show(activations)]
         for (layer, j, values), tile, image in zip(shown, self.neuron_tiles, self.neuron_images):
             low, high = float(np.nanmin(values)), float(np.nanmax(values))
             image.setImage(values, autoLevels=False, levels=(low, high if high > low else low + 1e-9))
@@ -636,13 +637,37 @@ class DecisionView(QWidget):
             # A flat map is a fact worth saying (a ReLU that is off over the whole plane, say).
             flat = f" = {low:.3g}" if not high - low > 1e-9 * max(1.0, abs(low)) else ""
             _set_title(tile, f"layer {layer}, neuron {j + 1}{flat}")
-        note = (f"First {len(shown)} of {total} hidden neurons" if total > len(shown)
+        note = (f"{len(shown)} of {total} hidden neurons, those that vary most here" if total > len(shown)
                 else f"{total} hidden neuron{'s' if total != 1 else ''}")
         self.neuron_note.setText(f"{note}, each in its own range")
         self.neuron_note.setToolTip("Each map is one hidden neuron's activation over the same plane as the decision "
                                     "map, coloured from its own lowest (dark blue) to its highest value (yellow)"
-                                    + (f"; the maps show the first {len(shown)} of the network's {total} hidden "
-                                       "neurons" if total > len(shown) else ""))
+                                    + (f". Of the network's {total} hidden neurons, the {len(shown)} whose activation "
+                                       "varies most over this plane are shown (many of 64 ReLUs are off over the "
+                                       "whole of a plane of two pixels), chosen again when the axes or the data "
+                                       "change" if total > len(shown) else ""))
+
+    def _neurons_to_show(self, activations: list) -> list[int]:
+        """Which hidden neurons get a tile: all if they fit (in network order), else the
+        ``MAX_NEURON_TILES`` that vary most over the plane, the liveliest first. Chosen once per plane and network shape, so
+        tiles do not swap places while the network trains, and again only when a tile has gone
+        flat while a neuron not shown varies."""
+        if len(activations) <= MAX_NEURON_TILES:
+            return list(range(len(activations)))
+        spread = np.array([float(np.nanmax(a) - np.nanmin(a)) if np.isfinite(a).any() else 0.0
+                           for _, _, a in activations])
+        flat = ~(spread > 1e-9)
+        key = (self._plane_key, tuple(self.model.net.layer_sizes))
+        choice = self._tile_choice[1] if self._tile_choice is not None and self._tile_choice[0] == key else None
+        if choice is not None and flat[choice].any():
+            others = np.ones(len(activations), dtype=bool)
+            others[choice] = False
+            if (~flat[others]).any():
+                choice = None
+        if choice is None:
+            choice = [int(k) for k in np.argsort(-spread, kind="stable")[:MAX_NEURON_TILES]]  # liveliest first
+            self._tile_choice = (key, choice)
+        return choice
 
     # -- theme ------------------------------------------------------------------------------------
     def _apply_look(self) -> None:
