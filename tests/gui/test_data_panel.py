@@ -323,3 +323,15 @@ def test_dataset_warnings_follow_the_chosen_roles(panel, qtbot, tmp_path):
 def test_no_notes_hides_the_notes_area(iris_panel):
     assert iris_panel.reading_notes() == ([], [])
     assert iris_panel.notes_area.isHidden()
+
+
+def test_a_warning_that_is_the_problem_shown_is_not_said_twice(panel, qtbot, tmp_path):
+    data = tmp_path / "five.csv"
+    data.write_text("a,b,output\n1,2,3\n4,five,6\n7,8,9\n")
+    panel.load_file(data)
+    problem = panel.error_message()
+    assert problem.startswith('Column "b" in five.csv holds numbers, but 1 cell is not a number: B3 "five".')
+    assert problem not in panel.reading_notes()[1]
+    panel.set_roles(["a"], ["output"])  # b left out: no problem, and the warning says what to check
+    assert panel.error_message() == ""
+    assert any(warning.startswith('Column "b" in five.csv holds numbers') for warning in panel.reading_notes()[1])

@@ -464,7 +464,8 @@ class DataPanel(QWidget):
         # a column's own note is shown beside its role; the area keeps the file's and the dataset's
         beside_columns = {f'Column "{info.name}": {info.note}.' for info in self._infos if info.note}
         notes = [note for note in table.notes if note not in beside_columns] if table is not None else []
-        warnings = list(table.warnings) if table is not None else []
+        # a warning that is the problem shown just above is not said twice
+        warnings = [text for text in table.warnings if text != self.error_message()] if table is not None else []
         if dataset is not None:
             notes += dataset.notes
             warnings += dataset.warnings
