@@ -275,7 +275,7 @@ def test_evaluation_and_decision_views_follow_training(qtbot, window):
     train_and_wait(qtbot, window)
     report = window.evaluation_view.reports["validation"]
     assert report["n_samples"] == 40 and 0 <= report["accuracy"] <= 1
-    assert window.decision_view.grid is not None
+    qtbot.waitUntil(lambda: window.decision_view.grid is not None, timeout=10000)  # computed in a worker
     assert window.decision_view.grid.output.shape == (window.decision_view.resolution,) * 2
 
 
@@ -424,3 +424,29 @@ def test_early_stopped_run_marks_its_best_epoch_and_the_status_bar_shows_the_lea
     assert np.isfinite(history.learning_rates).all()
     window.workspace.reset_weights()  # a fresh start has no best epoch
     assert window.rmse_plot.best_epoch() is None and not window.rmse_plot.stop_line.isVisible()
+
+
+def test_opening_data_or_a_project_refreshes_each_view_once(qtbot, window, tmp_path):
+    """One change ("data", "network", "weights", "history" once each) redraws the history and
+    rebuilds the prediction, evaluation and decision views once, not once per event."""
+    import shutil
+
+    from mlp_desktop.core.project import load_project, save_project
+
+    data = tmp_path / "health.csv"
+    shutil.copy(sample_path("health_score", ".csv"), data)
+    qtbot.wait(20)
+    for open_it in (lambda: window.open_path(data), lambda: window.open_project(project, ask=False)):
+        before = window.model_view_refreshes, window.history_redraws
+        assert open_it()
+        qtbot.wait(50)  # the queued refresh after "weights"
+        assert (window.model_view_refreshes - before[0], window.history_redraws - before[1]) == (1, 1)
+        assert window.prediction_panel.model is not None and window.prediction_panel.prediction() is not None
+        if open_it.__code__.co_names == ("open_path", ):
+            saved = window.workspace.project()
+            saved.weights = np.random.default_rng(3).normal(size=saved.weights.size)  # as if trained
+            project = tmp_path / "p.mlpd"
+            save_project(saved, project)
+            assert load_project(project).weights.tobytes() == saved.weights.tobytes()
+    # the opened project's weights reached the views
+    np.testing.assert_array_equal(window.prediction_panel.model.net.get_parameters(), saved.weights)
