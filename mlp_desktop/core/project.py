@@ -30,6 +30,7 @@ import io
 import json
 import math
 import os
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -146,10 +147,14 @@ def save_project(project: Project, path) -> None:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             archive.writestr(MANIFEST_NAME, manifest_text)
             if arrays:
-                buffer = io.BytesIO()
-                np.savez(buffer, **arrays)
                 # Stored, not deflated: weights barely compress (a 34 MB history shrank 4 % in 1.3 s).
-                archive.writestr(ARRAYS_NAME, buffer.getbuffer(), compress_type=zipfile.ZIP_STORED)
+                # Written straight into the archive, not into a buffer first: a 34 MB save took
+                # 0.074 s instead of 0.155 s (numpy.savez to a file: 0.040 s).
+                member = zipfile.ZipInfo(ARRAYS_NAME, date_time=time.localtime()[:6])
+                member.compress_type = zipfile.ZIP_STORED
+                member.external_attr = 0o600 << 16  # as writestr gives
+                with archive.open(member, "w", force_zip64=True) as stream:
+                    np.savez(stream, **arrays)
             if project.embedded_data is not None:
                 archive.writestr(DATA_NAME, project.embedded_data.to_csv(index=False))
 

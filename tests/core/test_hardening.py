@@ -614,20 +614,27 @@ def test_an_interrupted_project_save_leaves_no_partial_project(tmp_path, monkeyp
     if existing:
         save_project(_full_project(embedded=False), path)
     before = path.read_bytes() if existing else None
-    real_writestr = zipfile.ZipFile.writestr
+    import mlp_desktop.core.project as project_module
+
+    real_writestr, real_savez = zipfile.ZipFile.writestr, project_module.np.savez
     calls = []
 
     def writestr(self, name, data, *args, **kwargs):
         calls.append(name)
-        if len(calls) == 2:  # the manifest is written, the arrays are not
-            raise interruption("interrupted half-way")
         return real_writestr(self, name, data, *args, **kwargs)
 
+    def savez(stream, **arrays):  # the arrays are written straight into the archive: cut off half-way
+        calls.append("arrays.npz")
+        stream.write(b"PK\x03\x04" + bytes(1000))
+        raise interruption("interrupted half-way")
+
     monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
+    monkeypatch.setattr(project_module.np, "savez", savez)
     with pytest.raises(interruption):
         save_project(_full_project(), path)
     monkeypatch.undo()
-    assert calls[:2] == ["manifest.json", "arrays.npz"]
+    assert project_module.np.savez is real_savez
+    assert calls[:2] == ["manifest.json", "arrays.npz"]  # the manifest is written, the arrays are not
     if existing:
         assert path.read_bytes() == before
         assert load_project(path).weights is not None
