@@ -197,3 +197,25 @@ def test_a_model_with_other_inputs_rebuilds_the_form(panel, health, iris):
     _load(panel, health)
     _load(panel, iris)
     assert list(panel._fields) == list(iris.preprocessor.inputs)
+
+
+def test_the_fields_are_made_when_the_panel_is_shown_and_the_defaults_match_them(panel, health, iris, qtbot):
+    _load(panel, iris)  # a hidden panel (a Predict tab not shown): no fields yet
+    assert not panel.form_built
+    before, predicted = panel.values(), panel.prediction()
+    assert list(before) == list(iris.preprocessor.inputs) and predicted is not None
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.form_built
+    assert panel.values() == before  # the defaults are what the fields show
+    pd.testing.assert_frame_equal(panel.prediction(), predicted)
+    _load(panel, health)  # a shown panel builds a new form at once
+    assert panel.form_built and list(panel._field_widgets) == list(health.preprocessor.inputs)
+
+
+def test_input_ranges_of_number_and_text_columns():
+    frame = pd.DataFrame({"a": [1, 5, 3], "b": [0.5, np.inf, np.nan], "c": ["2", "x", "7"], "d": [np.nan] * 3})
+    pre = type("Pre", (), {"inputs": ["a", "b", "c", "d"], "input_kinds": {}})()
+    model = type("Model", (), {"preprocessor": pre})()
+    from mlp_desktop.gui.panels.prediction_panel import input_ranges
+    assert input_ranges(model, frame) == {"a": (1.0, 5.0), "b": (0.5, 0.5), "c": (2.0, 7.0)}
