@@ -245,7 +245,7 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         elif kind == "weights":
             self._on_weights_changed()
         elif kind == "history":
-            self._show_history()
+            self._show_history_if_changed()
         elif kind == "data":
             self._update_title()
             self._refresh_model_views()

@@ -20,6 +20,14 @@ class RunViews:
     """How the window shows the network, its weights and its run."""
 
     _shown_run_state = "idle"  # the run state the views last showed
+    # What the history plots and the model views last showed (see _history_key, _model_key): one
+    # change announces "data", "network", "weights" and "history" once each, and several of them
+    # ask for the same redraw; it is done once per change.
+    _shown_history_key = None
+    _shown_model_key = None
+    _shown_model_params = None
+    model_view_refreshes = 0  # counted for the tests
+    history_redraws = 0
 
     def _on_network_changed(self) -> None:
         net = self.workspace.net
@@ -33,11 +41,30 @@ class RunViews:
         net = self.workspace.net
         if net is not None and not self.workspace.problem:
             self.editor.set_parameters(net.get_parameters())
-        QTimer.singleShot(0, self, self._refresh_model_views)  # after the redraw is on screen
+        QTimer.singleShot(0, self, self._refresh_model_views_if_changed)  # after the redraw is on screen
+
+    def _history_key(self) -> tuple:
+        """What :meth:`_show_history` draws from."""
+        workspace = self.workspace
+        history, net = workspace.history, workspace.net
+        drawn = None
+        if history is not None:
+            drawn = (history.last_epoch, len(history.epochs), history.best_epoch, history.stop_reason)
+            if history.initial_params is None and net is not None:  # it draws the weights themselves
+                drawn += (net.get_parameters().tobytes(),)
+        return id(history), id(net), workspace.problem, id(workspace.session.preprocessor), drawn
+
+    def _show_history_if_changed(self) -> None:
+        """``_show_history`` unless the plots show this very history already ("network" and
+        "history" of one change both ask for it)."""
+        if self._history_key() != self._shown_history_key:
+            self._show_history()
 
     def _show_history(self) -> None:
         """Draw the whole history (after new data, an edit, a project or the end of a run)."""
+        self.history_redraws += 1
         workspace = self.workspace
+        self._shown_history_key = self._history_key()
         history, net = workspace.history, workspace.net
         self.rmse_plot.reset()
         self.gradient_plot.reset()
@@ -84,6 +111,7 @@ class RunViews:
             self._on_run_finished()
 
     def _on_run_finished(self) -> None:
+        self._shown_history_key = None
         for plot in (self.rmse_plot, self.weight_plots, self.gradient_plot):
             plot.follow.settle()
         history = self.workspace.history
@@ -96,6 +124,7 @@ class RunViews:
             QMessageBox.warning(self, "Training diverged", history.message)
 
     def _on_progress(self, update) -> None:
+        self._shown_history_key = None  # the plots now show live rows too
         scale = self.session.rmse_unit_scale
         if len(update.epochs):
             self.rmse_plot.append(update.epochs, update.train_rmses * scale, update.val_rmses * scale)
@@ -144,9 +173,26 @@ class RunViews:
         left = (update.final_epoch - update.epoch) / speed if speed > 0 and not update.finished else 0
         self.time_label.setText(f"{_duration(left)} left" if left > 0.5 else "")
 
+    def _model_key(self) -> tuple:
+        workspace, session = self.workspace, self.workspace.session
+        return (workspace.problem, id(workspace.net), workspace.is_running, id(session.dataset),
+                id(session.preprocessor), id(session.train_frame) if workspace.net is not None else None)
+
+    def _refresh_model_views_if_changed(self) -> None:
+        """``_refresh_model_views`` unless the views show these weights of this network and data
+        already (a change's "data" refreshes them at once, its "weights" asks again a moment later)."""
+        net = self.workspace.net
+        if (self._shown_model_key == self._model_key() and self._shown_model_params is not None
+                and net is not None and np.array_equal(self._shown_model_params, net.get_parameters())):
+            return
+        self._refresh_model_views()
+
     def _refresh_model_views(self) -> None:
         """The network's weights or the data changed: prediction and evaluation follow."""
+        self.model_view_refreshes += 1
         workspace = self.workspace
+        self._shown_model_key = self._model_key()
+        self._shown_model_params = workspace.net.get_parameters() if workspace.net is not None else None
         if workspace.problem or workspace.net is None or workspace.is_running:
             self.prediction_panel.set_model(None)
             return
