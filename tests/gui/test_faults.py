@@ -113,6 +113,12 @@ def start_long_run(qtbot, window, epochs_before: int = 5) -> None:
     assert window.controller.state == "running"
 
 
+def _training_child(qtbot, window):
+    """The window's training process, started once the window is shown (after its first frame)."""
+    qtbot.waitUntil(lambda: window.controller.process._process is not None, timeout=10000)
+    return window.controller.process._process
+
+
 def train_and_wait(qtbot, window, timeout=30000) -> None:
     with qtbot.waitSignal(window.controller.finished, timeout=timeout):
         window.train_action.trigger()
@@ -124,7 +130,7 @@ def train_and_wait(qtbot, window, timeout=30000) -> None:
 @pytest.mark.training_process
 def test_closing_while_training_asks_first_and_saves_what_was_learned(qtbot, window, uncaught, tmp_path,
                                                                        monkeypatch):
-    child = window.controller.process._process
+    child = _training_child(qtbot, window)
     start_long_run(qtbot, window)
     assert window.has_unsaved_changes()  # a run changes the weights: closing must not drop them silently
     answer(monkeypatch, Answer.Cancel)
@@ -147,7 +153,7 @@ def test_closing_while_training_asks_first_and_saves_what_was_learned(qtbot, win
 @pytest.mark.training_process
 def test_opening_files_while_training_stops_cleanly_and_loses_nothing(qtbot, window, uncaught, tmp_path, monkeypatch):
     # A window of its own: the shared one trains in-process, this test is about the child.
-    child = window.controller.process._process
+    child = _training_child(qtbot, window)
     first, second = tmp_path / "first.mlpd", tmp_path / "second.mlpd"
     assert window.save_project(first)
     shutil.copy(first, second)

@@ -114,3 +114,24 @@ def test_the_in_process_runner_reports_errors_as_the_child_does(qtbot, monkeypat
 
 def test_the_app_itself_trains_in_a_child_process(in_process_training):
     assert in_process_training is TrainingProcess  # the factory the app uses, before the tests' swap
+
+
+def test_the_training_process_starts_after_the_window_is_built_not_inside_it(qtbot, monkeypatch):
+    from mlp_desktop.gui.training import worker
+
+    starts = []
+
+    class Runner(InProcessRunner):
+        def start(self):
+            starts.append(1)
+
+    monkeypatch.setattr(worker, "RUNNER_FACTORY", Runner)
+    controller = TrainingController()
+    assert starts == []  # its Python start would compete with the window's first frame
+    qtbot.waitUntil(lambda: starts == [1], timeout=2000)
+    controller.shutdown()
+
+    late = TrainingController()
+    late.shutdown()  # closed before the event loop ran: no child is started afterwards
+    qtbot.wait(20)
+    assert starts == [1]
