@@ -232,6 +232,42 @@ class ProgressReport:
             param_epochs=param_epochs, param_rows=param_rows)
 
 
+    def __reduce__(self):
+        # Sent to the window ~30 times a second; with the compiled engine one report can hold tens of
+        # thousands of epochs, and a pipe that a busy GUI process empties slowly stalls the sender. The
+        # epoch numbers (consecutive), a learning rate that did not change and validation RMSEs that do
+        # not exist travel as one number each instead of one per epoch; receivers get the same arrays.
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in ("epochs", "val_rmses", "learning_rates"):
+            values[name] = _packed(values[name])
+        return _unpacked_report, (values,)
+
+
+def _packed(values: np.ndarray):
+    """``values`` as ``("range", first, n, dtype)``, ``("full", value, n, dtype)`` or itself (see __reduce__)."""
+    n = len(values)
+    if n > 1 and values.dtype.kind in "iu" and values[-1] - values[0] == n - 1 and (np.diff(values) == 1).all():
+        return ("range", int(values[0]), n, values.dtype.str)
+    if n > 1 and values.dtype.kind == "f":
+        first = values[0]
+        if (np.isnan(values).all() if first != first else (values == first).all()):
+            return ("full", float(first), n, values.dtype.str)
+    return values
+
+
+def _unpacked(packed) -> np.ndarray:
+    if isinstance(packed, tuple):
+        kind, first, n, dtype = packed
+        return (np.arange(first, first + n) if kind == "range" else np.full(n, first)).astype(dtype)
+    return packed
+
+
+def _unpacked_report(values: dict) -> ProgressReport:
+    for name in ("epochs", "val_rmses", "learning_rates"):
+        values[name] = _unpacked(values[name])
+    return ProgressReport(**values)
+
+
 PARAM_ROWS_PER_REPORT = 64
 """At most this many parameter snapshots travel with one progress report."""
 
@@ -675,9 +711,11 @@ class _Loop:
         n_val = data.X_val.shape[0] if has_val else 0
         measure = n + n_val <= compiled.MEASURE_ROWS  # else NumPy measures each epoch (end_epoch)
         joined = has_val and measure  # the kernel measures: training rows first, then the validation rows
-        X = np.concatenate([data.X, data.X_val]) if joined else data.X
-        Y = np.concatenate([data.Y, data.Y_val]) if joined else data.Y
-        weights = self.sample_weights if self.sample_weights is not None else np.zeros(0)
+        # C-contiguous float64 always: another layout would be another specialization to compile
+        X = np.ascontiguousarray(np.concatenate([data.X, data.X_val]) if joined else data.X, dtype=np.float64)
+        Y = np.ascontiguousarray(np.concatenate([data.Y, data.Y_val]) if joined else data.Y, dtype=np.float64)
+        weights = np.ascontiguousarray(self.sample_weights if self.sample_weights is not None else np.zeros(0),
+                                       dtype=np.float64)
         sizes = np.array(self.net.layer_sizes, dtype=np.int64)
         acts = np.array([compiled.ACTIVATION_CODES[a] for a in self.net.activations], dtype=np.int64)
         hyper = np.zeros(compiled.HYPER_SIZE)

@@ -578,3 +578,24 @@ def test_new_settings_defaults_and_spellings():
     assert TrainConfig(optimizer="Levenberg-Marquardt").optimizer == "lm"
     assert TrainConfig(class_weight="none").class_weight is None
     assert TrainConfig(class_weight="Balanced").class_weight == "balanced"
+
+
+def test_a_pickled_progress_report_is_the_same_report():
+    """Reports travel from the training process by pickle; runs of epochs, a constant learning rate and
+    missing validation RMSEs travel packed, and arrive as the same arrays."""
+    import pickle
+
+    reports = []
+    train(MLP([2, 3, 1], ["tanh", "identity"], seed=0), AND_X, XOR_Y, TrainConfig(epochs=50, batch_size=1),
+          on_progress=reports.append, progress_every=25, progress_interval=None)
+    changing = reports[0].__class__(**{**reports[0].__dict__, "epochs": np.array([1, 3]),
+                                       "learning_rates": np.array([0.1, 0.2]), "val_rmses": np.array([np.nan, 1.0]),
+                                       "train_rmses": np.ones(2), "layer_grad_rms": np.ones((2, 2))})
+    for report in reports + [changing]:
+        again = pickle.loads(pickle.dumps(report))
+        for name, value in report.__dict__.items():
+            if isinstance(value, np.ndarray):
+                other = getattr(again, name)
+                assert other.dtype == value.dtype and np.array_equal(other, value, equal_nan=True), name
+            else:
+                assert getattr(again, name) == value or (value != value and getattr(again, name) != getattr(again, name))
