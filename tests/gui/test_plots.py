@@ -476,3 +476,53 @@ def test_nothing_grows_without_bound_after_100000_appends(qtbot):
     assert len(gradients.curves[1].getData()[0]) <= 513
     assert all(len(curve.getData()[0]) <= 129 for curve in weights.grid.curves)
     assert weights.grid.curves[0].getData()[0][-1] == 100_000
+
+
+class TestLazyWeightTree:
+    """Beyond EAGER_LEAVES parameters a neuron's leaves are made when it is expanded."""
+
+    @pytest.fixture
+    def plots(self, qtbot, monkeypatch):
+        from mlp_desktop.gui.plots import weight_tree
+
+        monkeypatch.setattr(weight_tree, "EAGER_LEAVES", 10)
+        plots = shown(qtbot, WeightPlots())
+        plots.set_parameter_names(names_for([4, 5, 3]))  # 43 parameters: lazy here
+        return plots
+
+    def test_leaves_are_made_on_expanding_with_the_ticks_kept(self, qtbot, plots):
+        names = plots.parameter_names
+        tree = plots.tree
+        neuron_0, layer_2 = tree.layer_items[0].child(0), tree.layer_items[1]
+        assert neuron_0.childCount() == 0 and plots.checked_names() == names
+        assert neuron_0.checkState(0) == Qt.CheckState.Checked
+        neuron_0.setExpanded(True)
+        assert [neuron_0.child(i).text(0) for i in range(neuron_0.childCount())] == [
+            "W1[0,0]", "W1[1,0]", "W1[2,0]", "W1[3,0]", "b1[0]"]
+        assert all(neuron_0.child(i).checkState(0) == Qt.CheckState.Checked for i in range(5))
+        # Unticking a layer reaches the neurons never expanded; one expanded leaf re-ticked.
+        layer_2.setCheckState(0, Qt.CheckState.Unchecked)
+        qtbot.waitUntil(lambda: not any(n.startswith(("W2", "b2")) for n in plots.checked_names()))
+        layer_2.child(1).setCheckState(0, Qt.CheckState.Checked)  # a neuron never expanded
+        wanted = [n for n in names if not n.startswith(("W2", "b2"))] + ["W2[0,1]", "W2[1,1]", "W2[2,1]",
+                                                                          "W2[3,1]", "W2[4,1]", "b2[1]"]
+        qtbot.waitUntil(lambda: set(plots.checked_names()) == set(wanted))
+        assert layer_2.checkState(0) == Qt.CheckState.PartiallyChecked
+        leaf = tree.leaf(names.index("b2[1]"))  # asked for: made, ticked as kept
+        assert leaf.checkState(0) == Qt.CheckState.Checked and layer_2.child(1).childCount() == 6
+        leaf.setCheckState(0, Qt.CheckState.Unchecked)
+        qtbot.waitUntil(lambda: "b2[1]" not in plots.checked_names())
+        assert layer_2.child(1).checkState(0) == Qt.CheckState.PartiallyChecked
+
+    def test_set_checked_names_and_colours_reach_leaves_made_later(self, qtbot, plots):
+        plots.set_checked_names(["W1[2,3]", "b1[3]"])
+        qtbot.waitUntil(lambda: plots.checked_names() == ["W1[2,3]", "b1[3]"])
+        neuron_3 = plots.tree.layer_items[0].child(3)
+        assert neuron_3.checkState(0) == Qt.CheckState.PartiallyChecked
+        assert plots.tree.layer_items[0].child(0).checkState(0) == Qt.CheckState.Unchecked
+        neuron_3.setExpanded(True)
+        ticked = [neuron_3.child(i).text(0) for i in range(neuron_3.childCount())
+                  if neuron_3.child(i).checkState(0) == Qt.CheckState.Checked]
+        assert ticked == ["W1[2,3]", "b1[3]"]
+        assert neuron_3.child(2).data(0, Qt.ItemDataRole.DecorationRole) is not None  # its colour swatch
+        assert neuron_3.child(0).data(0, Qt.ItemDataRole.DecorationRole) is None
