@@ -335,3 +335,47 @@ def test_a_warning_that_is_the_problem_shown_is_not_said_twice(panel, qtbot, tmp
     panel.set_roles(["a"], ["output"])  # b left out: no problem, and the warning says what to check
     assert panel.error_message() == ""
     assert any(warning.startswith('Column "b" in five.csv holds numbers') for warning in panel.reading_notes()[1])
+
+
+def test_a_wide_table_lists_its_roles_in_one_table_edited_with_a_combo(panel, qtbot):
+    """Beyond ROLE_WIDGETS_LIMIT columns the roles are rows of one table (no combo box per column);
+    F2 on a role opens a combo box and a choice applies at once; Tab passes the table as one stop."""
+    from PySide6.QtWidgets import QComboBox
+
+    from mlp_desktop.gui.panels.data_panel import ROLE_WIDGETS_LIMIT, ColumnRolesModel
+
+    frame = pd.DataFrame(np.arange(20 * 80).reshape(20, 80) % 7, columns=[f"p{j}" for j in range(79)] + ["label"])
+    assert frame.shape[1] > ROLE_WIDGETS_LIMIT
+    with qtbot.waitSignal(panel.datasetChanged):
+        panel.load_table(table_from_frame(frame))
+    view, model = panel.roles_view, panel.roles_model
+    assert view.isVisible() and panel._role_combos == {} and not panel.roles_scroll.isVisible()
+    assert model.rowCount() == 80 and model.index(79, 0).data() == "label"
+    role = model.index(79, ColumnRolesModel.ROLE_COLUMN)
+    assert role.data() == dict(ROLE_NAMES)[panel.workspace.data["targets"] and "target" or "ignore"]
+    assert "number" in model.index(3, 1).data() and 'Column "p3"' in model.index(3, 0).data(Qt.ItemDataRole.ToolTipRole)
+    # the keyboard: select p3's role, F2, choose Ignore
+    view.setFocus()
+    view.setCurrentIndex(model.index(3, ColumnRolesModel.ROLE_COLUMN))
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    combo = view.viewport().findChild(QComboBox) or view.findChild(QComboBox)
+    assert combo is not None and combo.currentData() == "input"
+    with qtbot.waitSignal(panel.datasetChanged):
+        combo.setCurrentIndex(2)
+        combo.activated.emit(2)
+    assert "p3" not in panel.roles().inputs and "p3" in panel.roles().ignored
+    assert model.index(3, ColumnRolesModel.ROLE_COLUMN).data() == "Ignore"
+    # Tab passes the table as one stop, on to the task
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert panel.task_combo.hasFocus()
+    # locked while training
+    panel.set_editable(False)
+    assert not model.flags(model.index(3, ColumnRolesModel.ROLE_COLUMN)) & Qt.ItemFlag.ItemIsEditable
+    panel.set_editable(True)
+    # a narrow table again: combo boxes of its own
+    panel.load_table(table_from_frame(pd.DataFrame({"x": [1.0, 2.0, 3.0], "output": [3.0, 4.0, 5.0]})))
+    assert not view.isVisible() and list(panel._role_combos) == ["x", "output"] and panel.roles_scroll.isVisible()
+
+
+ROLE_NAMES = {"input": "Input", "target": "Target", "ignore": "Ignore"}

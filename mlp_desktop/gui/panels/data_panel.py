@@ -11,7 +11,7 @@ import html
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -55,6 +56,10 @@ ROLE_CHOICES: tuple[tuple[str, str], ...] = (("input", "Input"), ("target", "Tar
 SCALING_LABELS = schema.SETTINGS["input_scaling"].choices
 TASK_LABELS = schema.SETTINGS["task"].choices
 MAX_ROLES_HEIGHT = 240
+ROLE_WIDGETS_LIMIT = 64
+"""Up to this many columns each role is a combo box of its own; more are listed in one table whose
+role cells open a combo box when edited (785 rows of combo boxes took 0.4-0.65 s to make and as
+long again for Qt to lay out, on every open of an image table)."""
 
 def _file_filter() -> str:
     patterns = " ".join(f"*{extension}" for extension in SUPPORTED_EXTENSIONS)
@@ -115,6 +120,111 @@ def reading_notes_html(notes: list[str], warnings: list[str]) -> str:
 SIZED_CELLS = 1000
 """Cells measured to size the preview's columns when a table is shown (each costs about 20 us in
 eight data() calls; 4,000 held the window for 80 ms when a 50-column file opened)."""
+
+
+class ColumnRolesModel(QAbstractTableModel):
+    """The columns of a wide table: name, what it holds, role (editable through :class:`RoleDelegate`).
+
+    ``role_chosen(name, role)`` is called when the user picks a role; the panel passes it on.
+    """
+
+    HEADINGS = ("Column", "Holds", "Role")
+    ROLE_COLUMN = 2
+
+    def __init__(self, role_chosen, parent=None):
+        super().__init__(parent)
+        self._role_chosen = role_chosen
+        self._infos: list[ColumnInfo] = []
+        self._roles: dict[str, str] = {}
+        self._kinds: list[str] = []
+        self.editable = True
+
+    def set_columns(self, infos: list[ColumnInfo], roles: dict[str, str]) -> None:
+        self.beginResetModel()
+        self._infos, self._roles = list(infos), dict(roles)
+        self._kinds = [describe_kind(info) for info in infos]
+        self.endResetModel()
+
+    def set_roles(self, roles: dict[str, str]) -> None:
+        changed = [row for row, info in enumerate(self._infos) if self._roles.get(info.name) != roles.get(info.name)]
+        self._roles = dict(roles)
+        if changed:
+            self.dataChanged.emit(self.index(min(changed), self.ROLE_COLUMN), self.index(max(changed), self.ROLE_COLUMN))
+
+    def set_editable(self, editable: bool) -> None:
+        self.editable = editable
+        if self._infos:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._infos) - 1, self.ROLE_COLUMN))
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's names)
+        return 0 if parent.isValid() else len(self._infos)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADINGS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADINGS[section]
+        return None
+
+    def flags(self, index):
+        flags = Qt.ItemFlag.ItemIsSelectable
+        if self.editable:
+            flags |= Qt.ItemFlag.ItemIsEnabled
+            if index.column() == self.ROLE_COLUMN:
+                flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        info, column = self._infos[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return info.name
+            if column == 1:
+                return self._kinds[index.row()] + (f" ({info.note})" if info.note else "")
+            return dict(ROLE_CHOICES)[self._roles[info.name]]
+        if role == Qt.ItemDataRole.EditRole and column == self.ROLE_COLUMN:
+            return self._roles[info.name]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.ROLE_COLUMN:
+                return (f'Use "{info.name}" as an input of the network, as the target it learns to predict, '
+                        f"or not at all (F2 or a click chooses).")
+            return f'Column "{info.name}": {describe_kind_details(info)}'
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == self.ROLE_COLUMN:
+            return f"Role of {info.name}: {dict(ROLE_CHOICES)[self._roles[info.name]]}"
+        return None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or index.column() != self.ROLE_COLUMN or value not in dict(ROLE_CHOICES):
+            return False
+        name = self._infos[index.row()].name
+        if self._roles.get(name) != value:
+            self._role_chosen(name, value)  # the workspace answers with the roles shown (set_roles)
+        return True
+
+
+class RoleDelegate(QStyledItemDelegate):
+    """A combo box of the three roles, made only while a role cell is edited; a choice applies at once."""
+
+    def createEditor(self, parent, option, index):  # noqa: N802 (Qt's names)
+        combo = QComboBox(parent)
+        for role, text in ROLE_CHOICES:
+            combo.addItem(text, role)
+        combo.setAccessibleName(f"Role of {index.siblingAtColumn(0).data()}")
+        combo.activated.connect(lambda _index, c=combo: self._chosen(c))
+        return combo
+
+    def setEditorData(self, editor, index):  # noqa: N802
+        editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.ItemDataRole.EditRole))))
+
+    def setModelData(self, editor, model, index):  # noqa: N802
+        model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+
+    def _chosen(self, combo: QComboBox) -> None:
+        self.commitData.emit(combo)
+        self.closeEditor.emit(combo, QStyledItemDelegate.EndEditHint.NoHint)
 
 
 class DataPanel(QWidget):
@@ -213,9 +323,11 @@ class DataPanel(QWidget):
         self.roles_scroll.setWidgetResizable(True)
         self.roles_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.roles_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the role combos inside
-        roles_layout = QVBoxLayout(self.roles_box)
-        roles_layout.setContentsMargins(4, 4, 4, 4)
-        roles_layout.addWidget(self.roles_scroll)
+        self.roles_layout = QVBoxLayout(self.roles_box)
+        self.roles_layout.setContentsMargins(4, 4, 4, 4)
+        self.roles_layout.addWidget(self.roles_scroll)
+        self.roles_view: QTableView | None = None  # wide tables: see ROLE_WIDGETS_LIMIT
+        self.roles_model: ColumnRolesModel | None = None
 
         self.task_combo = QComboBox()
         for task, text in TASK_LABELS.items():
@@ -313,6 +425,8 @@ class DataPanel(QWidget):
             self._roles.update({name: "target" for name in data["targets"] if name in self._roles})
             for name, combo in self._role_combos.items():
                 combo.setCurrentIndex(combo.findData(self._roles[name]))
+            if self.roles_model is not None:  # (a narrow table's roles are combo boxes; the model is empty)
+                self.roles_model.set_roles(self._roles)
             self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(data["task"])))
             self.scaling_combo.setCurrentIndex(max(0, self.scaling_combo.findData(data["input_scaling"])))
             self.validation_spin.setValue(100.0 * data["validation_fraction"])
@@ -406,6 +520,8 @@ class DataPanel(QWidget):
         for widget in (self.open_button, self.sheet_combo, self.task_combo, self.scaling_combo,
                        self.validation_spin, self.drop_missing_check, *self._role_combos.values()):
             widget.setEnabled(editable)
+        if self.roles_model is not None:
+            self.roles_model.set_editable(editable)
 
     def file_path(self) -> Path | None:
         """The file the data came from, or ``None`` for data not read from a file."""
@@ -438,8 +554,8 @@ class DataPanel(QWidget):
             if self.workspace.table is self._table:
                 self._fill_sheets(self._table)  # not opened: show the sheet still loaded
 
-    def _role_chosen(self, name: str, combo: QComboBox) -> None:
-        roles = {**self._roles, name: combo.currentData()}
+    def _role_chosen(self, name: str, role: str) -> None:
+        roles = {**self._roles, name: role}
         self._change(inputs=[n for n, r in roles.items() if r == "input"],
                      targets=[n for n, r in roles.items() if r == "target"])
 
@@ -490,6 +606,13 @@ class DataPanel(QWidget):
         self.sheet_row.setVisible(len(table.sheets) > 1)
 
     def _fill_roles(self) -> None:
+        if len(self._infos) > ROLE_WIDGETS_LIMIT:
+            self._list_roles()
+            return
+        if self.roles_view is not None:
+            self.roles_view.hide()
+            self.roles_model.set_columns([], {})
+        self.roles_scroll.show()
         holder = QWidget()
         grid = QGridLayout(holder)
         grid.setContentsMargins(2, 2, 2, 2)
@@ -512,7 +635,7 @@ class DataPanel(QWidget):
                 f'Use "{info.name}" as an input of the network, as the target it learns to predict, or not at all.')
             combo.setAccessibleName(f"Role of {info.name}")
             combo.setEnabled(self._editable)
-            combo.currentIndexChanged.connect(lambda _index, n=info.name, c=combo: self._role_chosen(n, c))
+            combo.currentIndexChanged.connect(lambda _index, n=info.name, c=combo: self._role_chosen(n, c.currentData()))
             grid.addWidget(name_label, row, 0)
             grid.addWidget(combo, row, 1, Qt.AlignmentFlag.AlignVCenter)
             self._role_combos[info.name] = combo
@@ -522,9 +645,50 @@ class DataPanel(QWidget):
         self.roles_scroll.setMinimumHeight(min(holder.sizeHint().height() + 4, MAX_ROLES_HEIGHT))
         self._chain_tab_order()
 
+    def _list_roles(self) -> None:
+        """A wide table's roles: one row each in a table view, a combo box only while one is edited."""
+        if self.roles_view is None:
+            self.roles_model = ColumnRolesModel(self._role_chosen, self)
+            view = QTableView()
+            view.setModel(self.roles_model)
+            view.setItemDelegateForColumn(ColumnRolesModel.ROLE_COLUMN, RoleDelegate(view))
+            view.setEditTriggers(QAbstractItemView.EditTrigger.SelectedClicked
+                                 | QAbstractItemView.EditTrigger.DoubleClicked
+                                 | QAbstractItemView.EditTrigger.EditKeyPressed)
+            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+            view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+            view.setTabKeyNavigation(False)  # Tab moves on to the settings; the arrow keys move between rows
+            view.setWordWrap(False)
+            view.verticalHeader().hide()
+            view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+            header = view.horizontalHeader()
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+            header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(1, self.fontMetrics().horizontalAdvance("number: percentages") + 12)
+            header.resizeSection(2, self.fontMetrics().horizontalAdvance("Target") + 40)
+            view.setToolTip("Each column's role: select a role and press F2 (or click it) to choose Input, "
+                            "Target or Ignore.")
+            view.setAccessibleName("Column roles")
+            view.setMinimumHeight(MAX_ROLES_HEIGHT)
+            self.roles_layout.addWidget(view)
+            self.roles_view = view
+        self.roles_scroll.hide()
+        old = self.roles_scroll.takeWidget()  # the previous file's combo boxes
+        if old is not None:
+            old.deleteLater()
+        self._role_combos = {}
+        self.roles_model.set_editable(self._editable)
+        self.roles_model.set_columns(self._infos, self._roles)
+        self.roles_view.show()
+        self.roles_view.setCurrentIndex(self.roles_model.index(0, ColumnRolesModel.ROLE_COLUMN))
+        self._chain_tab_order()
+
     def _chain_tab_order(self) -> None:
-        """Tab goes down the panel: file, sheet, preview, each role, then the settings."""
-        chain = [self.open_button, self.sheet_combo, self.table_view, *self._role_combos.values(),
+        """Tab goes down the panel: file, sheet, preview, each role (or the roles' table), then the settings."""
+        roles = [self.roles_view] if self.roles_view is not None and not self.roles_view.isHidden() else []
+        chain = [self.open_button, self.sheet_combo, self.table_view, *self._role_combos.values(), *roles,
                  self.task_combo, self.scaling_combo, self.validation_spin, self.drop_missing_check]
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
