@@ -219,3 +219,51 @@ def test_input_ranges_of_number_and_text_columns():
     model = type("Model", (), {"preprocessor": pre})()
     from mlp_desktop.gui.panels.prediction_panel import input_ranges
     assert input_ranges(model, frame) == {"a": (1.0, 5.0), "b": (0.5, 0.5), "c": (2.0, 7.0)}
+
+
+@pytest.fixture(scope="module")
+def wide():
+    """70 number inputs and one text input: more than FORM_WIDGETS_LIMIT."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.integers(0, 9, size=(60, 70)).astype(float), columns=[f"p{j}" for j in range(70)])
+    frame["colour"] = rng.choice(["red", "blue"], size=60)
+    frame["output"] = frame["p0"] * 2 + (frame["colour"] == "red")
+    return _session(prepare_dataset(table_from_frame(frame)), hidden=(4,), epochs=5)
+
+
+def test_many_inputs_are_rows_of_one_table_with_the_same_answers(panel, wide, qtbot):
+    from mlp_desktop.gui.panels.prediction_panel import FORM_WIDGETS_LIMIT, InputsModel
+
+    model = _load(panel, wide)
+    assert len(model.inputs) > FORM_WIDGETS_LIMIT
+    panel.show()
+    qtbot.waitExposed(panel)
+    table = panel.inputs_model
+    assert panel.inputs_view.isVisible() and not panel.form_grid.isVisible() and panel._field_widgets == {}
+    assert table.names == list(model.inputs)
+    values = panel.values()
+    assert list(values) == list(model.inputs) and values["colour"] in ("red", "blue")
+    expected = model.predict(pd.DataFrame({k: [v] for k, v in values.items()}))
+    np.testing.assert_allclose(panel.prediction().to_numpy(dtype=float), expected.to_numpy(dtype=float))
+    assert "training range" in table.index(1, 2).data()
+    # a value typed into a cell (what the line edit commits), a bad one, one out of range
+    p3 = table.index(table.names.index("p3"), InputsModel.VALUE)
+    assert table.setData(p3, "abc")
+    assert panel.prediction() is None and table.index(p3.row(), 2).data() == "Type a number."
+    table.setData(p3, "100")
+    assert panel.prediction() is not None and "Outside the training range" in table.index(p3.row(), 2).data()
+    # the text input is edited with a combo box of its categories
+    colour = table.index(table.names.index("colour"), InputsModel.VALUE)
+    panel.inputs_view.setCurrentIndex(colour)
+    panel.inputs_view.edit(colour)
+    from PySide6.QtWidgets import QComboBox
+    combo = panel.inputs_view.findChild(QComboBox)
+    assert combo is not None and sorted(combo.itemText(i) for i in range(combo.count())) == ["blue", "red"]
+    # fill from a row of the data
+    panel.row_spin.setValue(int(wide.dataset.row_numbers[4]))
+    panel.fill_from_row()
+    record = wide.dataset.frame.iloc[4]
+    assert panel.values()["p3"] == record["p3"] and panel.values()["colour"] == record["colour"]
+    assert "actual" in panel.actual_label.text()
+    panel.set_values({"p5": 7, "colour": "no such colour"})
+    assert panel.values()["p5"] == 7.0 and panel.values()["colour"] == record["colour"]

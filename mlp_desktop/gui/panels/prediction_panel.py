@@ -12,19 +12,25 @@ import sys
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
-    QProgressBar, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QApplication, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QStyledItemDelegate, QTableView,
+    QToolButton, QVBoxLayout, QWidget,
 )
 
 from ...core.errors import DataError
 from ..dataframe_model import format_cell
 
 DEBOUNCE_MS = 150
-WARN_STYLE = "color: #b35900;"
-ERROR_STYLE = "color: #c62828;"
+WARN_COLOUR, ERROR_COLOUR = "#b35900", "#c62828"
+WARN_STYLE = f"color: {WARN_COLOUR};"
+ERROR_STYLE = f"color: {ERROR_COLOUR};"
+FORM_WIDGETS_LIMIT = 64
+"""Up to this many inputs each has a label, a field and a note of its own; more are rows of one
+table (input, value, note) whose value cell is edited in place: 784 rows of widgets took 0.2 s to
+make and 1-2 s for Qt to lay out whenever the Predict tab showed a new image model."""
 
 
 # -- small plain helpers (no Qt) --------------------------------------------------------------
@@ -113,6 +119,110 @@ def _plain(value):
     return float(value) if isinstance(value, (np.floating, float)) else value
 
 
+class InputsModel(QAbstractTableModel):
+    """The form of a model with many inputs: name, value (editable), note (the training range, or
+    what is wrong with the value). ``edited()`` is called after the user changes a value."""
+
+    HEADINGS = ("Input", "Value", "Note")
+    VALUE = 1
+    CATEGORIES_ROLE = Qt.ItemDataRole.UserRole
+
+    def __init__(self, edited, parent=None):
+        super().__init__(parent)
+        self._edited = edited
+        self.names: list[str] = []
+        self.categories: list[list[str] | None] = []  # None for a number
+        self.texts: list[str] = []
+        self.hints: list[str] = []
+        self.notes: list[tuple[str, str]] = []  # (text, colour); ("", "") when all is well
+
+    def set_inputs(self, names, categories, texts, hints) -> None:
+        self.beginResetModel()
+        self.names, self.categories, self.texts, self.hints = list(names), list(categories), list(texts), list(hints)
+        self.notes = [("", "")] * len(self.names)
+        self.endResetModel()
+
+    def set_text(self, row: int, text: str) -> None:
+        if self.texts[row] != text:
+            self.texts[row] = text
+            self.dataChanged.emit(self.index(row, self.VALUE), self.index(row, self.VALUE))
+
+    def set_notes(self, notes: list[tuple[str, str]]) -> None:
+        if notes != self.notes:
+            self.notes = notes
+            self.dataChanged.emit(self.index(0, 2), self.index(len(notes) - 1, 2))
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's names)
+        return 0 if parent.isValid() else len(self.names)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else 3
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADINGS[section]
+        return None
+
+    def flags(self, index):
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return flags | Qt.ItemFlag.ItemIsEditable if index.column() == self.VALUE else flags
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        name = self.names[row]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if column == 0:
+                return name
+            if column == self.VALUE:
+                return self.texts[row]
+            return self.notes[row][0] or self.hints[row]
+        if role == Qt.ItemDataRole.ForegroundRole and column == 2:
+            colour = self.notes[row][1]
+            return QBrush(QColor(colour)) if colour else QBrush(QColor("#777"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            kind = "Choose" if self.categories[row] is not None else "Type"
+            return f"{kind} the {name} to predict for" + (f" ({self.hints[row]})" if self.hints[row] else "")
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == self.VALUE:
+            return f"{name}: {self.texts[row]}"
+        if role == self.CATEGORIES_ROLE:
+            return self.categories[row]
+        return None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if role != Qt.ItemDataRole.EditRole or index.column() != self.VALUE:
+            return False
+        if str(value) != self.texts[index.row()]:
+            self.set_text(index.row(), str(value))
+            self._edited()
+        return True
+
+
+class ValueDelegate(QStyledItemDelegate):
+    """Edits a value cell: a combo box of the categories for a text input, a line edit for a number."""
+
+    def createEditor(self, parent, option, index):  # noqa: N802 (Qt's names)
+        categories = index.data(InputsModel.CATEGORIES_ROLE)
+        if categories is None:
+            editor = QLineEdit(parent)
+        else:
+            editor = QComboBox(parent)
+            editor.addItems(categories)
+            editor.activated.connect(lambda _index, e=editor: (self.commitData.emit(e), self.closeEditor.emit(e)))
+        editor.setAccessibleName(str(index.siblingAtColumn(0).data()))
+        return editor
+
+    def setEditorData(self, editor, index):  # noqa: N802
+        if isinstance(editor, QComboBox):
+            editor.setCurrentIndex(max(0, editor.findText(index.data())))
+        else:
+            editor.setText(index.data())
+
+    def setModelData(self, editor, model, index):  # noqa: N802
+        model.setData(index, editor.currentText() if isinstance(editor, QComboBox) else editor.text())
+
+
 # -- the panel ---------------------------------------------------------------------------------
 class PredictionPanel(QWidget):
     """A form of the model's inputs and the live prediction for them."""
@@ -145,7 +255,30 @@ class PredictionPanel(QWidget):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.form_box = QGroupBox("Inputs")
-        self.form_layout = QGridLayout(self.form_box)
+        box_layout = QVBoxLayout(self.form_box)
+        self.form_grid = QWidget()  # few inputs: a label, a field and a note each
+        self.form_layout = QGridLayout(self.form_grid)
+        self.form_layout.setContentsMargins(0, 0, 0, 0)
+        box_layout.addWidget(self.form_grid)
+        # many inputs: rows of one table (see FORM_WIDGETS_LIMIT)
+        self.inputs_model = InputsModel(self._edited, self)
+        self.inputs_view = QTableView()
+        self.inputs_view.setModel(self.inputs_model)
+        self.inputs_view.setItemDelegateForColumn(InputsModel.VALUE, ValueDelegate(self.inputs_view))
+        self.inputs_view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.inputs_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.inputs_view.setTabKeyNavigation(False)  # Tab moves on to the row box; arrows move between inputs
+        self.inputs_view.setWordWrap(False)
+        self.inputs_view.verticalHeader().hide()
+        self.inputs_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.inputs_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.inputs_view.horizontalHeader().setStretchLastSection(True)
+        self.inputs_view.setMinimumHeight(280)
+        self.inputs_view.setToolTip("Type each input's value (or choose it): select a value and start typing, or press F2")
+        self.inputs_view.setAccessibleName("Inputs")
+        self.inputs_view.hide()
+        box_layout.addWidget(self.inputs_view)
+        self._table_form = False  # the inputs are in inputs_view
 
         self.result_box = QGroupBox("Prediction")
         result_layout = QVBoxLayout(self.result_box)
@@ -303,6 +436,12 @@ class PredictionPanel(QWidget):
             return
         self._form_pending = False
         pre = self.model.preprocessor
+        self._table_form = len(pre.inputs) > FORM_WIDGETS_LIMIT
+        self.form_grid.setVisible(not self._table_form)
+        self.inputs_view.setVisible(self._table_form)
+        if self._table_form:
+            self._fill_inputs_table()
+            return
         layout = self.form_layout
         for row, name in enumerate(pre.inputs):
             label = QLabel(name)
@@ -337,10 +476,38 @@ class PredictionPanel(QWidget):
             QWidget.setTabOrder(first, second)
         self._checked_row()  # the notes of the values shown
 
+    def _fill_inputs_table(self) -> None:
+        pre = self.model.preprocessor
+        categories, texts, hints = [], [], []
+        for name in pre.inputs:
+            if pre.input_kinds.get(name) == "categorical":
+                choices = [str(c) for c in pre.categories.get(name, [])]
+                categories.append(choices)
+                texts.append(choices[0] if choices else "")
+                hints.append("")
+            else:
+                categories.append(None)
+                texts.append(self._default_text(name))
+                low_high = self._ranges.get(name)
+                hints.append(f"training range {format_cell(low_high[0])} – {format_cell(low_high[1])}"
+                             if low_high else "")
+        self.inputs_model.set_inputs(pre.inputs, categories, texts, hints)
+        self.inputs_view.resizeColumnToContents(0)
+        chain = [self.inputs_view, self.row_spin, self.fill_button, self.how_button, self.how_text]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+        self._checked_row()
+
     def values(self) -> dict:
         """``{input: value}``: numbers as ``float`` (the raw text where it is not a number), categories as ``str``."""
         if self._form_pending:
             return self._default_values()
+        if self._table_form:
+            model, result = self.inputs_model, {}
+            for name, choices, text in zip(model.names, model.categories, model.texts):
+                number = None if choices is not None else parse_number(text)
+                result[name] = text if number is None else number
+            return result
         result = {}
         for name, field in self._field_widgets.items():
             if isinstance(field, QComboBox):
@@ -352,6 +519,26 @@ class PredictionPanel(QWidget):
 
     def set_values(self, values: dict) -> None:
         """Put ``values`` into the form (unknown names are ignored); the prediction follows."""
+        self._build_form()
+        if self._table_form:
+            model, changed = self.inputs_model, False
+            rows = {name: row for row, name in enumerate(model.names)}
+            for name, value in values.items():
+                row = rows.get(name)
+                if row is None:
+                    continue
+                choices = model.categories[row]
+                if choices is not None:
+                    text = str(value)
+                    if text not in choices:
+                        continue
+                else:
+                    text = format_cell(float(value)) if isinstance(value, (int, float, np.number)) else str(value)
+                changed |= text != model.texts[row]
+                model.set_text(row, text)
+            if changed:
+                self._edited()
+            return
         for name, value in values.items():
             field = self._fields.get(name)
             if isinstance(field, QComboBox):
@@ -401,7 +588,8 @@ class PredictionPanel(QWidget):
         record = self.dataset.frame.iloc[int(positions[0])]
         self._filling = True
         try:
-            self.set_values({name: _plain(record[name]) for name in self._fields if name in record.index})
+            self.set_values({name: _plain(record[name]) for name in self.model.preprocessor.inputs
+                             if name in record.index})
         finally:
             self._filling = False
         actual = [f"{t} = {format_cell(_plain(record[t]))}" for t in self.model.targets if t in record.index]
@@ -419,6 +607,8 @@ class PredictionPanel(QWidget):
         """The form as a one-row frame, marking each field; ``None`` if any number is invalid."""
         if self._form_pending:
             return pd.DataFrame({name: [value] for name, value in self._default_values().items()})
+        if self._table_form:
+            return self._checked_table_row()
         row, valid = {}, True
         for name, field in self._field_widgets.items():
             note = self._note_labels[name]
@@ -440,6 +630,29 @@ class PredictionPanel(QWidget):
                              f"{format_cell(low_high[1])}; the prediction may be unreliable.")
             else:
                 note.clear()
+        return pd.DataFrame(row) if valid else None
+
+    def _checked_table_row(self) -> pd.DataFrame | None:
+        model, row, notes, valid = self.inputs_model, {}, [], True
+        for name, choices, text in zip(model.names, model.categories, model.texts):
+            if choices is not None:
+                row[name] = [text]
+                notes.append(("", ""))
+                continue
+            number = parse_number(text)
+            if number is None:
+                valid = False
+                notes.append(("Type a number." if text.strip() else "Type a number (this field is empty).",
+                              ERROR_COLOUR))
+                continue
+            row[name] = [number]
+            low_high = self._ranges.get(name)
+            if low_high and not low_high[0] <= number <= low_high[1]:
+                notes.append((f"Outside the training range {format_cell(low_high[0])} – "
+                              f"{format_cell(low_high[1])}; the prediction may be unreliable.", WARN_COLOUR))
+            else:
+                notes.append(("", ""))
+        model.set_notes(notes)
         return pd.DataFrame(row) if valid else None
 
     def _set_prediction(self, result: pd.DataFrame | None, steps: list[str] | None = None) -> None:
@@ -485,6 +698,8 @@ class PredictionPanel(QWidget):
                     item.widget().deleteLater()
         self._field_widgets, self._note_labels, self._bars, self._ranges = {}, {}, [], {}
         self._form_pending = False
+        self._table_form = False
+        self.inputs_model.set_inputs([], [], [], [])
         self.actual_label.hide()
         self.how_text.clear()
 
