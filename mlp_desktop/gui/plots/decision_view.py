@@ -21,13 +21,14 @@ import math
 import os
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSplitter, QStackedWidget,
@@ -120,7 +121,7 @@ class DecisionResult:
 
 
 def compute(request: DecisionRequest) -> DecisionResult:
-    """Build the plane if needed and evaluate the network over it (runs in the pool's thread)."""
+    """Build the plane if needed and evaluate the network over it (runs in the worker thread)."""
     started = time.perf_counter()
     result = DecisionResult(request, thread_id=threading.get_ident())
     try:
@@ -135,18 +136,22 @@ def compute(request: DecisionRequest) -> DecisionResult:
     return result
 
 
-class _Relay(QObject):
-    """Carries results from the pool's thread to the view (lives in the GUI thread)."""
-
-    done = Signal(object)
+_WORKER: list[ThreadPoolExecutor] = []
 
 
-def _run(request: DecisionRequest, relay: _Relay) -> None:
-    result = compute(request)
-    try:
-        relay.done.emit(result)  # queued: the view's slot runs in the GUI thread
-    except RuntimeError:  # the view (and its relay) is gone: nobody is waiting
-        pass
+def _worker() -> ThreadPoolExecutor:
+    """The one thread that computes decision maps (made on first use, shared by every view).
+
+    A plain Python thread that touches no Qt object: the view polls for the result from the GUI
+    thread. Emitting a Qt signal from a pool thread instead crashed now and then while a window
+    was being deleted (PySide 6.8+ cross-thread emission)."""
+    if not _WORKER:
+        _WORKER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="decision-map"))
+    return _WORKER[0]
+
+
+POLL_MS = 10
+"""How often a view looks for its map while one is being computed."""
 
 
 def _set_title(tile: pg.PlotItem, text: str) -> None:
@@ -200,12 +205,12 @@ class DecisionView(QWidget):
         self._tile_columns = 0
         self._tile_choice: tuple | None = None  # (plane and network key, indices of the neurons shown)
 
-        # A pool of its own with one thread: at most one computation runs, and the pool (created
-        # before the relay, so deleted first) waits for it before the relay goes.
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_computed, Qt.ConnectionType.QueuedConnection)
+        # At most one computation of this view runs (in _worker()'s thread); a timer in the GUI
+        # thread collects its result.
+        self._future: Future | None = None
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(POLL_MS)
+        self._poll_timer.timeout.connect(self._collect)
         self._start_timer = QTimer(self)
         self._start_timer.setSingleShot(True)
         self._start_timer.timeout.connect(self._start_pending)
@@ -420,10 +425,18 @@ class DecisionView(QWidget):
         request, self._pending = self._pending, None
         self._in_flight = True
         self._last_start, self._last_started_key = time.perf_counter(), request.key
-        relay = self._relay
-        self._pool.start(lambda: _run(request, relay))
+        self._future = _worker().submit(compute, request)
+        self._poll_timer.start()
 
-    @Slot(object)
+    @Slot()
+    def _collect(self) -> None:
+        future = self._future
+        if future is None or not future.done():
+            return
+        self._future = None
+        self._poll_timer.stop()
+        self._on_computed(future.result())  # compute() turns every error into result.error
+
     def _on_computed(self, result: DecisionResult) -> None:
         self._in_flight = False
         request = result.request
