@@ -107,13 +107,16 @@ def _forward(params, sizes, offsets, starts, acts, X, rows, B, act):
 @njit(cache=True, nogil=True, error_model="numpy")
 def run_chunk(params, grad, X, Y, n, sample_weights, orders, sizes, acts, loss_code, opt_code,
               hyper, state_a, state_b, powers, learning_rates, scales, batch, position, budget, measure,
-              last_good, best_params, best, first_epoch, out_rows, out_grads):
+              last_good, best_params, best, first_epoch, out_rows, out_grads, grad_acc):
     """Run steps from row ``position`` of the current epoch until ``len(learning_rates)`` epochs
     are done or about ``budget`` rows were processed (steps and measurements); return
     ``(epochs finished, position in the unfinished epoch, code, rows processed)``.
 
     For each finished epoch ``e``: ``out_rows[e] = [train RMSE, validation RMSE, *params]`` and
-    ``out_grads[e]`` the root-mean-square gradient of each weight layer at its last step.
+    ``out_grads[e]`` each weight layer's root-mean-square gradient over all the epoch's steps.
+    ``grad_acc`` carries the epoch's sums across calls: ``grad_acc[k]`` the squared gradients of
+    layer ``k``'s weights summed over its steps so far, ``grad_acc[-1]`` the steps (kept, not
+    reset, when the caller ends the epoch, ``measure == 0``).
     ``orders`` holds one row order per epoch (empty: data order). ``best`` is
     ``[best validation RMSE, best epoch, epochs since]`` and ``best_params`` its weights;
     ``last_good`` the weights after the last finite epoch, put back on divergence.
@@ -197,12 +200,12 @@ def run_chunk(params, grad, X, Y, n, sample_weights, orders, sizes, acts, loss_c
                 for p in range(n_params):
                     last_good[p] = params[p]
                     out_rows[epoch, 2 + p] = params[p]
+                steps = max(grad_acc[n_layers], 1.0)
                 for k in range(n_layers):
-                    w0, count = offsets[k], sizes[k] * sizes[k + 1]
-                    total = 0.0
-                    for p in range(w0, w0 + count):
-                        total += grad[p] * grad[p]
-                    out_grads[epoch, k] = math.sqrt(total / count) / abs(scale)
+                    count = sizes[k] * sizes[k + 1]
+                    out_grads[epoch, k] = math.sqrt(grad_acc[k] / (count * steps)) / abs(scale)
+                    grad_acc[k] = 0.0
+                grad_acc[n_layers] = 0.0
                 stop_early = False
                 if n_val > 0:
                     if val_rmse < best[0] - min_delta:
@@ -274,6 +277,14 @@ def run_chunk(params, grad, X, Y, n, sample_weights, orders, sizes, acts, loss_c
                         w = params[p]
                         sign = 1.0 if w > 0.0 else (-1.0 if w < 0.0 else w)
                         grad[p] += sign * l1_scaled
+        # the epoch's gradient size (training._Loop.layer_grad_rms): squares summed over its steps
+        for k in range(n_layers):
+            w0 = offsets[k]
+            total = 0.0
+            for p in range(w0, w0 + sizes[k] * sizes[k + 1]):
+                total += grad[p] * grad[p]
+            grad_acc[k] += total
+        grad_acc[n_layers] += 1.0
         # the step rules of optimizers.py, with their folded constants
         if opt_code == 0:
             if momentum == 0.0:

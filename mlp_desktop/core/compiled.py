@@ -148,7 +148,7 @@ def warm_up() -> None:
         run(params, grad, X, Y, 1, np.zeros(0), np.zeros((0, 1), dtype=np.int64),
             np.array([1, 1, 1], dtype=np.int64), np.array([0, 0], dtype=np.int64), 0, 0,
             np.zeros(HYPER_SIZE), np.zeros(4), np.zeros(4), np.ones(2), np.zeros(1), np.zeros(1), 1, 0, 100, 1,
-            np.zeros(4), np.zeros(4), np.zeros(3), 1, np.zeros((1, 6)), np.zeros((1, 2)))
+            np.zeros(4), np.zeros(4), np.zeros(3), 1, np.zeros((1, 6)), np.zeros((1, 2)), np.zeros(3))
     except Exception:  # noqa: BLE001 - training then falls back or reports it
         pass
 

@@ -14,7 +14,9 @@ as many rows as fit in it (networks of more than about 4,000 parameters keep few
 1,000,000-epoch run therefore never holds more than about 64 MiB, whatever the network.
 
 The learning rate of every kept epoch is kept alongside (NaN where an optimizer has none, and for
-histories saved before it was recorded), thinned exactly like the rows.
+histories saved before it was recorded), thinned exactly like the rows; so is each weight layer's
+root-mean-square gradient over the epoch's steps (``grad_rms``, the Gradients plot; NaN where it was
+not recorded).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .parameters import parse_parameter_name
 from .series import SnapshotBuffer
 
 STOP_REASONS = ("completed", "target_reached", "stopped", "diverged", "early_stopped", "converged")
@@ -52,8 +55,12 @@ class History:
         # One row per kept epoch: train RMSE, validation RMSE, then every parameter.
         self._buffer = SnapshotBuffer(len(self.parameter_names) + 2, max_rows, memory_budget)
         self._row = np.zeros(len(self.parameter_names) + 2)
-        # Same row bound, same appends: thinned exactly like the rows above.
-        self._learning_rates = SnapshotBuffer(1, self._buffer.max_rows, memory_budget=2**62)
+        # Same row bound, same appends: thinned exactly like the rows above. One row per kept epoch:
+        # the learning rate, then each weight layer's RMS gradient.
+        self.n_layers = max((parsed[1] for parsed in map(parse_parameter_name, self.parameter_names)
+                             if parsed is not None and parsed[0] == "W"), default=0)
+        self._learning_rates = SnapshotBuffer(1 + self.n_layers, self._buffer.max_rows, memory_budget=2**62)
+        self._rate_row = np.full(1 + self.n_layers, np.nan)
         self._last_epoch = 0
         self.initial_train_rmse = np.nan
         self.initial_val_rmse = np.nan
@@ -77,22 +84,31 @@ class History:
             self.initial_params = np.array(params, dtype=np.float64)
 
     def append(self, epoch: int, train_rmse: float, val_rmse: float, params: np.ndarray,
-               learning_rate: float = np.nan) -> None:
-        """Record the state after ``epoch`` (trained with ``learning_rate``); epochs must increase."""
+               learning_rate: float = np.nan, grad_rms: Sequence[float] | None = None) -> None:
+        """Record the state after ``epoch`` (trained with ``learning_rate``, with ``grad_rms`` per
+        weight layer); epochs must increase."""
         row = self._row
         row[0], row[1] = train_rmse, val_rmse
         row[2:] = params
         self._buffer.append(epoch, row)
-        self._learning_rates.append(epoch, (learning_rate,))
+        rate_row = self._rate_row
+        rate_row[0] = learning_rate
+        rate_row[1:] = np.nan if grad_rms is None else grad_rms
+        self._learning_rates.append(epoch, rate_row)
         self._last_epoch = int(epoch)
 
-    def extend(self, epochs: np.ndarray, rows: np.ndarray, learning_rates: np.ndarray) -> None:
+    def extend(self, epochs: np.ndarray, rows: np.ndarray, learning_rates: np.ndarray,
+               grad_rms: np.ndarray | None = None) -> None:
         """:meth:`append` for many epochs at once: ``rows[i] = [train RMSE, validation RMSE, *params]``
         after ``epochs[i]`` (the same history as appending them one by one, without the Python loop)."""
         if len(epochs) == 0:
             return
         self._buffer.extend(epochs, rows)
-        self._learning_rates.extend(epochs, np.asarray(learning_rates, dtype=np.float64).reshape(-1, 1))
+        per_epoch = np.full((len(epochs), 1 + self.n_layers), np.nan)
+        per_epoch[:, 0] = learning_rates
+        if grad_rms is not None:
+            per_epoch[:, 1:] = grad_rms
+        self._learning_rates.extend(epochs, per_epoch)
         self._last_epoch = int(epochs[-1])
 
     @property
@@ -121,6 +137,12 @@ class History:
     def learning_rates(self) -> np.ndarray:
         """The learning rate each kept epoch was trained with (NaN where there is none)."""
         return self._learning_rates.arrays()[1][:, 0]
+
+    @property
+    def grad_rms(self) -> np.ndarray:
+        """``(len(epochs), n_layers)``: each weight layer's RMS gradient over the epoch's steps (NaN where
+        not recorded)."""
+        return self._learning_rates.arrays()[1][:, 1:]
 
     @property
     def latest_learning_rate(self) -> float:

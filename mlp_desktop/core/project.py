@@ -10,8 +10,9 @@ A project file is a zip archive holding
 ``arrays.npz``
     ``weights`` (the flat parameter vector) and, with a history, ``history_epochs`` ``(n,)``,
     ``history_rmse`` ``(n, 2)`` (train, validation), ``history_params`` ``(n, n_params)``,
-    ``history_learning_rates`` ``(n,)`` (optional; NaN where an epoch had none) and
-    ``initial_params`` ``(n_params,)``. NumPy's format keeps every float bit for bit. Stored
+    ``history_learning_rates`` ``(n,)`` (optional; NaN where an epoch had none),
+    ``history_grad_rms`` ``(n, n_layers)`` (optional: each weight layer's RMS gradient over the
+    epoch's steps, the Gradients plot; NaN where not recorded) and ``initial_params`` ``(n_params,)``. NumPy's format keeps every float bit for bit. Stored
     without compression (weights barely compress; files that deflated it open the same).
 ``data.csv``
     the data table itself, only when the project embeds it.
@@ -166,6 +167,7 @@ def _history_arrays(history: History, arrays: dict) -> dict:
     arrays["history_rmse"] = np.ascontiguousarray(rows[:, :2], dtype=np.float64)
     arrays["history_params"] = rows[:, 2:]  # written as it is (NumPy writes the columns' values in order)
     arrays["history_learning_rates"] = np.asarray(history.learning_rates, dtype=np.float64)
+    arrays["history_grad_rms"] = np.asarray(history.grad_rms, dtype=np.float64)
     if history.initial_params is not None:
         arrays["initial_params"] = np.asarray(history.initial_params, dtype=np.float64)
     return {
@@ -351,11 +353,14 @@ def _read_history(arrays: dict, meta, n_params: int, name: str) -> History:
     # Room for every stored row, so none is thinned away again while rebuilding.
     rows = max(2048, n + n % 2 + 2)
     history = History(names, max_rows=rows, memory_budget=max(64 * 2**20, 8 * (n_params + 3) * (rows + 1)))
+    shape = (n, history.n_layers)  # each weight layer's RMS gradient per epoch; saved since December 2026
+    grads = _float_array(arrays, "history_grad_rms", shape, name) if "history_grad_rms" in arrays else np.full(
+        shape, np.nan)
     if initial is not None:
         history.set_initial(_number(meta.get("initial_train_rmse")), _number(meta.get("initial_val_rmse")),
                             initial)
-    for epoch, (train, val), row, rate in zip(epochs.tolist(), rmse, params, rates.tolist()):
-        history.append(epoch, train, val, row, rate)
+    for epoch, (train, val), row, rate, grad in zip(epochs.tolist(), rmse, params, rates.tolist(), grads):
+        history.append(epoch, train, val, row, rate, grad)
     reason = meta.get("stop_reason", "completed")
     history.stop_reason = reason if isinstance(reason, str) else "completed"
     message = meta.get("message", "")

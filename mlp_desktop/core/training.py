@@ -529,6 +529,15 @@ def _sample_weights(config: TrainConfig, Y: np.ndarray) -> np.ndarray | None:
     return CLASS_WEIGHTS[config.class_weight](classes)
 
 
+def _layer_weight_views(flat: np.ndarray, layer_sizes) -> list[np.ndarray]:
+    """Each layer's weights (not its biases) in a vector laid out as the parameters are: W1, b1, W2, ..."""
+    views, start = [], 0
+    for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+        views.append(flat[start:start + n_in * n_out])
+        start += (n_in + 1) * n_out
+    return views
+
+
 def _check_rows(X: np.ndarray, Y: np.ndarray) -> None:
     if X.shape[0] != Y.shape[0]:
         raise DataError(f"There are {X.shape[0]} input rows but {Y.shape[0]} target rows.")
@@ -593,6 +602,14 @@ class _Loop:
         self.jacobian_buffer = None
         self.learning_rate = math.nan
         self.grad_scale = 1.0
+        # The epoch's gradient size (layer_grad_rms) is the mean over its steps: squared gradients
+        # summed per weight by the NumPy steps (only while progress is reported: two array calls a
+        # step), per layer by the compiled kernel (grad_sums[-1] counts its steps).
+        self.grad_squares = np.zeros_like(backprop.grad) if on_progress is not None else None
+        self._square = np.empty_like(backprop.grad)
+        self.square_views = _layer_weight_views(self.grad_squares, net.layer_sizes) if on_progress else []
+        self.grad_steps = 0
+        self.grad_sums = np.zeros(len(net.layer_sizes))
         self.detail = ""
         # epochs, train RMSE, validation RMSE, gradient RMS per layer, learning rate
         self.trace: tuple[list, list, list, list, list] = ([], [], [], [], [])
@@ -767,7 +784,7 @@ class _Loop:
                 params, self.backprop.grad, X, Y, n, weights, order, sizes, acts,
                 compiled.LOSS_CODES[config.loss], opt_code, hyper, state_a, state_b, powers, rates, scales,
                 self.batch, position, budget, int(measure), self.last_good, best_params, best, self.epoch,
-                out_rows, out_grads)
+                out_rows, out_grads, self.grad_sums)
             seconds = time.perf_counter() - started
             if seconds > 0:  # the next call takes about CALL_SECONDS
                 budget = int(min(max(done / seconds * self.CALL_SECONDS, 64), 1 << 30))
@@ -800,7 +817,7 @@ class _Loop:
         """Record epochs the kernel finished: ``rows[e] = [train RMSE, validation RMSE, *params]``."""
         count = len(rows)
         epochs = np.arange(self.epoch + 1, self.epoch + count + 1, dtype=np.float64)
-        self.history.extend(epochs, rows, rates)
+        self.history.extend(epochs, rows, rates, grad_rms)
         self.epoch += count
         if self.on_progress is None:
             return
@@ -824,7 +841,9 @@ class _Loop:
             self.epoch -= 1
             return "diverged"
         np.copyto(self.last_good, params)
-        self.history.append(epoch, train_rmse, val_rmse, params, self.learning_rate)
+        # the epoch's mean gradient size, while progress is reported (what the Gradients plot shows)
+        grads = self.layer_grad_rms() if self.on_progress is not None else None
+        self.history.append(epoch, train_rmse, val_rmse, params, self.learning_rate, grads)
         stop_early = False
         if self.val_ws is not None:
             if val_rmse < self.best_val - self.config.min_delta:
@@ -836,7 +855,7 @@ class _Loop:
                 patience = self.config.early_stopping_patience
                 stop_early = patience is not None and self.since_best >= patience
         if self.on_progress is not None:
-            self.note_epoch(epoch, train_rmse, val_rmse)
+            self.note_epoch(epoch, train_rmse, val_rmse, grads)
         if self.config.target_rmse is not None and train_rmse <= self.config.target_rmse:
             return "target_reached"
         if stop_early:
@@ -861,11 +880,15 @@ class _Loop:
                 self.full_ws.delta[-1] *= weights
             bp.backward(self.XT, self.full_ws, scale)
             step()
+            if self.grad_squares is not None:
+                self.grad_squares += bp.grad * bp.grad
+            self.grad_steps += 1
             return 1
         order = self.rng.permutation(n) if self.config.shuffle else None
         ws_full = self.batch_ws(batch)
         stop, pause = self.stop_event, self.pause_event
         forward, residual, backward = bp.forward, bp.residual, bp.backward
+        grad, squares, square = bp.grad, self.grad_squares, self._square
         steps = 0
         for first in range(0, n, batch):
             if stop is not None and stop.is_set():
@@ -894,7 +917,11 @@ class _Loop:
                 ws.delta[-1] *= wT
             backward(xT, ws, scale)
             step()
+            if squares is not None:  # the epoch's gradient size (layer_grad_rms)
+                np.multiply(grad, grad, out=square)
+                squares += square
             steps += 1
+        self.grad_steps += steps
         return steps
 
     def batch_ws(self, size: int):
@@ -953,12 +980,12 @@ class _Loop:
                 seen = times_set()
                 self.report(self.history.last_epoch, paused=True)
 
-    def note_epoch(self, epoch: int, train_rmse: float, val_rmse: float) -> None:
+    def note_epoch(self, epoch: int, train_rmse: float, val_rmse: float, grad_rms: list[float]) -> None:
         epochs, trains, vals, grads, rates = self.trace
         epochs.append(epoch)
         trains.append(train_rmse)
         vals.append(val_rmse)
-        grads.append(self.layer_grad_rms())
+        grads.append(grad_rms)
         rates.append(self.learning_rate)
         self.param_trace.append(epoch, self.net._params)
         due = self.progress_every is not None and epoch % self.progress_every == 0
@@ -1016,9 +1043,31 @@ class _Loop:
         self.last_report = now
 
     def layer_grad_rms(self) -> list[float]:
-        """Root-mean-square gradient of each weight layer at the latest step."""
-        scale = abs(self.grad_scale)  # the gradient buffer holds the gradient times this
-        return [math.sqrt(float(np.vdot(g, g)) / g.size) / scale for g in self.backprop.weight_grads]
+        """Each weight layer's root-mean-square gradient over all the steps of the epoch just ended
+        (one step's would make a per-sample run look like vanishing gradients when it is not);
+        then the sums start again for the next epoch.
+
+        The sums come from this loop's steps (``grad_squares``, per weight, while progress is
+        reported) and the compiled kernel's (``grad_sums``, per layer); without any, the latest
+        step's gradient (L-BFGS, Levenberg-Marquardt)."""
+        scale = abs(self.grad_scale) or 1.0  # the gradient buffer holds the gradient times this
+        kernel_steps = self.grad_sums[-1]
+        steps = self.grad_steps + kernel_steps
+        tracked = steps > 0 and (self.grad_squares is not None or self.grad_steps == 0)
+        sizes = []
+        for k, g in enumerate(self.backprop.weight_grads):
+            if tracked:
+                total = self.grad_sums[k]
+                if self.grad_squares is not None:
+                    total += float(self.square_views[k].sum())
+                sizes.append(math.sqrt(total / (g.size * steps)) / scale)
+            else:
+                sizes.append(math.sqrt(float(np.vdot(g, g)) / g.size) / scale)
+        self.grad_sums[:] = 0.0
+        self.grad_steps = 0
+        if self.grad_squares is not None:
+            self.grad_squares[:] = 0.0
+        return sizes
 
     def describe(self, reason: str, epoch: int) -> str:
         if reason == "diverged":

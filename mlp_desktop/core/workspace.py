@@ -859,9 +859,13 @@ def remap_history(history: History, old_state: dict | None, new_state: dict, new
     remapped = History(new_names, max_rows=rows)
     if history.initial_params is not None:
         remapped.set_initial(history.initial_train_rmse, history.initial_val_rmse, mapped(history.initial_params))
-    for epoch, train, val, row, rate in zip(history.epochs.tolist(), history.train_rmse, history.val_rmse,
-                                            history.params, history.learning_rates):
-        remapped.append(epoch, train, val, mapped(row), rate)
+    # A layer's gradient size stays meaningful while the layers stay the same in number (an edit that
+    # adds or removes a layer starts the curves afresh: NaN before it).
+    same_layers = remapped.n_layers == history.n_layers
+    grads = history.grad_rms if same_layers else np.full((len(history), remapped.n_layers), np.nan)
+    for epoch, train, val, row, rate, grad in zip(history.epochs.tolist(), history.train_rmse, history.val_rmse,
+                                                  history.params, history.learning_rates, grads):
+        remapped.append(epoch, train, val, mapped(row), rate, grad)
     for name in ("stop_reason", "message", "elapsed_seconds", "best_epoch", "best_val_rmse", "test_rmse"):
         setattr(remapped, name, getattr(history, name))
     # optimizer_state (momenta, Adam's moments) belongs to the old parameter list: the next run starts it anew

@@ -83,6 +83,10 @@ class RunViews:
             self.rmse_plot.set_series(epochs, np.concatenate([[history.initial_train_rmse], history.train_rmse]) * scale,
                                       np.concatenate([[history.initial_val_rmse], history.val_rmse]) * scale)
             self.weight_plots.set_series(epochs, np.vstack([history.initial_params[None, :], history.params]))
+            grads = history.grad_rms
+            recorded = np.isfinite(grads).all(axis=1)  # NaN: before an edit, or not recorded
+            if history.n_layers == len(net.weights) and recorded.any():
+                self.gradient_plot.set_series(history.epochs[recorded], grads[recorded])
         self._mark_best_epoch(history)
         self._show_epoch(history.last_epoch)
 

@@ -128,6 +128,7 @@ def _assert_same_history(loaded: History, saved: History) -> None:
     assert loaded.train_rmse.tobytes() == saved.train_rmse.tobytes()
     assert loaded.val_rmse.tobytes() == saved.val_rmse.tobytes()
     assert loaded.params.tobytes() == saved.params.tobytes()
+    np.testing.assert_array_equal(loaded.grad_rms, saved.grad_rms)
     if saved.initial_params is None:
         assert loaded.initial_params is None
     else:
@@ -626,3 +627,21 @@ def test_opening_a_project_tells_the_views_each_change_once_when_it_is_complete(
     assert len(kinds) == len(set(kinds)) and {"data", "network", "weights", "history", "run"} <= set(kinds)
     weights = next(params for kind, params in seen if kind == "weights")
     assert weights.tobytes() == project.weights.tobytes()  # the views read the project's weights
+
+
+def test_the_gradient_plot_is_saved_with_the_project(tmp_path):
+    """Each weight layer's RMS gradient per epoch (the Gradients tab) round-trips; epochs without one stay NaN."""
+    from mlp_desktop.core.parameters import parameter_names
+
+    project = _project(tmp_path, history=False)
+    names = parameter_names([3, 4, 2, 1])
+    history = History(names)
+    history.set_initial(1.0, np.nan, np.zeros(len(names)))
+    for epoch in range(1, 6):
+        grads = None if epoch == 2 else [0.1 * epoch, 0.01 * epoch, 0.001 * epoch]
+        history.append(epoch, 1.0 / epoch, np.nan, np.full(len(names), epoch / 10), 0.1, grads)
+    project.history = history
+    save_project(project, tmp_path / "g.mlpd")
+    loaded = load_project(tmp_path / "g.mlpd").history
+    assert loaded.grad_rms.shape == (5, 3) and np.isnan(loaded.grad_rms[1]).all()
+    _assert_same_history(loaded, history)

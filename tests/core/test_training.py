@@ -599,3 +599,55 @@ def test_a_pickled_progress_report_is_the_same_report():
                 assert other.dtype == value.dtype and np.array_equal(other, value, equal_nan=True), name
             else:
                 assert getattr(again, name) == value or (value != value and getattr(again, name) != getattr(again, name))
+
+
+# -- the Gradients plot: each layer's gradient size, averaged over the epoch's steps ---------------------
+def _epoch_gradients(config, engine):
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(5, 2)), rng.normal(size=(5, 1))
+    net = MLP([2, 3, 1], ["tanh", "identity"], seed=2)
+    reports = []
+    history = train(net, X, Y, TrainConfig(**{**config, "engine": engine}), on_progress=reports.append,
+                    progress_every=1, progress_interval=None)
+    return X, Y, history, np.concatenate([r.layer_grad_rms for r in reports if len(r.epochs)])
+
+
+def test_the_gradient_size_is_the_mean_over_the_epochs_steps_by_hand():
+    """A worked example: per-sample SGD, each step's gradient computed separately, then averaged."""
+    from mlp_desktop.core.training import loss_and_gradient
+
+    config = dict(epochs=2, learning_rate=0.1, batch_size=1, shuffle=False, seed=1)
+    X, Y, history, reported = _epoch_gradients(config, "numpy")
+    net = MLP([2, 3, 1], ["tanh", "identity"], seed=2)
+    expected = []
+    for _ in range(2):
+        sums = np.zeros(2)
+        for row in range(5):
+            _, gradient = loss_and_gradient(net, X[row:row + 1], Y[row:row + 1], TrainConfig(loss="mse"))
+            sums += [np.mean(gradient[:6] ** 2), np.mean(gradient[9:12] ** 2)]  # W1 (2x3), W2 (3x1)
+            net.set_parameters(net.get_parameters() - 0.1 * gradient)
+        expected.append(np.sqrt(sums / 5))
+    np.testing.assert_allclose(history.grad_rms, expected, rtol=1e-10)
+    np.testing.assert_allclose(reported, expected, rtol=1e-10)
+    last_step_only = np.sqrt([np.mean(gradient[:6] ** 2), np.mean(gradient[9:12] ** 2)])
+    assert not np.allclose(history.grad_rms[-1], last_step_only)  # what the plot showed before
+
+
+@pytest.mark.skipif(not __import__("mlp_desktop.core.compiled", fromlist=["available"]).available(),
+                    reason="numba is not installed")
+@pytest.mark.parametrize("config", [dict(batch_size=1, momentum=0.9, l2=0.01, shuffle=True),
+                                    dict(batch_size=2, optimizer="adam", learning_rate=0.01)])
+def test_the_compiled_engine_measures_the_same_gradient_sizes(config):
+    config = {**dict(epochs=30, learning_rate=0.05, seed=4), **config}
+    numpy_run, kernel_run = _epoch_gradients(config, "numpy"), _epoch_gradients(config, "compiled")
+    assert kernel_run[2].engine == "compiled"
+    np.testing.assert_allclose(kernel_run[2].grad_rms, numpy_run[2].grad_rms, rtol=1e-10)
+    np.testing.assert_allclose(kernel_run[3], numpy_run[3], rtol=1e-10)
+
+
+def test_gradient_sizes_are_recorded_only_where_measured():
+    _, _, history, _ = _epoch_gradients(dict(epochs=4, learning_rate=0.1, batch_size=1), "numpy")
+    assert history.grad_rms.shape == (4, 2) and np.isfinite(history.grad_rms).all()
+    headless = train(MLP([2, 3, 1], ["tanh", "identity"], seed=2), np.zeros((4, 2)), np.zeros((4, 1)),
+                     TrainConfig(epochs=2, batch_size=1, engine="numpy"))
+    assert np.isnan(headless.grad_rms).all()  # not measured without progress reports: not made up

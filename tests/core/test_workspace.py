@@ -427,8 +427,9 @@ def test_an_edit_keeps_the_history_s_learning_rates_and_best_epoch():
     workspace, runner = in_state("finished")
     history = workspace.history
     history.best_epoch, history.best_val_rmse = 7, 0.5
-    rates = history.learning_rates.copy()
+    rates, grads = history.learning_rates.copy(), history.grad_rms.copy()
     workspace.graph.add_neuron(1)
     edited = workspace.history
     assert edited is not history and np.array_equal(edited.learning_rates, rates, equal_nan=True)
+    assert np.array_equal(edited.grad_rms, grads, equal_nan=True)  # same layers: the Gradients curves stay
     assert (edited.best_epoch, edited.best_val_rmse, edited.stop_reason) == (7, 0.5, history.stop_reason)

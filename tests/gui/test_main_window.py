@@ -347,6 +347,11 @@ def test_project_round_trip_restores_weights_history_and_settings(qtbot, window,
     assert not other.windowTitle().endswith("*")
     x, _ = other.rmse_plot.train_curve.getData()
     assert len(x) > 100
+    # The Gradients tab comes back too: each layer's mean gradient size per epoch, as trained.
+    saved, loaded = window.gradient_plot.buffer.arrays(), other.gradient_plot.buffer.arrays()
+    assert len(loaded[0]) > 100 and other.gradient_plot.curves[2].isVisible()
+    np.testing.assert_allclose(loaded[1][-1], saved[1][-1])
+    assert "averaged over all the steps" in other.gradient_plot.caption.text()
     other.controller.shutdown()
 
 

@@ -1,9 +1,13 @@
-"""Root-mean-square gradient of each weight layer against epoch: vanishing gradients show here."""
+"""Root-mean-square gradient of each weight layer against epoch: vanishing gradients show here.
+
+Each point is the mean over all the steps of its epoch (per-sample and mini-batch runs take many):
+one step's gradient alone, of one row, jumps about and can look like vanishing gradients when the
+layer is learning well."""
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from .series_plot import SeriesPlot
 
@@ -14,6 +18,10 @@ class GradientPlot(SeriesPlot):
     def __init__(self, parent: QWidget | None = None, n_layers: int = 1, max_buckets: int = 4096):
         super().__init__(_layer_names(n_layers), "RMS gradient", log_y=True,
                          max_buckets=max_buckets, export_name="gradients.png", parent=parent)
+        self.caption = QLabel(CAPTION)
+        self.caption.setWordWrap(True)
+        self.caption.setToolTip(CAPTION_DETAIL)
+        self.layout().insertWidget(1, self.caption)  # under the toolbar, above the latest values
 
     def set_layer_count(self, n_layers: int) -> None:
         """Show curves "layer 1".."layer n_layers"; clears the data."""
@@ -38,6 +46,15 @@ class GradientPlot(SeriesPlot):
         self.buffer.clear()
         self.follow.clear()
         self._append_rows(np.asarray(epochs, dtype=np.float64), grad_rms)
+
+
+CAPTION = "Each weight layer's RMS gradient, averaged over all the steps of each epoch (log scale)."
+CAPTION_DETAIL = (
+    "Layer k is the weights into layer k (W{k}). Each point is the root-mean-square of the loss "
+    "gradient over that layer's weights, averaged over every step (row or mini-batch) of the epoch; a "
+    "full-batch epoch has one step. Curves that fall by orders of magnitude towards the first layers "
+    "are vanishing gradients; curves that shoot up, exploding ones."
+)
 
 
 def _layer_names(n_layers: int) -> list[str]:
