@@ -609,7 +609,7 @@ class _Loop:
         self._square = np.empty_like(backprop.grad)
         self.square_views = _layer_weight_views(self.grad_squares, net.layer_sizes) if on_progress else []
         self.grad_steps = 0
-        self.grad_sums = np.zeros(len(net.layer_sizes))
+        self.grad_sums = np.zeros(len(net.layer_sizes) if on_progress is not None else 0)
         self.detail = ""
         # epochs, train RMSE, validation RMSE, gradient RMS per layer, learning rate
         self.trace: tuple[list, list, list, list, list] = ([], [], [], [], [])
@@ -1051,13 +1051,13 @@ class _Loop:
         reported) and the compiled kernel's (``grad_sums``, per layer); without any, the latest
         step's gradient (L-BFGS, Levenberg-Marquardt)."""
         scale = abs(self.grad_scale) or 1.0  # the gradient buffer holds the gradient times this
-        kernel_steps = self.grad_sums[-1]
+        kernel_steps = self.grad_sums[-1] if self.grad_sums.size else 0.0
         steps = self.grad_steps + kernel_steps
         tracked = steps > 0 and (self.grad_squares is not None or self.grad_steps == 0)
         sizes = []
         for k, g in enumerate(self.backprop.weight_grads):
             if tracked:
-                total = self.grad_sums[k]
+                total = self.grad_sums[k] if self.grad_sums.size else 0.0
                 if self.grad_squares is not None:
                     total += float(self.square_views[k].sum())
                 sizes.append(math.sqrt(total / (g.size * steps)) / scale)
