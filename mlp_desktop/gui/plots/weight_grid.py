@@ -50,43 +50,51 @@ def compact_number(value: float) -> str:
     return f"{value:.4g}"
 
 
-class EpochAxis(pg.AxisItem):
+class _SparseAxis(pg.AxisItem):
+    """An axis with only as many ticks as there is room for their labels (``label_pixels``), at 1, 2 or 5
+    times a power of ten."""
+
+    def label_pixels(self, metrics: QFontMetrics) -> float:
+        raise NotImplementedError
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):
+        span = maxVal - minVal
+        if not math.isfinite(span) or span <= 0 or size <= 0:
+            return super().tickSpacing(minVal, maxVal, size)
+        font = self.style.get("tickFont")
+        metrics = QFontMetrics(font) if font is not None else QFontMetrics(self.font())
+        wanted = self.label_pixels(metrics) * span / size  # one label's room, in data units
+        magnitude = 10.0 ** math.floor(math.log10(wanted))
+        return [(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= wanted), 0.0)]
+
+
+class EpochAxis(_SparseAxis):
     """The epoch axis of a narrow tile: short labels, and only as many ticks as fit side by side.
 
     pyqtgraph's default spacing wrote "5001000 1500" in tiles about 80 pixels wide.
     """
 
+    def label_pixels(self, metrics: QFontMetrics) -> float:
+        return metrics.horizontalAdvance("0.0k") + 8  # a typical label and a gap
+
     def tickSpacing(self, minVal: float, maxVal: float, size: float):
-        span = maxVal - minVal
-        if not math.isfinite(span) or span <= 0 or size <= 0:
-            return super().tickSpacing(minVal, maxVal, size)
-        font = self.style.get("tickFont")
-        metrics = QFontMetrics(font) if font is not None else QFontMetrics(self.font())
-        label_room = metrics.horizontalAdvance("0.0k") + 8  # a typical label and a gap, in pixels
-        wanted = label_room * span / size  # the same in epochs
-        magnitude = 10.0 ** math.floor(math.log10(wanted))
-        spacing = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= wanted)
-        return [(max(spacing, 1.0), 0.0)]  # epochs are whole numbers
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if len(levels) == 1:
+            return [(max(levels[0][0], 1.0), 0.0)]  # epochs are whole numbers
+        return levels
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [compact_number(value * scale) for value in values]
 
 
-class ValueAxis(pg.AxisItem):
+class ValueAxis(_SparseAxis):
     """The value axis of a short tile: only as many ticks as there are lines of text.
 
     pyqtgraph's default drew four labels over each other in a tile about 20 pixels tall.
     """
 
-    def tickSpacing(self, minVal: float, maxVal: float, size: float):
-        span = maxVal - minVal
-        if not math.isfinite(span) or span <= 0 or size <= 0:
-            return super().tickSpacing(minVal, maxVal, size)
-        font = self.style.get("tickFont")
-        metrics = QFontMetrics(font) if font is not None else QFontMetrics(self.font())
-        wanted = (metrics.height() + 6) * span / size  # a label's height and a gap, in data units
-        magnitude = 10.0 ** math.floor(math.log10(wanted))
-        return [(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= wanted), 0.0)]
+    def label_pixels(self, metrics: QFontMetrics) -> float:
+        return metrics.height() + 6  # a label's height and a gap
 
 
 def layer_colour(name: str) -> str:
