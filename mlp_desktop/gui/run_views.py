@@ -49,7 +49,8 @@ class RunViews:
         history, net = workspace.history, workspace.net
         drawn = None
         if history is not None:
-            drawn = (history.last_epoch, len(history.epochs), history.best_epoch, history.stop_reason)
+            # (not len(history.epochs): that copies the whole buffer, 0.08 s for 34 MB)
+            drawn = (history.last_epoch, history.best_epoch, history.stop_reason)
             if history.initial_params is None and net is not None:  # it draws the weights themselves
                 drawn += (net.get_parameters().tobytes(),)
         return id(history), id(net), workspace.problem, id(workspace.session.preprocessor), drawn
