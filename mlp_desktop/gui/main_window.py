@@ -37,7 +37,7 @@ from .theme import THEMES, apply_theme
 from .training.worker import TrainingController
 from .documents import DocumentCommands
 from .run_views import RunViews
-from .widgets import focus_first, make_keyboard_reachable
+from .widgets import StatusBar, focus_first, make_keyboard_reachable
 
 AUTOSAVE_INTERVAL_MS = 3 * 60 * 1000  # a recovery copy while there are unsaved changes
 WIDE_LAYOUT_WIDTH = 1500
@@ -221,7 +221,8 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         self._keep_dock_tabs_out_of_tab_order()
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
+        bar = StatusBar(self)
+        self.setStatusBar(bar)
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setMaximumWidth(200)

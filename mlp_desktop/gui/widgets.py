@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QLabel, QSizePolicy
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
 
 ERROR_STYLE = ("QLabel { border: 1px solid #c62828; border-radius: 3px; background: #fdecea;"
                " color: #8e0000; padding: 4px; }")
@@ -46,6 +46,25 @@ class ElidedLabel(QLabel):
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(rect, self.alignment(), shown)
         painter.end()
+
+
+class StatusBar(QStatusBar):
+    """A status bar whose messages end in "..." where they would run under its permanent widgets
+    (the epoch count), instead of being cut mid-word; the whole message is in the tooltip."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._permanent: list = []
+
+    def addPermanentWidget(self, widget, stretch: int = 0) -> None:
+        self._permanent.append(widget)
+        super().addPermanentWidget(widget, stretch)
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:
+        room = self.width() - sum(w.width() + 6 for w in self._permanent if w.isVisible()) - 24
+        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(room, 40))
+        self.setToolTip(text if shown != text else "")
+        super().showMessage(shown, timeout)
 
 
 def focus_first(root) -> bool:

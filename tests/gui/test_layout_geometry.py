@@ -85,3 +85,44 @@ def test_nothing_is_cut_at_scale_2(tmp_path):
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_long_status_message_ends_in_an_ellipsis_before_the_epoch_count(qapp, layout_window):
+    window = layout_window
+    window.resize(1280, 800)
+    qapp.processEvents()
+    text = "Kept the trained weights of unchanged connections; fresh weights: " + ", ".join(
+        f"W1[0,{j}]" for j in range(60))
+    window.statusBar().showMessage(text)
+    shown = window.statusBar().currentMessage()
+    assert shown.endswith("…") and window.statusBar().toolTip() == text
+    room = window.epoch_label.x() - window.statusBar().x()
+    assert window.statusBar().fontMetrics().horizontalAdvance(shown) < room
+    window.statusBar().showMessage("Short.")
+    assert window.statusBar().currentMessage() == "Short." and not window.statusBar().toolTip()
+
+
+def test_a_short_log_axis_labels_only_what_has_room(qapp):
+    """The Gradients plot, 150 px tall, over less than two decades: no labels drawn over each other."""
+    from PySide6.QtGui import QImage, QPainter
+
+    from mlp_desktop.gui.plots.gradient_plot import GradientPlot
+
+    plot = GradientPlot(n_layers=2)
+    plot.resize(600, 230)
+    plot.show()
+    import numpy as np
+
+    plot.set_series(np.arange(1, 200), np.column_stack([np.linspace(0.02, 0.3, 199), np.linspace(0.05, 0.2, 199)]))
+    qapp.processEvents()
+    axis = plot.plot_item.getAxis("left")
+    image = QImage(100, 100, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        rects = sorted((rect for rect, _, _ in axis.generateDrawSpecs(painter)[2]), key=lambda r: r.top())
+    finally:
+        painter.end()
+    assert rects
+    for upper, lower in zip(rects, rects[1:]):
+        assert upper.bottom() <= lower.top() + 1
+    plot.close()

@@ -17,7 +17,7 @@ from ...core.series import SeriesBuffer
 from .exporting import export_graphics, make_export_action
 from .follow import FollowLatest
 from .readout import HoverLabel, format_value, make_marker, nearest_point, readout_text, scene_to_view
-from .style import background, colour, configure_curve, foreground, legend_brush, pen, style_plot_item
+from .style import ReadableAxis, background, colour, configure_curve, foreground, legend_brush, pen, style_plot_item
 
 
 class SeriesPlot(QWidget):
@@ -43,7 +43,7 @@ class SeriesPlot(QWidget):
     ):
         super().__init__(parent)
         self._max_buckets = max_buckets
-        self.plot_widget = pg.PlotWidget(background=background())
+        self.plot_widget = pg.PlotWidget(background=background(), axisItems={"left": ReadableAxis("left")})
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         style_plot_item(self.plot_item, y_label)
         self.legend = self.plot_item.addLegend(

@@ -9,10 +9,11 @@ never copied into a module constant; :func:`set_dark` is called by ``gui.theme``
 from __future__ import annotations
 
 from contextlib import contextmanager
+import math
 from dataclasses import dataclass
 
 import pyqtgraph as pg
-from PySide6.QtGui import QBrush, QColor, QFont, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPen
 from PySide6.QtWidgets import QWidget
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -102,6 +103,35 @@ def dimmed(colour_name: str, alpha: int = 70) -> QColor:
     made = QColor(colour_name)
     made.setAlpha(alpha)
     return made
+
+
+class ReadableAxis(pg.AxisItem):
+    """A vertical axis whose log-scale ticks never overlap: below about two decades pyqtgraph puts
+    every tick (0.02, 0.03, ... 0.09, 0.1, 0.2) in one level and labels them all, over each other
+    on a short plot. Ticks are kept by rank (1, then 2 and 5, then the others times a power of ten)
+    while they are a label's height apart."""
+
+    def tickValues(self, minVal, maxVal, size):
+        levels = super().tickValues(minVal, maxVal, size)
+        if not self.logMode or self.orientation not in ("left", "right") or not maxVal > minVal or size <= 0:
+            return levels
+        font = self.style.get("tickFont") or self.font()
+        room = (QFontMetrics(font).height() + 2) * (maxVal - minVal) / size  # in log10 units
+        kept: list[float] = []
+        thinned = []
+        for spacing, values in levels:
+            chosen = []
+            for value in sorted(values, key=_log_tick_rank):
+                if all(abs(value - other) >= room for other in kept):
+                    chosen.append(value)
+                    kept.append(value)
+            thinned.append((spacing, sorted(chosen)))
+        return thinned
+
+
+def _log_tick_rank(log_value: float) -> int:
+    mantissa = round(10 ** (log_value - math.floor(log_value + 1e-9)), 6)
+    return 0 if mantissa in (1.0, 10.0) else (1 if mantissa in (2.0, 5.0) else 2)
 
 
 def style_plot_item(plot_item: pg.PlotItem, y_label: str = "", small: bool = False) -> None:
