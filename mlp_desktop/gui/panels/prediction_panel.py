@@ -74,6 +74,19 @@ def input_ranges(model, frame: pd.DataFrame | None) -> dict[str, tuple[float, fl
     return {name: found[name] for name in wanted if name in found}
 
 
+def _one_row(values: dict) -> pd.DataFrame:
+    """``values`` as a one-row frame: numbers as float64 columns, texts as object columns, in order.
+
+    Numbers go in as one block: a frame of 784 one-item lists took 0.1 s to build."""
+    numbers = {name: value for name, value in values.items() if isinstance(value, float)}
+    frame = pd.DataFrame(np.array([list(numbers.values())], dtype=float).reshape(1, len(numbers)),
+                         columns=list(numbers))
+    if len(numbers) == len(values):
+        return frame
+    texts = pd.DataFrame({name: [value] for name, value in values.items() if name not in numbers})
+    return pd.concat([frame, texts], axis=1)[list(values)]
+
+
 def _form_shape(model) -> tuple:
     """What the form's fields and bars depend on: inputs, their kinds and categories, classes."""
     pre = model.preprocessor
@@ -606,7 +619,7 @@ class PredictionPanel(QWidget):
     def _checked_row(self) -> pd.DataFrame | None:
         """The form as a one-row frame, marking each field; ``None`` if any number is invalid."""
         if self._form_pending:
-            return pd.DataFrame({name: [value] for name, value in self._default_values().items()})
+            return _one_row(self._default_values())
         if self._table_form:
             return self._checked_table_row()
         row, valid = {}, True
@@ -636,7 +649,7 @@ class PredictionPanel(QWidget):
         model, row, notes, valid = self.inputs_model, {}, [], True
         for name, choices, text in zip(model.names, model.categories, model.texts):
             if choices is not None:
-                row[name] = [text]
+                row[name] = text
                 notes.append(("", ""))
                 continue
             number = parse_number(text)
@@ -645,7 +658,7 @@ class PredictionPanel(QWidget):
                 notes.append(("Type a number." if text.strip() else "Type a number (this field is empty).",
                               ERROR_COLOUR))
                 continue
-            row[name] = [number]
+            row[name] = number
             low_high = self._ranges.get(name)
             if low_high and not low_high[0] <= number <= low_high[1]:
                 notes.append((f"Outside the training range {format_cell(low_high[0])} – "
@@ -653,7 +666,7 @@ class PredictionPanel(QWidget):
             else:
                 notes.append(("", ""))
         model.set_notes(notes)
-        return pd.DataFrame(row) if valid else None
+        return _one_row(row) if valid else None
 
     def _set_prediction(self, result: pd.DataFrame | None, steps: list[str] | None = None) -> None:
         self._prediction = result
