@@ -121,7 +121,11 @@ def _choose_cache_dir() -> None:
 
 
 def kernel():
-    """The compiled ``run_chunk`` (loaded from the disk cache, or compiled on its first call)."""
+    """The compiled ``run_chunk`` (loaded from the disk cache, or compiled on its first call).
+
+    Make the first call in the process's main thread (``warm_up``): importing numba in a second
+    thread while the main thread ran Python (the GUI tests' event loop collecting garbage) aborted
+    or crashed the process in 2 of 3 runs here; imported first in the main thread, none in many."""
     global _kernel, _import_error
     if _kernel is None:
         _choose_cache_dir()

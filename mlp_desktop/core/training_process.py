@@ -17,7 +17,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import threading
 import time
 import traceback
 from contextlib import contextmanager
@@ -147,9 +146,12 @@ def _child_cross_validation(connection, job: CrossValidationJob, stop_event: Sha
 
 def _child_main(connection, stop_event: SharedFlag, pause_event: SharedFlag) -> None:
     """The child process: run jobs until told to quit or the parent goes away."""
-    # The compiled kernel loads from numba's disk cache (or compiles, the first time ever) while
-    # the user is still setting up, not after pressing Train; a NumPy job meanwhile runs at once.
-    threading.Thread(target=compiled.warm_up, name="kernel-warm-up", daemon=True).start()
+    # The compiled kernel loads from numba's disk cache (or compiles, the first time ever) now,
+    # while the user is still setting up (the process starts after the window's first frame), not
+    # after pressing Train. In this, the main thread: importing numba in a second thread while the
+    # main one ran crashed the process now and then (compiled.kernel); a job sent meanwhile waits
+    # in the pipe.
+    compiled.warm_up()
     data: dict = {}
     while True:
         try:
@@ -317,6 +319,9 @@ class InProcessRunner:
         self.stop_event = SharedFlag()
         self.pause_event = SharedFlag()
         self._process = None  # like a closed TrainingProcess: there is never a child
+        # Jobs run in the caller's thread (the window's training thread): numba must be imported
+        # here, in the thread that makes the runner, not there (see compiled.kernel).
+        compiled.warm_up()
 
     def start(self) -> None:
         """Nothing to start (the interface of :meth:`TrainingProcess.start`)."""

@@ -64,7 +64,14 @@ class StatusBar(QStatusBar):
         room = self.width() - sum(w.width() + 6 for w in self._permanent if w.isVisible()) - 24
         shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(room, 40))
         self.setToolTip(text if shown != text else "")
+        self._whole = (shown, text)
         super().showMessage(shown, timeout)
+
+    def whole_message(self) -> str:
+        """The current message as it was given, before any ellipsis."""
+        shown = self.currentMessage()
+        whole = getattr(self, "_whole", ("", ""))
+        return whole[1] if shown and shown == whole[0] else shown
 
 
 def focus_first(root) -> bool:

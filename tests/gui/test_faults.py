@@ -219,7 +219,7 @@ def test_project_settings_are_saved_as_shown_and_unusable_ones_are_named(qtbot, 
     values = window.workspace.settings
     assert (values["learning_rate"], values["momentum"], values["batch_size"]) == (0.2, 0.5, None)  # the usable ones
     assert window.parameter_panel.values() == values
-    message = window.statusBar().currentMessage()
+    message = window.statusBar().whole_message()
     assert "could not be used" in message and not warnings
     for name in ("epochs", "seed", "loss", "favourite_colour", "input_scaling", "validation_fraction"):
         assert name in message

@@ -95,7 +95,7 @@ def test_a_long_status_message_ends_in_an_ellipsis_before_the_epoch_count(qapp, 
         f"W1[0,{j}]" for j in range(60))
     window.statusBar().showMessage(text)
     shown = window.statusBar().currentMessage()
-    assert shown.endswith("…") and window.statusBar().toolTip() == text
+    assert shown.endswith("…") and window.statusBar().toolTip() == text == window.statusBar().whole_message()
     room = window.epoch_label.x() - window.statusBar().x()
     assert window.statusBar().fontMetrics().horizontalAdvance(shown) < room
     window.statusBar().showMessage("Short.")
