@@ -25,7 +25,6 @@ from typing import Sequence
 
 import numpy as np
 
-from .parameters import parse_parameter_name
 from .series import SnapshotBuffer
 
 STOP_REASONS = ("completed", "target_reached", "stopped", "diverged", "early_stopped", "converged")
@@ -57,8 +56,7 @@ class History:
         self._row = np.zeros(len(self.parameter_names) + 2)
         # Same row bound, same appends: thinned exactly like the rows above. One row per kept epoch:
         # the learning rate, then each weight layer's RMS gradient.
-        self.n_layers = max((parsed[1] for parsed in map(parse_parameter_name, self.parameter_names)
-                             if parsed is not None and parsed[0] == "W"), default=0)
+        self.n_layers = _weight_layer_count(self.parameter_names)
         self._learning_rates = SnapshotBuffer(1 + self.n_layers, self._buffer.max_rows, memory_budget=2**62)
         self._rate_row = np.full(1 + self.n_layers, np.nan)
         self._last_epoch = 0
@@ -198,3 +196,12 @@ class History:
         frame.insert(0, "train_rmse", train * rmse_scale)
         frame.insert(0, "epoch", epochs)
         return frame
+
+
+def _weight_layer_count(names: Sequence[str]) -> int:
+    """How many weight layers (``W1``, ``W2``, ...) the parameter names hold; 0 for other names.
+
+    By the names' distinct prefixes: parsing each of a 784-64-10 network's 50,890 names took 0.2 s."""
+    prefixes = {name.partition("[")[0] for name in names}
+    layers = [int(prefix[1:]) for prefix in prefixes if prefix[:1] == "W" and prefix[1:].isdigit()]
+    return max(layers, default=0)
