@@ -29,6 +29,7 @@ def main() -> None:
     window = MainWindow(settings=settings)
     window.resize(1280, 800)
     window.show()
+    window.reset_layout()  # the first window's layout, for 1280x800 (Data is the first right-hand tab)
 
     def settle(ms: int = 300) -> None:
         loop = QEventLoop()
@@ -55,6 +56,9 @@ def main() -> None:
     window.grab().save(str(OUT / "start.png"))
     train_and_wait()
     window.grab().save(str(OUT / "health_score_trained.png"))
+    window.set_theme("dark")
+    show(None, "parameters", "health_score_trained_dark")
+    window.set_theme("light")
     window.prediction_panel.set_values({"age": 30, "exercise": 2, "diet": 5})
     show(window.evaluation_view, "predict", "health_score_evaluation_and_prediction")
     window.step_panel.forward()
