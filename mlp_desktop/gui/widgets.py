@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
@@ -50,28 +52,44 @@ class ElidedLabel(QLabel):
 
 class StatusBar(QStatusBar):
     """A status bar whose messages end in "..." where they would run under its permanent widgets
-    (the epoch count), instead of being cut mid-word; the whole message is in the tooltip."""
+    (the epoch count), instead of being cut mid-word; the whole message is in the tooltip. A
+    message shown before the window has its size (the start-up sample's) is fitted again as the
+    bar is resized."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._permanent: list = []
+        self._whole = ("", "", 0.0)  # the text shown, the text given, when it expires (monotonic s)
 
     def addPermanentWidget(self, widget, stretch: int = 0) -> None:
         self._permanent.append(widget)
         super().addPermanentWidget(widget, stretch)
 
     def showMessage(self, text: str, timeout: int = 0) -> None:
-        room = self.width() - sum(w.width() + 6 for w in self._permanent if w.isVisible()) - 24
-        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(room, 40))
+        expires = time.monotonic() + timeout / 1000 if timeout > 0 else 0.0
+        self._show_fitted(text, expires)
+
+    def _show_fitted(self, text: str, expires: float) -> None:
+        shown = text  # not laid out yet: fitted when it is (resizeEvent)
+        if self.isVisible():
+            room = self.width() - sum(w.width() + 6 for w in self._permanent if w.isVisible()) - 24
+            shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(room, 40))
         self.setToolTip(text if shown != text else "")
-        self._whole = (shown, text)
-        super().showMessage(shown, timeout)
+        self._whole = (shown, text, expires)
+        left = 0 if expires == 0.0 else max(1, int((expires - time.monotonic()) * 1000))
+        super().showMessage(shown, left)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        shown, text, expires = self._whole
+        if shown and self.currentMessage() == shown:  # still ours: fit it to the new width
+            self._show_fitted(text, expires)
 
     def whole_message(self) -> str:
         """The current message as it was given, before any ellipsis."""
-        shown = self.currentMessage()
-        whole = getattr(self, "_whole", ("", ""))
-        return whole[1] if shown and shown == whole[0] else shown
+        shown, text, _ = self._whole
+        current = self.currentMessage()
+        return text if current and current == shown else current
 
 
 def focus_first(root) -> bool:

@@ -126,3 +126,22 @@ def test_a_short_log_axis_labels_only_what_has_room(qapp):
     for upper, lower in zip(rects, rects[1:]):
         assert upper.bottom() <= lower.top() + 1
     plot.close()
+
+
+def test_a_message_given_before_the_window_is_laid_out_is_fitted_once_it_is(qtbot):
+    """The start-up sample's message came while the bar had no width yet: it showed 'Opened th…'."""
+    from PySide6.QtWidgets import QLabel
+
+    from mlp_desktop.gui.widgets import StatusBar
+
+    bar = StatusBar()
+    qtbot.addWidget(bar)
+    bar.addPermanentWidget(QLabel("epoch 0"))
+    text = "Opened the sample 'Health score: age, exercise, diet -> score (regression, 6 rows)'. Press Train."
+    bar.showMessage(text, 15000)
+    bar.resize(1200, 24)
+    bar.show()
+    qtbot.waitExposed(bar)
+    assert bar.currentMessage() == text  # room enough: whole
+    bar.resize(300, 24)
+    assert bar.currentMessage().endswith("…") and bar.whole_message() == text
