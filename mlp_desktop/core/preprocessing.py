@@ -35,8 +35,26 @@ def _fit_minmax(values):
     return low, _nonzero(high - low)
 
 
+STD_BLOCK_ROWS = 2048
+
+
 def _fit_standard(values):
-    return values.mean(axis=0), _nonzero(values.std(axis=0))
+    """Each column's mean and standard deviation (``numpy.std``'s, ddof 0), in blocks of rows.
+
+    ``values.std(axis=0)`` makes a temporary as big as the table (125 MB for 20,000 x 784) and
+    took 0.18 s of opening it; summing squared deviations a block at a time keeps the temporary
+    in cache and agrees to rounding (same two passes: the mean, then the deviations from it)."""
+    values = np.asarray(values, dtype=np.float64)
+    mean = values.mean(axis=0)
+    squares = np.zeros_like(mean)
+    block = np.empty((min(STD_BLOCK_ROWS, len(values)), values.shape[1]))
+    for first in range(0, len(values), STD_BLOCK_ROWS):
+        part = values[first:first + STD_BLOCK_ROWS]
+        deviation = block[:len(part)]
+        np.subtract(part, mean, out=deviation)
+        np.multiply(deviation, deviation, out=deviation)
+        squares += deviation.sum(axis=0)
+    return mean, _nonzero(np.sqrt(squares / max(len(values), 1)))
 
 
 def _nonzero(scale: np.ndarray) -> np.ndarray:
