@@ -61,6 +61,22 @@ def discard_unsaved_changes(monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *args, **kwargs: QMessageBox.StandardButton.Discard))
 
 
+@pytest.fixture(scope="module")
+def module_window(qapp, tmp_path_factory):
+    """One shown 1280x800 window (with the sample) shared by a module's tests, for tests that leave
+    it as they found it: building a window takes about half a second."""
+    from mlp_desktop.gui.main_window import MainWindow
+
+    folder = tmp_path_factory.mktemp("module_window")
+    window = MainWindow(settings=QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+    window.resize(1280, 800)
+    window.show()
+    yield window
+    window.controller.shutdown()
+    window.mark_saved()
+    window.close()
+
+
 @pytest.fixture
 def window(qtbot, tmp_path):
     """A shown main window at 1280x800 (with the built-in sample) and settings of its own."""

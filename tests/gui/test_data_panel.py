@@ -286,8 +286,6 @@ def html_escaped(text: str) -> str:
 
 
 def test_the_panel_shows_table_and_dataset_notes_and_warnings(panel, qtbot, tmp_path):
-    from mlp_desktop.core.data import prepare_dataset, read_table
-
     data = tmp_path / "digits.csv"
     data.write_text("\n".join(f"{i % 5},{(i * 3) % 7},{i % 3}" for i in range(1, 80)) + "\n")
     with qtbot.waitSignal(panel.datasetChanged):

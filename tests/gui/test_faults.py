@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 
 from mlp_desktop.core.errors import DataError
@@ -26,7 +25,6 @@ from mlp_desktop.gui import documents as documents_module
 from mlp_desktop.gui import main_window as main_window_module
 from mlp_desktop.gui.batch_predict import BatchPredictDialog
 from mlp_desktop.gui.editor.style import MAX_DRAWN_NEURONS
-from mlp_desktop.gui.main_window import MainWindow
 from mlp_desktop.gui.panels.parameter_panel import LEARNING_RATE_RANGE
 
 Answer = main_window_module.QMessageBox.StandardButton
@@ -68,26 +66,13 @@ def save_as(monkeypatch, path: Path) -> None:
                         lambda *args, **kwargs: (str(path), ""))
 
 
-@pytest.fixture(scope="module")
-def app_window(qapp, tmp_path_factory):
-    """One window for the tests that need no fresh one (starting a window takes seconds)."""
-    folder = tmp_path_factory.mktemp("shared")
-    window = MainWindow(settings=QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
-    window.resize(1280, 800)
-    window.show()
-    yield window
-    window.controller.shutdown()
-    window.mark_saved()
-    window.close()
-
-
 @pytest.fixture
-def shared(app_window, qtbot, uncaught):
+def shared(module_window, qtbot, uncaught):
     """The shared window, idle, with nothing unsaved (and the health-score sample, see ``restored``)."""
-    app_window._stop_and_wait()
-    app_window.mark_saved()
-    app_window.statusBar().clearMessage()
-    return app_window
+    module_window._stop_and_wait()
+    module_window.mark_saved()
+    module_window.statusBar().clearMessage()
+    return module_window
 
 
 @pytest.fixture

@@ -14,35 +14,23 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, QSettings
-from PySide6.QtWidgets import QApplication, QTabBar
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QTabBar
 
 from mlp_desktop.gui import window_settings
-from mlp_desktop.gui.main_window import MainWindow
 
 from layout_checks import walk
 
 HERE = Path(__file__).parent
 
 
-@pytest.fixture(scope="module")
-def layout_window(qapp, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("layout")
-    window = MainWindow(settings=QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
-    window.show()
-    yield window
-    window.controller.shutdown()
-    window.mark_saved()
-    window.close()
-
-
 @pytest.mark.parametrize("size", [(1280, 800), (1024, 700), (1920, 1080)])
-def test_nothing_is_cut_and_plots_stay_readable(qapp, layout_window, size):
-    assert walk(qapp, layout_window, *size) == []
+def test_nothing_is_cut_and_plots_stay_readable(qapp, module_window, size):
+    assert walk(qapp, module_window, *size) == []
 
 
-def test_the_diagram_is_the_largest_view_at_1280x800(qapp, layout_window):
-    window = layout_window
+def test_the_diagram_is_the_largest_view_at_1280x800(qapp, module_window):
+    window = module_window
     window.open_sample("health_score", ask=False)
     window.plot_tabs.setCurrentWidget(window.weight_plots)
     window.resize(1280, 800)
@@ -54,8 +42,8 @@ def test_the_diagram_is_the_largest_view_at_1280x800(qapp, layout_window):
         assert diagram.width() * diagram.height() > other.width() * other.height()
 
 
-def test_below_the_wide_layout_data_shares_the_right_hand_tabs(qapp, layout_window):
-    window = layout_window
+def test_below_the_wide_layout_data_shares_the_right_hand_tabs(qapp, module_window):
+    window = module_window
     window.resize(1280, 800)
     window.reset_layout()
     qapp.processEvents()
@@ -87,8 +75,8 @@ def test_nothing_is_cut_at_scale_2(tmp_path):
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
-def test_a_long_status_message_ends_in_an_ellipsis_before_the_epoch_count(qapp, layout_window):
-    window = layout_window
+def test_a_long_status_message_ends_in_an_ellipsis_before_the_epoch_count(qapp, module_window):
+    window = module_window
     window.resize(1280, 800)
     qapp.processEvents()
     text = "Kept the trained weights of unchanged connections; fresh weights: " + ", ".join(

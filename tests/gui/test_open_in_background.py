@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from PySide6.QtCore import QThread, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from mlp_desktop.core.errors import DataError
@@ -15,22 +15,22 @@ from mlp_desktop.core.samples import sample_path
 from mlp_desktop.gui import documents
 
 
-@pytest.fixture(scope="module")
-def window(qapp, tmp_path_factory):
-    """One window for this module (building one takes about half a second); every test opens its
-    own data first, and nothing here trains."""
-    from PySide6.QtCore import QSettings
+@pytest.fixture
+def window(module_window):
+    """The module's shared window: every test opens its own data first, and nothing here trains."""
+    return module_window
 
-    from mlp_desktop.gui.main_window import MainWindow
 
-    folder = tmp_path_factory.mktemp("open_in_background")
-    window = MainWindow(settings=QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
-    window.resize(1280, 800)
-    window.show()
-    yield window
-    window.controller.shutdown()
-    window.mark_saved()
-    window.close()
+def record_read_threads(monkeypatch) -> list:
+    """The threads ``documents.read_table`` runs in, from now on (it still reads)."""
+    threads, real = [], documents.read_table
+
+    def recording(path, sheet=None):
+        threads.append(threading.current_thread())
+        return real(path, sheet)
+
+    monkeypatch.setattr(documents, "read_table", recording)
+    return threads
 
 
 def make_slow(monkeypatch):
@@ -62,17 +62,10 @@ def wait_for_reads(qtbot) -> None:
 
 
 def test_opening_a_file_reads_it_in_another_thread(window, qtbot, monkeypatch):
-    threads = []
-    real = documents.read_table
-
-    def recording(path, sheet=None):
-        threads.append(QThread.currentThread())
-        return real(path, sheet)
-
-    monkeypatch.setattr(documents, "read_table", recording)
+    threads = record_read_threads(monkeypatch)
     assert window.open_path(sample_path("health_score", ".csv"))
     assert window.workspace.table.path == sample_path("health_score", ".csv")
-    assert threads and threads[0] is not QApplication.instance().thread()
+    assert threads and threads[0] is not threading.main_thread()
     wait_for_reads(qtbot)
 
 
@@ -186,14 +179,7 @@ def test_a_project_reads_its_data_file_in_the_background(window, qtbot, monkeypa
     assert window.open_path(data)
     project = tmp_path / "iris.mlpd"
     assert window.save_project(project)
-    threads = []
-    real = documents.read_table
-
-    def recording(path, sheet=None):
-        threads.append(threading.current_thread())
-        return real(path, sheet)
-
-    monkeypatch.setattr(documents, "read_table", recording)
+    threads = record_read_threads(monkeypatch)
     assert window.open_project(project, ask=False)
     assert threads and threads[0] is not threading.main_thread()
     assert window.workspace.table.path == data
@@ -202,14 +188,7 @@ def test_a_project_reads_its_data_file_in_the_background(window, qtbot, monkeypa
 
 def test_a_sample_opened_from_the_menu_is_read_in_the_background_and_the_start_up_one_at_once(window, qtbot,
                                                                                                monkeypatch):
-    threads = []
-    real = documents.read_table
-
-    def recording(path, sheet=None):
-        threads.append(threading.current_thread())
-        return real(path, sheet)
-
-    monkeypatch.setattr(documents, "read_table", recording)
+    threads = record_read_threads(monkeypatch)
     window.mark_saved()
     assert window.open_sample("iris", ask=False)
     assert threads and threads[-1] is not threading.main_thread()
