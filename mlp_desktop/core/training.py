@@ -181,7 +181,7 @@ class ProgressReport:
     ``param_epochs``/``param_rows`` are parameter snapshots since the previous report, evenly
     thinned to at most ``PARAM_ROWS_PER_REPORT`` rows (so live weight plots can draw smooth curves);
     ``layer_grad_rms`` holds, for each of ``epochs``, the root-mean-square gradient of each weight
-    layer at the epoch's last step (``(len(epochs), n_layers)``, to spot vanishing gradients).
+    layer over all the epoch's steps (``(len(epochs), n_layers)``, to spot vanishing gradients).
     With validation rows, ``best_epoch``/``best_val_rmse`` are the best validation epoch so far;
     ``test_rmse`` is the RMSE on the test rows, given in the final report only. ``engine`` is the
     engine running the steps (``"numpy"`` or ``"compiled"``).
@@ -529,15 +529,6 @@ def _sample_weights(config: TrainConfig, Y: np.ndarray) -> np.ndarray | None:
     return CLASS_WEIGHTS[config.class_weight](classes)
 
 
-def _layer_weight_views(flat: np.ndarray, layer_sizes) -> list[np.ndarray]:
-    """Each layer's weights (not its biases) in a vector laid out as the parameters are: W1, b1, W2, ..."""
-    views, start = [], 0
-    for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
-        views.append(flat[start:start + n_in * n_out])
-        start += (n_in + 1) * n_out
-    return views
-
-
 def _check_rows(X: np.ndarray, Y: np.ndarray) -> None:
     if X.shape[0] != Y.shape[0]:
         raise DataError(f"There are {X.shape[0]} input rows but {Y.shape[0]} target rows.")
@@ -605,11 +596,13 @@ class _Loop:
         # The epoch's gradient size (layer_grad_rms) is the mean over its steps: squared gradients
         # summed per weight by the NumPy steps (only while progress is reported: two array calls a
         # step), per layer by the compiled kernel (grad_sums[-1] counts its steps).
-        self.grad_squares = np.zeros_like(backprop.grad) if on_progress is not None else None
-        self._square = np.empty_like(backprop.grad)
-        self.square_views = _layer_weight_views(self.grad_squares, net.layer_sizes) if on_progress else []
+        tracking = on_progress is not None
+        self.grad_squares = np.zeros_like(backprop.grad) if tracking else None
+        self._square = np.empty_like(backprop.grad) if tracking else None
+        self.square_views = _views(self.grad_squares, list(zip(net.layer_sizes[:-1], net.layer_sizes[1:])))[0] \
+            if tracking else []
         self.grad_steps = 0
-        self.grad_sums = np.zeros(len(net.layer_sizes) if on_progress is not None else 0)
+        self.grad_sums = np.zeros(len(net.layer_sizes) if tracking else 0)
         self.detail = ""
         # epochs, train RMSE, validation RMSE, gradient RMS per layer, learning rate
         self.trace: tuple[list, list, list, list, list] = ([], [], [], [], [])
@@ -1045,28 +1038,20 @@ class _Loop:
     def layer_grad_rms(self) -> list[float]:
         """Each weight layer's root-mean-square gradient over all the steps of the epoch just ended
         (one step's would make a per-sample run look like vanishing gradients when it is not);
-        then the sums start again for the next epoch.
+        then the sums start again for the next epoch. Called only while progress is reported.
 
-        The sums come from this loop's steps (``grad_squares``, per weight, while progress is
-        reported) and the compiled kernel's (``grad_sums``, per layer); without any, the latest
-        step's gradient (L-BFGS, Levenberg-Marquardt)."""
+        The sums come from this loop's steps (``grad_squares``, per weight) and the compiled
+        kernel's (``grad_sums``, per layer); without steps, the latest gradient (L-BFGS,
+        Levenberg-Marquardt)."""
         scale = abs(self.grad_scale) or 1.0  # the gradient buffer holds the gradient times this
-        kernel_steps = self.grad_sums[-1] if self.grad_sums.size else 0.0
-        steps = self.grad_steps + kernel_steps
-        tracked = steps > 0 and (self.grad_squares is not None or self.grad_steps == 0)
+        steps = self.grad_steps + self.grad_sums[-1]
         sizes = []
         for k, g in enumerate(self.backprop.weight_grads):
-            if tracked:
-                total = self.grad_sums[k] if self.grad_sums.size else 0.0
-                if self.grad_squares is not None:
-                    total += float(self.square_views[k].sum())
-                sizes.append(math.sqrt(total / (g.size * steps)) / scale)
-            else:
-                sizes.append(math.sqrt(float(np.vdot(g, g)) / g.size) / scale)
+            total = self.grad_sums[k] + float(self.square_views[k].sum()) if steps else float(np.vdot(g, g))
+            sizes.append(math.sqrt(total / (g.size * max(steps, 1))) / scale)
         self.grad_sums[:] = 0.0
+        self.grad_squares[:] = 0.0
         self.grad_steps = 0
-        if self.grad_squares is not None:
-            self.grad_squares[:] = 0.0
         return sizes
 
     def describe(self, reason: str, epoch: int) -> str:
