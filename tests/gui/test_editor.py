@@ -459,6 +459,10 @@ def click_header_part(widget: EditorWidget, layer: int, part: str) -> None:
 
 
 def test_typing_a_count_in_the_header_is_one_undoable_edit(editor, qtbot):
+    def header_on_screen() -> QPoint:
+        return editor.view.mapFromScene(editor.scene.header_item(1).sceneBoundingRect().topLeft())
+
+    before = header_on_screen()
     click_header_part(editor, 1, "count")
     spin = editor.count_editor
     assert spin is not None and spin.isVisible() and spin.value() == 2
@@ -466,6 +470,7 @@ def test_typing_a_count_in_the_header_is_one_undoable_edit(editor, qtbot):
     qtbot.keyClicks(spin, "64")
     qtbot.keyClick(spin, Qt.Key.Key_Return)
     assert editor.graph.layers[1].size == 64 and editor.count_editor is None
+    assert (header_on_screen() - before).manhattanLength() <= 2  # the header stayed under the pointer
     assert editor.undo_stack.count() == 1
     editor.undo_stack.undo()
     assert editor.graph.layers[1].size == 2

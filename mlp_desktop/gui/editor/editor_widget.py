@@ -363,7 +363,7 @@ class EditorWidget(QWidget):
         rect = self.scene.count_field_rect(position)
         if rect is None or not self._editable:
             return
-        self._close_count_editor()
+        self._close_count_editor(keep_anchor=True)  # the header just clicked stays the anchor
         editor = QSpinBox(self.view.viewport())
         editor.setRange(1, MAX_NEURONS)
         editor.setGroupSeparatorShown(True)
