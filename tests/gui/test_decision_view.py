@@ -8,8 +8,6 @@ import threading
 import numpy as np
 import pandas as pd
 import pytest
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication
 
 from mlp_desktop.core import TrainConfig
 from mlp_desktop.core.data import prepare_dataset, table_from_frame
@@ -160,17 +158,24 @@ def test_hidden_neuron_maps_get_a_usable_size(qtbot, iris):
     assert view.neuron_scroll.verticalScrollBar().maximum() > 0
 
 
-def test_the_map_follows_the_dark_look(qtbot, iris):
+def test_the_map_follows_the_dark_look(qtbot, iris, tmp_path):
     view = shown_view(qtbot)
     with qtbot.waitSignal(view.computed):
         view.set_model(*iris)
     light = view.image.image.copy()
     try:
         style.set_dark(True)
-        QApplication.sendEvent(view, QEvent(QEvent.Type.PaletteChange))
+        style.restyle(view, style.LIGHT, style.DARK)  # what a theme switch does to every view
         assert view.plot_layout.backgroundBrush().color().name() == style.DARK.background
         # Unsure cells fade into the dark paper, not into white.
-        assert view.image.image.mean() < light.mean()
+        dark = view.image.image.copy()
+        assert dark.mean() < light.mean()
+        # An export is drawn on white paper, the map's cells too, and the view is dark again after.
+        drawn = []
+        original = view.image.setImage
+        view.image.setImage = lambda image, **kwargs: (drawn.append(image.copy()), original(image, **kwargs))
+        view.export(tmp_path / "map.png")
+        assert drawn and np.array_equal(drawn[0], light) and np.array_equal(view.image.image, dark)
     finally:
         style.set_dark(False)
 

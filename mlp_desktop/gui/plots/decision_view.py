@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSplitter, QStackedWidget,
@@ -697,17 +697,16 @@ class DecisionView(QWidget):
             axis.setPen(pen(foreground()))
             axis.setTextPen(pen(foreground()))
 
-    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange) and self._look is not look():
-            self._apply_look()
-            self._show_legend_if_model()
-            if self.grid is not None and self.plane is not None:
-                self._show(self.grid, self.plane)
-
-    def _show_legend_if_model(self) -> None:
+    def on_look_changed(self) -> None:
+        """The theme's look changed (``style.restyle``, or an export drawing on paper): the map's own
+        colours (cells fading into the paper, legend, colour bar) are drawn again in it."""
+        if self._look is look():
+            return
+        self._apply_look()
         if self.model is not None:
             self._show_legend()
+        if self.grid is not None and self.plane is not None:
+            self._show(self.grid, self.plane)
 
     # -- events -----------------------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
