@@ -136,6 +136,12 @@ class History:
         """The learning rate each kept epoch was trained with (NaN where there is none)."""
         return self._learning_rates.arrays()[1][:, 0]
 
+    def records(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(epochs, rows)``, each row ``[train RMSE, validation RMSE, *params]``, in one copy (each
+        of ``epochs``, ``train_rmse``, ``val_rmse`` and ``params`` copies the whole record)."""
+        epochs, rows = self._buffer.arrays()
+        return epochs.astype(np.int64), rows
+
     @property
     def grad_rms(self) -> np.ndarray:
         """``(len(epochs), n_layers)``: each weight layer's RMS gradient over the epoch's steps (NaN where

@@ -162,7 +162,7 @@ def save_project(project: Project, path) -> None:
 
 def _history_arrays(history: History, arrays: dict) -> dict:
     """Put the history's arrays into ``arrays``; return its other fields for the manifest."""
-    epochs, rows = _history_rows(history)
+    epochs, rows = history.records()  # one copy of a record that may be 34 MB
     arrays["history_epochs"] = np.asarray(epochs, dtype=np.int64)
     arrays["history_rmse"] = np.ascontiguousarray(rows[:, :2], dtype=np.float64)
     arrays["history_params"] = rows[:, 2:]  # written as it is (NumPy writes the columns' values in order)
@@ -181,20 +181,6 @@ def _history_arrays(history: History, arrays: dict) -> dict:
         "best_val_rmse": history.best_val_rmse,
         "test_rmse": history.test_rmse,
     }
-
-
-def _history_rows(history: History) -> tuple[np.ndarray, np.ndarray]:
-    """``(epochs, rows)``, each row ``[train RMSE, validation RMSE, *params]``, in one copy.
-
-    Each of History's ``epochs``, ``train_rmse``, ``val_rmse`` and ``params`` copies the whole
-    record (a 34 MB history took 0.25 s to save that way), so the record is read once here.
-    """
-    buffer = getattr(history, "_buffer", None)
-    if buffer is not None and getattr(buffer, "n_values", None) == len(history.parameter_names) + 2:
-        epochs, rows = buffer.arrays()
-        return epochs, np.asarray(rows, dtype=np.float64)
-    rows = np.column_stack([history.train_rmse, history.val_rmse, history.params])
-    return history.epochs, rows
 
 
 def _relative_to(target: Path, folder: Path) -> str | None:
@@ -332,7 +318,7 @@ def _read_history(arrays: dict, meta, n_params: int, name: str) -> History:
     if not isinstance(meta, dict):
         meta = {}
     names = meta.get("parameter_names")
-    if not (isinstance(names, list) and (_all_text(names) or all(isinstance(item, str) for item in names))):
+    if not (isinstance(names, list) and _all_text(names)):
         raise DataError(f"{name} is damaged: the training history has no parameter names.")
     if len(names) != n_params:
         raise DataError(f"{name} is damaged: the training history has {len(names)} parameters, "

@@ -332,8 +332,7 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         old_look = plot_style.look()
         apply_theme(name)
         # What exists already takes the new colours; what is made from now on reads them itself.
-        plot_style.restyle(self, old_look, plot_style.look())
-        self.editor.scene.restyle()
+        plot_style.restyle(self, old_look, plot_style.look())  # the diagram too (EditorWidget.on_look_changed)
         for action in self.theme_actions.actions():
             action.setChecked(action.data() == name)
 

@@ -456,6 +456,10 @@ class EditorWidget(QWidget):
         known = bool(self._parameters_fit)
         self.legend_label.setText(LEGEND_HTML if known else f"{LEGEND_HTML} &nbsp;·&nbsp; <i>{LEGEND_UNKNOWN_HTML}</i>")
 
+    def on_look_changed(self) -> None:
+        """The theme's look changed (``plots.style.restyle`` calls this): the diagram takes its colours."""
+        self.scene.restyle()
+
     def show_help(self) -> None:
         """The whole legend and the diagram's mouse and keyboard use, beside the "?" button."""
         QToolTip.showText(self.help_button.mapToGlobal(self.help_button.rect().topLeft()), LEGEND_HELP,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QPen
 
 from ..plots import style as plot_style
@@ -67,10 +68,9 @@ def look() -> DiagramLook:
 
 
 def colour(value: str) -> QColor:
-    """A ``QColor`` from ``#rrggbb`` or CSS-ordered ``#rrggbbaa`` (Qt reads 8 digits as ``#aarrggbb``)."""
-    if value.startswith("#") and len(value) == 9:
-        return QColor(int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16), int(value[7:9], 16))
-    return QColor(value)
+    """A ``QColor`` from ``#rrggbb`` or CSS-ordered ``#rrggbbaa`` (pyqtgraph's reading; Qt's own takes
+    8 digits as ``#aarrggbb``)."""
+    return pg.mkColor(value)
 
 # Layout, in scene units (pixels at zoom 1).
 COLUMN_DX = 230.0

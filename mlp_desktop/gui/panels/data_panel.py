@@ -581,7 +581,8 @@ class DataPanel(QWidget):
         beside_columns = {f'Column "{info.name}": {info.note}.' for info in self._infos if info.note}
         notes = [note for note in table.notes if note not in beside_columns] if table is not None else []
         # a warning that is the problem shown just above is not said twice
-        warnings = [text for text in table.warnings if text != self.error_message()] if table is not None else []
+        problem = self.workspace.data_problem
+        warnings = [text for text in table.warnings if text != problem] if table is not None else []
         if dataset is not None:
             notes += dataset.notes
             warnings += dataset.warnings

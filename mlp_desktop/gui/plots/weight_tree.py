@@ -165,11 +165,10 @@ class ParameterTree(QTreeWidget):
         column, neuron = item.data(0, COLUMN_ROLE), item.data(0, NEURON_ROLE)
         if column is not None:
             self._checked[column] = state == _CHECKED
-        elif state != _PARTIAL:  # a neuron or a layer ticked or unticked: all under it
-            items = [item] if neuron is not None else [item.child(i) for i in range(item.childCount())]
-            for neuron_item in items:
-                if not neuron_item.childCount():  # (made leaves report their own changes)
-                    self._checked[self._neuron_columns[neuron_item.data(0, NEURON_ROLE)]] = state == _CHECKED
+        elif neuron is not None and state != _PARTIAL and not item.childCount():
+            # A neuron whose leaves are not made yet, ticked or unticked (also when its layer was: Qt
+            # reports each neuron it changes); made leaves report their own changes.
+            self._checked[self._neuron_columns[neuron]] = state == _CHECKED
         self._notify.start()
 
     @Slot(QTreeWidgetItem)
