@@ -46,16 +46,17 @@ class DiagramLook:
     weakest: float  # how much of the sign colour the weakest connection shows (the rest is canvas)
 
 
+# The canvas, text and highlight are the plots' paper, ink and highlight (one owner: plots.style).
 LIGHT = DiagramLook(
-    canvas="#ffffff", neuron_fill="#ffffff", input_fill="#eeeeee", outline="#3c3c3c", highlight="#000000",
-    neutral_edge="#b4b4b4", text="#000000", secondary_text="#333333", muted_text="#555555",
+    canvas=plot_style.LIGHT.background, neuron_fill="#ffffff", input_fill="#eeeeee", outline="#3c3c3c",
+    highlight=plot_style.LIGHT.highlight, neutral_edge="#b4b4b4", text=plot_style.LIGHT.foreground, secondary_text="#333333", muted_text="#555555",
     header_fill="#f4f4f4", header_drag_fill="#e8f0f8", header_border="#9a9a9a", button_fill="#ffffff",
     button_hover_fill="#dfe9f3", button_border="#8a8a8a", bias_node_fill="#fff8dc", box_fill="#ffffffe6",
     box_border="#c8c8c8", weakest=0.22,
 )
 DARK = DiagramLook(
-    canvas="#1e1e1e", neuron_fill="#2c2c2c", input_fill="#3a3a3a", outline="#b8b8b8", highlight="#ffffff",
-    neutral_edge="#5c5c5c", text="#e6e6e6", secondary_text="#c8c8c8", muted_text="#a0a0a0",
+    canvas=plot_style.DARK.background, neuron_fill="#2c2c2c", input_fill="#3a3a3a", outline="#b8b8b8",
+    highlight=plot_style.DARK.highlight, neutral_edge="#5c5c5c", text=plot_style.DARK.foreground, secondary_text="#c8c8c8", muted_text="#a0a0a0",
     header_fill="#2f2f2f", header_drag_fill="#283848", header_border="#6a6a6a", button_fill="#3a3a3a",
     button_hover_fill="#34506a", button_border="#7a7a7a", bias_node_fill="#4a4430", box_fill="#262626e6",
     box_border="#5a5a5a", weakest=0.4,  # a dim line on dark reads weaker than a pale one on white
