@@ -466,9 +466,8 @@ class PredictionPanel(QWidget):
             else:
                 field = QLineEdit()
                 field.setToolTip(f"Type the {name} to predict for")
-                low_high = self._ranges.get(name)
-                if low_high:
-                    hint = f"training range {format_cell(low_high[0])} – {format_cell(low_high[1])}"
+                hint = self._range_hint(name)
+                if hint:
                     field.setPlaceholderText(hint)
                     field.setToolTip(f"Type the {name} to predict for ({hint})")
                 field.setText(self._default_text(name))
@@ -501,9 +500,7 @@ class PredictionPanel(QWidget):
             else:
                 categories.append(None)
                 texts.append(self._default_text(name))
-                low_high = self._ranges.get(name)
-                hints.append(f"training range {format_cell(low_high[0])} – {format_cell(low_high[1])}"
-                             if low_high else "")
+                hints.append(self._range_hint(name))
         self.inputs_model.set_inputs(pre.inputs, categories, texts, hints)
         self.inputs_view.resizeColumnToContents(0)
         chain = [self.inputs_view, self.row_spin, self.fill_button, self.how_button, self.how_text]
@@ -629,21 +626,33 @@ class PredictionPanel(QWidget):
                 row[name] = [field.currentText()]
                 note.clear()
                 continue
-            number = parse_number(field.text())
-            if number is None:
-                valid = False
-                note.setStyleSheet(ERROR_STYLE)
-                note.setText("Type a number." if field.text().strip() else "Type a number (this field is empty).")
-                continue
-            row[name] = [number]
-            low_high = self._ranges.get(name)
-            if low_high and not low_high[0] <= number <= low_high[1]:
-                note.setStyleSheet(WARN_STYLE)
-                note.setText(f"Outside the training range {format_cell(low_high[0])} – "
-                             f"{format_cell(low_high[1])}; the prediction may be unreliable.")
+            number, message, kind = self._check_number(name, field.text())
+            if kind:
+                note.setStyleSheet(ERROR_STYLE if kind == "error" else WARN_STYLE)
+                note.setText(message)
             else:
                 note.clear()
+            if number is None:
+                valid = False
+            else:
+                row[name] = [number]
         return pd.DataFrame(row) if valid else None
+
+    def _range_hint(self, name: str) -> str:
+        """``"training range a – b"`` for a number input, ``""`` without a range."""
+        low_high = self._ranges.get(name)
+        return f"training range {format_cell(low_high[0])} – {format_cell(low_high[1])}" if low_high else ""
+
+    def _check_number(self, name: str, text: str) -> tuple[float | None, str, str]:
+        """``(number or None, note, kind)`` for the text of a number input: ``kind`` is ``"error"`` (not
+        a number), ``"warn"`` (outside the training range) or ``""``. Both forms use it."""
+        number = parse_number(text)
+        if number is None:
+            return None, "Type a number." if text.strip() else "Type a number (this field is empty).", "error"
+        low_high = self._ranges.get(name)
+        if low_high and not low_high[0] <= number <= low_high[1]:
+            return number, f"Outside the {self._range_hint(name)}; the prediction may be unreliable.", "warn"
+        return number, "", ""
 
     def _checked_table_row(self) -> pd.DataFrame | None:
         model, row, notes, valid = self.inputs_model, {}, [], True
@@ -652,19 +661,12 @@ class PredictionPanel(QWidget):
                 row[name] = text
                 notes.append(("", ""))
                 continue
-            number = parse_number(text)
+            number, message, kind = self._check_number(name, text)
+            notes.append((message, {"error": ERROR_COLOUR, "warn": WARN_COLOUR}.get(kind, "")))
             if number is None:
                 valid = False
-                notes.append(("Type a number." if text.strip() else "Type a number (this field is empty).",
-                              ERROR_COLOUR))
-                continue
-            row[name] = number
-            low_high = self._ranges.get(name)
-            if low_high and not low_high[0] <= number <= low_high[1]:
-                notes.append((f"Outside the training range {format_cell(low_high[0])} – "
-                              f"{format_cell(low_high[1])}; the prediction may be unreliable.", WARN_COLOUR))
             else:
-                notes.append(("", ""))
+                row[name] = number
         model.set_notes(notes)
         return _one_row(row) if valid else None
 
