@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSizePolicy, QStatusBar, QTableView
 
 ERROR_STYLE = ("QLabel { border: 1px solid #c62828; border-radius: 3px; background: #fdecea;"
                " color: #8e0000; padding: 4px; }")
@@ -90,6 +90,19 @@ class StatusBar(QStatusBar):
         shown, text, _ = self._whole
         current = self.currentMessage()
         return text if current and current == shown else current
+
+
+def compact_list_table(view: QTableView) -> QTableView:
+    """A table used as a list of rows to edit (a wide table's roles, a many-input form): one row
+    selected at a time, rows one line high, no row numbers, and Tab leaving the table (the arrow
+    keys move between rows)."""
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setTabKeyNavigation(False)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    return view
 
 
 def focus_first(root) -> bool:

@@ -48,7 +48,7 @@ from ...core.errors import DataError
 from ...core.preprocessing import INPUT_SCALERS
 from ...core.workspace import Workspace, WorkspaceEvent
 from ..dataframe_model import DataFrameModel
-from ..widgets import ElidedLabel, error_label
+from ..widgets import ElidedLabel, compact_list_table, error_label
 
 ROLE_CHOICES: tuple[tuple[str, str], ...] = (("input", "Input"), ("target", "Target"), ("ignore", "Ignore"))
 """Role value -> text shown in the role combos."""
@@ -657,12 +657,7 @@ class DataPanel(QWidget):
                                  | QAbstractItemView.EditTrigger.DoubleClicked
                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
             view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-            view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-            view.setTabKeyNavigation(False)  # Tab moves on to the settings; the arrow keys move between rows
-            view.setWordWrap(False)
-            view.verticalHeader().hide()
-            view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-            view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+            compact_list_table(view)  # Tab moves on to the settings; the arrow keys move between rows
             header = view.horizontalHeader()
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
             header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)

@@ -15,13 +15,14 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QApplication, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QStyledItemDelegate, QTableView,
     QToolButton, QVBoxLayout, QWidget,
 )
 
 from ...core.errors import DataError
 from ..dataframe_model import format_cell
+from ..widgets import compact_list_table
 
 DEBOUNCE_MS = 150
 WARN_COLOUR, ERROR_COLOUR = "#b35900", "#c62828"
@@ -279,12 +280,7 @@ class PredictionPanel(QWidget):
         self.inputs_view.setModel(self.inputs_model)
         self.inputs_view.setItemDelegateForColumn(InputsModel.VALUE, ValueDelegate(self.inputs_view))
         self.inputs_view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        self.inputs_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.inputs_view.setTabKeyNavigation(False)  # Tab moves on to the row box; arrows move between inputs
-        self.inputs_view.setWordWrap(False)
-        self.inputs_view.verticalHeader().hide()
-        self.inputs_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.inputs_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        compact_list_table(self.inputs_view)  # Tab moves on to the row box; arrows move between inputs
         self.inputs_view.horizontalHeader().setStretchLastSection(True)
         self.inputs_view.setMinimumHeight(280)
         self.inputs_view.setToolTip("Type each input's value (or choose it): select a value and start typing, or press F2")
