@@ -564,7 +564,7 @@ class DecisionView(QWidget):
         swatches = "&nbsp;&nbsp; ".join(
             f"<span style='color:{colour.name()}'>&#9632;</span>&nbsp;{html.escape(name)}"
             for colour, name in zip(class_colours(len(classes)), classes))
-        note = "pale where it is a toss-up" if len(classes) == 2 else "paler where the network is unsure"
+        note = "faded where it is a toss-up" if len(classes) == 2 else "faded where the network is unsure"
         self.legend.setText(f"{swatches}&nbsp;&nbsp; · {note} · points: training rows")
         self.legend.setVisible(True)
 
