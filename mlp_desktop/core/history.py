@@ -25,6 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .parameters import layer_sizes_of
 from .series import SnapshotBuffer
 
 STOP_REASONS = ("completed", "target_reached", "stopped", "diverged", "early_stopped", "converged")
@@ -119,28 +120,39 @@ class History:
         """Every ``stride``-th epoch is kept."""
         return self._buffer.stride
 
+    # Each accessor copies only what it returns (copying the whole record took 0.08 s for 34 MB).
     @property
     def epochs(self) -> np.ndarray:
-        return self._buffer.arrays()[0].astype(np.int64)
+        return self._buffer.x_values().astype(np.int64)
 
     @property
     def train_rmse(self) -> np.ndarray:
-        return self._buffer.arrays()[1][:, 0]
+        return self._buffer.arrays([0])[1][:, 0]
 
     @property
     def val_rmse(self) -> np.ndarray:
-        return self._buffer.arrays()[1][:, 1]
+        return self._buffer.arrays([1])[1][:, 0]
 
     @property
     def learning_rates(self) -> np.ndarray:
         """The learning rate each kept epoch was trained with (NaN where there is none)."""
         return self._learning_rates.arrays()[1][:, 0]
 
-    def records(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(epochs, rows)``, each row ``[train RMSE, validation RMSE, *params]``, in one copy (each
-        of ``epochs``, ``train_rmse``, ``val_rmse`` and ``params`` copies the whole record)."""
-        epochs, rows = self._buffer.arrays()
+    def records(self, copy: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """``(epochs, rows)``, each row ``[train RMSE, validation RMSE, *params]``, in one copy.
+
+        ``copy=False`` may return read-only views of the record instead, valid until the history
+        changes: for a caller that reads them at once (a save)."""
+        stored = None if copy else self._buffer.stored()
+        epochs, rows = stored if stored is not None else self._buffer.arrays()
         return epochs.astype(np.int64), rows
+
+    def params_rows(self, columns=None) -> np.ndarray:
+        """``params``, or only its ``columns`` (a sequence of parameter indices) without copying the
+        others: ``(len(epochs), len(columns))``."""
+        if columns is None:
+            return self.params
+        return self._buffer.arrays(np.asarray(columns, dtype=np.int64) + 2)[1]
 
     @property
     def grad_rms(self) -> np.ndarray:
@@ -208,6 +220,9 @@ def _weight_layer_count(names: Sequence[str]) -> int:
     """How many weight layers (``W1``, ``W2``, ...) the parameter names hold; 0 for other names.
 
     By the names' distinct prefixes: parsing each of a 784-64-10 network's 50,890 names took 0.2 s."""
+    sizes = layer_sizes_of(names)  # the usual names, recognised in a millisecond
+    if sizes is not None:
+        return len(sizes) - 1
     prefixes = {name.partition("[")[0] for name in names}
     layers = [int(prefix[1:]) for prefix in prefixes if prefix[:1] == "W" and prefix[1:].isdigit()]
     return max(layers, default=0)

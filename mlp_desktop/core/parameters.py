@@ -12,6 +12,7 @@ edited network.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -28,12 +29,57 @@ DEFAULT_GROUPED_LIMIT = 200
 
 
 def parameter_names(layer_sizes: Sequence[int]) -> list[str]:
-    """Every parameter's name, in the flat vector's order."""
-    names = []
+    """Every parameter's name, in the flat vector's order (a new list; the names are made once per
+    layout: a 784-64-10 network's 50,890 names took 15 ms each time)."""
+    return list(_names(tuple(int(size) for size in layer_sizes)))
+
+
+@functools.lru_cache(maxsize=8)
+def _names(layer_sizes: tuple[int, ...]) -> tuple[str, ...]:
+    names: list[str] = []
     for k, (n_in, n_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:]), start=1):
-        names += [weight_name(k, i, j) for i in range(n_in) for j in range(n_out)]
+        ends = [f"{j}]" for j in range(n_out)]
+        for i in range(n_in):
+            start = f"W{k}[{i},"  # = weight_name(k, i, j), without formatting each name
+            names += [start + end for end in ends]
         names += [bias_name(k, j) for j in range(n_out)]
-    return names
+    return tuple(names)
+
+
+def layer_sizes_of(names: Sequence[str]) -> list[int] | None:
+    """The layer sizes whose :func:`parameter_names` are exactly ``names``, or ``None``.
+
+    Reads a few names from the end, one per layer boundary, then compares the whole list with the
+    names of those sizes (made once per layout): milliseconds for 50,000 names, where parsing each
+    took 0.1 s.
+    """
+    sizes_reversed: list[int] = []
+    end, layer, n_out = len(names), None, None
+    while end > 0:
+        bias = _BIAS.match(names[end - 1]) if isinstance(names[end - 1], str) else None
+        if bias is None:
+            return None
+        k, last = int(bias[1]), int(bias[2])
+        if (layer is not None and k != layer - 1) or (n_out is not None and last + 1 != n_out) or k < 1:
+            return None
+        n_out = last + 1
+        if not sizes_reversed:
+            sizes_reversed.append(n_out)
+        start = end - n_out  # the biases b{k}[0..n_out-1] end the layer; its weights come before them
+        if start < 1:
+            return None
+        weight = _WEIGHT.match(names[start - 1]) if isinstance(names[start - 1], str) else None
+        if weight is None or int(weight[1]) != k or int(weight[3]) != n_out - 1:
+            return None
+        n_in = int(weight[2]) + 1
+        sizes_reversed.append(n_in)
+        end, layer, n_out = start - n_in * n_out, k, n_in
+        if layer == 1:
+            break
+    if end != 0 or layer != 1:
+        return None
+    sizes = sizes_reversed[::-1]
+    return sizes if tuple(names) == _names(tuple(sizes)) else None
 
 def weight_name(k: int, i: int, j: int) -> str:
     return f"W{k}[{i},{j}]"
@@ -104,6 +150,9 @@ def group_parameters(names: list[str]) -> list[LayerGroup]:
 
     Names that do not follow the ``W{k}[i,j]`` / ``b{k}[j]`` pattern go to a last "Other" group.
     """
+    sizes = layer_sizes_of(names)
+    if sizes is not None:
+        return _layout_groups(sizes)
     layers: dict[int, dict[int, list[int]]] = {}
     other: list[int] = []
     for column, name in enumerate(names):
@@ -122,6 +171,18 @@ def group_parameters(names: list[str]) -> list[LayerGroup]:
     ]
     if other:
         groups.append(LayerGroup("Other", [NeuronGroup("parameters", other)]))
+    return groups
+
+
+def _layout_groups(sizes: list[int]) -> list[LayerGroup]:
+    """:func:`group_parameters` of the names of ``sizes``, by arithmetic (parsing 50,890 names took 0.06 s)."""
+    groups, offset = [], 0
+    for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        incoming = offset + n_out * np.arange(n_in)  # W{k}[i,0] for every source i
+        bias = offset + n_in * n_out
+        neurons = [NeuronGroup(f"neuron {j}", (incoming + j).tolist() + [bias + j]) for j in range(n_out)]
+        groups.append(LayerGroup(f"Layer {k} (W{k}, b{k})", neurons))
+        offset = bias + n_out
     return groups
 
 

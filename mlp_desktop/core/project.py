@@ -4,23 +4,30 @@ the training history, in one file.
 A project file is a zip archive holding
 
 ``manifest.json``
-    ``{"format": "mlp-desktop-project", "version": 3, "saved_with": ..., "graph": ..., "parameters":
+    ``{"format": "mlp-desktop-project", "version": 4, "saved_with": ..., "graph": ..., "parameters":
     ..., "data": ..., "view": ..., "has_weights": ..., "has_history": ..., "history_meta": ...}``.
-    JSON never holds NaN: missing numbers are stored as ``null``.
-``arrays.npz``
-    ``weights`` (the flat parameter vector) and, with a history, ``history_epochs`` ``(n,)``,
-    ``history_rmse`` ``(n, 2)`` (train, validation), ``history_params`` ``(n, n_params)``,
-    ``history_learning_rates`` ``(n,)`` (optional; NaN where an epoch had none),
-    ``history_grad_rms`` ``(n, n_layers)`` (optional: each weight layer's RMS gradient over the
-    epoch's steps, the Gradients plot; NaN where not recorded) and ``initial_params`` ``(n_params,)``. NumPy's format keeps every float bit for bit. Stored
-    without compression (weights barely compress; files that deflated it open the same).
+    JSON never holds NaN: missing numbers are stored as ``null``. ``history_meta`` holds the
+    history's ``parameter_names`` only when they are not the network's own (``parameters.
+    parameter_names`` of its layer sizes, which they always are when the app saves).
+``weights.npy``, ``history_epochs.npy``, ...
+    the arrays (:data:`ARRAY_KEYS`), each a NumPy ``.npy`` member, so the project file is also an
+    ``.npz`` (``numpy.load`` lists them): ``weights`` (the flat parameter vector) and, with a
+    history, ``history_epochs`` ``(n,)``, ``history_rmse`` ``(n, 2)`` (train, validation),
+    ``history_params`` ``(n, n_params)``, ``history_learning_rates`` ``(n,)`` (optional; NaN where
+    an epoch had none), ``history_grad_rms`` ``(n, n_layers)`` (optional: each weight layer's RMS
+    gradient over the epoch's steps, the Gradients plot; NaN where not recorded) and
+    ``initial_params`` ``(n_params,)``. NumPy's format keeps every float bit for bit. Stored without
+    compression (weights barely compress) and written straight from memory; deflated members open
+    the same.
 ``data.csv``
     the data table itself, only when the project embeds it.
 
 Older versions are brought up to date by :func:`migrate`; version 1 described the network as
 hidden-layer sizes and activations (``"network"``) instead of the editor's graph; version 2 had no
 optimizer, regularization or stopping settings (a file without them keeps their defaults) and no
-learning rates, best epoch or test RMSE in its history. Anything wrong
+learning rates, best epoch or test RMSE in its history. Versions 1-3 kept the arrays in one nested
+``arrays.npz`` member (read as before; writing it checksummed and copied 34 MB twice) and always
+listed the parameter names (50,000 strings for a 784-64-10 network). Anything wrong
 with a file raises :class:`~mlp_desktop.core.errors.DataError` in plain words.
 """
 
@@ -44,17 +51,21 @@ from .. import __version__
 from . import parameters, settings
 from .errors import DataError
 from .fileio import atomic_path
-from .reading.archive import check_npz, check_project_zip, read_member
+from .reading.archive import check_npz, check_project_zip, open_member, read_member
 from .graph import NetworkGraph
 from .history import History
 
 PROJECT_FORMAT = "mlp-desktop-project"
-PROJECT_VERSION = 3
+PROJECT_VERSION = 4
 PROJECT_SUFFIX = ".mlpd"
 
 MANIFEST_NAME = "manifest.json"
 ARRAYS_NAME = "arrays.npz"
+"""Where versions 1-3 kept the arrays (a nested ``.npz``); version 4 stores :data:`ARRAY_KEYS` as members."""
 DATA_NAME = "data.csv"
+ARRAY_KEYS = ("weights", "history_epochs", "history_rmse", "history_params", "history_learning_rates",
+              "history_grad_rms", "initial_params")
+ARRAY_SUFFIX = ".npy"
 
 DEFAULT_DATA = {
     "path": None,
@@ -143,35 +154,55 @@ def save_project(project: Project, path) -> None:
         raise DataError(f"Cannot save {path.name}: a setting cannot be written to a project file ({error}).") from None
 
     with atomic_path(path) as temporary:
-        # Level 1: the manifest (50,000 parameter names) and an embedded table deflate 3x faster
-        # than at the default level, to about the same size.
+        # Level 1: an embedded table deflates 3x faster than at the default level, to about the same size.
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             archive.writestr(MANIFEST_NAME, manifest_text)
-            if arrays:
-                # Stored, not deflated: weights barely compress (a 34 MB history shrank 4 % in 1.3 s).
-                # Written straight into the archive, not into a buffer first: a 34 MB save took
-                # 0.074 s instead of 0.155 s (numpy.savez to a file: 0.040 s).
-                member = zipfile.ZipInfo(ARRAYS_NAME, date_time=time.localtime()[:6])
-                member.compress_type = zipfile.ZIP_STORED
-                member.external_attr = 0o600 << 16  # as writestr gives
-                with archive.open(member, "w", force_zip64=True) as stream:
-                    np.savez(stream, **arrays)
+            date_time = time.localtime()[:6]
+            for key, array in arrays.items():
+                _write_npy(archive, key + ARRAY_SUFFIX, array, date_time)
             if project.embedded_data is not None:
                 archive.writestr(DATA_NAME, project.embedded_data.to_csv(index=False))
 
 
+def _write_npy(archive: zipfile.ZipFile, member_name: str, array: np.ndarray, date_time: tuple) -> None:
+    """Write ``array`` as a ``.npy`` member, stored, straight from its memory.
+
+    Stored, not deflated: weights barely compress (a 34 MB history shrank 4 % in 1.3 s). The bytes
+    go from the array to the file with one checksum pass: ``numpy.savez`` into a nested ``.npz``
+    (versions 1-3) copied them in chunks and checksummed them twice, inside and out.
+    """
+    member = zipfile.ZipInfo(member_name, date_time=date_time)
+    member.compress_type = zipfile.ZIP_STORED
+    member.external_attr = 0o600 << 16  # as writestr gives
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
+    with archive.open(member, "w", force_zip64=True) as stream:
+        stream.write(header.getvalue())
+        if array.size == 0:
+            return
+        if array.flags.c_contiguous:
+            stream.write(memoryview(array).cast("B"))
+        elif array.ndim == 2 and array.strides[1] == array.itemsize:
+            for row in array:  # a block of columns (the history's parameters): each row is contiguous
+                stream.write(memoryview(row).cast("B"))
+        else:
+            stream.write(np.ascontiguousarray(array).tobytes())
+
+
 def _history_arrays(history: History, arrays: dict) -> dict:
     """Put the history's arrays into ``arrays``; return its other fields for the manifest."""
-    epochs, rows = history.records()  # one copy of a record that may be 34 MB
+    epochs, rows = history.records(copy=False)  # read at once by the save: no copy of a 34 MB record
     arrays["history_epochs"] = np.asarray(epochs, dtype=np.int64)
     arrays["history_rmse"] = np.ascontiguousarray(rows[:, :2], dtype=np.float64)
-    arrays["history_params"] = rows[:, 2:]  # written as it is (NumPy writes the columns' values in order)
+    arrays["history_params"] = rows[:, 2:]  # written row by row as it is
     arrays["history_learning_rates"] = np.asarray(history.learning_rates, dtype=np.float64)
     arrays["history_grad_rms"] = np.asarray(history.grad_rms, dtype=np.float64)
     if history.initial_params is not None:
         arrays["initial_params"] = np.asarray(history.initial_params, dtype=np.float64)
+    names = history.parameter_names
+    meta = {} if parameters.layer_sizes_of(names) is not None else {"parameter_names": list(names)}
     return {
-        "parameter_names": list(history.parameter_names),
+        **meta,  # the usual names are made from the graph when read (50,000 of them were most of the manifest)
         "initial_train_rmse": history.initial_train_rmse,
         "initial_val_rmse": history.initial_val_rmse,
         "stop_reason": history.stop_reason,
@@ -262,16 +293,22 @@ def _read_archive(archive: zipfile.ZipFile, name: str) -> Project:
 
     arrays = {}
     if manifest["has_weights"] or manifest["has_history"]:
-        if ARRAYS_NAME not in members:
-            raise DataError(f"{name} is damaged: the weights ({ARRAYS_NAME}) are missing.")
-        arrays = _read_arrays(read_member(archive, ARRAYS_NAME, name, "project file"), name)
+        if ARRAYS_NAME in members:  # versions 1-3
+            arrays = _read_arrays(read_member(archive, ARRAYS_NAME, name, "project file"), name)
+        else:
+            arrays = {info.filename[:-len(ARRAY_SUFFIX)]: _read_npy(archive, info, name)
+                      for info in archive.infolist() if info.filename[:-len(ARRAY_SUFFIX)] in ARRAY_KEYS
+                      and info.filename.endswith(ARRAY_SUFFIX)}
+            if not arrays:
+                raise DataError(f"{name} is damaged: the weights ({'weights' + ARRAY_SUFFIX}) are missing.")
 
     weights = None
     if manifest["has_weights"]:
         weights = _float_array(arrays, "weights", (n_params,), name, finite=True)
     history = None
     if manifest["has_history"]:
-        history = _read_history(arrays, manifest.get("history_meta"), n_params, name)
+        history = _read_history(arrays, manifest.get("history_meta"),
+                                [len(layer["neuron_ids"]) for layer in graph_state["layers"]], name)
 
     embedded = None
     if data.get("embedded"):
@@ -296,9 +333,65 @@ def _read_arrays(raw: bytes, name: str) -> dict[str, np.ndarray]:
         raise DataError(f"{name} is damaged: its weights ({ARRAYS_NAME}) cannot be read.") from None
 
 
+class _Counted:
+    """A stream that counts the bytes read from it (the length of a ``.npy`` header)."""
+
+    def __init__(self, stream):
+        self.stream, self.count = stream, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.count += len(data)
+        return data
+
+
+_CHUNK_BYTES = 16 * 2**20
+
+
+def _read_npy(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> np.ndarray:
+    """One ``.npy`` member (version 4) as an array, read into place in pieces.
+
+    Its header must describe plain numbers that exactly fill the member (checked before anything
+    is allocated); the member is read capped at its declared size and checked against its checksum
+    (:func:`open_member`), once, as ``numpy.load`` reads an ``.npz``.
+    """
+    key = info.filename
+    damaged = f"{name} is damaged: its weights ({key}) cannot be read."
+    with open_member(archive, info, name, "project file") as member:
+        stream = _Counted(member)
+        try:
+            version = np.lib.format.read_magic(stream)
+            reader = {(1, 0): np.lib.format.read_array_header_1_0,
+                      (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+            if reader is None:
+                raise ValueError("unsupported array format")
+            shape, fortran_order, dtype = reader(stream, max_header_size=10_000)
+        except (ValueError, TypeError, SyntaxError, EOFError, OSError):
+            raise DataError(damaged) from None
+        if dtype.hasobject or dtype.kind not in "biuf":
+            raise DataError(f"{name} is damaged: {key} holds something that is not plain numbers.")
+        count = math.prod(int(size) for size in shape)
+        size = count * dtype.itemsize
+        if size != info.file_size - stream.count:
+            raise DataError(f"{name} is damaged: {key} declares shape {tuple(int(s) for s in shape)} "
+                            f"({size:,} bytes) but stores {info.file_size - stream.count:,}; it was not loaded.")
+        flat = np.empty(count, dtype=dtype)
+        if size:
+            target, done = memoryview(flat).cast("B"), 0
+            while done < size:
+                piece = member.read(min(size - done, _CHUNK_BYTES))
+                if not piece:
+                    raise DataError(damaged)
+                target[done:done + len(piece)] = piece
+                done += len(piece)
+        if member.read(1):
+            raise DataError(damaged)
+    return flat.reshape(shape, order="F" if fortran_order else "C")
+
+
 def _float_array(arrays: dict, key: str, shape: tuple, name: str, finite: bool = False) -> np.ndarray:
     if key not in arrays:
-        raise DataError(f"{name} is damaged: {key!r} is missing from {ARRAYS_NAME}.")
+        raise DataError(f"{name} is damaged: {key!r} is missing from its arrays.")
     array = arrays[key]
     if array.dtype.kind not in "fiu":
         raise DataError(f"{name} is damaged: {key!r} does not hold numbers.")
@@ -314,10 +407,16 @@ def _float_array(arrays: dict, key: str, shape: tuple, name: str, finite: bool =
     return array
 
 
-def _read_history(arrays: dict, meta, n_params: int, name: str) -> History:
+_NETWORK_NAMES = object()
+
+
+def _read_history(arrays: dict, meta, layer_sizes: list[int], name: str) -> History:
+    n_params = parameters.parameter_count(layer_sizes)
     if not isinstance(meta, dict):
         meta = {}
-    names = meta.get("parameter_names")
+    names = meta.get("parameter_names", _NETWORK_NAMES)
+    if names is _NETWORK_NAMES:  # version 4 leaves the network's own names out
+        names = parameters.parameter_names(layer_sizes)
     if not (isinstance(names, list) and _all_text(names)):
         raise DataError(f"{name} is damaged: the training history has no parameter names.")
     if len(names) != n_params:
@@ -337,16 +436,18 @@ def _read_history(arrays: dict, meta, n_params: int, name: str) -> History:
              if "history_learning_rates" in arrays else np.full(n, np.nan))  # version 2 had none
 
     # Room for every stored row, so none is thinned away again while rebuilding.
-    rows = max(2048, n + n % 2 + 2)
-    history = History(names, max_rows=rows, memory_budget=max(64 * 2**20, 8 * (n_params + 3) * (rows + 1)))
+    capacity = max(2048, n + n % 2 + 2)
+    history = History(names, max_rows=capacity,
+                      memory_budget=max(64 * 2**20, 8 * (n_params + 3) * (capacity + 1)))
     shape = (n, history.n_layers)  # each weight layer's RMS gradient per epoch; saved since December 2026
     grads = _float_array(arrays, "history_grad_rms", shape, name) if "history_grad_rms" in arrays else np.full(
         shape, np.nan)
     if initial is not None:
         history.set_initial(_number(meta.get("initial_train_rmse")), _number(meta.get("initial_val_rmse")),
                             initial)
-    for epoch, (train, val), row, rate, grad in zip(epochs.tolist(), rmse, params, rates.tolist(), grads):
-        history.append(epoch, train, val, row, rate, grad)
+    rows = np.empty((n, n_params + 2))
+    rows[:, :2], rows[:, 2:] = rmse, params
+    history.extend(epochs, rows, rates, grads)  # the same as appending row by row
     reason = meta.get("stop_reason", "completed")
     history.stop_reason = reason if isinstance(reason, str) else "completed"
     message = meta.get("message", "")
@@ -494,6 +595,14 @@ def _migrate_1_to_2(manifest: dict) -> dict:
     return manifest
 
 
+def _migrate_3_to_4(manifest: dict) -> dict:
+    """Version 4 stores each array as a ``.npy`` member instead of one nested ``arrays.npz`` (the
+    reader finds either) and may leave out the history's parameter names when they are the
+    network's own; a version-3 manifest lists them, and they are used as they are."""
+    manifest["version"] = 4
+    return manifest
+
+
 def _migrate_2_to_3(manifest: dict) -> dict:
     """Version 3 added the optimizer, regularization, stopping, schedule, test-share and class-weight
     settings and the history's learning rates, best epoch and test RMSE. A version-2 file has none of
@@ -503,7 +612,7 @@ def _migrate_2_to_3(manifest: dict) -> dict:
     return manifest
 
 
-_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
 
 
 # -- settings the app can apply ------------------------------------------------------------------

@@ -306,7 +306,10 @@ class SnapshotBuffer:
             self._rows[:k] = self._rows[keep]
             self._index[:k] = self._index[keep]
         self._x[k:count] = xs[chosen]
-        self._rows[k:count] = rows[chosen]
+        if chosen.size == m:  # every row kept: one copy, without a temporary of the chosen rows
+            self._rows[k:count] = rows
+        else:
+            np.take(rows, chosen, axis=0, out=self._rows[k:count])
         self._index[k:count] = first + chosen
         self._n, self._appended, self.stride = count, total, stride
         self._last_x = float(xs[-1])
@@ -323,6 +326,24 @@ class SnapshotBuffer:
 
     def _latest_is_stored(self) -> bool:
         return self._n > 0 and self._index[self._n - 1] == self._appended - 1
+
+    def x_values(self) -> np.ndarray:
+        """The x of :meth:`arrays`, without copying any row: ``(m,)``, a fresh array."""
+        if self._appended == 0:
+            return np.zeros(0)
+        if self._latest_is_stored():
+            return self._x[: self._n].copy()
+        return np.append(self._x[: self._n], self._last_x)
+
+    def stored(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(x, rows)`` of :meth:`arrays` as read-only views of the buffer (no copy), or ``None``
+        when the latest snapshot is not a stored row. Valid until the next change of the buffer:
+        for a caller that reads them at once (saving a 34 MB history need not copy it first)."""
+        if self._appended == 0 or not self._latest_is_stored():
+            return None
+        x, rows = self._x[: self._n].view(), self._rows[: self._n].view()
+        x.flags.writeable = rows.flags.writeable = False
+        return x, rows
 
     def arrays(self, columns=None) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(x, rows)``: ``(m,)`` and ``(m, n_values)``, fresh arrays ending with the latest.

@@ -300,6 +300,12 @@ def _npz(**arrays) -> bytes:
     return buffer.getvalue()
 
 
+def _npy(array) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
 _SHAPES = st.lists(st.integers(0, 7), max_size=3).map(tuple)
 _ARRAYS = st.dictionaries(
     st.sampled_from(["weights", "history_epochs", "history_rmse", "history_params", "initial_params", "other"]),
@@ -337,18 +343,25 @@ def _check_usable_project(project: Project) -> None:
 
 
 @fuzz(60)
-@given(mutations=_MUTATIONS, drop=st.sets(st.sampled_from(["manifest.json", "arrays.npz", "data.csv"]), max_size=2),
-       arrays=st.none() | _ARRAYS, mutate=st.booleans())
-def test_damaged_real_projects_load_usable_or_raise_data_error(tmp_path, mutations, drop, arrays, mutate):
+@given(mutations=_MUTATIONS, drop=st.sets(st.sampled_from(["manifest.json", "weights.npy", "history_params.npy",
+                                                           "data.csv"]), max_size=2),
+       arrays=st.none() | _ARRAYS, nested=st.booleans(), mutate=st.booleans())
+def test_damaged_real_projects_load_usable_or_raise_data_error(tmp_path, mutations, drop, arrays, nested, mutate):
     members = dict(_saved_project_members())
     manifest = json.loads(members["manifest.json"])
     if mutate:
         manifest = _mutate(manifest, mutations)
     members["manifest.json"] = json.dumps(manifest, allow_nan=True)
-    if arrays is not None:
-        members["arrays.npz"] = _npz(**{key: _array(*spec) for key, spec in arrays.items()})
+    if arrays is not None:  # other arrays, as version 4 stores them or nested as versions 1-3 did
+        for name in [name for name in members if name.endswith(".npy")]:
+            del members[name]
+        arrays = {key: _array(*spec) for key, spec in arrays.items()}
+        if nested:
+            members["arrays.npz"] = _npz(**arrays)
+        else:
+            members.update({f"{key}.npy": _npy(array) for key, array in arrays.items()})
     for name in drop:
-        members.pop(name)
+        members.pop(name, None)
     path = _write_zip(tmp_path / "p.mlpd", members)
     try:
         project = load_project(path)
@@ -360,7 +373,7 @@ def test_damaged_real_projects_load_usable_or_raise_data_error(tmp_path, mutatio
 
 @pytest.mark.parametrize("missing, message", [
     ("manifest.json", "no manifest.json"),
-    ("arrays.npz", "arrays.npz"),
+    ("weights.npy", "'weights' is missing"),
     ("data.csv", "embedded data table"),
 ])
 def test_each_missing_member_is_named(tmp_path, missing, message):
@@ -382,10 +395,7 @@ def test_each_missing_member_is_named(tmp_path, missing, message):
 ])
 def test_wrong_arrays_are_named(tmp_path, key, array, message):
     members = dict(_saved_project_members())
-    with np.load(io.BytesIO(members["arrays.npz"])) as npz:
-        arrays = {name: npz[name] for name in npz.files}
-    arrays[key] = array
-    members["arrays.npz"] = _npz(**arrays)
+    members[f"{key}.npy"] = _npy(array)
     with pytest.raises(DataError, match=message):
         load_project(_write_zip(tmp_path / "p.mlpd", members))
 
@@ -616,25 +626,30 @@ def test_an_interrupted_project_save_leaves_no_partial_project(tmp_path, monkeyp
     before = path.read_bytes() if existing else None
     import mlp_desktop.core.project as project_module
 
-    real_writestr, real_savez = zipfile.ZipFile.writestr, project_module.np.savez
+    real_writestr, real_write_npy = zipfile.ZipFile.writestr, project_module._write_npy
     calls = []
 
     def writestr(self, name, data, *args, **kwargs):
         calls.append(name)
         return real_writestr(self, name, data, *args, **kwargs)
 
-    def savez(stream, **arrays):  # the arrays are written straight into the archive: cut off half-way
-        calls.append("arrays.npz")
-        stream.write(b"PK\x03\x04" + bytes(1000))
-        raise interruption("interrupted half-way")
+    def write_npy(archive, member_name, array, date_time):  # the arrays go straight into the archive
+        calls.append(member_name)
+        if member_name == "history_params.npy":  # cut off half-way through the largest
+            with archive.open(member_name, "w", force_zip64=True) as stream:
+                stream.write(b"\x93NUMPY" + bytes(1000))
+                raise interruption("interrupted half-way")
+        real_write_npy(archive, member_name, array, date_time)
 
     monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
-    monkeypatch.setattr(project_module.np, "savez", savez)
+    monkeypatch.setattr(project_module, "_write_npy", write_npy)
     with pytest.raises(interruption):
         save_project(_full_project(), path)
     monkeypatch.undo()
-    assert project_module.np.savez is real_savez
-    assert calls[:2] == ["manifest.json", "arrays.npz"]  # the manifest is written, the arrays are not
+    assert project_module._write_npy is real_write_npy
+    # the manifest and the first arrays are written, the history's parameters are not
+    assert calls[:4] == ["manifest.json", "weights.npy", "history_epochs.npy", "history_rmse.npy"]
+    assert calls[4] == "history_params.npy"
     if existing:
         assert path.read_bytes() == before
         assert load_project(path).weights is not None

@@ -19,7 +19,9 @@ from mlp_desktop.core import project as project_module
 from mlp_desktop.core.errors import DataError
 from mlp_desktop.core.graph import NetworkGraph
 from mlp_desktop.core.history import History
+from mlp_desktop.core.parameters import parameter_names
 from mlp_desktop.core.project import (
+    ARRAY_KEYS,
     PROJECT_FORMAT,
     PROJECT_VERSION,
     Project,
@@ -122,6 +124,12 @@ def _npz(**arrays) -> bytes:
     return buffer.getvalue()
 
 
+def _npy(array) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
 def _assert_same_history(loaded: History, saved: History) -> None:
     assert loaded.parameter_names == saved.parameter_names
     np.testing.assert_array_equal(loaded.epochs, saved.epochs)
@@ -191,16 +199,21 @@ def test_long_history_at_full_budget_round_trips(tmp_path):
     _assert_same_history(load_project(tmp_path / "long.mlpd").history, history)
 
 
-def test_arrays_are_stored_uncompressed_and_deflated_ones_still_open(tmp_path):
-    # Weights barely compress and deflating a 34 MB history took seconds: arrays.npz is stored as
-    # it is. Files written before (arrays deflated) open the same.
+def test_arrays_are_stored_uncompressed_npy_members_and_deflated_ones_still_open(tmp_path):
+    # Weights barely compress and deflating a 34 MB history took seconds: each array is a stored
+    # .npy member, so the project is also an .npz. Files whose arrays were deflated open the same.
     project = _project(tmp_path)
     path = tmp_path / "run.mlpd"
     save_project(project, path)
     with zipfile.ZipFile(path) as archive:
-        assert archive.getinfo("arrays.npz").compress_type == zipfile.ZIP_STORED
+        arrays = [name for name in archive.namelist() if name.endswith(".npy")]
+        assert sorted(arrays) == sorted(f"{key}.npy" for key in ARRAY_KEYS)
+        assert {archive.getinfo(name).compress_type for name in arrays} == {zipfile.ZIP_STORED}
         members = {name: archive.read(name) for name in archive.namelist()}
     json.loads(members["manifest.json"])
+    with np.load(path) as npz:  # numpy reads the arrays as they are
+        assert npz["weights"].tobytes() == project.weights.tobytes()
+        assert npz["history_params"].tobytes() == project.history.params.tobytes()
     deflated = tmp_path / "deflated.mlpd"
     with zipfile.ZipFile(deflated, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, raw in members.items():
@@ -225,7 +238,81 @@ def test_round_trip_without_weights_or_history(tmp_path, weights, history):
     if history:
         _assert_same_history(loaded.history, project.history)
     with zipfile.ZipFile(path) as archive:
-        assert ("arrays.npz" in archive.namelist()) == (weights or history)
+        assert any(name.endswith(".npy") for name in archive.namelist()) == (weights or history)
+        assert ("weights.npy" in archive.namelist()) == weights
+
+
+def _as_version_3(path: Path, target: Path) -> Path:
+    """A copy of a version-4 project as version 3 wrote it: the arrays in one nested arrays.npz and
+    every parameter name in the manifest."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(members.pop("manifest.json"))
+    arrays = {name[:-4]: np.load(io.BytesIO(members.pop(name))) for name in list(members) if name.endswith(".npy")}
+    manifest["version"] = 3
+    if manifest["has_history"] and "parameter_names" not in manifest["history_meta"]:
+        layer_sizes = [len(layer["neuron_ids"]) for layer in manifest["graph"]["layers"]]
+        manifest["history_meta"]["parameter_names"] = parameter_names(layer_sizes)
+    return _write_zip(target, {"manifest.json": json.dumps(manifest), "arrays.npz": _npz(**arrays), **members})
+
+
+def test_network_parameter_names_are_left_out_of_the_manifest_and_version_3_files_open_the_same(tmp_path):
+    # 50,890 names of a 784-64-10 network were most of the manifest: version 4 leaves out the names
+    # the network's layer sizes give (always, when the app saves) and makes them when reading.
+    project = _project(tmp_path)
+    sizes = [len(layer["neuron_ids"]) for layer in project.graph["layers"]]
+    names = parameter_names(sizes)
+    history = History(names)
+    history.set_initial(0.9, np.nan, project.weights * 2)
+    for epoch in range(1, 6):
+        history.append(epoch, 1 / epoch, np.nan, project.weights + epoch, 0.1, [0.5 / epoch] * history.n_layers)
+    history.best_epoch, history.stop_reason = 4, "stopped"
+    project.history = history
+    path = tmp_path / "run.mlpd"
+    save_project(project, path)
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["version"] == PROJECT_VERSION == 4
+    assert "parameter_names" not in manifest["history_meta"]
+    old = _as_version_3(path, tmp_path / "old.mlpd")
+    with zipfile.ZipFile(old) as archive:
+        assert "arrays.npz" in archive.namelist() and not any(name.endswith(".npy") for name in archive.namelist())
+    for loaded in (load_project(path), load_project(old)):
+        assert loaded.history.parameter_names == names
+        _assert_same_history(loaded.history, history)
+        assert loaded.history.initial_params.tobytes() == history.initial_params.tobytes()
+        assert loaded.history.learning_rates.tobytes() == history.learning_rates.tobytes()
+        assert loaded.history.grad_rms.tobytes() == history.grad_rms.tobytes()
+        assert (loaded.history.best_epoch, loaded.history.stop_reason) == (4, "stopped")
+        assert loaded.weights.tobytes() == project.weights.tobytes()
+    # Saved again, a version-3 project becomes version 4 with the same contents.
+    save_project(load_project(old), tmp_path / "again.mlpd")
+    _assert_same_history(load_project(tmp_path / "again.mlpd").history, history)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda raw: raw[:-8], "stores"),
+    (lambda raw: raw.replace(b"'shape': (", b"'shape': (9999999, ", 1), "declares shape"),
+    (lambda raw: raw.replace(b"<f8", b"|O", 1), "cannot be read|not plain numbers"),
+    (lambda raw: b"not an array at all", "cannot be read"),
+    (lambda raw: raw[:-8] + bytes(8), "checksum"),  # the same length, other bytes: the checksum tells
+])
+def test_a_damaged_npy_member_is_named(tmp_path, damage, message):
+    path = tmp_path / "run.mlpd"
+    save_project(_project(tmp_path), path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+        crc = archive.getinfo("weights.npy").CRC
+    members["weights.npy"] = damage(members["weights.npy"])
+    damaged = _write_zip(tmp_path / "damaged.mlpd", members)
+    if message == "checksum":  # the member says the checksum of the bytes it held before
+        with zipfile.ZipFile(damaged) as archive:
+            new_crc = archive.getinfo("weights.npy").CRC
+        raw = damaged.read_bytes()
+        assert raw.count(new_crc.to_bytes(4, "little")) == 2  # the local header and the directory
+        damaged.write_bytes(raw.replace(new_crc.to_bytes(4, "little"), crc.to_bytes(4, "little")))
+    with pytest.raises(DataError, match=message):
+        load_project(damaged)
 
 
 def test_embedded_data_round_trip(tmp_path):
@@ -544,12 +631,18 @@ _manifests = st.fixed_dictionaries(
     },
 )
 
+def _members(arrays: dict, nested: bool) -> dict:
+    """The arrays as project members: one arrays.npz (versions 1-3) or one .npy each (version 4)."""
+    return {"arrays.npz": _npz(**arrays)} if nested else {f"{key}.npy": _npy(value) for key, value in arrays.items()}
+
+
 _arrays = st.one_of(
-    st.binary(max_size=64),
-    st.builds(lambda n: _npz(weights=np.zeros(n)), st.integers(0, 40)),
-    st.builds(lambda n, m: _npz(weights=np.zeros(n), history_epochs=np.arange(1, m + 1),
-                                history_rmse=np.zeros((m, 2)), history_params=np.zeros((m, n))),
-              st.integers(0, 40), st.integers(0, 3)),
+    st.builds(lambda raw, member: {member: raw}, st.binary(max_size=64), st.sampled_from(["arrays.npz", "weights.npy"])),
+    st.builds(lambda n, nested: _members({"weights": np.zeros(n)}, nested), st.integers(0, 40), st.booleans()),
+    st.builds(lambda n, m, nested: _members({"weights": np.zeros(n), "history_epochs": np.arange(1, m + 1),
+                                             "history_rmse": np.zeros((m, 2)), "history_params": np.zeros((m, n))},
+                                            nested),
+              st.integers(0, 40), st.integers(0, 3), st.booleans()),
 )
 
 
@@ -558,7 +651,7 @@ _arrays = st.one_of(
 def test_random_manifests_give_a_project_or_data_error(tmp_path, manifest, arrays, data_csv):
     members = {"manifest.json": json.dumps(manifest)}
     if arrays is not None:
-        members["arrays.npz"] = arrays
+        members.update(arrays)
     if data_csv is not None:
         members["data.csv"] = data_csv
     path = _write_zip(tmp_path / "fuzz.mlpd", members)

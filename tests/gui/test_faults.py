@@ -351,7 +351,7 @@ def test_an_interrupted_project_save_in_the_app_leaves_the_old_project(qtbot, sh
     real_open = zipfile.ZipFile.open
 
     def open_member(self, name, mode="r", *args, **kwargs):  # the arrays are written into the archive
-        if mode == "w" and getattr(name, "filename", name) == "arrays.npz":
+        if mode == "w" and getattr(name, "filename", name) == "history_params.npy":
             raise KeyboardInterrupt
         return real_open(self, name, mode, *args, **kwargs)
 
