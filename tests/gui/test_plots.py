@@ -333,6 +333,36 @@ class TestWeightGrid:
         assert "<svg" in svg and "b2[0]" in svg
 
 
+@pytest.mark.parametrize("layer_sizes, max_rows, epochs", [([2, 2, 1], 2048, 7), ([4, 5, 3], 2048, 7),
+                                                            ([4, 5, 3], 4, 11)])
+def test_set_history_draws_what_the_stacked_rows_draw(qtbot, layer_sizes, max_rows, epochs):
+    # set_history reads the history as it is; what it draws is set_series of epoch 0 and every kept
+    # epoch (also when the latest epoch is not a kept row: max_rows=4 thins 11 epochs).
+    from mlp_desktop.core.history import History
+
+    names = names_for(layer_sizes)
+    rng = np.random.default_rng(3)
+    history = History(names, max_rows=max_rows)
+    history.set_initial(1.0, np.nan, rng.normal(size=len(names)))
+    for epoch in range(1, epochs + 1):
+        history.append(epoch, 1 / epoch, np.nan, rng.normal(size=len(names)))
+    direct, stacked = shown(qtbot, WeightPlots()), shown(qtbot, WeightPlots())
+    for plots in (direct, stacked):
+        plots.set_parameter_names(names)
+    direct.set_history(history)
+    stacked.set_series(np.concatenate([[0], history.epochs]), np.vstack([history.initial_params[None, :], history.params]))
+    for a, b in zip(direct.buffer.arrays(), stacked.buffer.arrays()):
+        assert a.tobytes() == b.tobytes()
+    if direct.mode == "grid":
+        items = [(a, b) for a, b in zip(direct.grid.curves, stacked.grid.curves)]
+    else:
+        items = list(zip(direct.curves_plot.colour_items, stacked.curves_plot.colour_items))
+    assert items
+    for a, b in items:
+        for x, y in zip(a.getData(), b.getData()):
+            assert (x is None and y is None) or np.array_equal(x, y)
+
+
 class TestWeightTree:
     def test_more_than_24_parameters_use_the_tree_and_one_plot(self, qtbot):
         plots = shown(qtbot, WeightPlots())

@@ -11,9 +11,11 @@ from ...core.parameters import LayerGroup
 
 COLUMN_ROLE = Qt.ItemDataRole.UserRole
 NEURON_ROLE = Qt.ItemDataRole.UserRole + 1
-EAGER_LEAVES = 2_000
+EAGER_LEAVES = 200
 """Up to this many parameters every leaf is made at once; beyond, a neuron's leaves are made when it
-is expanded (or a leaf is asked for): 784-64-10 made 50,372 items in 0.55-0.65 s on every reopen."""
+is expanded (or a leaf is asked for): 784-64-10 made 50,372 items in 0.55-0.65 s on every reopen,
+and 784-2-10 made 1,600 leaves (and coloured them twice) each time a 784-column table was opened.
+The neurons start collapsed either way, so what is seen is the same."""
 _GROUP_FLAGS = (
     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate
 )
@@ -46,7 +48,8 @@ class ParameterTree(QTreeWidget):
         self._leaves: list[QTreeWidgetItem | None] = []
         self._neuron_items: list[QTreeWidgetItem] = []
         self._neuron_columns: list[list[int]] = []
-        self._neuron_of: dict[int, int] = {}
+        self._neuron_of = np.zeros(0, dtype=np.int64)  # column -> its neuron's index
+        self._made: list[int] = []  # neurons whose leaves are made
         self.layer_items: list[QTreeWidgetItem] = []
         self._notify = QTimer(self)
         self._notify.setSingleShot(True)
@@ -67,7 +70,8 @@ class ParameterTree(QTreeWidget):
         try:
             self.clear()
             self._leaves = [None] * len(names)
-            self._neuron_items, self._neuron_columns, self._neuron_of = [], [], {}
+            self._neuron_items, self._neuron_columns, self._made = [], [], []
+            self._neuron_of = np.zeros(len(names), dtype=np.int64)
             self.layer_items = []
             for layer in groups:
                 layer_item = QTreeWidgetItem([layer.title])
@@ -80,7 +84,7 @@ class ParameterTree(QTreeWidget):
                     neuron_item.setData(0, NEURON_ROLE, index)
                     self._neuron_items.append(neuron_item)
                     self._neuron_columns.append(list(neuron.columns))
-                    self._neuron_of.update((column, index) for column in neuron.columns)
+                    self._neuron_of[neuron.columns] = index
                     if lazy:
                         neuron_item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
                         neuron_item.setCheckState(0, self._state_of(index))
@@ -116,7 +120,7 @@ class ParameterTree(QTreeWidget):
     def leaf(self, column: int) -> QTreeWidgetItem:
         """The tree item of parameter ``column`` (made now if its neuron was never expanded)."""
         if self._leaves[column] is None:
-            self._make_leaves(self._neuron_of[column])
+            self._make_leaves(int(self._neuron_of[column]))
         return self._leaves[column]
 
     def show_colours(self, colours: dict[int, str]) -> None:
@@ -124,9 +128,9 @@ class ParameterTree(QTreeWidget):
         self._colours = dict(colours)
         self.blockSignals(True)  # decorations are data changes too; they must not re-trigger us
         try:
-            for column, leaf in enumerate(self._leaves):
-                if leaf is not None:
-                    self._show_colour(leaf, colours.get(column))
+            for neuron in self._made:  # leaves not made yet take their colours when they are made
+                for column in self._neuron_columns[neuron]:
+                    self._show_colour(self._leaves[column], colours.get(column))
         finally:
             self.blockSignals(False)
 
@@ -139,6 +143,7 @@ class ParameterTree(QTreeWidget):
         neuron_item = self._neuron_items[neuron]
         if neuron_item.childCount():
             return
+        self._made.append(neuron)
         blocked = self.blockSignals(True)
         try:
             for column in self._neuron_columns[neuron]:
