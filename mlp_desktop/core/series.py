@@ -306,10 +306,8 @@ class SnapshotBuffer:
             self._rows[:k] = self._rows[keep]
             self._index[:k] = self._index[keep]
         self._x[k:count] = xs[chosen]
-        if chosen.size == m:  # every row kept: one copy, without a temporary of the chosen rows
-            self._rows[k:count] = rows
-        else:
-            np.take(rows, chosen, axis=0, out=self._rows[k:count])
+        if chosen.size:  # every stride-th row: a slice, copied once (rows[chosen] made a temporary copy first)
+            self._rows[k:count] = rows[chosen[0]::stride][: chosen.size]
         self._index[k:count] = first + chosen
         self._n, self._appended, self.stride = count, total, stride
         self._last_x = float(xs[-1])
