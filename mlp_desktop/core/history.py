@@ -99,7 +99,8 @@ class History:
     def extend(self, epochs: np.ndarray, rows: np.ndarray, learning_rates: np.ndarray,
                grad_rms: np.ndarray | None = None) -> None:
         """:meth:`append` for many epochs at once: ``rows[i] = [train RMSE, validation RMSE, *params]``
-        after ``epochs[i]`` (the same history as appending them one by one, without the Python loop)."""
+        after ``epochs[i]`` (the same history as appending them one by one, without the Python loop).
+        ``rows`` may also be the tuple ``(rmse (n, 2), params (n, n_params))``, copied into place."""
         if len(epochs) == 0:
             return
         self._buffer.extend(epochs, rows)

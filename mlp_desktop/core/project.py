@@ -349,43 +349,80 @@ _CHUNK_BYTES = 16 * 2**20
 
 
 def _read_npy(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> np.ndarray:
-    """One ``.npy`` member (version 4) as an array, read into place in pieces.
+    """One ``.npy`` member (version 4) as an array.
 
     Its header must describe plain numbers that exactly fill the member (checked before anything
-    is allocated); the member is read capped at its declared size and checked against its checksum
-    (:func:`open_member`), once, as ``numpy.load`` reads an ``.npz``.
+    is allocated), and the member's bytes must match its checksum. A stored member (as saved) is
+    read from the file straight into the array; any other is inflated in pieces, capped at its
+    declared size (:func:`open_member`).
     """
     key = info.filename
-    damaged = f"{name} is damaged: its weights ({key}) cannot be read."
+    if (info.compress_type == zipfile.ZIP_STORED and not info.flag_bits & 0x1
+            and info.compress_size == info.file_size and isinstance(getattr(archive, "fp", None), io.BufferedReader)):
+        return _read_stored_npy(archive.fp, info, name)
     with open_member(archive, info, name, "project file") as member:
         stream = _Counted(member)
-        try:
-            version = np.lib.format.read_magic(stream)
-            reader = {(1, 0): np.lib.format.read_array_header_1_0,
-                      (2, 0): np.lib.format.read_array_header_2_0}.get(version)
-            if reader is None:
-                raise ValueError("unsupported array format")
-            shape, fortran_order, dtype = reader(stream, max_header_size=10_000)
-        except (ValueError, TypeError, SyntaxError, EOFError, OSError):
-            raise DataError(damaged) from None
-        if dtype.hasobject or dtype.kind not in "biuf":
-            raise DataError(f"{name} is damaged: {key} holds something that is not plain numbers.")
-        count = math.prod(int(size) for size in shape)
-        size = count * dtype.itemsize
-        if size != info.file_size - stream.count:
-            raise DataError(f"{name} is damaged: {key} declares shape {tuple(int(s) for s in shape)} "
-                            f"({size:,} bytes) but stores {info.file_size - stream.count:,}; it was not loaded.")
-        flat = np.empty(count, dtype=dtype)
+        shape, fortran_order, dtype, size = _npy_header(stream, info, name)
+        flat = np.empty(size // dtype.itemsize, dtype=dtype)
         if size:
             target, done = memoryview(flat).cast("B"), 0
             while done < size:
                 piece = member.read(min(size - done, _CHUNK_BYTES))
                 if not piece:
-                    raise DataError(damaged)
+                    raise DataError(f"{name} is damaged: its weights ({key}) cannot be read.")
                 target[done:done + len(piece)] = piece
                 done += len(piece)
         if member.read(1):
-            raise DataError(damaged)
+            raise DataError(f"{name} is damaged: its weights ({key}) cannot be read.")
+    return flat.reshape(shape, order="F" if fortran_order else "C")
+
+
+def _npy_header(stream: _Counted, info: zipfile.ZipInfo, name: str) -> tuple[tuple, bool, np.dtype, int]:
+    """``(shape, fortran_order, dtype, data bytes)`` of a ``.npy`` member's header, read from
+    ``stream``; DataError unless it describes plain numbers that exactly fill the rest of the member."""
+    key = info.filename
+    try:
+        version = np.lib.format.read_magic(stream)
+        reader = {(1, 0): np.lib.format.read_array_header_1_0,
+                  (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if reader is None:
+            raise ValueError("unsupported array format")
+        shape, fortran_order, dtype = reader(stream, max_header_size=10_000)
+    except (ValueError, TypeError, SyntaxError, EOFError, OSError):
+        raise DataError(f"{name} is damaged: its weights ({key}) cannot be read.") from None
+    if dtype.hasobject or dtype.kind not in "biuf":
+        raise DataError(f"{name} is damaged: {key} holds something that is not plain numbers.")
+    size = math.prod(int(size) for size in shape) * dtype.itemsize
+    if size != info.file_size - stream.count:
+        raise DataError(f"{name} is damaged: {key} declares shape {tuple(int(s) for s in shape)} "
+                        f"({size:,} bytes) but stores {info.file_size - stream.count:,}; it was not loaded.")
+    return shape, fortran_order, dtype, size
+
+
+_LOCAL_HEADER = 30  # bytes of a zip member's local header before its name and extra field
+
+
+def _read_stored_npy(file: io.BufferedReader, info: zipfile.ZipInfo, name: str) -> np.ndarray:
+    """A stored ``.npy`` member read from the archive's file straight into its array: one read and
+    one checksum pass (through zipfile, each 16 MB piece was read into a new bytes object first)."""
+    damaged = f"{name} is damaged: its weights ({info.filename}) cannot be read."
+    file.seek(info.header_offset)
+    local = file.read(_LOCAL_HEADER)
+    if len(local) != _LOCAL_HEADER or local[:4] != b"PK\x03\x04":
+        raise DataError(damaged)
+    start = info.header_offset + _LOCAL_HEADER + int.from_bytes(local[26:28], "little") + int.from_bytes(
+        local[28:30], "little")
+    file.seek(start)
+    head = file.read(min(info.file_size, 10_240))
+    stream = _Counted(io.BytesIO(head))
+    shape, fortran_order, dtype, size = _npy_header(stream, info, name)
+    flat = np.empty(size // dtype.itemsize, dtype=dtype)
+    target = memoryview(flat).cast("B") if size else memoryview(b"")
+    file.seek(start + stream.count)
+    if size and file.readinto(target) != size:
+        raise DataError(f"{name} is damaged: its part {info.filename} is shorter than it declares.")
+    if zlib.crc32(target, zlib.crc32(head[:stream.count])) != info.CRC:
+        raise DataError(f"{name} is damaged: its part {info.filename} fails its checksum.")
     return flat.reshape(shape, order="F" if fortran_order else "C")
 
 
@@ -445,9 +482,7 @@ def _read_history(arrays: dict, meta, layer_sizes: list[int], name: str) -> Hist
     if initial is not None:
         history.set_initial(_number(meta.get("initial_train_rmse")), _number(meta.get("initial_val_rmse")),
                             initial)
-    rows = np.empty((n, n_params + 2))
-    rows[:, :2], rows[:, 2:] = rmse, params
-    history.extend(epochs, rows, rates, grads)  # the same as appending row by row
+    history.extend(epochs, (rmse, params), rates, grads)  # the same as appending row by row
     reason = meta.get("stop_reason", "completed")
     history.stop_reason = reason if isinstance(reason, str) else "completed"
     message = meta.get("message", "")

@@ -275,14 +275,19 @@ class SnapshotBuffer:
         self._n += 1
 
     def extend(self, xs, rows) -> None:
-        """Add many snapshots at once: ``xs`` ``(m,)`` and ``rows`` ``(m, n_values)``.
+        """Add many snapshots at once: ``xs`` ``(m,)`` and ``rows`` ``(m, n_values)``, or a tuple of
+        blocks of columns ``(m, width)`` that together make the rows (copied into place, never
+        stacked first).
 
         The result is the same as appending them one by one, without the Python loop: the stored
         rows are always the snapshots whose append count is a multiple of ``stride``, and
         ``stride`` is the smallest power of two (at least the current one) that fits them in.
         """
         xs = np.asarray(xs, dtype=np.float64).reshape(-1)
-        rows = np.asarray(rows, dtype=np.float64).reshape(xs.size, self.n_values)
+        blocks = [np.asarray(block, dtype=np.float64).reshape(xs.size, -1)
+                  for block in (rows if isinstance(rows, tuple) else (rows,))]
+        if sum(block.shape[1] for block in blocks) != self.n_values:
+            raise ValueError(f"rows of {self.n_values} values expected")
         m = xs.size
         if m == 0:
             return
@@ -306,12 +311,16 @@ class SnapshotBuffer:
             self._rows[:k] = self._rows[keep]
             self._index[:k] = self._index[keep]
         self._x[k:count] = xs[chosen]
-        if chosen.size:  # every stride-th row: a slice, copied once (rows[chosen] made a temporary copy first)
-            self._rows[k:count] = rows[chosen[0]::stride][: chosen.size]
+        column = 0
+        for block in blocks:
+            columns = slice(column, column + block.shape[1])
+            if chosen.size:  # every stride-th row: a slice, copied once (rows[chosen] made a temporary copy first)
+                self._rows[k:count, columns] = block[chosen[0]::stride][: chosen.size]
+            self._last_row[columns] = block[-1]
+            column = columns.stop
         self._index[k:count] = first + chosen
         self._n, self._appended, self.stride = count, total, stride
         self._last_x = float(xs[-1])
-        self._last_row[:] = rows[-1]
 
     def _thin(self) -> None:
         self.stride *= 2

@@ -297,14 +297,19 @@ def test_network_parameter_names_are_left_out_of_the_manifest_and_version_3_file
     (lambda raw: b"not an array at all", "cannot be read"),
     (lambda raw: raw[:-8] + bytes(8), "checksum"),  # the same length, other bytes: the checksum tells
 ])
-def test_a_damaged_npy_member_is_named(tmp_path, damage, message):
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_a_damaged_npy_member_is_named(tmp_path, damage, message, compression):
+    # (a stored member is read from the file straight into its array, a deflated one through zipfile)
     path = tmp_path / "run.mlpd"
     save_project(_project(tmp_path), path)
     with zipfile.ZipFile(path) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
         crc = archive.getinfo("weights.npy").CRC
     members["weights.npy"] = damage(members["weights.npy"])
-    damaged = _write_zip(tmp_path / "damaged.mlpd", members)
+    damaged = tmp_path / "damaged.mlpd"
+    with zipfile.ZipFile(damaged, "w", compression=compression) as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
     if message == "checksum":  # the member says the checksum of the bytes it held before
         with zipfile.ZipFile(damaged) as archive:
             new_crc = archive.getinfo("weights.npy").CRC

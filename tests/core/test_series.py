@@ -143,12 +143,17 @@ class TestSnapshotBuffer:
         for x, row in zip(xs[:before], rows[:before]):
             one.append(x, row)
             other.append(x, row)
+        blocks = SnapshotBuffer(2, max_rows=32)  # the rows given as blocks of columns
+        for x, row in zip(xs[:before], rows[:before]):
+            blocks.append(x, row)
         one.extend(xs[before:], rows[before:])
+        blocks.extend(xs[before:], (rows[before:, :1], rows[before:, 1:]))
         for x, row in zip(xs[before:], rows[before:]):
             other.append(x, row)
-        for a, b in zip(one.arrays(), other.arrays()):
+        for a, b, c in zip(one.arrays(), other.arrays(), blocks.arrays()):
             np.testing.assert_array_equal(a, b)
-        assert one.stride == other.stride and len(one) == len(other)
+            np.testing.assert_array_equal(c, b)
+        assert one.stride == other.stride == blocks.stride and len(one) == len(other) == len(blocks)
 
     def test_memory_budget_lowers_the_row_bound_for_long_vectors(self):
         buffer = SnapshotBuffer(100_000, max_rows=1024, memory_budget=8 * 2**20)
