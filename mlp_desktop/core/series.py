@@ -284,13 +284,13 @@ class SnapshotBuffer:
         ``stride`` is the smallest power of two (at least the current one) that fits them in.
         """
         xs = np.asarray(xs, dtype=np.float64).reshape(-1)
-        blocks = [np.asarray(block, dtype=np.float64).reshape(xs.size, -1)
+        m = xs.size
+        if m == 0:  # (a run of zero epochs: nothing to add, and no row length to check)
+            return
+        blocks = [np.asarray(block, dtype=np.float64).reshape(m, -1)
                   for block in (rows if isinstance(rows, tuple) else (rows,))]
         if sum(block.shape[1] for block in blocks) != self.n_values:
             raise ValueError(f"rows of {self.n_values} values expected")
-        m = xs.size
-        if m == 0:
-            return
         first, total = self._appended, self._appended + m
         stride = self.stride
         while -(-total // stride) > self.max_rows:

@@ -134,7 +134,7 @@ class TestSnapshotBuffer:
         assert x[0] == 10
 
     @pytest.mark.parametrize("before", [0, 5, 31, 32, 33, 200])
-    @pytest.mark.parametrize("count", [1, 7, 32, 300, 5000])
+    @pytest.mark.parametrize("count", [0, 1, 7, 32, 300, 5000])
     def test_extend_equals_repeated_append(self, before, count):
         xs = np.arange(1, before + count + 1, dtype=float)
         rows = np.column_stack([xs, xs**2])
