@@ -97,7 +97,7 @@ class DataFrameModel(QAbstractTableModel):
             self._row_numbers = None
         else:
             self._names = [str(name) for name in frame.columns]
-            self._columns = [frame.iloc[:, j].to_numpy() for j in range(frame.shape[1])]
+            self._columns = [column.to_numpy() for _, column in frame.items()]  # (iloc: 4x slower)
             self._numeric = [column.dtype.kind in "fiu" for column in self._columns]
             self._n_rows = len(frame)
             self._row_numbers = None if row_numbers is None else np.asarray(row_numbers)

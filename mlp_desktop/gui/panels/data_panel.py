@@ -120,6 +120,9 @@ def reading_notes_html(notes: list[str], warnings: list[str]) -> str:
 SIZED_CELLS = 1000
 """Cells measured to size the preview's columns when a table is shown (each costs about 20 us in
 eight data() calls; 4,000 held the window for 80 ms when a 50-column file opened)."""
+COLUMNS_SIZED_AT_ONCE = 40
+"""Columns sized when a table is shown (more than fit the widest preview); the others are sized
+as they scroll into view (784 image columns took 0.09 s to size at once)."""
 
 
 class ColumnRolesModel(QAbstractTableModel):
@@ -317,6 +320,8 @@ class DataPanel(QWidget):
         columns = self.table_view.horizontalHeader()
         columns.setDefaultSectionSize(80)
         self.table_view.setMinimumHeight(120)
+        self._unsized_columns: set[int] = set()
+        self.table_view.horizontalScrollBar().valueChanged.connect(self._size_columns_in_view)
 
         self.roles_box = QGroupBox("Columns")
         self.roles_scroll = QScrollArea()
@@ -451,14 +456,30 @@ class DataPanel(QWidget):
         self.model.set_frame(table.frame, table.row_numbers)
         # Size columns from their first rows: 200 of them for a narrow table, fewer for a wide
         # one (784 image columns from 200 rows took 6 s; numbers in a column look alike).
-        columns = max(1, table.frame.shape[1])
+        columns = min(max(1, table.frame.shape[1]), COLUMNS_SIZED_AT_ONCE)
         self.table_view.horizontalHeader().setResizeContentsPrecision(max(5, min(200, SIZED_CELLS // columns)))
-        self.table_view.resizeColumnsToContents()
+        self._unsized_columns = set(range(table.frame.shape[1]))
+        self._size_columns(range(columns))
         self._mark_bad_cells()
         self._fill_sheets(table)
         self._fill_roles()
         self.file_label.setText(table.location)
         self.file_label.setToolTip(f"{table.location}\n{table.path}")
+
+    def _size_columns(self, columns) -> None:
+        for column in columns:
+            if column in self._unsized_columns:
+                self._unsized_columns.discard(column)
+                self.table_view.resizeColumnToContents(column)
+
+    def _size_columns_in_view(self) -> None:
+        """Size the columns that scrolled into view (a wide table's are sized as they come)."""
+        if not self._unsized_columns:
+            return
+        header = self.table_view.horizontalHeader()
+        first = max(header.logicalIndexAt(0), 0)
+        last = header.logicalIndexAt(header.viewport().width() - 1)
+        self._size_columns(range(first, (header.count() - 1 if last < 0 else last) + 1))
 
     def dataset(self) -> Dataset | None:
         """The checked dataset for the current choices, or ``None`` if they give an error."""
