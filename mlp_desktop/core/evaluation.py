@@ -148,6 +148,37 @@ class DecisionPlane:
         return len(self.xs)
 
 
+def input_ranges(preprocessor, frame: pd.DataFrame | None, rows: np.ndarray | None = None
+                 ) -> dict[str, tuple[float, float]]:
+    """``{number input: (min, max)}`` of the finite values in ``frame`` (only its ``rows``, when given:
+    the training rows); empty without a frame. Inputs without a finite value are left out.
+
+    Column by column, without a copy of the rows (a copy of 16,000 x 785 cells was most of the 0.1 s
+    this took when an image table opened)."""
+    if frame is None or len(frame) == 0:
+        return {}
+    found = {}
+    for name in preprocessor.inputs:
+        if preprocessor.input_kinds.get(name) == "categorical" or name not in frame.columns:
+            continue
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column.dtype):
+            values = column.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+        values = values if rows is None else values[rows]
+        if not len(values):
+            continue
+        low, high = values.min(), values.max()
+        if not (np.isfinite(low) and np.isfinite(high)):  # NaN or infinity: the finite values only
+            values = values[np.isfinite(values)]
+            if not len(values):
+                continue
+            low, high = values.min(), values.max()
+        found[name] = (float(low), float(high))
+    return found
+
+
 def numeric_inputs(model) -> list[str]:
     """The model's input columns that hold numbers (candidates for a decision grid's axes)."""
     pre = model.preprocessor

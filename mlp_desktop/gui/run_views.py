@@ -83,7 +83,7 @@ class RunViews:
             epochs = np.concatenate([[0], history.epochs])
             self.rmse_plot.set_series(epochs, np.concatenate([[history.initial_train_rmse], history.train_rmse]) * scale,
                                       np.concatenate([[history.initial_val_rmse], history.val_rmse]) * scale)
-            self.weight_plots.set_series(epochs, np.vstack([history.initial_params[None, :], history.params]))
+            self.weight_plots.set_history(history)
             grads = history.grad_rms
             recorded = np.isfinite(grads).all(axis=1)  # NaN: before an edit, or not recorded
             if history.n_layers == len(net.weights) and recorded.any():
@@ -121,8 +121,7 @@ class RunViews:
             plot.follow.settle()
         history = self.workspace.history
         if history.initial_params is not None:  # the weights from the exact history (reports only sampled them)
-            self.weight_plots.set_series(np.concatenate([[0], history.epochs]),
-                                         np.vstack([history.initial_params[None, :], history.params]))
+            self.weight_plots.set_history(history)
         self._mark_best_epoch(history)
         self._show_epoch(history.last_epoch)
         if history.stop_reason == "diverged":
@@ -157,7 +156,7 @@ class RunViews:
                 and list(shown.net.activations) == list(net.activations)):
             view.set_weights(params)
         else:  # another network or other data since the view last saw a model
-            view.set_model(self.workspace.model(params=params, with_metrics=False), self.session.train_frame,
+            view.set_model(self.workspace.model(params=params, with_metrics=False), self.session.row_sets,
                            self._form_values())
 
     def _show_epoch(self, epoch: int, update=None) -> None:
@@ -181,7 +180,7 @@ class RunViews:
     def _model_key(self) -> tuple:
         workspace, session = self.workspace, self.workspace.session
         return (workspace.problem, id(workspace.net), workspace.is_running, id(session.dataset),
-                id(session.preprocessor), id(session.train_frame) if workspace.net is not None else None)
+                id(session.preprocessor), session.data_key)
 
     def _refresh_model_views_if_changed(self) -> None:
         """``_refresh_model_views`` unless the views show these weights of this network and data
@@ -202,14 +201,15 @@ class RunViews:
             self.prediction_panel.set_model(None)
             return
         model, session = workspace.model(with_metrics=False), self.session  # the views compute their own
-        self.prediction_panel.set_model(model, session.train_frame, session.dataset)
-        self.evaluation_view.set_results(model, session.train_frame, session.validation_frame,
-                                         session.dataset.frame.iloc[session.test_rows])
-        self.decision_view.set_model(model, session.train_frame, self._form_values())
+        self.prediction_panel.set_model(model, session.input_ranges, session.dataset)
+        self.evaluation_view.set_results(model, session.row_sets)  # (views not shown take no rows)
+        self.decision_view.set_model(model, session.row_sets, self._form_values())
 
     def _form_values(self) -> dict | None:
         """The prediction form's values when they are all usable (the decision view holds the other
-        inputs at them), else None (it uses the means)."""
+        inputs at them), else None (it uses the means); None too before the form was first shown."""
+        if not self.prediction_panel.form_built:  # a form never shown: its defaults are no choice
+            return None
         values, pre = self.prediction_panel.values(), self.session.preprocessor
         if pre is None or not values:
             return None

@@ -12,7 +12,7 @@ import pytest
 from mlp_desktop.core import TrainConfig
 from mlp_desktop.core.data import prepare_dataset, table_from_frame
 from mlp_desktop.core.model import NetworkSpec, fit_model
-from mlp_desktop.core.session import trained_sample_session
+from mlp_desktop.core.session import RowSets, trained_sample_session
 from mlp_desktop.gui.plots import decision_view as module
 from mlp_desktop.gui.plots import style
 from mlp_desktop.gui.plots.decision_view import MIN_PLOT_HEIGHT, DecisionView
@@ -20,7 +20,7 @@ from mlp_desktop.gui.plots.decision_view import MIN_PLOT_HEIGHT, DecisionView
 
 def trained(name: str, hidden=(6,), epochs: int = 20):
     session = trained_sample_session(name, hidden, epochs)
-    return session.model(), session.train_frame
+    return session.model(), session.row_sets
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def pixels():
     frame["output"] = [f"digit {k}" for k in rng.integers(0, 3, 60)]
     dataset = prepare_dataset(table_from_frame(frame))
     model, _ = fit_model(dataset, NetworkSpec(hidden_layers=[8]), TrainConfig(epochs=1, seed=1))
-    return model, dataset.frame
+    return model, RowSets.of_frames(dataset.frame)
 
 
 def shown_view(qtbot, width=900, height=450, resolution=20) -> DecisionView:
@@ -181,15 +181,15 @@ def test_the_map_follows_the_dark_look(qtbot, iris, tmp_path):
 
 
 def test_the_same_data_again_keeps_the_plane_and_the_result_on_its_way(qtbot, iris):
-    model, frame = iris
+    model, rows = iris
     view = shown_view(qtbot)
     with qtbot.waitSignal(view.computed):
-        view.set_model(model, frame)
+        view.set_model(model, rows)
     plane = view.plane
     view.set_weights(model.net.get_parameters() * 1.1)  # a live refresh on its way ...
-    with qtbot.waitSignal(view.computed):
-        view.set_model(model, frame.iloc[:])  # ... then the end of the run: same rows, a new frame object
+    with qtbot.waitSignal(view.computed):  # ... then the end of the run: the same rows, new objects
+        view.set_model(model, RowSets.of_frames(rows.train.iloc[:]))
     assert view.plane is plane and view.dropped == 0
     with qtbot.waitSignal(view.computed):
-        view.set_model(model, frame.iloc[1:])  # other rows: a new plane
+        view.set_model(model, RowSets.of_frames(rows.train.iloc[1:]))  # other rows: a new plane
     assert view.plane is not plane

@@ -11,7 +11,7 @@ from mlp_desktop.core import TrainConfig
 from mlp_desktop.core.data import prepare_dataset
 from mlp_desktop.core.evaluation import evaluation_report
 from mlp_desktop.core.model import NetworkSpec
-from mlp_desktop.core.session import trained_sample_session
+from mlp_desktop.core.session import RowSets, trained_sample_session
 from mlp_desktop.gui.plots.decision_view import NEEDS_TWO, DecisionView
 from mlp_desktop.gui.plots.evaluation_view import DATA_ROLE, EvaluationView
 
@@ -47,7 +47,7 @@ def test_classification_table_and_confusion_counts(qtbot, iris, tmp_path):
     qtbot.addWidget(view)
     view.resize(900, 400)
     view.show()
-    view.set_results(model, train, val)
+    view.set_results(model, RowSets.of_frames(train, val))
     train_report, val_report = evaluation_report(model, train), evaluation_report(model, val)
     values = table_values(view)
     assert list(values)[0] == "accuracy"
@@ -74,7 +74,7 @@ def test_regression_table_and_scatter(qtbot, health):
     view.show()
     with qtbot.waitSignal(view.refreshRequested):
         view.update_button.click()
-    view.set_results(model, train, val)
+    view.set_results(model, RowSets.of_frames(train, val))
     values = table_values(view)
     assert list(values) == ["RMSE", "MAE", "R²"]
     for name, key in (("RMSE", "rmse"), ("MAE", "mae"), ("R²", "r2")):
@@ -85,7 +85,7 @@ def test_regression_table_and_scatter(qtbot, health):
     np.testing.assert_allclose(sorted(view.train_scatter.data["x"]), sorted(train["output"]))
     assert view.train_histogram.yData.sum() == len(train)
     # No validation rows: the validation column shows a dash.
-    view.set_results(model, train, train.iloc[:0])
+    view.set_results(model, RowSets.of_frames(train))
     assert view.table.item(0, 1).text() == "–" and len(view.val_scatter.data) == 0
     view.clear()
     assert view.table.rowCount() == 0
@@ -98,7 +98,7 @@ def test_decision_view_image_columns_and_hidden(qtbot, tmp_path):
     view.resize(900, 450)
     view.show()
     with qtbot.waitSignal(view.computed):
-        view.set_model(model, train)
+        view.set_model(model, RowSets.of_frames(train))
     # It starts on the inputs that separate the classes best, where all three show.
     assert (view.x_combo.currentText(), view.y_combo.currentText()) == ("petal_length", "petal_width")
     assert view.image.image.shape[:2] == (30, 30)
@@ -126,7 +126,7 @@ def test_decision_view_two_classes_fixed_and_hidden_refresh(qtbot):
     model, train, _ = trained("two_moons", hidden=(4,), epochs=10)
     view = DecisionView(resolution=25)
     qtbot.addWidget(view)
-    view.set_model(model, train)
+    view.set_model(model, RowSets.of_frames(train))
     assert view.grid is None and not view.busy  # not visible yet: nothing computed
     with qtbot.waitSignal(view.computed):
         view.show()
@@ -144,7 +144,7 @@ def test_decision_view_needs_two_numeric_columns(qtbot, health):
     view = DecisionView(resolution=10)
     qtbot.addWidget(view)
     view.show()
-    view.set_model(model, train, fixed={"diet": 3})
+    view.set_model(model, RowSets.of_frames(train), fixed={"diet": 3})
     assert view.pages.currentWidget() is view.plot_page
     one_input = trained_one_input()
     view.set_model(*one_input)
@@ -161,7 +161,7 @@ def trained_one_input():
     frame = pd.DataFrame({"x": np.linspace(0, 1, 20), "output": np.linspace(0, 2, 20)})
     dataset = prepare_dataset(table_from_frame(frame))
     model, _ = fit_model(dataset, NetworkSpec(hidden_layers=[2]), TrainConfig(epochs=2, seed=1))
-    return model, dataset.frame
+    return model, RowSets.of_frames(dataset.frame)
 
 
 def test_class_colours_show_when_the_view_is_first_opened_after_training(qtbot):
@@ -171,7 +171,7 @@ def test_class_colours_show_when_the_view_is_first_opened_after_training(qtbot):
     view = DecisionView(resolution=20)
     qtbot.addWidget(view)
     view.resize(900, 450)
-    view.set_model(model, train)  # hidden, as on a tab not yet shown
+    view.set_model(model, RowSets.of_frames(train))  # hidden, as on a tab not yet shown
     with qtbot.waitSignal(view.computed):
         view.show()
     assert view.grid is not None

@@ -109,6 +109,21 @@ def test_new_data_fits_the_diagram_even_after_a_zoom(qtbot, window, monkeypatch)
     assert view.zoom() != zoomed and view._auto_fit
 
 
+def test_views_not_on_screen_take_no_rows_when_data_opens(qtbot, window):
+    # The evaluation and decision views take the training rows (100 MB for a 20,000 x 785 table)
+    # only when they are shown; the prediction form gets the training ranges without them.
+    window.plot_tabs.setCurrentWidget(window.weight_plots)
+    window.open_path(str(sample_path("iris")))
+    qtbot.waitUntil(lambda: window.workspace.table is not None and window.workspace.table.path.stem == "iris",
+                    timeout=10000)
+    assert not window.evaluation_view.isVisible() and not window.decision_view.isVisible()
+    rows = window.session.row_sets
+    assert rows.taken == ()
+    window.plot_tabs.setCurrentWidget(window.decision_view)
+    qtbot.waitUntil(lambda: window.decision_view.grid is not None, timeout=10000)
+    assert rows.taken == ("train",)
+
+
 def test_views_show_the_current_state(qtbot, window):
     step = window.step_panel
     step.forward_button.click()

@@ -84,17 +84,23 @@ def column_info(table: Table) -> list[ColumnInfo]:
 
     Worked out when the table is read (a table is not changed after reading); each call gets copies.
     """
+    _table_infos(table)
+    return table.copy_infos()
+
+
+def _table_infos(table: Table) -> list[ColumnInfo]:
+    """The table's own :class:`ColumnInfo` list, for reading only (:func:`column_info` copies it)."""
     if table._column_info is None:
         table._column_info = [
             type_column(str(name), table.frame[name].to_numpy(), from_text=True)[1] for name in table.frame.columns
         ]
-    return table.copy_infos()
+    return table._column_info
 
 
 def default_roles(table: Table) -> Roles:
     """Guess roles: the target is a column named ``output`` (any case), else the last usable
     column; every other non-empty column is an input; empty columns are ignored."""
-    infos = column_info(table)
+    infos = _table_infos(table)
     # A column of formulas saved without results looks empty but is not: keep it, so using it says why.
     usable = [info.name for info in infos if info.kind != KIND_EMPTY or info.unsaved_formulas]
     named_output = [info.name for info in infos if info.name.strip().lower() == "output"]
@@ -137,7 +143,7 @@ def prepare_dataset(
     where = table.location
     if len(table.frame) == 0:
         raise DataError(f"{where} has no data rows below the header.")
-    infos = {info.name: info for info in column_info(table)}
+    infos = {info.name: info for info in _table_infos(table)}
     inputs, targets = _resolve_roles(table, infos, inputs, targets)
 
     for name in inputs + targets:
@@ -162,8 +168,11 @@ def prepare_dataset(
 
     used = table.frame[inputs + targets]
     keep, n_dropped = _rows_to_keep(table, used, drop_missing)
-    used = used.loc[keep].reset_index(drop=True)
-    row_numbers = np.asarray(table.row_numbers, dtype=np.int64)[keep]
+    if n_dropped:  # (every row kept: the table's own column arrays, not a copy of 125 MB)
+        used = used.loc[keep].reset_index(drop=True)
+        row_numbers = np.asarray(table.row_numbers, dtype=np.int64)[keep]
+    else:
+        row_numbers = np.asarray(table.row_numbers, dtype=np.int64)
 
     numeric_checked = [name for name in inputs if infos[name].kind == KIND_NUMERIC]
     if task_name == "regression":
@@ -201,7 +210,8 @@ def prepare_dataset(
                     f'Target "{name}" in {where} has the same value ({label(float(values[0]))}) in every used row: '
                     f"the network can only learn that constant, and R² cannot be computed. Choose another target."
                 )
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(used)))
+    # copy=False: the columns as they are, not gathered into one block (a second copy of the numbers)
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(used)), copy=False)
     return Dataset(table, inputs, targets, task_name, detected_task, input_kinds, categories, classes,
                    frame, row_numbers, n_dropped, notes, warnings)
 
@@ -250,7 +260,7 @@ def prepare_inputs(
     columns, text in number columns, missing cells (unless ``drop_missing``) and overflowing
     values raise :class:`DataError` naming the cells.
     """
-    infos = {info.name: info for info in column_info(table)}
+    infos = {info.name: info for info in _table_infos(table)}
     absent = [name for name in inputs if name not in infos]
     if absent:
         raise DataError(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +49,12 @@ class ColumnInfo:
     read_as: str = ""
     note: str = ""
     unsaved_formulas: list[tuple[str, str]] = field(default_factory=list)
+
+    def copy(self) -> "ColumnInfo":
+        """A shallow copy (the lists are shared)."""
+        duplicate = object.__new__(ColumnInfo)
+        duplicate.__dict__.update(self.__dict__)
+        return duplicate
 
 
 @dataclass(eq=False)
@@ -105,4 +110,5 @@ class Table:
         return f"{column_letter(position + 1)}{int(self.row_numbers[index])}"
 
     def copy_infos(self) -> list | None:
-        return None if self._column_info is None else [copy.copy(info) for info in self._column_info]
+        # (copy.copy of 785 infos took 28 ms: it goes through pickling's protocol)
+        return None if self._column_info is None else [info.copy() for info in self._column_info]

@@ -47,34 +47,6 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def input_ranges(model, frame: pd.DataFrame | None) -> dict[str, tuple[float, float]]:
-    """``{numeric input: (min, max)}`` over ``frame`` (the training rows); empty without a frame.
-
-    Number columns are read in blocks (one ``to_numeric`` a column took 0.2 s for 784 pixels)."""
-    if frame is None or len(frame) == 0:
-        return {}
-    pre = model.preprocessor
-    wanted = [name for name in pre.inputs if pre.input_kinds.get(name) != "categorical" and name in frame.columns]
-    numbers = [name for name in wanted if pd.api.types.is_numeric_dtype(frame[name].dtype)]
-    found = {}
-    for start in range(0, len(numbers), 64):
-        block = numbers[start:start + 64]
-        values = frame[block].to_numpy(dtype=float, na_value=np.nan, copy=True)
-        values[~np.isfinite(values)] = np.nan
-        seen = ~np.isnan(values).all(axis=0)
-        if seen.any():
-            with np.errstate(all="ignore"):
-                low, high = np.nanmin(values[:, seen], axis=0), np.nanmax(values[:, seen], axis=0)
-            for name, a, b in zip([name for name, kept in zip(block, seen) if kept], low, high):
-                found[name] = (float(a), float(b))
-    for name in set(wanted) - set(numbers):
-        values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
-        values = values[np.isfinite(values)]
-        if len(values):
-            found[name] = (float(values.min()), float(values.max()))
-    return {name: found[name] for name in wanted if name in found}
-
-
 def _one_row(values: dict) -> pd.DataFrame:
     """``values`` as a one-row frame: numbers as float64 columns, texts as object columns, in order.
 
@@ -247,7 +219,8 @@ class PredictionPanel(QWidget):
         super().__init__(parent)
         self.model = None
         self.dataset = None
-        self._ranges: dict[str, tuple[float, float]] = {}
+        self._ranges: dict[str, tuple[float, float]] = {}  # {number input: its training range}
+        self._prediction_stale = False  # a hidden panel with a new form predicts when shown or asked
         self._form_shape: tuple | None = None
         # The input rows are built when the panel is first shown after a new form (or when asked
         # for): 784 rows of widgets took 0.2 s plus 1-2 s of Qt layout on every open of an image
@@ -355,20 +328,18 @@ class PredictionPanel(QWidget):
         self.set_model(None)
 
     # -- public API ------------------------------------------------------------------------------
-    def set_model(self, model, training_frame: pd.DataFrame | None = None, dataset=None) -> None:
-        """Build the form for ``model`` (``None`` clears). ``training_frame`` gives the input ranges;
-        ``dataset`` (a core Dataset) enables "Fill from row"."""
+    def set_model(self, model, ranges: dict[str, tuple[float, float]] | None = None, dataset=None) -> None:
+        """Build the form for ``model`` (``None`` clears). ``ranges`` are the number inputs' training
+        ranges (``core.evaluation.input_ranges``); ``dataset`` (a core Dataset) enables "Fill from row"."""
         self._timer.stop()
         same_form = (model is not None and self.model is not None and dataset is self.dataset
                      and _form_shape(model) == self._form_shape)
         self.model, self.dataset = model, dataset
-        if training_frame is None and dataset is not None:
-            training_frame = dataset.frame
         if same_form:
             # Retrained, same inputs: keep the fields and what the user typed in them (a form of
             # 784 image pixels took seconds to rebuild after every run).
-            self._ranges = input_ranges(model, training_frame)
-            self.update_prediction()
+            self._ranges = dict(ranges or {})
+            self._update_prediction_when_seen()
             return
         self._clear_form()
         self._form_shape = _form_shape(model) if model is not None else None
@@ -381,7 +352,7 @@ class PredictionPanel(QWidget):
         if not has_model:
             self._set_prediction(None)
             return
-        self._ranges = input_ranges(model, training_frame)
+        self._ranges = dict(ranges or {})
         pre = model.preprocessor
         if pre.task == "classification":
             for row, label in enumerate(pre.classes):
@@ -400,7 +371,14 @@ class PredictionPanel(QWidget):
         self._form_pending = True
         if self.isVisible():
             self._build_form()
-        self.update_prediction()
+        self._update_prediction_when_seen()
+
+    def _update_prediction_when_seen(self) -> None:
+        """Predict now if the panel is shown; else when it is shown or the prediction is asked for."""
+        if self.isVisible():
+            self.update_prediction()
+        else:
+            self._prediction_stale = True
 
     @property
     def form_built(self) -> bool:
@@ -419,6 +397,8 @@ class PredictionPanel(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self._build_form()
+        if self._prediction_stale:
+            self.update_prediction()
         super().showEvent(event)
 
     def _default_values(self) -> dict:
@@ -556,7 +536,7 @@ class PredictionPanel(QWidget):
 
     def prediction(self) -> pd.DataFrame | None:
         """The prediction for the form's current values (``None`` while an input is invalid or without a model)."""
-        if self._timer.isActive():
+        if self._timer.isActive() or self._prediction_stale:
             self.update_prediction()
         return self._prediction
 
@@ -564,6 +544,7 @@ class PredictionPanel(QWidget):
     def update_prediction(self) -> None:
         """Check every field, then predict now (the debounce timer calls this)."""
         self._timer.stop()
+        self._prediction_stale = False
         if self.model is None:
             self._set_prediction(None)
             return
@@ -708,6 +689,7 @@ class PredictionPanel(QWidget):
                 if item.widget() is not None:
                     item.widget().deleteLater()
         self._field_widgets, self._note_labels, self._bars, self._ranges = {}, {}, [], {}
+        self._prediction_stale = False
         self._form_pending = False
         self._table_form = False
         self.inputs_model.set_inputs([], [], [], [])
@@ -723,7 +705,7 @@ def main() -> int:
     session = trained_sample_session("iris", validation_fraction=0.0)
     panel = PredictionPanel()
     panel.setWindowTitle("Prediction panel — demo (iris)")
-    panel.set_model(session.model(), session.dataset.frame.iloc[session.train_rows], session.dataset)
+    panel.set_model(session.model(), session.input_ranges, session.dataset)
     panel.resize(760, 560)
     panel.show()
     return app.exec()

@@ -24,6 +24,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,9 @@ from ...core.evaluation import (
 )
 from .exporting import export_graphics, make_export_action
 from .style import PALETTE, background, foreground, look, pen, style_plot_item
+
+if TYPE_CHECKING:
+    from ...core.session import RowSets
 
 DEFAULT_RESOLUTION = 70  # 70 x 70 cells: smooth enough, and a 5 ms forward pass even for 784 inputs
 MIN_INTERVAL = 0.25  # seconds between the starts of two computations (requests in between merge)
@@ -191,6 +195,9 @@ class DecisionView(QWidget):
         self.dropped = 0  # results that arrived after what they answered had changed
         self.last_result: DecisionResult | None = None
         self._stale = False
+        # (model, rows, fixed) given while the view was hidden: taken when it is shown (choosing
+        # the axes of a 784-input model and its tiles cost 0.12 s of every open of such a table).
+        self._waiting: tuple | None = None
         self._generation = 0  # bumped whenever the data, the model's inputs or the held values change
         self._request_id = 0
         self._shown_request = 0
@@ -314,11 +321,17 @@ class DecisionView(QWidget):
         self._apply_look()
 
     # -- public --------------------------------------------------------------------------------
-    def set_model(self, model, frame: pd.DataFrame, fixed: dict | None = None) -> None:
-        """Show ``model`` over the range of ``frame`` (its rows are drawn as points).
+    def set_model(self, model, rows: RowSets, fixed: dict | None = None) -> None:
+        """Show ``model`` over the range of its training ``rows`` (drawn as points).
 
         ``fixed`` holds values for the inputs not on the axes (else mean / most frequent value).
+        A hidden view only keeps them until it is shown (then it takes the rows).
         """
+        if not self.isVisible():
+            self._waiting = (model, rows, fixed)
+            return
+        self._waiting = None
+        frame = rows.train
         columns = numeric_inputs(model)
         changed = self.model is None or numeric_inputs(self.model) != columns
         # The same preprocessing (so the same data and roles), rows and held values: the plane and
@@ -351,15 +364,22 @@ class DecisionView(QWidget):
     def set_weights(self, params) -> None:
         """New weights for the same network and data (a live snapshot during training): only the
         forward pass is redone, the plane is kept."""
-        if self.model is None:
+        waiting = self._waiting
+        if self.model is None and waiting is None:
             return
-        net = self.model.net.copy()
+        net = (waiting[0] if waiting else self.model).net.copy()
         net.set_parameters(params)
+        if waiting:
+            self._waiting = (dataclasses.replace(waiting[0], net=net), *waiting[1:])
+            return
         self.model = dataclasses.replace(self.model, net=net)
         self.refresh()
 
     def set_fixed(self, fixed: dict | None) -> None:
         """Hold the inputs off the axes at ``fixed`` (e.g. the prediction form's values)."""
+        if self._waiting is not None:
+            self._waiting = (*self._waiting[:2], fixed)
+            return
         if fixed == self.fixed:
             return
         self.fixed = fixed
@@ -711,7 +731,9 @@ class DecisionView(QWidget):
     # -- events -----------------------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self._stale:
+        if self._waiting is not None:
+            self.set_model(*self._waiting)
+        elif self._stale:
             self.refresh()
 
     @Slot()
@@ -742,7 +764,7 @@ def _demo() -> int:
     session = trained_sample_session(name, [8], epochs=200)
     view = DecisionView()
     view.hidden_check.setChecked(True)
-    view.set_model(session.model(), session.dataset.frame.iloc[session.train_rows])
+    view.set_model(session.model(), session.row_sets)
     view.resize(1100, 550)
     view.setWindowTitle(f"Decision view: {name}")
     view.show()

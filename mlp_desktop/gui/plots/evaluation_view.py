@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.evaluation import evaluation_report
+
+if TYPE_CHECKING:
+    from ...core.session import RowSets
 from .exporting import export_graphics, make_export_action
 from .style import PALETTE, background, foreground, look, pen, style_plot_item
 
@@ -178,13 +182,13 @@ class EvaluationView(QWidget):
         self._catch_up()
         return self._reports
 
-    def set_results(self, model, train_frame: pd.DataFrame, val_frame: pd.DataFrame | None = None,
-                    test_frame: pd.DataFrame | None = None) -> None:
-        """Show the metrics of ``model`` on its training, validation and (held-out) test rows.
+    def set_results(self, model, rows: RowSets) -> None:
+        """Show the metrics of ``model`` on its training, validation and (held-out) test ``rows``.
 
         Evaluating every row takes a while on a big table (0.5 s for 20,000 x 784): a hidden view
-        only remembers what to show and computes it when it is shown (or its reports are read)."""
-        self._pending = (model, train_frame, val_frame, test_frame)
+        only remembers what to show, and takes the rows and computes when it is shown (or its
+        reports are read)."""
+        self._pending = (model, rows)
         if self.isVisible():
             self._catch_up()
 
@@ -197,13 +201,11 @@ class EvaluationView(QWidget):
             pending, self._pending = self._pending, None
             self._compute_results(*pending)
 
-    def _compute_results(self, model, train_frame: pd.DataFrame, val_frame: pd.DataFrame | None,
-                         test_frame: pd.DataFrame | None) -> None:
-        val_frame = val_frame if val_frame is not None else train_frame.iloc[:0]
-        self._reports = {"training": evaluation_report(model, train_frame),
-                        "validation": evaluation_report(model, val_frame)}
-        if test_frame is not None and len(test_frame):
-            self._reports["test"] = evaluation_report(model, test_frame)
+    def _compute_results(self, model, rows: RowSets) -> None:
+        self._reports = {"training": evaluation_report(model, rows.train),
+                        "validation": evaluation_report(model, rows.validation)}
+        if rows.n_rows("test"):
+            self._reports["test"] = evaluation_report(model, rows.test)
         self.task = model.preprocessor.task
         self._fill_table()
         has_validation = self._reports["validation"]["n_samples"] > 0
@@ -386,11 +388,10 @@ def _demo() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     name = sys.argv[1] if len(sys.argv) > 1 else "iris"
     session = trained_sample_session(name, [6], epochs=100)
-    frame = session.dataset.frame
     view = EvaluationView()
 
     def update() -> None:
-        view.set_results(session.model(), frame.iloc[session.train_rows], frame.iloc[session.val_rows])
+        view.set_results(session.model(), session.row_sets)
 
     view.refreshRequested.connect(update)
     update()
