@@ -17,6 +17,7 @@ output file is ever half-written (and an existing one survives a failed run).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -24,7 +25,16 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .core import settings
+
+# The core's imports (NumPy, pandas) make only long-lived objects: the cyclic collector's passes
+# over them during the import find nothing and cost start-up time (gui.app freezes them later).
+_collecting = gc.isenabled()
+gc.disable()
+try:
+    from .core import settings
+finally:
+    if _collecting:
+        gc.enable()
 
 USER_SETTINGS = settings.names("learning") + settings.names("init") + settings.names("data")
 """The settings schema's options that train and cross-validate take."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import os
 import subprocess
@@ -61,14 +62,27 @@ def open_main_window(files: list[str] | None = None):
     """The application and its shown main window, with ``files`` opened (or the recovery copy
     offered); ``(app, window)``. :func:`run_app` then runs the event loop."""
     sys.setswitchinterval(0.002)  # hand the GIL back to the GUI thread sooner while training
-    from PySide6.QtWidgets import QApplication
+    # Start-up makes long-lived objects only (modules, classes, widgets): the cyclic collector's
+    # full passes over them find nothing (0 unreachable objects, measured after the imports and
+    # after the window) and cost 40-50 ms each at this size. Paused while the window is built, then
+    # everything made so far is frozen out of later collections, which also keeps the full passes
+    # during training short.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        gc.freeze()
+        from PySide6.QtWidgets import QApplication
 
-    from .main_window import MainWindow, install_excepthook
+        from .main_window import MainWindow, install_excepthook
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = MainWindow()
-    install_excepthook(window)
-    window.show()
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        window = MainWindow()
+        install_excepthook(window)
+        window.show()
+        gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
     if not files:
         window.offer_recovery()  # after a crash, the unsaved work comes back
     for path in files or []:

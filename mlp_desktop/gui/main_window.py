@@ -63,7 +63,8 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         self.settings = settings or window_settings.default_settings()
         self.prefs = window_settings.WindowSettings(self.settings)
         apply_theme(self.prefs.theme())  # before any widget exists, so every one is polished with it
-        self.controller = TrainingController(parent=self)
+        self.controller = TrainingController(parent=self, start_child=False)  # started after the first frame
+        self._first_frame_painted = False
         self.workspace = Workspace(self.controller)
         self.controller.workspace = self.workspace
         self.setWindowIcon(app_icon())
@@ -90,7 +91,7 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         self.actions = action_table.build_actions(self)
         action_table.build_toolbar_and_menus(self)
         self._build_status_bar()
-        self.set_theme(self.prefs.theme())
+        self._check_theme_action(self.prefs.theme())  # applied above; not written back to the settings
         if not self.prefs.restore_window(self):  # the first start: most of the screen, centred
             screen = self.screen() or QApplication.primaryScreen()
             if screen is not None:
@@ -333,6 +334,9 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         apply_theme(name)
         # What exists already takes the new colours; what is made from now on reads them itself.
         plot_style.restyle(self, old_look, plot_style.look())  # the diagram too (EditorWidget.on_look_changed)
+        self._check_theme_action(name)
+
+    def _check_theme_action(self, name: str) -> None:
         for action in self.theme_actions.actions():
             action.setChecked(action.data() == name)
 
@@ -405,6 +409,14 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
                 bar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 for button in bar.findChildren(QToolButton):
                     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._first_frame_painted:
+            # The training process's Python start competes with the window's first frame for the CPU
+            # (on a 2-core machine): it starts once that frame is painted (a run before starts it itself).
+            self._first_frame_painted = True
+            self.controller.start_child_soon()
 
     def dragEnterEvent(self, event) -> None:
         urls = event.mimeData().urls()

@@ -115,7 +115,7 @@ class TrainingController(QObject):
     failed = Signal(str, str)
     _startRequested = Signal(object)
 
-    def __init__(self, workspace=None, parent: QObject | None = None):
+    def __init__(self, workspace=None, parent: QObject | None = None, start_child: bool = True):
         super().__init__(parent)
         self.workspace = workspace
         self.last_refresh_seconds = 0.0
@@ -128,7 +128,10 @@ class TrainingController(QObject):
         # The child starts while the user looks around, but after the window's first frame:
         # started here it took start-up from 1.46 to 1.95 s (its Python start competes with the
         # window's on a 2-core machine). A run that comes first starts it itself (run() does).
-        QTimer.singleShot(0, self, self._start_process)
+        # The window passes start_child=False and calls start_child_soon() once it has painted:
+        # a zero timer set here fired before the first paint.
+        if start_child:
+            self.start_child_soon()
         self.thread = QThread()
         self.thread.setObjectName("training")
         self.worker = TrainingWorker(self.process)
@@ -190,6 +193,10 @@ class TrainingController(QObject):
         if self.workspace is not None:
             self.workspace.run_finished(np.array(job.params), history, job.run_id)
         self.finished.emit(None)
+
+    def start_child_soon(self) -> None:
+        """Start the training process once the event loop is back (unless a run did already)."""
+        QTimer.singleShot(0, self, self._start_process)
 
     def _start_process(self) -> None:
         if not self._shut_down and not self._busy:  # a job's worker starts it itself

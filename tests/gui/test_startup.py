@@ -1,0 +1,76 @@
+"""Start-up does only what the first frame needs (issue 15): what it imports, writes and starts.
+
+Speed itself is measured by ``benchmarks/user_speed.py --only startup``, never asserted here.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+from PySide6.QtCore import QSettings
+
+from mlp_desktop.core.training_process import InProcessRunner
+from mlp_desktop.gui.training import worker
+
+# Packages and modules the first frame does not need: each is imported where it is used.
+NOT_AT_START_UP = (
+    "numba", "scipy", "onnx", "openpyxl", "matplotlib",
+    "mlp_desktop.core._kernels", "mlp_desktop.core.cross_validation", "mlp_desktop.core.export",
+    "mlp_desktop.core.onnx_export",
+    "mlp_desktop.gui.cross_validate_dialog", "mlp_desktop.gui.exports",
+)
+
+START_UP = """
+import json, sys
+from mlp_desktop import cli  # what the mlp-desktop command imports first
+from mlp_desktop.gui.app import open_main_window
+app, window = open_main_window([])
+app.processEvents()
+loaded = sorted(name for name in {not_at_start_up!r} if name in sys.modules)
+table = window.workspace.table is not None
+window.mark_saved()
+window.close()
+print(json.dumps({{"loaded": loaded, "sample": table}}))
+"""
+
+
+def test_start_up_imports_nothing_the_first_frame_does_not_need(tmp_path):
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
+                       XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path / "home"))
+    result = subprocess.run([sys.executable, "-c", START_UP.format(not_at_start_up=NOT_AT_START_UP)],
+                            capture_output=True, text=True, timeout=120, env=environment, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown == {"loaded": [], "sample": True}
+
+
+def test_building_the_window_writes_no_settings(qtbot, tmp_path):
+    from mlp_desktop.gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.wait(50)
+    assert settings.allKeys() == []  # the theme it read is not written back (Qt then syncs the file)
+    window.mark_saved()
+
+
+def test_the_window_starts_its_training_process_after_its_first_frame(qtbot, tmp_path, monkeypatch):
+    from mlp_desktop.gui.main_window import MainWindow
+
+    starts = []
+
+    class Runner(InProcessRunner):
+        def start(self):
+            starts.append(window._first_frame_painted)
+
+    monkeypatch.setattr(worker, "RUNNER_FACTORY", Runner)
+    window = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    qtbot.wait(50)
+    assert starts == []  # built but not shown: nothing painted, nothing started
+    window.show()
+    qtbot.waitUntil(lambda: starts == [True], timeout=5000)
+    window.mark_saved()
