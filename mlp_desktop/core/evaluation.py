@@ -157,11 +157,11 @@ def input_ranges(preprocessor, frame: pd.DataFrame | None, rows: np.ndarray | No
     this took when an image table opened)."""
     if frame is None or len(frame) == 0:
         return {}
-    found = {}
+    found, by_name = {}, dict(frame.items())
     for name in preprocessor.inputs:
-        if preprocessor.input_kinds.get(name) == "categorical" or name not in frame.columns:
+        if preprocessor.input_kinds.get(name) == "categorical" or name not in by_name:
             continue
-        column = frame[name]
+        column = by_name[name]
         if pd.api.types.is_numeric_dtype(column.dtype):
             values = column.to_numpy(dtype=float, na_value=np.nan)
         else:
