@@ -92,6 +92,39 @@ class StatusBar(QStatusBar):
         return text if current and current == shown else current
 
 
+class BuiltWhenShown:
+    """Mixin for a view whose expensive parts (pyqtgraph plots) the first frame does not need.
+
+    A hidden tab's plots cost start-up time for nothing: :meth:`_build_parts` makes them just
+    before the view is first shown (``setVisible``, so no frame shows it without them), or when
+    code first reads one of ``LAZY_PARTS`` (a test, an export). Until then the view only keeps
+    what it was given and must not touch those parts (check :attr:`parts_built`).
+    """
+
+    LAZY_PARTS: frozenset[str] = frozenset()
+    parts_built = False
+
+    def _build_parts(self) -> None:
+        raise NotImplementedError
+
+    def ensure_parts(self) -> None:
+        """Build the parts now if they are not built yet."""
+        if not self.parts_built:
+            self.parts_built = True
+            self._build_parts()
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt's name; show() and the tab widget call it
+        if visible:
+            self.ensure_parts()
+        super().setVisible(visible)
+
+    def __getattr__(self, name: str):
+        if name in type(self).LAZY_PARTS and not self.parts_built:
+            self.ensure_parts()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
 def compact_list_table(view: QTableView) -> QTableView:
     """A table used as a list of rows to edit (a wide table's roles, a many-input form): one row
     selected at a time, rows one line high, no row numbers, and Tab leaving the table (the arrow

@@ -74,3 +74,21 @@ def test_the_window_starts_its_training_process_after_its_first_frame(qtbot, tmp
     window.show()
     qtbot.waitUntil(lambda: starts == [True], timeout=5000)
     window.mark_saved()
+
+
+def test_hidden_plot_tabs_are_built_when_first_shown(qtbot, tmp_path):
+    from mlp_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.wait(20)
+    evaluation, decision = window.evaluation_view, window.decision_view
+    assert not evaluation.parts_built and not decision.parts_built  # the first frame shows the weights tab
+    assert "regression_layout" not in vars(evaluation) and "plot_layout" not in vars(decision)
+    window.plot_tabs.setCurrentWidget(evaluation)
+    assert evaluation.parts_built and evaluation.regression_layout.isVisible()  # built before it is shown
+    assert evaluation.pages.currentWidget() is evaluation.regression_layout
+    assert not decision.parts_built
+    assert decision.plot is not None and decision.parts_built  # first use builds them too
+    window.mark_saved()

@@ -40,6 +40,7 @@ from ...core.errors import DataError
 from ...core.evaluation import (
     CATEGORICAL, DecisionGrid, DecisionPlane, decision_plane, evaluate_plane, numeric_inputs, suggested_axes,
 )
+from ..widgets import BuiltWhenShown
 from .exporting import export_graphics, make_export_action
 from .style import PALETTE, background, foreground, look, pen, style_plot_item
 
@@ -174,13 +175,18 @@ class _NeuronScroll(QScrollArea):
         self.resized.emit()
 
 
-class DecisionView(QWidget):
+class DecisionView(BuiltWhenShown, QWidget):
     """A map of the network's output over two chosen input columns, and of its hidden neurons.
+
+    The map's plots are built when the view is first shown (or one of them first used): the
+    window starts on another tab.
 
     Signals: ``computed`` after each result is drawn (or its error shown).
     """
 
     computed = Signal()
+    LAZY_PARTS = frozenset({"plot_layout", "plot", "image", "points", "colour_bar", "neuron_layout",
+                            "neuron_tiles", "neuron_images"})
 
     def __init__(self, parent: QWidget | None = None, resolution: int = DEFAULT_RESOLUTION):
         super().__init__(parent)
@@ -259,27 +265,15 @@ class DecisionView(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.export_button)
 
-        self.plot_layout = pg.GraphicsLayoutWidget()
-        self.plot = self.plot_layout.addPlot(row=0, col=0)
-        style_plot_item(self.plot)
-        self.image = pg.ImageItem(axisOrder="col-major")
-        self.plot.addItem(self.image)
-        self.points = pg.ScatterPlotItem(size=7)
-        self.plot.addItem(self.points)
-        # Not linked to the image: a linked bar pushed its 0-1 levels onto the class-colour image
-        # (blank white); the view sets the image's levels and the bar's itself.
-        self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=VALUE_MAP, interactive=False, width=12)
-
-        self.neuron_layout = pg.GraphicsLayoutWidget()
-        self.neuron_tiles: list[pg.PlotItem] = []
-        self.neuron_images: list[pg.ImageItem] = []
+        self._map_holder = QWidget()  # gets the map's plot (_build_parts)
+        holder_layout = QVBoxLayout(self._map_holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
         self.neuron_note = QLabel("")
         self.neuron_note.setWordWrap(True)
         self.neuron_scroll = _NeuronScroll()
         self.neuron_scroll.setWidgetResizable(True)
         self.neuron_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.neuron_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.neuron_scroll.setWidget(self.neuron_layout)
         self.neuron_scroll.resized.connect(self._reflow_tiles)
         self.neuron_pane = QWidget()
         pane_layout = QVBoxLayout(self.neuron_pane)
@@ -290,7 +284,7 @@ class DecisionView(QWidget):
         self.neuron_pane.setVisible(False)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.plot_layout)
+        splitter.addWidget(self._map_holder)
         splitter.addWidget(self.neuron_pane)
         splitter.setCollapsible(0, False)
         splitter.setCollapsible(1, False)
@@ -318,6 +312,24 @@ class DecisionView(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.scroll, 1)
         layout.addWidget(self.legend)
+
+    def _build_parts(self) -> None:
+        """The map's plot and the hidden neurons' layout, in the look in force."""
+        self.plot_layout = pg.GraphicsLayoutWidget()
+        self.plot = self.plot_layout.addPlot(row=0, col=0)
+        style_plot_item(self.plot)
+        self.image = pg.ImageItem(axisOrder="col-major")
+        self.plot.addItem(self.image)
+        self.points = pg.ScatterPlotItem(size=7)
+        self.plot.addItem(self.points)
+        # Not linked to the image: a linked bar pushed its 0-1 levels onto the class-colour image
+        # (blank white); the view sets the image's levels and the bar's itself.
+        self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=VALUE_MAP, interactive=False, width=12)
+        self.neuron_layout = pg.GraphicsLayoutWidget()
+        self.neuron_tiles: list[pg.PlotItem] = []
+        self.neuron_images: list[pg.ImageItem] = []
+        self._map_holder.layout().addWidget(self.plot_layout)
+        self.neuron_scroll.setWidget(self.neuron_layout)
         self._apply_look()
 
     # -- public --------------------------------------------------------------------------------
@@ -644,6 +656,8 @@ class DecisionView(QWidget):
     @Slot()
     def _reflow_tiles(self) -> None:
         """As many columns as fit tiles of about ``TILE_EDGE`` pixels; rows scroll."""
+        if not self.parts_built:
+            return
         needed = min(self._n_hidden(), MAX_NEURON_TILES)
         width = self.neuron_scroll.viewport().width()
         columns = max(1, min(needed or 1, width // TILE_EDGE))
@@ -720,7 +734,7 @@ class DecisionView(QWidget):
     def on_look_changed(self) -> None:
         """The theme's look changed (``style.restyle``, or an export drawing on paper): the map's own
         colours (cells fading into the paper, legend, colour bar) are drawn again in it."""
-        if self._look is look():
+        if not self.parts_built or self._look is look():  # built later in the look in force
             return
         self._apply_look()
         if self.model is not None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.evaluation import evaluation_report
+from ..widgets import BuiltWhenShown
 
 if TYPE_CHECKING:
     from ...core.session import RowSets
@@ -53,8 +54,11 @@ def _format(value: float) -> str:
     return f"{value:.4g}"
 
 
-class EvaluationView(QWidget):
+class EvaluationView(BuiltWhenShown, QWidget):
     """Metrics of a trained model on its training and validation rows, with plots.
+
+    The plots are built when the view is first shown (or one of them first used): the window
+    starts on another tab, and they took about 25 ms of its start-up.
 
     Signals
     -------
@@ -62,6 +66,11 @@ class EvaluationView(QWidget):
     """
 
     refreshRequested = Signal()
+    LAZY_PARTS = frozenset({
+        "pages", "regression_layout", "scatter_plot", "scatter_legend", "identity_line", "train_scatter",
+        "val_scatter", "residual_plot", "train_histogram", "val_histogram", "confusion_layout", "confusion_plot",
+        "confusion_image", "count_texts",
+    })
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,7 +108,26 @@ class EvaluationView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move between cells
+        self._residual_beside = True
 
+        self._plots_holder = QWidget()  # gets the plots' pages (_build_parts)
+        holder_layout = QVBoxLayout(self._plots_holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self._plots_holder)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
+        self.clear()
+        self._fit_table_width()
+
+    def _build_parts(self) -> None:
+        """The plots, in the look in force (see :class:`~mlp_desktop.gui.widgets.BuiltWhenShown`)."""
         # Regression page: predicted against actual, and the residual histogram.
         self.regression_layout = pg.GraphicsLayoutWidget()
         self.regression_layout.setBackground(background())
@@ -119,7 +147,6 @@ class EvaluationView(QWidget):
         # Beside the scatter in a wide, short pane, under it in a narrow one (_arrange_regression_plots):
         # stacked in the 300-pixel-high pane at 1280x800, each plot was about 60 pixels tall.
         self.residual_plot = self.regression_layout.addPlot(row=0, col=1)
-        self._residual_beside = True
         self.regression_layout.installEventFilter(self)
         style_plot_item(self.residual_plot, "rows")
         self.residual_plot.setLabel("bottom", "residual (predicted − actual)", color=foreground())
@@ -148,22 +175,11 @@ class EvaluationView(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.regression_layout)
         self.pages.addWidget(self.confusion_layout)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.pages)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(0, False)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.status)
-        layout.addWidget(splitter, 1)
-        self.clear()
-        self._fit_table_width()
+        self._plots_holder.layout().addWidget(self.pages)
 
     # -- public --------------------------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.regression_layout and event.type() == QEvent.Type.Resize:
+        if self.parts_built and watched is self.regression_layout and event.type() == QEvent.Type.Resize:
             self._arrange_regression_plots(event.size().width(), event.size().height())
         return super().eventFilter(watched, event)
 
@@ -234,12 +250,13 @@ class EvaluationView(QWidget):
         """Show nothing (no model yet)."""
         self._reports, self.task, self._pending = {}, None, None
         self.table.setRowCount(0)
-        for item in (self.train_scatter, self.val_scatter, self.identity_line,
-                     self.train_histogram, self.val_histogram):
-            item.setData([], [])
-        self.confusion_image.clear()
-        for text in self.count_texts:
-            text.setVisible(False)
+        if self.parts_built:  # plots built later start empty
+            for item in (self.train_scatter, self.val_scatter, self.identity_line,
+                         self.train_histogram, self.val_histogram):
+                item.setData([], [])
+            self.confusion_image.clear()
+            for text in self.count_texts:
+                text.setVisible(False)
         self.rows_combo.setVisible(False)
         self.rows_label.setVisible(False)
         self.export_button.setEnabled(False)
@@ -247,6 +264,8 @@ class EvaluationView(QWidget):
 
     def on_look_changed(self) -> None:
         """The theme changed (``style.restyle`` calls this): the heatmap and its counts follow."""
+        if not self.parts_built:
+            return  # they are built in the look in force
         self.confusion_image.setColorMap(confusion_map())
         if self.task == "classification" and self._reports:  # not .reports: that would compute them
             self._show_confusion()
