@@ -65,16 +65,14 @@ def _read(path: Path, layout: TextLayout, encoding: str) -> RawTable:
     width = frame.shape[1]
     columns: list[np.ndarray] = []
     reread: list[int] = []
-    for j in range(width):
-        column = frame[j]
+    numbers = _number_columns(frame)
+    for j, (_, column) in enumerate(frame.items()):
         dtype = column.dtype
-        if dtype == np.float64:
-            values = column.to_numpy()
-            if np.isinf(values).any():
+        if j in numbers:
+            values = numbers[j]
+            if dtype == np.float64 and np.isinf(values).any():
                 reread.append(j)  # "inf" is a missing marker, 1e400 a number too large: the texts tell
             columns.append(values)
-        elif pd.api.types.is_integer_dtype(dtype):
-            columns.append(column.to_numpy(dtype=np.float64))
         elif pd.api.types.is_string_dtype(dtype) and (
                 dtype != object or pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")):
             columns.append(column.to_numpy(dtype=object, na_value=None))
@@ -92,6 +90,19 @@ def _read(path: Path, layout: TextLayout, encoding: str) -> RawTable:
                     positions=list(range(1, width + 1)), decimal_mark=layout.decimal_mark or ".",
                     from_text=True, notes=list(layout.notes), warnings=list(layout.warnings),
                     delimiter=layout.delimiter, header_row=layout.skip_lines + 1)
+
+
+def _number_columns(frame: pd.DataFrame) -> dict[int, np.ndarray]:
+    """``{position: float64 numbers}`` of the parser's number columns (floats and integers), converted
+    as one block: column by column, 785 integer columns took 0.09 s, as a block 0.015 s. Each
+    array is a column of one column-ordered block, so it is contiguous."""
+    positions = [j for j, dtype in enumerate(frame.dtypes)
+                 if dtype == np.float64 or (isinstance(dtype, np.dtype) and dtype.kind in "iu")]
+    if not positions:
+        return {}
+    part = frame if len(positions) == frame.shape[1] else frame.iloc[:, positions]
+    block = np.asfortranarray(part.to_numpy(dtype=np.float64))
+    return {j: block[:, k] for k, j in enumerate(positions)}
 
 
 def _read_body(path: Path, options: dict, width: int, as_text: bool, usecols=None) -> pd.DataFrame:
