@@ -15,7 +15,7 @@ from mlp_desktop.gui.training import worker
 
 # Packages and modules the first frame does not need: each is imported where it is used.
 NOT_AT_START_UP = (
-    "numba", "scipy", "onnx", "openpyxl", "matplotlib",
+    "numba", "scipy", "onnx", "openpyxl", "matplotlib", "pyqtgraph.exporters",
     "mlp_desktop.core._kernels", "mlp_desktop.core.cross_validation", "mlp_desktop.core.export",
     "mlp_desktop.core.onnx_export",
     "mlp_desktop.gui.cross_validate_dialog", "mlp_desktop.gui.exports",

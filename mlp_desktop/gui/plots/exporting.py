@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Callable
 
 import pyqtgraph as pg
-import pyqtgraph.exporters as pg_exporters
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QAction, QColor, QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -19,7 +18,7 @@ from ...core.fileio import atomic_path
 from . import style
 
 EXPORT_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
-_EXPORTERS = {".png": pg_exporters.ImageExporter, ".svg": pg_exporters.SVGExporter}
+_EXPORTERS = {".png": "ImageExporter", ".svg": "SVGExporter"}  # imported on the first export, not at start-up
 
 
 def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
@@ -39,7 +38,9 @@ def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
         raise DataError(
             f"Cannot export a plot to '{path.name}': choose a file name ending in .png or .svg."
         )
-    exporter = _EXPORTERS[suffix](item)
+    import pyqtgraph.exporters as pg_exporters
+
+    exporter = getattr(pg_exporters, _EXPORTERS[suffix])(item)
     # Exports are on white paper in every theme: they go into documents, slides and print, where
     # a dark plot looks out of place (and prints as a black block).
     exporter.parameters()["background"] = QColor(style.LIGHT.background)
