@@ -9,6 +9,7 @@ the current weights. All of this is plain Python so it is tested without a displ
 from __future__ import annotations
 
 import itertools
+from functools import partial
 
 from dataclasses import asdict
 from typing import Callable
@@ -46,8 +47,8 @@ class TrainingSession:
         self._net_graph_state: dict | None = None
         self.reset_parameter_names: list[str] = []
         self.train_rows = self.val_rows = self.test_rows = np.zeros(0, dtype=int)
-        self._arrays: tuple | None = None
         self._row_sets: RowSets | None = None
+        self._input_ranges: dict | None = None  # worked out when first asked for (per split)
         self._data_key = 0  # changes whenever the training arrays do
         self._stale_data = self._stale_net = True
 
@@ -107,7 +108,6 @@ class TrainingSession:
         self._row_sets = None
         pre = fit_preprocessor(data, self.train_rows, self.input_scaling, self.minmax_bounds, output)
         self.preprocessor = pre
-        self._arrays = None  # made for the first run (see _training_arrays): opening a table needs none
         self._input_ranges = None
         self._data_key = next(_DATA_KEYS)  # unique in this process: the training process caches by it
         if self.net is not None and (self.net.layer_sizes[0], self.net.layer_sizes[-1]) != (
@@ -164,19 +164,14 @@ class TrainingSession:
         configured target RMSE is in the target's units, like the RMSE the GUI shows.
         """
         self.prepare()
-        X, Y, X_val, Y_val, X_test, Y_test = self._training_arrays()
         config = run_config(self.config, self.loss, self.preprocessor,
                             epochs=self.config.epochs if epochs is None else epochs)
+        # The arrays are made by the thread that runs the job, and only if the training process
+        # does not hold this data already (see TrainingJob.with_data).
+        make_data = partial(training_arrays, self.preprocessor, self.dataset,
+                            (self.train_rows, self.val_rows, self.test_rows))
         return TrainingJob(self.net.layer_sizes, self.net.activations, self.net.get_parameters(), config,
-                           self.history, self._data_key, X, Y, X_val, Y_val, X_test, Y_test,
-                           progress_interval=progress_interval)
-
-    def _training_arrays(self) -> tuple:
-        """``(X, Y, X_val, Y_val, X_test, Y_test)``, scaled for the network; made once per split."""
-        if self._arrays is None:
-            parts = transform_parts(self.preprocessor, self.dataset, (self.train_rows, self.val_rows, self.test_rows))
-            self._arrays = tuple(array for pair in parts for array in pair)
-        return self._arrays
+                           self.history, self._data_key, progress_interval=progress_interval, make_data=make_data)
 
     def finish_job(self, params: np.ndarray, history: History) -> None:
         """Take the result of a run made by :meth:`make_job`."""
@@ -316,6 +311,12 @@ class RowSets:
     @property
     def test(self):
         return self.part("test")
+
+
+def training_arrays(preprocessor: Preprocessor, dataset, row_sets) -> tuple:
+    """``(X, Y, X_val, Y_val, X_test, Y_test)`` of the training, validation and test rows, scaled for
+    the network (:func:`~.preprocessing.transform_parts`)."""
+    return tuple(array for pair in transform_parts(preprocessor, dataset, row_sets) for array in pair)
 
 
 def _shape(spec: NetworkSpec) -> tuple:

@@ -75,7 +75,7 @@ def test_test_rows_are_held_out_and_scored_at_the_end():
     assert np.isfinite(history.test_rmse)
     assert session.model().metrics["test"]["n_samples"] == 30
     job = session.make_job()
-    assert (job.config.validation_fraction, job.config.test_fraction) == (0.0, 0.0) and len(job.X_test) == 30
+    assert (job.config.validation_fraction, job.config.test_fraction) == (0.0, 0.0) and len(job.with_data().X_test) == 30
 
 
 def test_min_delta_reaches_training_in_its_units():
@@ -196,10 +196,49 @@ def test_preparing_data_makes_no_training_arrays_until_a_run_needs_them():
     session = health_session()
     session.set_config(TrainConfig(epochs=1, seed=1, validation_fraction=0.34))
     session.prepare()
-    assert session._arrays is None and session.row_sets.taken == ()
+    assert session.row_sets.taken == ()
     job = session.make_job()
+    assert job.X is None  # made by the thread that runs the job, if the training process lacks them
+    job = job.with_data()
+    assert job.make_data is None
     pre = session.preprocessor
     expected = pre.transform_inputs(session.dataset.frame.iloc[session.train_rows])
     assert job.X.tobytes() == expected.tobytes() and job.X.flags.c_contiguous
     assert session.input_ranges == {name: (float(session.train_frame[name].min()), float(session.train_frame[name].max()))
                                     for name in pre.inputs}
+
+
+def test_the_training_process_gets_the_arrays_made_once_per_data():
+    # The arrays are made in the thread that runs the job, and not at all when the child has them.
+    from dataclasses import replace
+
+    from mlp_desktop.core.training_process import TrainingProcess
+
+    session = health_session()
+    session.set_config(TrainConfig(epochs=1, seed=1))
+    made, sent = [], []
+
+    class Connection:  # the pipe to a child that answers every job at once
+        def send(self, message):
+            sent.append(message[1])
+
+        def recv(self):
+            job = sent[-1]
+            return "done", job.params, job.history
+
+    def counted(job):
+        def make():
+            made.append(job.data_key)
+            return job.make_data()
+        return replace(job, make_data=make)
+
+    process = TrainingProcess()
+    process.start = lambda: None
+    process._connection = Connection()
+    process.run(counted(session.make_job()), lambda report: None)
+    process.run(counted(session.make_job()), lambda report: None)
+    assert made == [session.data_key] and sent[0].X is not None and sent[1].X is None
+    assert sent[0].make_data is None and sent[1].make_data is None  # nothing unpicklable goes to the child
+    session.set_config(TrainConfig(epochs=1, seed=2))  # another split: the arrays are made again
+    process.run(counted(session.make_job()), lambda report: None)
+    assert len(made) == 2 and sent[2].X is not None
