@@ -382,19 +382,6 @@ def fit_preprocessor(
     return pre
 
 
-def fit_and_transform(
-    dataset,
-    row_sets: Sequence[np.ndarray],
-    input_scaling: str = "standard",
-    minmax_bounds: dict[str, tuple[float, float]] | None = None,
-    output_activation: str = "identity",
-) -> tuple[Preprocessor, list[tuple[np.ndarray, np.ndarray]]]:
-    """:func:`fit_preprocessor` on the rows ``row_sets[0]``, and :func:`transform_parts` of each of
-    ``row_sets`` (training, validation, test)."""
-    pre = fit_preprocessor(dataset, row_sets[0], input_scaling, minmax_bounds, output_activation)
-    return pre, transform_parts(pre, dataset, row_sets)
-
-
 def transform_parts(pre: Preprocessor, dataset, row_sets: Sequence[np.ndarray]
                     ) -> list[tuple[np.ndarray, np.ndarray]]:
     """``(inputs, targets)`` for the network of each of ``row_sets`` of ``dataset.frame``: the numbers

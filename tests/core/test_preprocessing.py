@@ -6,7 +6,7 @@ import pytest
 
 from mlp_desktop.core import DataError
 from mlp_desktop.core.data import prepare_dataset, table_from_frame
-from mlp_desktop.core.preprocessing import fit_and_transform, fit_preprocessor, split_rows
+from mlp_desktop.core.preprocessing import fit_preprocessor, split_rows, transform_parts
 
 HEALTH = pd.DataFrame({"age": [60, 63, 17, 35, 90, 10], "exercise": [8, 2, 7, 4, 1, 9],
                        "diet": [7, 2, 7, 5, 1, 7], "output": [7, 3, 9, 6, 1, 10]})
@@ -137,19 +137,26 @@ def test_transforming_no_rows_gives_empty_arrays():
     (HEALTH.assign(color=["red", "blue", "red", "green", "blue", "red"], label=list("abcabc"))
      .drop(columns="output"), "standard", "softmax"),
 ])
-def test_fit_and_transform_gives_the_numbers_of_fitting_and_transforming_each_part(task_frame, scaling, output):
+def test_transform_parts_gives_the_numbers_of_transforming_each_part(task_frame, scaling, output):
     data = dataset(task_frame)
     parts = (np.array([0, 2, 3, 5]), np.array([1, 4]), np.array([], dtype=int))
-    pre, arrays = fit_and_transform(data, parts, scaling, None, output)
     expected = fit_preprocessor(data, parts[0], scaling, None, output)
-    assert pre.to_dict() == expected.to_dict()
+    arrays = transform_parts(expected, data, parts)
     for rows, (inputs, targets) in zip(parts, arrays):
         frame = data.frame.iloc[rows]
         assert inputs.tobytes() == expected.transform_inputs(frame).tobytes() and inputs.flags.c_contiguous
         assert targets.tobytes() == expected.transform_targets(frame).tobytes()
 
 
-def test_fit_and_transform_names_a_bad_value_as_fitting_and_transforming_do():
+def test_fitting_names_a_bad_value_in_the_training_rows():
+    data = dataset(HEALTH.astype({"age": float}))
+    data.frame.loc[1, "age"] = np.inf  # (fitted a slab of columns at a time; the encoding says where)
+    with pytest.raises(DataError, match='Column "age" needs numbers, but row 2 of the given rows'):
+        fit_preprocessor(data, np.array([0, 1, 2]))
+    fit_preprocessor(data, np.array([0, 2, 3]))  # the bad row is not a training row
+
+
+def test_transform_parts_names_a_bad_value_as_transforming_does():
     # The reader refuses such cells; a dataset changed afterwards still gets the same message.
     data = dataset(HEALTH.astype({"age": float}))
     data.frame.loc[4, "age"] = np.nan
@@ -157,7 +164,7 @@ def test_fit_and_transform_names_a_bad_value_as_fitting_and_transforming_do():
     with pytest.raises(DataError) as expected:
         fit_preprocessor(data, parts[0]).transform_inputs(data.frame.iloc[parts[1]])
     with pytest.raises(DataError) as got:
-        fit_and_transform(data, parts)
+        transform_parts(fit_preprocessor(data, parts[0]), data, parts)
     assert str(got.value) == str(expected.value)
 
 
