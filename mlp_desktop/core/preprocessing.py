@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .memory import columns_per_block
 
 # name -> fit(values (n_rows, n_columns)) -> (offset, scale): scaled = (values - offset) / scale
 def _fit_none(values):
@@ -403,15 +404,15 @@ def transform_parts(pre: Preprocessor, dataset, row_sets: Sequence[np.ndarray]
     return results
 
 
-COLUMN_SLAB = 64
-"""Columns gathered at a time: 16,000 rows x 64 columns is 8 MB, reused from slab to slab."""
 
 
 def _column_slabs(columns: list[np.ndarray], rows: np.ndarray | None):
-    """``(first, slab)`` for each run of :data:`COLUMN_SLAB` columns from ``first``: their ``rows``
-    (all rows for ``None``) as a fresh C-ordered ``(n_rows, width)`` array."""
-    for first in range(0, len(columns), COLUMN_SLAB):
-        part = columns[first:first + COLUMN_SLAB]
+    """``(first, slab)`` for each run of columns from ``first`` that fits a small block
+    (:mod:`.memory`): their ``rows`` (all rows for ``None``) as a fresh C-ordered ``(n_rows, width)``
+    array."""
+    width = columns_per_block(len(columns[0]) if rows is None else len(rows)) if columns else 1
+    for first in range(0, len(columns), width):
+        part = columns[first:first + width]
         yield first, np.stack([column if rows is None else column[rows] for column in part], axis=1)
 
 

@@ -177,3 +177,20 @@ def test_plain_number_columns_are_encoded_at_once_with_each_columns_numbers():
     blank.loc[2, "diet"] = np.nan
     with pytest.raises(DataError, match='"diet" needs numbers, but row 3'):
         pre.encode_inputs(blank)
+
+
+def test_scaling_fitted_a_block_of_columns_at_a_time_is_the_same_for_any_block(monkeypatch):
+    from mlp_desktop.core import memory
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(50, 7)) * 10 + 3, columns=list("abcdefg")).assign(output=rng.normal(size=50))
+    data, rows = dataset(frame), np.arange(0, 50, 2)
+    whole = fit_preprocessor(data, rows)
+    monkeypatch.setattr(memory, "BLOCK_BYTES", 8 * 25 * 3)  # three columns of the 25 training rows a block
+    assert memory.columns_per_block(25) == 3 and memory.columns_per_block(10**9) == 1
+    blocks = fit_preprocessor(data, rows)
+    np.testing.assert_allclose(blocks.input_offset, whole.input_offset, rtol=1e-14)
+    np.testing.assert_allclose(blocks.input_scale, whole.input_scale, rtol=1e-14)
+    encoded = data.frame[list("abcdefg")].to_numpy()[rows]
+    np.testing.assert_allclose(blocks.input_offset, encoded.mean(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(blocks.input_scale, encoded.std(axis=0), rtol=1e-13)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..memory import columns_per_block
 from .build import RawTable
 from .sniffing import TextLayout, sniff_text
 
@@ -92,19 +93,14 @@ def _read(path: Path, layout: TextLayout, encoding: str) -> RawTable:
                     delimiter=layout.delimiter, header_row=layout.skip_lines + 1)
 
 
-BLOCK_BYTES = 2 * 2**20
-"""Number columns are converted a block of about this size at a time (see :func:`_number_columns`)."""
-
-
 def _number_columns(frame: pd.DataFrame) -> dict[int, np.ndarray]:
     """``{position: float64 numbers}`` of the parser's number columns (floats and integers), converted
-    a block of columns at a time: column by column, 785 integer columns took 0.09 s. The blocks stay
-    small because NumPy asks for huge pages for arrays from 4 MB, and touching 125 MB of fresh huge
-    pages took 0.2-0.4 s here against 0.05 s in normal pages. Each array is a column of a
+    a small block of columns at a time (:mod:`..memory`): column by column, 785 integer columns took
+    0.09 s; as one 125 MB block, 0.2-0.4 s in a fresh process. Each array is a column of a
     column-ordered block, so it is contiguous."""
     positions = [j for j, dtype in enumerate(frame.dtypes)
                  if dtype == np.float64 or (isinstance(dtype, np.dtype) and dtype.kind in "iu")]
-    per_block = max(1, BLOCK_BYTES // (8 * max(len(frame), 1)))
+    per_block = columns_per_block(len(frame))
     found = {}
     for first in range(0, len(positions), per_block):
         chosen = positions[first:first + per_block]
