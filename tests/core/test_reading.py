@@ -512,3 +512,26 @@ def test_a_sheet_whose_rows_carry_no_addresses_is_read_whole(tmp_path, monkeypat
     assert workbook._SheetParts.open(tmp_path / "plain.xlsx", "S") is None
     table = read_table(tmp_path / "plain.xlsx")
     assert table.frame["a"].tolist() == list(range(50)) and table.row_numbers.tolist() == list(range(2, 52))
+
+
+def test_a_file_of_numbers_is_read_as_numbers_at_once_and_text_past_the_sample_still_counts(tmp_path):
+    # The sniffed sample holds numbers only, so the parser is asked for floats; a cell of text
+    # far below sends the file the usual way, with the same result as a file of mixed columns.
+    from mlp_desktop.core.reading.sniffing import HEAD_BYTES, read_head, sniff_text
+
+    rows = [f"{i},{i * 0.5},{-i}" for i in range(20_000)]
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text("a,b,c\n" + "\n".join(rows) + "\n")
+    assert sniff_text(numbers, read_head(numbers)).numbers_only
+    table = read_table(numbers)
+    assert list(table.frame.dtypes) == [np.float64] * 3 and table.frame["b"].iloc[-1] == 9999.5
+    rows[15_000] = "15000,oops,-15000"
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("a,b,c\n" + "\n".join(rows) + "\n")
+    assert len(mixed.read_bytes()) > HEAD_BYTES and sniff_text(mixed, read_head(mixed)).numbers_only
+    table = read_table(mixed)
+    info = {i.name: i for i in column_info(table)}
+    assert info["b"].kind == "numeric" and info["b"].bad_cells == [(15_000, "oops")]
+    assert table.frame["a"].dtype == np.float64 and table.frame["a"].iloc[-1] == 19_999
+    with pytest.raises(Exception, match="oops"):
+        prepare_dataset(table, ["a", "b"], ["c"])

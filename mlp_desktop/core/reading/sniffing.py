@@ -46,6 +46,7 @@ _ZIP_SIGNATURE = b"PK\x03\x04"
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
 _MARKUP_START = re.compile(r"\s*<(?:!doctype|html|\?xml|table)\b", re.IGNORECASE)
 _SEP_LINE = re.compile(r"\s*sep=(.)\s*$", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _DOT_DECIMAL_LOOK = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d*)\.\d+(?:[eE][+-]?\d+)?", re.ASCII)
 _SYMBOLS = re.compile(r"[$€£¥₹%]|\b(?:USD|EUR|GBP|CHF)\b")
 _DOT_THOUSANDS_LOOK = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+", re.ASCII)
@@ -110,7 +111,8 @@ class TextLayout:
     ``encodings``: the encodings to try, best first. ``skip_lines``: lines before the header
     (a ``sep=`` line, blank lines). ``delimiter``: one character, or ``" "`` for columns aligned with
     spaces. ``decimal_mark``: ``"."`` or ``","`` (``None``: decide from the text columns).
-    ``width``: the most fields seen in a row of the sample.
+    ``width``: the most fields seen in a row of the sample. ``numbers_only``: every cell of the
+    sample's rows below the header is a plain number (``12``, ``-0.5``, ``1e3``) or empty.
     """
 
     encodings: list[str]
@@ -120,6 +122,7 @@ class TextLayout:
     width: int
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    numbers_only: bool = False
 
 
 def _encodings(head: bytes) -> tuple[list[str], str]:
@@ -181,7 +184,10 @@ def sniff_text(path: Path, head: bytes) -> TextLayout:
     rows = rows[: _SNIFF_ROWS * 20]
     width = max((len(row) for row in rows), default=1)
     decimal_mark = "." if delimiter == "," else _guess_decimal_mark(rows)
-    return TextLayout(encodings, skip, delimiter, decimal_mark, width, notes, warnings)
+    data_rows = [row for row in rows if any(cell.strip() for cell in row)][1:]  # below the header
+    numbers_only = bool(data_rows) and all(
+        _PLAIN_NUMBER.fullmatch(cell.strip()) or not cell.strip() for row in data_rows for cell in row)
+    return TextLayout(encodings, skip, delimiter, decimal_mark, width, notes, warnings, numbers_only)
 
 
 def _sample_rows(text: str, delimiter: str) -> list[list[str]]:

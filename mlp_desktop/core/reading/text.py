@@ -62,7 +62,13 @@ def _read(path: Path, layout: TextLayout, encoding: str) -> RawTable:
     header = [None if isinstance(cell, float) else cell for cell in header_frame.iloc[0].tolist()]
     width = max(layout.width, len(header))
     as_text = layout.decimal_mark == ","
-    frame = _read_body(path, options, width, as_text)
+    frame = None
+    if layout.numbers_only and not as_text:
+        # The sample holds numbers only: the parser makes float64 columns at once (no integer
+        # columns to convert); a cell that is not a number after all sends the file the usual way.
+        frame = _read_body(path, options, width, False, numbers=True)
+    if frame is None:
+        frame = _read_body(path, options, width, as_text)
     width = frame.shape[1]
     columns: list[np.ndarray] = []
     reread: list[int] = []
@@ -100,6 +106,10 @@ def _number_columns(frame: pd.DataFrame) -> dict[int, np.ndarray]:
     column-ordered block, so it is contiguous."""
     positions = [j for j, dtype in enumerate(frame.dtypes)
                  if dtype == np.float64 or (isinstance(dtype, np.dtype) and dtype.kind in "iu")]
+    if len(positions) == frame.shape[1] and all(dtype == np.float64 for dtype in frame.dtypes):
+        values = frame.to_numpy()  # one float64 block (the parser's own numbers): no copy
+        if values.flags.f_contiguous:
+            return {j: values[:, j] for j in positions}
     per_block = columns_per_block(len(frame))
     found = {}
     for first in range(0, len(positions), per_block):
@@ -109,7 +119,11 @@ def _number_columns(frame: pd.DataFrame) -> dict[int, np.ndarray]:
     return found
 
 
-def _read_body(path: Path, options: dict, width: int, as_text: bool, usecols=None) -> pd.DataFrame:
+def _read_body(path: Path, options: dict, width: int, as_text: bool, usecols=None,
+               numbers: bool = False) -> pd.DataFrame | None:
+    """The rows below the header: every column as text (``as_text``), as float64 (``numbers``;
+    ``None`` if a cell is not a number), or as the parser types them."""
+    dtype = str if as_text else np.float64 if numbers else None
     for _ in range(_WIDTH_RETRIES):
         try:
             with warnings.catch_warnings():
@@ -117,7 +131,7 @@ def _read_body(path: Path, options: dict, width: int, as_text: bool, usecols=Non
                 # header=None and one more row skipped: with header=0 pandas would hold every row to
                 # the header's width. skiprows counts records, so a header over two lines is one.
                 frame = pd.read_csv(path, header=None, names=list(range(width)), usecols=usecols,
-                                    dtype=str if as_text else None, **{**options, "skiprows": options["skiprows"] + 1})
+                                    dtype=dtype, **{**options, "skiprows": options["skiprows"] + 1})
             return frame
         except pd.errors.EmptyDataError:
             return pd.DataFrame({j: pd.Series([], dtype=object) for j in range(width)})
@@ -129,6 +143,8 @@ def _read_body(path: Path, options: dict, width: int, as_text: bool, usecols=Non
         except UnicodeDecodeError:
             raise  # a byte of another encoding past the sniffed start: read_text tries the next one
         except (OverflowError, ValueError) as error:
+            if numbers:
+                return None  # a cell that is not a number: the caller reads the file the usual way
             raise DataError(f"{path.name} could not be read: {error}.") from None
     raise DataError(f"{path.name} could not be read: its rows have very different numbers of values.")
 
