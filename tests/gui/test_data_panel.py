@@ -242,8 +242,12 @@ def test_a_wide_table_sizes_its_columns_from_few_rows_as_they_come_into_view(pan
     header = panel.table_view.horizontalHeader()
     assert header.resizeContentsPrecision() * COLUMNS_SIZED_AT_ONCE <= SIZED_CELLS + COLUMNS_SIZED_AT_ONCE
     assert header.sectionSize(0) >= panel.fontMetrics().horizontalAdvance("255")
+    beyond = header.logicalIndexAt(header.viewport().width() - 1) + 3
+    assert header.sectionSize(beyond) == header.defaultSectionSize()  # not in view, not measured yet
+    panel.resize(panel.width() * 3, panel.height())  # widened: the columns that came into view are sized
+    qtbot.waitUntil(lambda: header.sectionSize(beyond) != header.defaultSectionSize(), timeout=2000)
     far = header.sectionSize(600)
-    assert far == header.defaultSectionSize()  # not measured yet
+    assert far == header.defaultSectionSize()
     panel.table_view.scrollTo(panel.table_view.model().index(0, 600))
     assert header.sectionSize(600) != far and header.sectionSize(600) >= panel.fontMetrics().horizontalAdvance("p600")
     narrow = pd.DataFrame({"x": [1.0, 2.0], "output": [3.0, 4.0]})

@@ -11,7 +11,7 @@ import html
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -121,8 +121,9 @@ SIZED_CELLS = 1000
 """Cells measured to size the preview's columns when a table is shown (each costs about 20 us in
 eight data() calls; 4,000 held the window for 80 ms when a 50-column file opened)."""
 COLUMNS_SIZED_AT_ONCE = 40
-"""Columns sized when a table is shown (more than fit the widest preview); the others are sized
-as they scroll into view (784 image columns took 0.09 s to size at once)."""
+"""At most this many columns are sized when a table is shown (those in view; more than fit the
+widest preview); the others are sized as they come into view, by scrolling or widening the
+preview (784 image columns took 0.09 s to size at once)."""
 
 
 class ColumnRolesModel(QAbstractTableModel):
@@ -322,6 +323,7 @@ class DataPanel(QWidget):
         self.table_view.setMinimumHeight(120)
         self._unsized_columns: set[int] = set()
         self.table_view.horizontalScrollBar().valueChanged.connect(self._size_columns_in_view)
+        self.table_view.viewport().installEventFilter(self)  # shown or widened: size what came into view
 
         self.roles_box = QGroupBox("Columns")
         self.roles_scroll = QScrollArea()
@@ -459,7 +461,7 @@ class DataPanel(QWidget):
         columns = min(max(1, table.frame.shape[1]), COLUMNS_SIZED_AT_ONCE)
         self.table_view.horizontalHeader().setResizeContentsPrecision(max(5, min(200, SIZED_CELLS // columns)))
         self._unsized_columns = set(range(table.frame.shape[1]))
-        self._size_columns(range(columns))
+        self._size_columns_in_view()
         self._mark_bad_cells()
         self._fill_sheets(table)
         self._fill_roles()
@@ -473,13 +475,23 @@ class DataPanel(QWidget):
                 self.table_view.resizeColumnToContents(column)
 
     def _size_columns_in_view(self) -> None:
-        """Size the columns that scrolled into view (a wide table's are sized as they come)."""
+        """Size the columns in view (at most :data:`COLUMNS_SIZED_AT_ONCE` from the first); a wide
+        table's others are sized as they come into view."""
         if not self._unsized_columns:
             return
         header = self.table_view.horizontalHeader()
         first = max(header.logicalIndexAt(0), 0)
-        last = header.logicalIndexAt(header.viewport().width() - 1)
-        self._size_columns(range(first, (header.count() - 1 if last < 0 else last) + 1))
+        for _ in range(3):  # sized columns are narrower: more of them come into view
+            last = header.logicalIndexAt(self.table_view.viewport().width() - 1)  # (the header follows later)
+            last = min(header.count() - 1 if last < 0 else last, first + COLUMNS_SIZED_AT_ONCE - 1)
+            if not self._unsized_columns.intersection(range(first, last + 1)):
+                break
+            self._size_columns(range(first, last + 1))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.table_view.viewport() and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._size_columns_in_view()
+        return super().eventFilter(watched, event)
 
     def dataset(self) -> Dataset | None:
         """The checked dataset for the current choices, or ``None`` if they give an error."""
