@@ -396,10 +396,12 @@ def _check_task(table: Table, infos: dict[str, ColumnInfo], targets: list[str], 
 def _rows_to_keep(table: Table, used: pd.DataFrame, drop_missing: bool) -> tuple[np.ndarray, int]:
     # Column by column: one 2-D mask of a large table costs the window a frame (15 ms for 200k x 50).
     arrays = [column.to_numpy() for _, column in used.items()]
-    missing = [np.isnan(values) if values.dtype == np.float64 else pd.isna(values) for values in arrays]
-    incomplete = np.logical_or.reduce(missing) if missing else np.zeros(len(used), dtype=bool)
+    incomplete = np.zeros(len(used), dtype=bool)
+    for values in arrays:  # (no 2-D mask of the whole table: 16 MB for 20,000 x 785)
+        incomplete |= _missing(values)
     n_incomplete = int(incomplete.sum())
     if n_incomplete and not drop_missing:
+        missing = [_missing(values) for values in arrays]
         columns = list(used.columns)
         first = [(row, j) for row in np.flatnonzero(incomplete)[:6] for j in range(len(columns)) if missing[j][row]][:6]
         cells = [f'row {int(table.row_numbers[row])} column "{columns[column]}"' for row, column in first]
@@ -415,11 +417,15 @@ def _rows_to_keep(table: Table, used: pd.DataFrame, drop_missing: bool) -> tuple
     return ~incomplete, n_incomplete
 
 
+def _missing(values: np.ndarray) -> np.ndarray:
+    return np.isnan(values) if values.dtype == np.float64 else pd.isna(values)
+
+
 def _check_magnitudes(table: Table, columns: dict[str, pd.Series], row_numbers: np.ndarray, names: list[str]) -> None:
     if not names:
         return
     # Column by column: a wide table's columns need not be gathered into one array to pass.
-    if all((np.abs(columns[name].to_numpy(dtype=np.float64)) <= LARGEST_TRAINABLE_VALUE).all() for name in names):
+    if all(_within(columns[name].to_numpy(dtype=np.float64)) for name in names):
         return
     values = np.column_stack([columns[name].to_numpy(dtype=np.float64) for name in names])
     too_large = ~(np.abs(values) <= LARGEST_TRAINABLE_VALUE)
@@ -432,6 +438,11 @@ def _check_magnitudes(table: Table, columns: dict[str, pd.Series], row_numbers: 
         f"Numbers too large in {table.location}: {cell_summary(cells)}. Values beyond "
         f"±{LARGEST_TRAINABLE_VALUE:g} would overflow training; rescale the column (other units)."
     )
+
+
+def _within(values: np.ndarray) -> bool:
+    """Every value within ±LARGEST_TRAINABLE_VALUE (False for NaN); two passes, no temporary array."""
+    return not len(values) or bool(values.max() <= LARGEST_TRAINABLE_VALUE and values.min() >= -LARGEST_TRAINABLE_VALUE)
 
 
 def _name_summary(names: list[str]) -> str:
