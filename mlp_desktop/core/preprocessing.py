@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .memory import columns_per_block
+from .memory import BLOCK_BYTES, columns_per_block
 
 # name -> fit(values (n_rows, n_columns)) -> (offset, scale): scaled = (values - offset) / scale
 def _fit_none(values):
@@ -47,6 +47,10 @@ def _fit_standard(values):
     in cache and agrees to rounding (same two passes: the mean, then the deviations from it)."""
     values = np.asarray(values, dtype=np.float64)
     mean = values.mean(axis=0)
+    if values.nbytes <= BLOCK_BYTES:  # a small block (a slab of columns): one temporary is cheaper
+        deviation = values - mean
+        np.multiply(deviation, deviation, out=deviation)
+        return mean, _nonzero(np.sqrt(deviation.sum(axis=0) / max(len(values), 1)))
     squares = np.zeros_like(mean)
     block = np.empty((min(STD_BLOCK_ROWS, len(values)), values.shape[1]))
     for first in range(0, len(values), STD_BLOCK_ROWS):
@@ -412,12 +416,31 @@ def transform_parts(pre: Preprocessor, dataset, row_sets: Sequence[np.ndarray]
 
 def _column_slabs(columns: list[np.ndarray], rows: np.ndarray | None):
     """``(first, slab)`` for each run of columns from ``first`` that fits a small block
-    (:mod:`.memory`): their ``rows`` (all rows for ``None``) as a fresh C-ordered ``(n_rows, width)``
-    array."""
+    (:mod:`.memory`): their ``rows`` (all rows for ``None``) as a fresh ``(n_rows, width)`` array in
+    F order (each column contiguous: reductions down a column run along memory, 2-3x faster than
+    across the 16 columns of a C-ordered slab)."""
     width = columns_per_block(len(columns[0]) if rows is None else len(rows)) if columns else 1
     for first in range(0, len(columns), width):
         part = columns[first:first + width]
-        yield first, np.stack([column if rows is None else column[rows] for column in part], axis=1)
+        yield first, np.stack([column if rows is None else column[rows] for column in part]).T
+
+
+def column_ranges(columns: list[np.ndarray], rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(low, high)``: each column's smallest and largest finite value over ``rows`` (all for
+    ``None``), NaN where it has none; a slab of columns at a time."""
+    lows, highs = [], []
+    for _, slab in _column_slabs(columns, rows):
+        if not len(slab):
+            lows.append(np.full(slab.shape[1], np.nan))
+            highs.append(np.full(slab.shape[1], np.nan))
+            continue
+        low, high = slab.min(axis=0), slab.max(axis=0)
+        for k in np.flatnonzero(~(np.isfinite(low) & np.isfinite(high))):  # NaN or infinity: the finite values
+            finite = slab[:, k][np.isfinite(slab[:, k])]
+            low[k], high[k] = (finite.min(), finite.max()) if len(finite) else (np.nan, np.nan)
+        lows.append(low)
+        highs.append(high)
+    return (np.concatenate(lows), np.concatenate(highs)) if lows else (np.zeros(0), np.zeros(0))
 
 
 def _fit_columns(fit, columns: list[np.ndarray] | None, rows: np.ndarray | None
