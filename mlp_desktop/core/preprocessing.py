@@ -342,6 +342,20 @@ def fit_preprocessor(
     Plain number columns are fitted a slab of columns at a time, straight from the table's columns:
     no copy of all the training rows is made (a 16,000 x 784 copy is 100 MB of fresh memory).
     """
+    return fit_with_ranges(dataset, train_rows, input_scaling, minmax_bounds, output_activation, scale_targets)[0]
+
+
+def fit_with_ranges(
+    dataset,
+    train_rows: np.ndarray | None = None,
+    input_scaling: str = "standard",
+    minmax_bounds: dict[str, tuple[float, float]] | None = None,
+    output_activation: str = "identity",
+    scale_targets: bool = True,
+) -> tuple[Preprocessor, dict[str, tuple[float, float]] | None]:
+    """:func:`fit_preprocessor`, and ``{input: (min, max)}`` over the training rows from the same
+    pass over the columns when every input is a plain number column (else ``None``:
+    ``evaluation.input_ranges`` works them out; a second pass took 0.03 s for 784 columns)."""
     if input_scaling not in INPUT_SCALERS:
         raise DataError(f"Unknown input scaling {input_scaling!r}; choose one of: {', '.join(INPUT_SCALERS)}.")
     if dataset.task == "classification" and output_activation not in ("softmax", "sigmoid"):
@@ -367,9 +381,13 @@ def fit_preprocessor(
     rows = None if train_rows is None else np.asarray(train_rows)
     fit = INPUT_SCALERS[input_scaling]
     fitted = _fit_columns(fit, pre._number_columns(dataset.frame), rows)
+    ranges = None
     if fitted is None:  # text columns, or a value that is not a number (the encoding says where)
-        fitted = fit(pre.encode_inputs(dataset.frame if rows is None else dataset.frame.iloc[rows]))
-    offset, scale = fitted
+        offset, scale = fit(pre.encode_inputs(dataset.frame if rows is None else dataset.frame.iloc[rows]))
+    else:
+        offset, scale, lows, highs = fitted
+        if len(lows) == len(pre.inputs) and (rows is None or len(rows)):
+            ranges = {name: (float(low), float(high)) for name, low, high in zip(pre.inputs, lows, highs)}
     numeric = np.array([name in pre.input_kinds and pre.input_kinds[name] != "categorical"
                         for name in pre.encoded_inputs])
     # One-hot columns are already 0/1: leave them as they are.
@@ -388,7 +406,7 @@ def fit_preprocessor(
         frame = dataset.frame[pre.targets] if rows is None else dataset.frame[pre.targets].iloc[rows]
         targets = np.column_stack([_numbers(frame[c], c) for c in pre.targets])
         pre.target_offset, pre.target_scale = _target_scaling(targets, output_activation, scale_targets)
-    return pre
+    return pre, ranges
 
 
 def transform_parts(pre: Preprocessor, dataset, row_sets: Sequence[np.ndarray]
@@ -443,18 +461,18 @@ def column_ranges(columns: list[np.ndarray], rows: np.ndarray | None = None) -> 
     return (np.concatenate(lows), np.concatenate(highs)) if lows else (np.zeros(0), np.zeros(0))
 
 
-def _fit_columns(fit, columns: list[np.ndarray] | None, rows: np.ndarray | None
-                 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """``fit(values)`` of the ``rows`` of plain number ``columns``, a slab at a time (each column's
-    numbers are its own: the same as one call on all the columns). ``None`` without columns or at
-    a value that is not finite."""
+def _fit_columns(fit, columns: list[np.ndarray] | None, rows: np.ndarray | None) -> tuple | None:
+    """``(offset, scale, low, high)``: ``fit(values)`` of the ``rows`` of plain number ``columns``
+    (each column's numbers are its own: the same as one call on all the columns) and each column's
+    range, a slab at a time. ``None`` without columns or at a value that is not finite."""
     if not columns:
         return None
     parts = []
     for _, slab in _column_slabs(columns, rows):
         if not np.isfinite(slab).all():
             return None
-        parts.append(fit(slab))
+        empty = np.full(slab.shape[1], np.nan)
+        parts.append((*fit(slab), slab.min(axis=0) if len(slab) else empty, slab.max(axis=0) if len(slab) else empty))
     return tuple(np.concatenate(part) for part in zip(*parts))
 
 

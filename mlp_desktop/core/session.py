@@ -23,7 +23,7 @@ from .history import History
 from .losses import get_loss
 from .model import Model, NetworkSpec, build_network, run_config
 from .network import MLP
-from .preprocessing import Preprocessor, fit_preprocessor, split_rows_three, transform_parts
+from .preprocessing import Preprocessor, fit_with_ranges, split_rows_three, transform_parts
 from .training import TrainConfig
 from .training_process import TrainingJob, run_job
 
@@ -48,7 +48,7 @@ class TrainingSession:
         self.reset_parameter_names: list[str] = []
         self.train_rows = self.val_rows = self.test_rows = np.zeros(0, dtype=int)
         self._row_sets: RowSets | None = None
-        self._input_ranges: dict | None = None  # worked out when first asked for (per split)
+        self._input_ranges: dict | None = None  # from the fit, else worked out when first asked for (per split)
         self._data_key = 0  # changes whenever the training arrays do
         self._stale_data = self._stale_net = True
 
@@ -106,9 +106,9 @@ class TrainingSession:
             len(data.frame), self.config.validation_fraction, self.config.test_fraction, self.config.seed, labels)
         output = self.spec.resolved_output(data.task)
         self._row_sets = None
-        pre = fit_preprocessor(data, self.train_rows, self.input_scaling, self.minmax_bounds, output)
+        pre, self._input_ranges = fit_with_ranges(data, self.train_rows, self.input_scaling, self.minmax_bounds,
+                                                  output)
         self.preprocessor = pre
-        self._input_ranges = None
         self._data_key = next(_DATA_KEYS)  # unique in this process: the training process caches by it
         if self.net is not None and (self.net.layer_sizes[0], self.net.layer_sizes[-1]) != (
                 pre.n_inputs, pre.n_outputs):
