@@ -114,6 +114,9 @@ def open_window(sample: str | None = "health_score", size: tuple[int, int] = (12
 
     from mlp_desktop.gui.main_window import MainWindow
 
+    from mlp_desktop.core.memory import avoid_huge_page_stalls
+
+    avoid_huge_page_stalls()  # as the app's command (mlp_desktop.cli) does for its process
     folder = use_temporary_user_folders()  # the recovery copy goes to the temporary data folder
     application()
     settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)

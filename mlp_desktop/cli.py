@@ -34,10 +34,12 @@ _collecting = gc.isenabled()
 gc.disable()
 try:
     from .core import settings
+    from .core.memory import avoid_huge_page_stalls
 finally:
     gc.freeze()
     if _collecting:
         gc.enable()
+avoid_huge_page_stalls()  # this process (the app or a command) and its training process
 
 USER_SETTINGS = settings.names("learning") + settings.names("init") + settings.names("data")
 """The settings schema's options that train and cross-validate take."""

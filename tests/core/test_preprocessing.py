@@ -1,5 +1,7 @@
 """Scaling, encoding and splitting: fitted on training rows, undone for predictions."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -206,3 +208,17 @@ def test_the_fit_gives_the_training_ranges_of_number_inputs_from_the_same_pass()
                                                                "diet": (5.0, 7.0)}
     text = dataset(HEALTH.assign(color=["red", "blue", "red", "green", "blue", "red"]))
     assert fit_with_ranges(text, rows)[1] is None  # a text input: the ranges are worked out apart
+
+
+def test_the_app_asks_numpy_for_no_huge_pages_in_its_process_and_children(monkeypatch):
+    from mlp_desktop.core.memory import avoid_huge_page_stalls
+
+    multiarray = np._core.multiarray
+    before = multiarray._get_madvise_hugepage()
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    try:
+        avoid_huge_page_stalls()
+        assert multiarray._get_madvise_hugepage() is False
+        assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0"  # the training process imports NumPy with it
+    finally:
+        multiarray._set_madvise_hugepage(before)
