@@ -174,6 +174,8 @@ def _write_npy(archive: zipfile.ZipFile, member_name: str, array: np.ndarray, da
     member = zipfile.ZipInfo(member_name, date_time=date_time)
     member.compress_type = zipfile.ZIP_STORED
     member.external_attr = 0o600 << 16  # as writestr gives
+    if not (array.flags.c_contiguous or (array.ndim == 2 and array.strides[1] == array.itemsize)):
+        array = np.ascontiguousarray(array)  # written in C order, so the header must say so (not F order)
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
     with archive.open(member, "w", force_zip64=True) as stream:
@@ -182,11 +184,9 @@ def _write_npy(archive: zipfile.ZipFile, member_name: str, array: np.ndarray, da
             return
         if array.flags.c_contiguous:
             stream.write(memoryview(array).cast("B"))
-        elif array.ndim == 2 and array.strides[1] == array.itemsize:
+        else:
             for row in array:  # a block of columns (the history's parameters): each row is contiguous
                 stream.write(memoryview(row).cast("B"))
-        else:
-            stream.write(np.ascontiguousarray(array).tobytes())
 
 
 def _history_arrays(history: History, arrays: dict) -> dict:
@@ -388,7 +388,7 @@ def _npy_header(stream: _Counted, info: zipfile.ZipInfo, name: str) -> tuple[tup
         if reader is None:
             raise ValueError("unsupported array format")
         shape, fortran_order, dtype = reader(stream, max_header_size=10_000)
-    except (ValueError, TypeError, SyntaxError, EOFError, OSError):
+    except Exception:  # noqa: BLE001 - a damaged header fails in many ways (tokenize.TokenError, ValueError, ...)
         raise DataError(f"{name} is damaged: its weights ({key}) cannot be read.") from None
     if dtype.hasobject or dtype.kind not in "biuf":
         raise DataError(f"{name} is damaged: {key} holds something that is not plain numbers.")

@@ -262,7 +262,7 @@ class TrainingProcess:
         if job.data_key == self._sent_data_key:  # the child has them
             job = replace(job, make_data=None, **dict.fromkeys(DATA_FIELDS))
         else:
-            job = job.with_data()
+            job = _with_data(job)
         try:
             self._connection.send(("job", job))
             self._sent_data_key = job.data_key
@@ -351,7 +351,7 @@ class InProcessRunner:
 
         Blocks until the job ends. Raises :class:`TrainingFailed` as :meth:`TrainingProcess.run` does.
         """
-        job = _copied(job.with_data())
+        job = _copied(_with_data(job))
         try:
             paused = None if on_paused is None else (lambda history: on_paused(_copied(history)))
             params, history = run_job(job, lambda report: on_report(_copied(report)), self.stop_event,
@@ -377,6 +377,20 @@ class InProcessRunner:
         """Stop any run (the interface of :meth:`TrainingProcess.close`)."""
         self.stop_event.set()
         self.pause_event.clear()
+
+
+def _with_data(job: TrainingJob) -> TrainingJob:
+    """``job.with_data()``, its failures as :class:`TrainingFailed` (the window's run must end)."""
+    try:
+        return job.with_data()
+    except MemoryError:
+        raise TrainingFailed("There is not enough free memory to prepare the training data; close other programs, "
+                             "or train on fewer rows or columns. The weights are unchanged.", "") from None
+    except DataError as error:
+        raise TrainingFailed(str(error), "") from None
+    except Exception as error:  # noqa: BLE001 - reported like a failure in the child
+        raise TrainingFailed(f"Preparing the training data failed unexpectedly: {error}",
+                             traceback.format_exc()) from None
 
 
 def _copied(value):

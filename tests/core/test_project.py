@@ -296,6 +296,7 @@ def test_network_parameter_names_are_left_out_of_the_manifest_and_version_3_file
     (lambda raw: raw.replace(b"<f8", b"|O", 1), "cannot be read|not plain numbers"),
     (lambda raw: b"not an array at all", "cannot be read"),
     (lambda raw: raw[:-8] + bytes(8), "checksum"),  # the same length, other bytes: the checksum tells
+    (lambda raw: raw.replace(b"}", b" ", 1), "cannot be read"),  # the header's parser raised TokenError
 ])
 @pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
 def test_a_damaged_npy_member_is_named(tmp_path, damage, message, compression):
@@ -743,3 +744,17 @@ def test_the_gradient_plot_is_saved_with_the_project(tmp_path):
     loaded = load_project(tmp_path / "g.mlpd").history
     assert loaded.grad_rms.shape == (5, 3) and np.isnan(loaded.grad_rms[1]).all()
     _assert_same_history(loaded, history)
+
+
+def test_an_array_in_f_order_is_written_as_it_reads(tmp_path):
+    # The header said Fortran order while the bytes were written in C order: the array came back transposed.
+    from mlp_desktop.core.project import _write_npy
+
+    values = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    path = tmp_path / "f.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        _write_npy(archive, "values.npy", values, (2026, 1, 1, 0, 0, 0))
+        _write_npy(archive, "columns.npy", np.arange(12.0).reshape(3, 4)[:, 1:3], (2026, 1, 1, 0, 0, 0))
+    with np.load(path) as saved:
+        np.testing.assert_array_equal(saved["values"], values)
+        np.testing.assert_array_equal(saved["columns"], np.arange(12.0).reshape(3, 4)[:, 1:3])

@@ -242,3 +242,27 @@ def test_the_training_process_gets_the_arrays_made_once_per_data():
     session.set_config(TrainConfig(epochs=1, seed=2))  # another split: the arrays are made again
     process.run(counted(session.make_job()), lambda report: None)
     assert len(made) == 2 and sent[2].X is not None
+
+
+@pytest.mark.parametrize("error, message", [(MemoryError(), "not enough free memory"),
+                                            (DataError("A bad cell."), "A bad cell."),
+                                            (RuntimeError("boom"), "failed unexpectedly: boom")])
+def test_training_data_that_cannot_be_made_ends_the_run_with_a_message(error, message):
+    # Made in the training thread, a failure used to escape it: the window stayed "training" for good.
+    from dataclasses import replace
+
+    from mlp_desktop.core.training_process import InProcessRunner, TrainingFailed, TrainingProcess
+
+    session = health_session()
+    session.set_config(TrainConfig(epochs=1, seed=1))
+
+    def fail():
+        raise error
+
+    job = replace(session.make_job(), make_data=fail)
+    with pytest.raises(TrainingFailed, match=message):
+        InProcessRunner().run(job, lambda report: None)
+    process = TrainingProcess()
+    process.start = lambda: None  # no child: the failure comes before anything is sent
+    with pytest.raises(TrainingFailed, match=message):
+        process.run(job, lambda report: None)

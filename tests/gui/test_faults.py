@@ -409,3 +409,25 @@ def test_ten_thousand_neurons_train_and_the_diagram_stays_small(qtbot, restored,
     assert 0 < (tmp_path / "big.svg").stat().st_size < 2_000_000
     with pytest.raises(DataError, match="between 1 and 10,000"):
         window.graph.set_size(1, MAX_NEURONS + 1)
+
+
+def test_training_data_that_cannot_be_made_ends_the_run_with_a_message(qtbot, shared, warnings, monkeypatch):
+    # The arrays are made in the training thread: a MemoryError there left the window "training" for good.
+    from mlp_desktop.core import session as session_module
+
+    window = shared
+    before = window.session.net.get_parameters()
+
+    def no_memory(*args):
+        raise MemoryError("Unable to allocate 100. MiB")
+
+    made = session_module.training_arrays
+    monkeypatch.setattr(session_module, "training_arrays", no_memory)
+    window.train(5)
+    qtbot.waitUntil(lambda: window.workspace.run_state != "training", timeout=10000)
+    assert any("not enough free memory" in text for _, text in warnings), warnings
+    np.testing.assert_array_equal(window.session.net.get_parameters(), before)
+    monkeypatch.setattr(session_module, "training_arrays", made)  # the next run makes them, and trains
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.train(2)
+    assert window.workspace.epoch >= 2

@@ -17,6 +17,7 @@ import atexit
 import copy
 import threading
 import time
+import traceback
 import weakref
 
 import numpy as np
@@ -67,6 +68,9 @@ class TrainingWorker(QObject):
             params, history = self.process.run(job, self._on_report, self.paused.emit)
         except TrainingFailed as error:
             self.failed.emit(error.message, error.details, job.run_id)
+            return
+        except Exception as error:  # noqa: BLE001 - whatever happens, the run ends and the window hears of it
+            self.failed.emit(f"Training failed unexpectedly: {error}", traceback.format_exc(), job.run_id)
             return
         with self._lock:
             final, self._pending = self._pending, None
