@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSizePolicy, QStatusBar, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSizePolicy, QStatusBar, QTableView, QWidget
 
 ERROR_STYLE = ("QLabel { border: 1px solid #c62828; border-radius: 3px; background: #fdecea;"
                " color: #8e0000; padding: 4px; }")
@@ -95,10 +95,15 @@ class StatusBar(QStatusBar):
 class BuiltWhenShown:
     """Mixin for a view whose expensive parts (pyqtgraph plots) the first frame does not need.
 
-    A hidden tab's plots cost start-up time for nothing: :meth:`_build_parts` makes them just
-    before the view is first shown (``setVisible``, so no frame shows it without them), or when
-    code first reads one of ``LAZY_PARTS`` (a test, an export). Until then the view only keeps
-    what it was given and must not touch those parts (check :attr:`parts_built`).
+    A hidden tab's plots cost start-up time for nothing: :meth:`_build_parts` makes them when the
+    view is first shown (its show event, which comes before its first paint), or when code first
+    reads one of ``LAZY_PARTS`` (a test, an export). Until then the view only keeps what it was
+    given and must not touch those parts (check :attr:`parts_built`).
+
+    Not on ``setVisible``: Qt calls that virtual also while a window is being destroyed (a stacked
+    widget shows its next page as the current one goes), and building plots inside a window being
+    deleted crashed the tests' teardown now and then; a show event only comes to a window on
+    screen.
     """
 
     LAZY_PARTS: frozenset[str] = frozenset()
@@ -113,10 +118,15 @@ class BuiltWhenShown:
             self.parts_built = True
             self._build_parts()
 
-    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt's name; show() and the tab widget call it
-        if visible:
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if not self.parts_built:
             self.ensure_parts()
-        super().setVisible(visible)
+            # Qt shows widgets added to a widget on screen on its next pass; this frame needs them
+            # now (the same rule: a child hidden on purpose stays hidden).
+            for child in self.findChildren(QWidget):
+                if not child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
+                    child.setVisible(True)
+        super().showEvent(event)
 
     def __getattr__(self, name: str):
         if name in type(self).LAZY_PARTS and not self.parts_built:
