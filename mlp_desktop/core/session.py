@@ -208,12 +208,11 @@ class TrainingSession:
                                 "epochs_run": self.history.last_epoch if self.history else 0})
         if not with_metrics:
             return model
-        frame = self.dataset.frame
-        model.metrics = {"train": model.evaluate(frame.iloc[self.train_rows])}
-        if len(self.val_rows):
-            model.metrics["validation"] = model.evaluate(frame.iloc[self.val_rows])
-        if len(self.test_rows):
-            model.metrics["test"] = model.evaluate(frame.iloc[self.test_rows])
+        rows = self.row_sets  # the same frames the views take (each part taken once per split)
+        model.metrics = {"train": model.evaluate(rows.train)}
+        for part in ("validation", "test"):
+            if rows.n_rows(part):
+                model.metrics[part] = model.evaluate(rows.part(part))
         return model
 
     @property
@@ -228,16 +227,6 @@ class TrainingSession:
         if self._row_sets is None:
             self._row_sets = RowSets(self.dataset.frame, self.train_rows, self.val_rows, self.test_rows)
         return self._row_sets
-
-    @property
-    def train_frame(self):
-        """The training rows of the dataset (user units; do not change it: it is shared)."""
-        return self.row_sets.train
-
-    @property
-    def validation_frame(self):
-        """The validation rows of the dataset (user units; may be empty; shared like :attr:`train_frame`)."""
-        return self.row_sets.validation
 
     @property
     def input_ranges(self) -> dict[str, tuple[float, float]]:

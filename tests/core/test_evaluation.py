@@ -146,11 +146,11 @@ def test_suggested_axes_are_the_inputs_that_separate_the_target_best():
     from mlp_desktop.core.evaluation import suggested_axes
 
     iris = trained_sample_session("iris", epochs=5)
-    assert suggested_axes(iris.model(with_metrics=False), iris.train_frame) == ["petal_length", "petal_width"]
+    assert suggested_axes(iris.model(with_metrics=False), iris.row_sets.train) == ["petal_length", "petal_width"]
     health = trained_sample_session("health_score", hidden_layers=(2,), epochs=5, validation_fraction=0.0)
     model = health.model(with_metrics=False)
     # |correlation| with the score: age 0.92, exercise 0.94, diet 0.96.
-    assert suggested_axes(model, health.train_frame) == ["exercise", "diet"]
+    assert suggested_axes(model, health.row_sets.train) == ["exercise", "diet"]
 
 
 def test_decision_grid_through_the_reduced_network_matches_predictions_with_text_inputs():

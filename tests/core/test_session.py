@@ -154,7 +154,7 @@ def test_model_from_a_live_snapshot_without_metrics():
     snapshot = session.net.get_parameters() * 0.5
     model = session.model(params=snapshot, with_metrics=False)
     np.testing.assert_array_equal(model.net.get_parameters(), snapshot)
-    assert model.metrics == {} and len(session.train_frame) == 6 and len(session.validation_frame) == 0
+    assert model.metrics == {} and len(session.row_sets.train) == 6 and len(session.row_sets.validation) == 0
     np.testing.assert_array_equal(session.net.get_parameters() * 0.5, snapshot)  # the session is untouched
 
 
@@ -169,14 +169,18 @@ def test_row_frames_are_taken_once_per_split():
     session = health_session()
     session.set_config(TrainConfig(epochs=1, seed=1, validation_fraction=0.34))
     session.prepare()
-    train, validation = session.train_frame, session.validation_frame
-    assert session.train_frame is train and session.validation_frame is validation
+    train, validation = session.row_sets.train, session.row_sets.validation
+    assert session.row_sets.train is train and session.row_sets.validation is validation
     assert train.equals(session.dataset.frame.iloc[session.train_rows])
     assert validation.equals(session.dataset.frame.iloc[session.val_rows])
     session.set_config(TrainConfig(epochs=1, seed=2, validation_fraction=0.34))
     session.prepare()
-    assert session.train_frame is not train
-    assert session.train_frame.equals(session.dataset.frame.iloc[session.train_rows])
+    assert session.row_sets.train is not train
+    assert session.row_sets.train.equals(session.dataset.frame.iloc[session.train_rows])
+    rows = session.row_sets
+    metrics = session.model().metrics  # scored on the same frames the views take, not copies of their own
+    assert rows.taken == ("train", "validation") and rows.train is session.row_sets.train
+    assert metrics["validation"]["n_samples"] == len(session.val_rows)
 
 
 def test_row_sets_take_each_part_when_first_asked_for():
@@ -204,7 +208,7 @@ def test_preparing_data_makes_no_training_arrays_until_a_run_needs_them():
     pre = session.preprocessor
     expected = pre.transform_inputs(session.dataset.frame.iloc[session.train_rows])
     assert job.X.tobytes() == expected.tobytes() and job.X.flags.c_contiguous
-    assert session.input_ranges == {name: (float(session.train_frame[name].min()), float(session.train_frame[name].max()))
+    assert session.input_ranges == {name: (float(session.row_sets.train[name].min()), float(session.row_sets.train[name].max()))
                                     for name in pre.inputs}
 
 

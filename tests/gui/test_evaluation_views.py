@@ -18,7 +18,7 @@ from mlp_desktop.gui.plots.evaluation_view import DATA_ROLE, EvaluationView
 
 def trained(name: str, hidden=(6,), epochs: int = 60):
     session = trained_sample_session(name, hidden, epochs)
-    return session.model(), session.train_frame, session.validation_frame
+    return session.model(), session.row_sets.train, session.row_sets.validation
 
 
 @pytest.fixture(scope="module")
