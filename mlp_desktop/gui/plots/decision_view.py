@@ -639,11 +639,10 @@ class DecisionView(BuiltWhenShown, QWidget):
         """Create tiles up to the number needed (at most 16); tiles are kept and reused afterwards."""
         needed = min(self._n_hidden(), MAX_NEURON_TILES)
         while len(self.neuron_tiles) < needed:
-            tile = pg.PlotItem()
+            tile = pg.PlotItem(enableMenu=False)
             tile.hideAxis("left")
             tile.hideAxis("bottom")
             tile.setMouseEnabled(False, False)
-            tile.setMenuEnabled(False)
             tile.hideButtons()
             image = pg.ImageItem(axisOrder="col-major")
             image.setColorMap(VALUE_MAP)

@@ -146,8 +146,11 @@ def style_plot_item(plot_item: pg.PlotItem, y_label: str = "", small: bool = Fal
         axis.setPen(pen(foreground()))
         axis.setTextPen(pen(foreground()))
         axis.setTickFont(tick_font)
+    for name in ("left", "bottom", "top", "right"):
         # SI scaling turns "RMSE" into "RMSE (x0.001)" with log ticks in other units: confusing.
-        axis.enableAutoSIPrefix(False)
+        # The hidden top and right axes follow the view too, and with SI scaling on each of their
+        # range changes re-set their (empty) label's HTML: 48 times per tile while a grid is built.
+        plot_item.getAxis(name).enableAutoSIPrefix(False)
     if small:
         plot_item.getAxis("left").setWidth(44)
         plot_item.getAxis("bottom").setHeight(22)
@@ -159,7 +162,6 @@ def style_plot_item(plot_item: pg.PlotItem, y_label: str = "", small: bool = Fal
     # on from the plot's context menu; the hover read-out gives exact values.
     # An invisible border is still drawn as a closed path, which shows as a frame in SVG exports.
     plot_item.vb.border = None
-    plot_item.setMenuEnabled(True)
 
 
 def configure_curve(item: pg.PlotDataItem) -> None:
