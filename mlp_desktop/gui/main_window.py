@@ -106,7 +106,7 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         self.prediction_panel.predictionChanged.connect(self._on_prediction_changed)
         self.data_panel.openRequested.connect(self.open_path)
         self.undo_stack.cleanChanged.connect(self._update_title)
-        QApplication.instance().focusChanged.connect(self._raise_focused_dock)
+        self._following_focus = False  # (connected to the application while shown: showEvent)
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.write_recovery_copy)
@@ -205,7 +205,7 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         for dock in self.docks.values():
             dock.show()
         self.docks[order[0]].raise_()
-        QTimer.singleShot(0, self._hide_stale_dock_tab_bars)  # once Qt has laid the new groups out
+        QTimer.singleShot(0, self, self._hide_stale_dock_tab_bars)  # once Qt has laid the new groups out
         inspector = int(min(420, max(330, 0.27 * width, self._dock_tabs_width(order) + 12)))
         if wide:
             self.resizeDocks([self.docks["data"], self.docks["parameters"]], [DATA_COLUMN_WIDTH, inspector],
@@ -361,6 +361,27 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
             raise ValueError(name)
 
     @Slot(QWidget, QWidget)
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self._follow_focus(True)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._follow_focus(False)
+        super().hideEvent(event)
+
+    def _follow_focus(self, follow: bool) -> None:
+        """Hear the application's focus changes only while shown. The application outlives the
+        window: a connection left behind called a closed and deleted window's slot on every later
+        focus change (its docks already deleted), and held its Python half until collected."""
+        if follow == self._following_focus:
+            return
+        signal = QApplication.instance().focusChanged
+        if follow:
+            signal.connect(self._raise_focused_dock)
+        else:
+            signal.disconnect(self._raise_focused_dock)
+        self._following_focus = follow
+
     def _raise_focused_dock(self, old, new) -> None:
         """Tab or an Alt+letter went into a tabbed-away dock (Qt keeps those reachable): show it.
 

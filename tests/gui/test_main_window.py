@@ -4,7 +4,7 @@ import sys
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import SIGNAL, QSettings
 
 from mlp_desktop.core.graph import NetworkGraph
 from mlp_desktop.core.samples import SAMPLES, sample_path
@@ -80,6 +80,22 @@ def test_closing_while_training_stops_the_thread_cleanly(qtbot, tmp_path):
     window.close()
     assert window.controller.thread.isFinished()
     assert settings.value("settings_version") is not None
+
+
+def test_a_closed_window_leaves_no_connection_to_the_application(qapp, tmp_path):
+    """The application outlives its windows: a window that stayed connected to its focus changes
+    had its slot called, docks deleted, on every later focus change."""
+    focus_changed = SIGNAL("focusChanged(QWidget*,QWidget*)")
+    before = qapp.receivers(focus_changed)
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    window.show()
+    assert qapp.receivers(focus_changed) == before + 1  # (Tab into a tabbed-away dock raises it)
+    window.mark_saved()
+    window.close()
+    assert qapp.receivers(focus_changed) == before
+    window.show()
+    assert qapp.receivers(focus_changed) == before + 1
+    window.close()
 
 
 def test_step_trains_one_epoch_and_reset_starts_over(qtbot, window):

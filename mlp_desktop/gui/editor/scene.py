@@ -218,7 +218,7 @@ class NetworkScene(QGraphicsScene):
                 self._trash.append(item)
         if self._trash and not self._trash_scheduled:
             self._trash_scheduled = True
-            QTimer.singleShot(0, self._empty_trash)
+            QTimer.singleShot(0, self, self._empty_trash)  # (not after the scene is deleted)
 
     def _empty_trash(self) -> None:
         self._trash_scheduled = False
