@@ -92,18 +92,12 @@ class StatusBar(QStatusBar):
         return text if current and current == shown else current
 
 
-class BuiltWhenShown:
-    """Mixin for a view whose expensive parts (pyqtgraph plots) the first frame does not need.
+class BuiltWhenNeeded:
+    """Mixin for a widget with expensive parts (pyqtgraph plots) that it may never need.
 
-    A hidden tab's plots cost start-up time for nothing: :meth:`_build_parts` makes them when the
-    view is first shown (its show event, which comes before its first paint), or when code first
-    reads one of ``LAZY_PARTS`` (a test, an export). Until then the view only keeps what it was
+    :meth:`_build_parts` makes them when the widget calls :meth:`ensure_parts`, or when code first
+    reads one of ``LAZY_PARTS`` (a test, an export). Until then the widget only keeps what it was
     given and must not touch those parts (check :attr:`parts_built`).
-
-    Not on ``setVisible``: Qt calls that virtual also while a window is being destroyed (a stacked
-    widget shows its next page as the current one goes), and building plots inside a window being
-    deleted crashed the tests' teardown now and then; a show event only comes to a window on
-    screen.
     """
 
     LAZY_PARTS: frozenset[str] = frozenset()
@@ -118,6 +112,23 @@ class BuiltWhenShown:
             self.parts_built = True
             self._build_parts()
 
+    def __getattr__(self, name: str):
+        if name in type(self).LAZY_PARTS and not self.parts_built:
+            self.ensure_parts()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+class BuiltWhenShown(BuiltWhenNeeded):
+    """A :class:`BuiltWhenNeeded` view that builds its parts when first shown: a hidden tab's
+    plots cost start-up time for nothing. Its show event comes before its first paint.
+
+    Not on ``setVisible``: Qt calls that virtual also while a window is being destroyed (a stacked
+    widget shows its next page as the current one goes), and building plots inside a window being
+    deleted crashed the tests' teardown now and then; a show event only comes to a window on
+    screen.
+    """
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if not self.parts_built:
             self.ensure_parts()
@@ -127,12 +138,6 @@ class BuiltWhenShown:
                 if not child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
                     child.setVisible(True)
         super().showEvent(event)
-
-    def __getattr__(self, name: str):
-        if name in type(self).LAZY_PARTS and not self.parts_built:
-            self.ensure_parts()
-            return getattr(self, name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 def compact_list_table(view: QTableView) -> QTableView:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 from PySide6.QtCore import QSettings
 
 from mlp_desktop.core.training_process import InProcessRunner
@@ -92,3 +93,42 @@ def test_hidden_plot_tabs_are_built_when_first_shown(qtbot, tmp_path):
     assert not decision.parts_built
     assert decision.plot is not None and decision.parts_built  # first use builds them too
     window.mark_saved()
+
+
+def test_the_gradients_plot_is_built_when_shown_with_the_epochs_it_missed(qtbot, tmp_path):
+    from mlp_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.wait(20)
+    gradients = window.gradient_plot
+    assert not gradients.parts_built and "plot_widget" not in vars(gradients)
+    gradients.set_log_y(False)  # the look asked for while hidden is the plot's once made
+    gradients.append_rows(np.array([1.0, 2.0]), np.array([[0.5, 0.25], [0.4, 0.2]]))
+    assert "epoch 2" in gradients.values_label.text() and not gradients.parts_built
+    window.plot_tabs.setCurrentWidget(gradients)
+    assert gradients.parts_built and gradients.plot_widget.isVisible()
+    assert not gradients.plot_item.getAxis("left").logMode
+    x, y = gradients.curves[1].getData()
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+    np.testing.assert_array_equal(y, [0.25, 0.2])
+    assert gradients.legend.isVisible()
+    window.mark_saved()
+
+
+def test_the_weight_tree_is_made_only_for_networks_too_big_for_the_grid(qtbot, tmp_path):
+    from mlp_desktop.gui.main_window import MainWindow
+    from mlp_desktop.gui.plots.weight_plots import GRID_LIMIT
+
+    window = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    plots = window.weight_plots
+    assert plots.mode == "grid" and not plots.parts_built and plots.checked_names() == []
+    names = [f"W1[{i},0]" for i in range(GRID_LIMIT + 1)]
+    plots.set_parameter_names(names)
+    assert plots.parts_built and plots.stack.currentWidget() is plots.tree_page
+    assert plots.checked_names()
+    window.mark_saved()
+

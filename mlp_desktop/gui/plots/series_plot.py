@@ -17,10 +17,11 @@ from ...core.series import SeriesBuffer
 from .exporting import export_graphics, make_export_action
 from .follow import FollowLatest
 from .readout import HoverLabel, format_value, make_marker, nearest_point, readout_text, scene_to_view
+from ..widgets import BuiltWhenShown
 from .style import ReadableAxis, background, colour, configure_curve, foreground, legend_brush, pen, style_plot_item
 
 
-class SeriesPlot(QWidget):
+class SeriesPlot(BuiltWhenShown, QWidget):
     """Per-epoch series against epoch, bounded in memory however long the run.
 
     Parameters
@@ -30,7 +31,11 @@ class SeriesPlot(QWidget):
     log_y : start with a logarithmic y axis.
     max_buckets : bound of the buffer (see ``SeriesBuffer``).
     export_name : default file name offered by "Export…".
+    built_when_shown : make the plot itself when the view is first shown (a hidden tab's plot cost
+        the first frame 20 ms); the data and the latest values are kept meanwhile.
     """
+
+    LAZY_PARTS = frozenset({"plot_widget", "plot_item", "legend", "curves", "marker"})
 
     def __init__(
         self,
@@ -40,29 +45,20 @@ class SeriesPlot(QWidget):
         max_buckets: int = 4096,
         export_name: str = "plot.png",
         parent: QWidget | None = None,
+        built_when_shown: bool = False,
     ):
         super().__init__(parent)
         self._max_buckets = max_buckets
-        self.plot_widget = pg.PlotWidget(background=background(), axisItems={"left": ReadableAxis("left")})
-        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
-        style_plot_item(self.plot_item, y_label)
-        self.legend = self.plot_item.addLegend(
-            offset=(-10, 10),
-            labelTextColor=foreground(),
-            brush=legend_brush(),
-            pen=pen("#999999"),
-        )
-        self.curves: list[pg.PlotDataItem] = []
+        self._y_label = y_label
         self._names: list[str] = []
         self._in_legend: list[bool] = []
         self._x = np.zeros(0)
         self._ys = np.zeros((0, 0))
-        self.marker = make_marker()
-        self.plot_item.vb.addItem(self.marker, ignoreBounds=True)
 
         self.follow = FollowLatest(self)
         self.log_action = QAction("Log scale", self)
         self.log_action.setCheckable(True)
+        self.log_action.setChecked(log_y)
         self.log_action.setToolTip("Show the y axis on a logarithmic scale")
         self.log_action.toggled.connect(self.set_log_y)
         self.export_action = make_export_action(self, self.export, export_name)
@@ -82,37 +78,63 @@ class SeriesPlot(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.toolbar)
         layout.addWidget(self.values_label)
-        layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.hover_label)
+        layout.addWidget(self.hover_label)  # the plot goes above it (_build_parts)
 
+        self._set_series_names(series_names)
+        if not built_when_shown:
+            self.ensure_parts()
+
+    def _build_parts(self) -> None:
+        """The plot, its curves drawn from the buffer, in the look in force."""
+        self.plot_widget = pg.PlotWidget(background=background(), axisItems={"left": ReadableAxis("left")})
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        style_plot_item(self.plot_item, self._y_label)
+        self.legend = self.plot_item.addLegend(
+            offset=(-10, 10),
+            labelTextColor=foreground(),
+            brush=legend_brush(),
+            pen=pen("#999999"),
+        )
+        self.curves: list[pg.PlotDataItem] = []
+        self.marker = make_marker()
+        self.plot_item.vb.addItem(self.marker, ignoreBounds=True)
+        layout = self.layout()
+        layout.insertWidget(layout.indexOf(self.hover_label), self.plot_widget, 1)
         self.follow.set_views([self.plot_item.vb])
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self._set_series_names(series_names)
-        self.log_action.setChecked(log_y)
+        self.plot_item.setLogMode(x=False, y=self.is_log_y())
+        self._make_curves()
+        self._refresh()
 
     # -- data -------------------------------------------------------------------------------
 
     def _set_series_names(self, names: list[str]) -> None:
-        """Make one curve per name (reusing existing items) and start an empty buffer."""
+        """One series per name, and an empty buffer."""
+        self._names = list(names)
+        self.buffer = SeriesBuffer(len(names), self._max_buckets)
+        if self.parts_built:
+            self._make_curves()
+        self._refresh()
+
+    def _make_curves(self) -> None:
+        """One curve per series (reusing existing items), none in the legend yet."""
         for curve, shown in zip(self.curves, self._in_legend):
             if shown:
                 self.legend.removeItem(curve)
-        while len(self.curves) < len(names):
+        while len(self.curves) < len(self._names):
             curve = pg.PlotDataItem(pen=pen(colour(len(self.curves))))
             self.plot_item.addItem(curve)
             configure_curve(curve)  # after addItem, or the settings may be ignored
             self.curves.append(curve)
-        self._names = list(names)
         self._in_legend = [False] * len(self.curves)
         self.legend.setVisible(False)
-        self.buffer = SeriesBuffer(len(names), self._max_buckets)
-        self._refresh()
 
     def _reset_data(self) -> None:
         self.buffer.clear()
         self.follow.clear()
         self._refresh()
-        self.plot_item.getViewBox().enableAutoRange()  # new data: forget the old axes
+        if self.parts_built:
+            self.plot_item.getViewBox().enableAutoRange()  # new data: forget the old axes
 
     def _append_rows(self, x, ys) -> None:
         self.buffer.append(x, ys)
@@ -121,7 +143,7 @@ class SeriesPlot(QWidget):
     def _refresh(self) -> None:
         """Push the buffer to the curves: one ``setData`` per curve, NaN points left out."""
         self._x, self._ys = self.buffer.arrays()
-        for index, curve in enumerate(self.curves):
+        for index, curve in enumerate(self.curves if self.parts_built else []):
             in_use = index < len(self._names)
             y = self._ys[:, index] if in_use else np.zeros(0)
             finite = np.isfinite(y)
@@ -168,8 +190,9 @@ class SeriesPlot(QWidget):
         if self.log_action.isChecked() != log_y:
             self.log_action.setChecked(log_y)  # comes back here through the toggled signal
             return
-        self.plot_item.setLogMode(x=False, y=log_y)
-        self.marker.hide()
+        if self.parts_built:  # (else the plot is made so)
+            self.plot_item.setLogMode(x=False, y=log_y)
+            self.marker.hide()
 
     def is_log_y(self) -> bool:
         """Whether the y axis is logarithmic."""
@@ -177,7 +200,9 @@ class SeriesPlot(QWidget):
 
     def set_y_label(self, text: str) -> None:
         """Label the y axis."""
-        self.plot_item.setLabel("left", text, color=foreground())
+        self._y_label = text
+        if self.parts_built:
+            self.plot_item.setLabel("left", text, color=foreground())
 
     def export(self, path) -> None:
         """Save the plot to ``path``: ``.png`` or ``.svg`` by suffix, written atomically."""

@@ -25,12 +25,13 @@ from .many_curves import ManyCurvesPlot
 from ...core.parameters import default_columns, group_parameters
 from .weight_grid import WeightGrid
 from .weight_tree import ParameterTree
+from ..widgets import BuiltWhenNeeded
 
 GRID_LIMIT = 16  # 4 x 4 tiles fit the pane at 1280x800; more would be cut or squashed
 LEGEND_LIMIT = 20
 
 
-class WeightPlots(QWidget):
+class WeightPlots(BuiltWhenNeeded, QWidget):
     """Parameter trajectories: a small-multiples grid or a tree plus one many-curve plot.
 
     Memory is bounded by a :class:`~mlp_desktop.core.series.SnapshotBuffer` (``max_rows`` rows).
@@ -41,6 +42,7 @@ class WeightPlots(QWidget):
     """
 
     curveSelected = Signal(str)
+    LAZY_PARTS = frozenset({"tree", "curves_plot", "legend_label", "tree_page"})
 
     def __init__(self, parent: QWidget | None = None, max_rows: int = 1024):
         super().__init__(parent)
@@ -62,6 +64,21 @@ class WeightPlots(QWidget):
         self.empty_page = QLabel("Weights and biases appear here once a network is set up.")
         self.empty_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.grid = WeightGrid()
+        self.stack = QStackedWidget()
+        for page in (self.empty_page, self.grid):
+            self.stack.addWidget(page)  # and the tree page, made when first needed (_build_parts)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.stack, 1)
+
+        self.grid.curveClicked.connect(self._on_curve_clicked)
+
+    def _build_parts(self) -> None:
+        """The tree page, for networks of more than ``GRID_LIMIT`` parameters: its plot cost every
+        window 20 ms, and the sample and most small networks show the grid."""
         self.tree = ParameterTree()
         self.curves_plot = ManyCurvesPlot()
         self.legend_label = QLabel("")
@@ -78,17 +95,7 @@ class WeightPlots(QWidget):
         self.tree_page.addWidget(self.curves_plot)
         self.tree_page.setStretchFactor(1, 1)
         self.tree_page.setSizes([240, 760])
-        self.stack = QStackedWidget()
-        for page in (self.empty_page, self.grid, self.tree_page):
-            self.stack.addWidget(page)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.setSpacing(2)
-        layout.addWidget(self.toolbar)
-        layout.addWidget(self.stack, 1)
-
-        self.grid.curveClicked.connect(self._on_curve_clicked)
+        self.stack.addWidget(self.tree_page)
         self.curves_plot.curveClicked.connect(self._on_curve_clicked)
         self.tree.parameterClicked.connect(self.curveSelected)
         self.tree.checkedChanged.connect(self._on_checked_changed)
@@ -191,7 +198,7 @@ class WeightPlots(QWidget):
 
     def export(self, path) -> None:
         """Save the plot(s) to ``path``: ``.png`` or ``.svg`` by suffix, written atomically."""
-        for marker in self.grid.markers + [self.curves_plot.marker]:
+        for marker in self.grid.markers + ([self.curves_plot.marker] if self.parts_built else []):
             marker.hide()  # the hover marker is not part of the figure
         if self.mode == "grid":
             export_graphics(self.grid.layout_widget.ci, path)
@@ -218,6 +225,8 @@ class WeightPlots(QWidget):
 
     def checked_names(self) -> list[str]:
         """Names of the curves shown in the single plot (tree mode), in parameter order."""
+        if not self.parts_built:
+            return []
         return [self._names[column] for column in self.curves_plot.columns]
 
     def set_checked_names(self, names: list[str]) -> None:
