@@ -385,6 +385,15 @@ class Workspace:
     def has_trained_weights(self) -> bool:
         return self._weights_trained
 
+    @property
+    def run_params(self) -> np.ndarray | None:
+        """The weights of a paused run's last epoch, once its history as of the pause arrived; else
+        ``None``: the network's own weights are the current ones (a run in progress reports its
+        weights with each update)."""
+        if self.run_state == "paused" and self._live and self._paused_history is not None:
+            return _last_params(self._paused_history, self.session.net.get_parameters())
+        return None
+
     def _waiting_for_pause(self) -> bool:
         """Paused, but the run's history as of the pause has not arrived yet."""
         return self.run_state == "paused" and self._live and self._paused_history is None
@@ -646,6 +655,7 @@ class Workspace:
         elif "settings" in pending and self._live:
             self._take_paused_run()
             self._rebuild()
+        self._emit("run")  # the paused run's weights are here (run_params): saving and the views can use them
 
     def run_finished(self, params: np.ndarray, history: History, run_id: int | None = None) -> None:
         if not self._live or (run_id is not None and run_id != self._generation):

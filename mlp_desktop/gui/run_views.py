@@ -114,6 +114,8 @@ class RunViews:
         self._shown_run_state = state
         if ended:  # once per run: not again for later weight changes (a step, say, after a diverged run)
             self._on_run_finished()
+        if state == "paused":  # the prediction and evaluation follow the paused run's weights
+            self._refresh_model_views_if_changed()
 
     def _on_run_finished(self) -> None:
         self._shown_history_key = None
@@ -138,26 +140,33 @@ class RunViews:
                 self.editor.set_parameters(update.params)
             self.gradient_plot.append_rows(update.epochs, update.layer_grad_rms)
             if not update.finished:  # the final redraw takes the weights from the exact history instead
-                self._refresh_live_decision_view(update.params)
+                self._refresh_live_model_views(update.params)
                 self.weight_plots.append_rows(update.param_epochs, update.param_rows)
         self._show_epoch(update.epoch, update)
 
-    def _refresh_live_decision_view(self, params) -> None:
-        """During training the decision view follows the weights, twice a second, if shown. It
-        computes off the GUI thread; for the same network and data only the weights go to it."""
-        view = self.decision_view
+    def _refresh_live_model_views(self, params) -> None:
+        """During training the decision view and the prediction follow the weights, twice a second,
+        if shown. The decision view computes off the GUI thread; for the same network and data only
+        the weights go to it. (The evaluation follows when the run pauses or ends.)"""
         now = time.perf_counter()
-        if not view.isVisible() or now - self._last_live_decision < LIVE_DECISION_INTERVAL:
+        decision, prediction = self.decision_view, self.prediction_panel
+        if now - self._last_live_decision < LIVE_DECISION_INTERVAL or not (decision.isVisible() or prediction.isVisible()):
             return
         self._last_live_decision = now
-        shown, net = view.model, self.session.net
-        if (shown is not None and shown.preprocessor is self.session.preprocessor
+        session = self.session
+        if prediction.isVisible():  # (same inputs: the form keeps what was typed)
+            prediction.set_model(self.workspace.model(params=params, with_metrics=False), session.input_ranges,
+                                 session.dataset)
+        if not decision.isVisible():
+            return
+        shown, net = decision.model, session.net
+        if (shown is not None and shown.preprocessor is session.preprocessor
                 and list(shown.net.layer_sizes) == list(net.layer_sizes)
                 and list(shown.net.activations) == list(net.activations)):
-            view.set_weights(params)
+            decision.set_weights(params)
         else:  # another network or other data since the view last saw a model
-            view.set_model(self.workspace.model(params=params, with_metrics=False), self.session.row_sets,
-                           self._form_values())
+            decision.set_model(self.workspace.model(params=params, with_metrics=False), session.row_sets,
+                               self._form_values())
 
     def _show_epoch(self, epoch: int, update=None) -> None:
         self.epoch_label.setText(f"epoch {epoch:,}")
@@ -185,22 +194,30 @@ class RunViews:
     def _refresh_model_views_if_changed(self) -> None:
         """``_refresh_model_views`` unless the views show these weights of this network and data
         already (a change's "data" refreshes them at once, its "weights" asks again a moment later)."""
-        net = self.workspace.net
+        params = self._model_params()
         if (self._shown_model_key == self._model_key() and self._shown_model_params is not None
-                and net is not None and np.array_equal(self._shown_model_params, net.get_parameters())):
+                and params is not None and np.array_equal(self._shown_model_params, params)):
             return
         self._refresh_model_views()
 
+    def _model_params(self) -> np.ndarray | None:
+        """The weights the model views show: a paused run's, else the network's own."""
+        workspace = self.workspace
+        paused = workspace.run_params
+        if paused is not None:
+            return paused
+        return workspace.net.get_parameters() if workspace.net is not None else None
+
     def _refresh_model_views(self) -> None:
-        """The network's weights or the data changed: prediction and evaluation follow."""
+        """The network's weights, a paused run's or the data changed: prediction and evaluation follow."""
         self.model_view_refreshes += 1
         workspace = self.workspace
         self._shown_model_key = self._model_key()
-        self._shown_model_params = workspace.net.get_parameters() if workspace.net is not None else None
-        if workspace.problem or workspace.net is None or workspace.is_running:
+        self._shown_model_params = params = self._model_params()
+        if workspace.problem or workspace.net is None:
             self.prediction_panel.set_model(None)
             return
-        model, session = workspace.model(with_metrics=False), self.session  # the views compute their own
+        model, session = workspace.model(params, with_metrics=False), self.session  # the views compute their own
         self.prediction_panel.set_model(model, session.input_ranges, session.dataset)
         self.evaluation_view.set_results(model, session.row_sets)  # (views not shown take no rows)
         self.decision_view.set_model(model, session.row_sets, self._form_values())

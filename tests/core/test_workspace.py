@@ -433,3 +433,23 @@ def test_an_edit_keeps_the_history_s_learning_rates_and_best_epoch():
     assert edited is not history and np.array_equal(edited.learning_rates, rates, equal_nan=True)
     assert np.array_equal(edited.grad_rms, grads, equal_nan=True)  # same layers: the Gradients curves stay
     assert (edited.best_epoch, edited.best_val_rmse, edited.stop_reason) == (7, 0.5, history.stop_reason)
+
+
+def test_a_paused_run_s_weights_are_announced_when_its_history_arrives():
+    workspace, runner = delayed_workspace()
+    before = workspace.net.get_parameters()
+    events = []
+    workspace.subscribe(lambda event: events.append(event.kind))
+    workspace.train()
+    assert workspace.run_params is None  # training: its updates carry the weights
+    workspace.pause()
+    assert workspace.run_params is None  # the history of the pause is on its way
+    events.clear()
+    runner.deliver_pause(epochs=4)
+    assert events == ["run"]
+    paused = workspace.run_params
+    np.testing.assert_array_equal(paused, runner.job.history.params[-1])  # its last epoch
+    assert not np.array_equal(paused, before)
+    np.testing.assert_array_equal(workspace.net.get_parameters(), before)  # the network keeps the run's start
+    workspace.resume()
+    assert workspace.run_params is None

@@ -274,3 +274,34 @@ def test_the_divergence_warning_comes_once_per_run(qtbot, window, monkeypatch):
     assert window.workspace.run_state == "diverged" and warnings == ["Training diverged"]
     window.workspace.apply_step(window.session.net.get_parameters())  # later weight changes say nothing more
     assert warnings == ["Training diverged"]
+
+
+def test_the_prediction_and_evaluation_follow_the_weights_of_a_paused_run(qtbot, window, monkeypatch):
+    """Pause, read a prediction, resume, pause again: each pause predicts with the weights it paused
+    at (the diagram's), not with the weights from before the run."""
+    window.docks["predict"].raise_()
+    evaluated = []
+    set_results = window.evaluation_view.set_results
+    monkeypatch.setattr(window.evaluation_view, "set_results",
+                        lambda model, rows: evaluated.append(model) or set_results(model, rows))
+    panel, before = window.prediction_panel, window.workspace.net.get_parameters()
+    window.parameter_panel.set_values(epochs=10_000_000)
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.last_epoch > 50, timeout=10000)
+    # while training it follows the reported weights, twice a second
+    qtbot.waitUntil(lambda: not np.array_equal(panel.model.net.get_parameters(), before), timeout=5000)
+    for _pause in range(2):
+        window.pause_action.trigger()
+        qtbot.waitUntil(lambda: window.workspace.run_params is not None, timeout=10000)
+        paused = window.workspace.run_params
+        assert not np.array_equal(paused, before)
+        np.testing.assert_array_equal(panel.model.net.get_parameters(), paused)
+        np.testing.assert_array_equal(evaluated[-1].net.get_parameters(), paused)
+        assert panel.result_box.isVisible()
+        resumed_at = window.controller.last_epoch
+        window.pause_action.trigger()  # resume
+        qtbot.waitUntil(lambda: window.controller.last_epoch > resumed_at + 50, timeout=10000)
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.stop_action.trigger()
+    final = window.workspace.net.get_parameters()
+    qtbot.waitUntil(lambda: np.array_equal(panel.model.net.get_parameters(), final), timeout=5000)
