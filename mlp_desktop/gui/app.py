@@ -66,13 +66,13 @@ def open_main_window(files: list[str] | None = None):
     # full passes over them find nothing (0 unreachable objects, measured after the imports and
     # after the window) and cost 40-50 ms each at this size. Paused while the window is built, then
     # everything made so far is frozen out of later collections, which also keeps the full passes
-    # during training short.
-    collecting = gc.isenabled()
+    # during training short. From then on it collects between events only (gui.garbage).
     gc.disable()
     try:
         gc.freeze()
         from PySide6.QtWidgets import QApplication
 
+        from .garbage import collect_between_events
         from .main_window import MainWindow, install_excepthook
 
         app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -80,9 +80,10 @@ def open_main_window(files: list[str] | None = None):
         install_excepthook(window)
         window.show()
         gc.freeze()
-    finally:
-        if collecting:
-            gc.enable()
+    except BaseException:
+        gc.enable()
+        raise
+    collect_between_events(app)
     if not files:
         window.offer_recovery()  # after a crash, the unsaved work comes back
     for path in files or []:

@@ -2,9 +2,10 @@
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QStandardPaths
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mlp_desktop.core.training_process import InProcessRunner, TrainingProcess
+from mlp_desktop.gui.garbage import CollectorBetweenEvents, collect_between_events
 from mlp_desktop.gui.training import worker
 
 # Before any QApplication or QSettings: Qt's standard paths go under the tests' own home
@@ -16,9 +17,31 @@ _real_process_wanted = False
 
 def pytest_runtest_setup(item):
     # A hook, not a function-scoped fixture: it runs before every fixture of the test, so that
-    # module-scoped windows are also built with the runner their first test asks for.
+    # module-scoped windows are also built with the runner their first test asks for, and with
+    # garbage collected as in the app.
     global _real_process_wanted
     _real_process_wanted = item.get_closest_marker("training_process") is not None
+    if QApplication.instance() is not None:
+        collect_between_events(QApplication.instance())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield  # the test's fixtures are torn down (its windows closed and deleted)
+    application = QApplication.instance()
+    collector = application.findChild(CollectorBetweenEvents) if application is not None else None
+    if collector is not None:
+        collector.collect_due()  # a safe moment
+        if nextitem is None or nextitem.path.parent != item.path.parent:
+            collector.stop()  # the tests outside tests/gui run no event loop: Python collects for them
+    return result
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_between_events(qapp):
+    """Cyclic garbage is collected only between events, as in the app (``gui.garbage``): left to
+    Python, a collection inside a Qt call destroyed a plot's menu there and froze the tests."""
+    return collect_between_events(qapp)
 
 
 def _runner_for_this_test():

@@ -23,16 +23,18 @@ NOT_AT_START_UP = (
 )
 
 START_UP = """
-import json, sys
+import gc, json, sys
 from mlp_desktop import cli  # what the mlp-desktop command imports first
 from mlp_desktop.gui.app import open_main_window
+from mlp_desktop.gui.garbage import CollectorBetweenEvents
 app, window = open_main_window([])
 app.processEvents()
 loaded = sorted(name for name in {not_at_start_up!r} if name in sys.modules)
 table = window.workspace.table is not None
+collected_between_events = not gc.isenabled() and len(app.findChildren(CollectorBetweenEvents)) == 1
 window.mark_saved()
 window.close()
-print(json.dumps({{"loaded": loaded, "sample": table}}))
+print(json.dumps({{"loaded": loaded, "sample": table, "collected between events": collected_between_events}}))
 """
 
 
@@ -43,7 +45,7 @@ def test_start_up_imports_nothing_the_first_frame_does_not_need(tmp_path):
                             capture_output=True, text=True, timeout=120, env=environment, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     shown = json.loads(result.stdout.strip().splitlines()[-1])
-    assert shown == {"loaded": [], "sample": True}
+    assert shown == {"loaded": [], "sample": True, "collected between events": True}
 
 
 def test_building_the_window_writes_no_settings(qtbot, tmp_path):
