@@ -5,9 +5,10 @@ inside any call. A collected cycle that holds a Qt object (a plot's menu, say: p
 their menus refer to each other) then destroys that object right there. It was seen to freeze the
 tests for good: ``QObject::disconnect`` held Qt's connection lock, asked Python whether it overrides
 ``disconnectNotify``, that lookup allocated, the collector ran and destroyed a menu, whose
-destructor waited for the same lock. The tests' rare crashes while windows were deleted were of the
-same kind. So the automatic collector is switched off and :class:`CollectorBetweenEvents` runs the
-same generational collections from a timer, where nothing else is under way.
+destructor waited for the same lock. The tests' rare crashes while windows were deleted were most
+likely of the same kind. So the automatic collector is switched off, and
+:class:`CollectorBetweenEvents` runs the same generational collections from a timer, where nothing
+else is under way.
 """
 
 from __future__ import annotations
