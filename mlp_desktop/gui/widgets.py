@@ -133,9 +133,10 @@ class BuiltWhenShown(BuiltWhenNeeded):
         if not self.parts_built:
             self.ensure_parts()
             # Qt shows widgets added to a widget on screen on its next pass; this frame needs them
-            # now (the same rule: a child hidden on purpose stays hidden).
+            # now (Qt's rule: a child hidden on purpose stays hidden, and windows - a toolbar's
+            # menu, say - are not children it shows).
             for child in self.findChildren(QWidget):
-                if not child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
+                if not child.isWindow() and not child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
                     child.setVisible(True)
         super().showEvent(event)
 

@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from mlp_desktop.core.training_process import InProcessRunner
 from mlp_desktop.gui.training import worker
@@ -111,6 +112,7 @@ def test_the_gradients_plot_is_built_when_shown_with_the_epochs_it_missed(qtbot,
     assert "epoch 2" in gradients.values_label.text() and not gradients.parts_built
     window.plot_tabs.setCurrentWidget(gradients)
     assert gradients.parts_built and gradients.plot_widget.isVisible()
+    assert QApplication.activePopupWidget() is None  # its toolbar's menu was shown with it once
     assert not gradients.plot_item.getAxis("left").logMode
     x, y = gradients.curves[1].getData()
     np.testing.assert_array_equal(x, [1.0, 2.0])
