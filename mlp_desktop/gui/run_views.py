@@ -114,8 +114,9 @@ class RunViews:
         self._shown_run_state = state
         if ended:  # once per run: not again for later weight changes (a step, say, after a diverged run)
             self._on_run_finished()
-        if state == "paused":  # the prediction and evaluation follow the paused run's weights
-            self._refresh_model_views_if_changed()
+        if state == "paused":
+            self.time_label.setText("")  # ("682 h left" stood still while paused)
+            self._refresh_model_views_if_changed()  # the prediction and evaluation follow the paused weights
 
     def _on_run_finished(self) -> None:
         self._shown_history_key = None
@@ -183,7 +184,8 @@ class RunViews:
             parts.append(f"learning rate {update.learning_rate:.3g}")
         self.speed_label.setText(", ".join(parts))
         self.speed_label.setToolTip("Engine: compiled (numba)" if update.engine == "compiled" else "Engine: NumPy")
-        left = (update.final_epoch - update.epoch) / speed if speed > 0 and not update.finished else 0
+        going = not update.finished and self.workspace.run_state == "training"  # (a paused run has no time left)
+        left = (update.final_epoch - update.epoch) / speed if speed > 0 and going else 0
         self.time_label.setText(f"{_duration(left)} left" if left > 0.5 else "")
 
     def _model_key(self) -> tuple:
