@@ -118,7 +118,13 @@ def open_window(sample: str | None = "health_score", size: tuple[int, int] = (12
 
     avoid_huge_page_stalls()  # as the app's command (mlp_desktop.cli) does for its process
     folder = use_temporary_user_folders()  # the recovery copy goes to the temporary data folder
-    application()
+    app = application()
+    try:  # garbage collected between events, as the app's open_main_window does (older trees: Python's)
+        from mlp_desktop.gui.garbage import collect_between_events
+    except ImportError:
+        pass
+    else:
+        collect_between_events(app)
     settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(sample=sample, settings=settings)
     window.resize(*size)
