@@ -171,6 +171,14 @@ class History:
         return self._buffer.arrays()[1][:, 2:]
 
     @property
+    def last_params(self) -> np.ndarray:
+        """The parameters after the last epoch, ``(n_params,)``: ``params[-1]`` without copying the
+        whole record (0.2 s for a 61 MB history)."""
+        if not len(self._buffer):
+            raise IndexError("the history has no epochs yet")
+        return self._buffer.last_row[2:]
+
+    @property
     def last_epoch(self) -> int:
         """The last epoch run (0 before training)."""
         return self._last_epoch

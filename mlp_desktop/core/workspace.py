@@ -297,7 +297,7 @@ class Workspace:
                 changed = True
         if not changed:
             return
-        if self._waiting_for_pause():
+        if self.waiting_for_pause:
             self._pending.add("data")
             self._set_dirty(True)
             return
@@ -364,7 +364,7 @@ class Workspace:
         self._set_dirty(True)
         if "test_fraction" in changed:
             self._emit("data")  # the rows held out change: the data views count them again
-        if self._waiting_for_pause():
+        if self.waiting_for_pause:
             self._pending.add("settings")  # applied when the paused run's history arrives
             return
         if self.run_state == "paused" and self._live:
@@ -389,13 +389,15 @@ class Workspace:
     def run_params(self) -> np.ndarray | None:
         """The weights of a paused run's last epoch, once its history as of the pause arrived; else
         ``None``: the network's own weights are the current ones (a run in progress reports its
-        weights with each update)."""
+        weights with each update, and a pause's arrive with its history: :attr:`waiting_for_pause`)."""
         if self.run_state == "paused" and self._live and self._paused_history is not None:
             return _last_params(self._paused_history, self.session.net.get_parameters())
         return None
 
-    def _waiting_for_pause(self) -> bool:
-        """Paused, but the run's history as of the pause has not arrived yet."""
+    @property
+    def waiting_for_pause(self) -> bool:
+        """Paused, but the run's history as of the pause has not arrived yet (a "run" event says
+        when it has)."""
         return self.run_state == "paused" and self._live and self._paused_history is None
 
     def init_note(self) -> str:
@@ -419,7 +421,7 @@ class Workspace:
         """
         if self.run_state == "training":
             self.pause()
-        if self._waiting_for_pause():
+        if self.waiting_for_pause:
             self._pending.add("network")  # applied when the paused run's history arrives
             self._set_dirty(True)
             return
@@ -736,9 +738,9 @@ class Workspace:
     # -- projects ------------------------------------------------------------------------------
     def snapshot(self) -> tuple[np.ndarray | None, History | None]:
         """Weights and history of one and the same epoch (during a paused run: as of the pause)."""
-        if self._live and self.run_state == "paused" and self._paused_history is not None:
-            history = self._paused_history
-            return _last_params(history, self.session.net.get_parameters()), history
+        paused = self.run_params
+        if paused is not None:
+            return paused, self._paused_history
         if self._live:
             return None, None  # only a paused run can be saved: see save_needs_pause
         net, history = self.session.net, self.session.history
@@ -846,7 +848,7 @@ class Workspace:
 def _last_params(history: History, before_run: np.ndarray) -> np.ndarray:
     """The weights of the history's last epoch (the starting ones before the first)."""
     if len(history):
-        return np.array(history.params[-1])
+        return history.last_params
     return np.array(history.initial_params) if history.initial_params is not None else before_run
 
 

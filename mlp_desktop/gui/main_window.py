@@ -360,7 +360,6 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         else:
             raise ValueError(name)
 
-    @Slot(QWidget, QWidget)
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
         self._follow_focus(True)
@@ -371,8 +370,8 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
 
     def _follow_focus(self, follow: bool) -> None:
         """Hear the application's focus changes only while shown. The application outlives the
-        window: a connection left behind called a closed and deleted window's slot on every later
-        focus change (its docks already deleted), and held its Python half until collected."""
+        window, and a closed window is only hidden until Qt deletes it: its slot kept running on
+        every focus change meanwhile (in the tests with its docks already deleted)."""
         if follow == self._following_focus:
             return
         signal = QApplication.instance().focusChanged
@@ -382,6 +381,7 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
             signal.disconnect(self._raise_focused_dock)
         self._following_focus = follow
 
+    @Slot(QWidget, QWidget)
     def _raise_focused_dock(self, old, new) -> None:
         """Tab or an Alt+letter went into a tabbed-away dock (Qt keeps those reachable): show it.
 

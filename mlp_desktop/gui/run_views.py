@@ -116,7 +116,10 @@ class RunViews:
             self._on_run_finished()
         if state == "paused":
             self.time_label.setText("")  # ("682 h left" stood still while paused)
-            self._refresh_model_views_if_changed()  # the prediction and evaluation follow the paused weights
+            paused = workspace.run_params  # None until the pause's history arrives (another "run" event)
+            if paused is not None:
+                self.editor.set_parameters(paused)  # its live drawing may be up to 0.2 s older
+                self._refresh_model_views_if_changed()  # the prediction and evaluation follow the paused weights
 
     def _on_run_finished(self) -> None:
         self._shown_history_key = None
@@ -154,10 +157,10 @@ class RunViews:
         if now - self._last_live_decision < LIVE_DECISION_INTERVAL or not (decision.isVisible() or prediction.isVisible()):
             return
         self._last_live_decision = now
-        session = self.session
+        session, model = self.session, None
         if prediction.isVisible():  # (same inputs: the form keeps what was typed)
-            prediction.set_model(self.workspace.model(params=params, with_metrics=False), session.input_ranges,
-                                 session.dataset)
+            model = self.workspace.model(params=params, with_metrics=False)
+            prediction.set_model(model, session.input_ranges, session.dataset)
         if not decision.isVisible():
             return
         shown, net = decision.model, session.net
@@ -166,8 +169,9 @@ class RunViews:
                 and list(shown.net.activations) == list(net.activations)):
             decision.set_weights(params)
         else:  # another network or other data since the view last saw a model
-            decision.set_model(self.workspace.model(params=params, with_metrics=False), session.row_sets,
-                               self._form_values())
+            if model is None:
+                model = self.workspace.model(params=params, with_metrics=False)
+            decision.set_model(model, session.row_sets, self._form_values())
 
     def _show_epoch(self, epoch: int, update=None) -> None:
         self.epoch_label.setText(f"epoch {epoch:,}")
@@ -196,6 +200,8 @@ class RunViews:
     def _refresh_model_views_if_changed(self) -> None:
         """``_refresh_model_views`` unless the views show these weights of this network and data
         already (a change's "data" refreshes them at once, its "weights" asks again a moment later)."""
+        if self.workspace.run_state == "training" or self.workspace.waiting_for_pause:
+            return  # they follow the run's reported weights until its pause or end has its own
         params = self._model_params()
         if (self._shown_model_key == self._model_key() and self._shown_model_params is not None
                 and params is not None and np.array_equal(self._shown_model_params, params)):

@@ -278,6 +278,16 @@ def test_history_memory_bound_for_a_million_epochs():
     assert big.epochs[-1] == 2000 and len(big) >= big.capacity // 2
 
 
+def test_a_history_s_last_parameters_are_its_last_epoch_s_even_when_thinned():
+    history = History(["a", "b"], max_rows=16)
+    with pytest.raises(IndexError):
+        history.last_params
+    for epoch in range(1, 1001):  # thinned: not every epoch is kept
+        history.append(epoch, 1.0, np.nan, np.array([epoch, -epoch], dtype=float))
+    np.testing.assert_array_equal(history.last_params, [1000.0, -1000.0])
+    np.testing.assert_array_equal(history.last_params, history.params[-1])
+
+
 def test_history_table_has_every_parameter_by_name():
     net = MLP([3, 2, 1], ["sigmoid", "identity"], seed=0)
     history = train(net, HEALTH_X / 100, HEALTH_Y, TrainConfig(epochs=4))

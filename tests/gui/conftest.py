@@ -1,5 +1,7 @@
 """GUI test set-up: an in-process training runner, answers to "Save the changes?", a window fixture."""
 
+import gc
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -31,16 +33,20 @@ def pytest_runtest_teardown(item, nextitem):
     application = QApplication.instance()
     collector = application.findChild(CollectorBetweenEvents) if application is not None else None
     if collector is not None:
-        collector.collect_due()  # a safe moment
         if nextitem is None or nextitem.path.parent != item.path.parent:
+            gc.collect()  # the windows' cycles are freed here, not by Python's collector later
             collector.stop()  # the tests outside tests/gui run no event loop: Python collects for them
+        else:
+            collector.collect_due()  # a safe moment
     return result
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="session")
 def garbage_collected_between_events(qapp):
     """Cyclic garbage is collected only between events, as in the app (``gui.garbage``): left to
-    Python, a collection inside a Qt call destroyed a plot's menu there and froze the tests."""
+    Python, a collection inside a Qt call destroyed a plot's menu there and froze the tests.
+    Session-scoped, so that it starts before a worker's first module-scoped window is built; the
+    hooks above start it again after tests outside tests/gui."""
     return collect_between_events(qapp)
 
 

@@ -280,10 +280,14 @@ def test_the_prediction_and_evaluation_follow_the_weights_of_a_paused_run(qtbot,
     """Pause, read a prediction, resume, pause again: each pause predicts with the weights it paused
     at (the diagram's), not with the weights from before the run."""
     window.docks["predict"].raise_()
-    evaluated = []
-    set_results = window.evaluation_view.set_results
+    evaluated, predicted, drawn = [], [], []
+    set_results, set_model = window.evaluation_view.set_results, window.prediction_panel.set_model
+    set_parameters = window.editor.set_parameters
     monkeypatch.setattr(window.evaluation_view, "set_results",
                         lambda model, rows: evaluated.append(model) or set_results(model, rows))
+    monkeypatch.setattr(window.prediction_panel, "set_model",
+                        lambda model, *more: predicted.append(model) or set_model(model, *more))
+    monkeypatch.setattr(window.editor, "set_parameters", lambda params: drawn.append(params) or set_parameters(params))
     panel, before = window.prediction_panel, window.workspace.net.get_parameters()
     window.parameter_panel.set_values(epochs=10_000_000)
     window.train_action.trigger()
@@ -297,6 +301,7 @@ def test_the_prediction_and_evaluation_follow_the_weights_of_a_paused_run(qtbot,
         assert not np.array_equal(paused, before)
         np.testing.assert_array_equal(panel.model.net.get_parameters(), paused)
         np.testing.assert_array_equal(evaluated[-1].net.get_parameters(), paused)
+        np.testing.assert_array_equal(drawn[-1], paused)  # the diagram shows the very same weights
         assert panel.result_box.isVisible()
         resumed_at = window.controller.last_epoch
         window.pause_action.trigger()  # resume
@@ -305,3 +310,5 @@ def test_the_prediction_and_evaluation_follow_the_weights_of_a_paused_run(qtbot,
         window.stop_action.trigger()
     final = window.workspace.net.get_parameters()
     qtbot.waitUntil(lambda: np.array_equal(panel.model.net.get_parameters(), final), timeout=5000)
+    # never back to the weights from before the run on the way (a pause's own are on their way)
+    assert not any(np.array_equal(model.net.get_parameters(), before) for model in predicted + evaluated)
