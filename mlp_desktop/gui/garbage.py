@@ -8,7 +8,8 @@ tests for good: ``QObject::disconnect`` held Qt's connection lock, asked Python 
 destructor waited for the same lock. The tests' rare crashes while windows were deleted were most
 likely of the same kind. So the automatic collector is switched off, and
 :class:`CollectorBetweenEvents` runs generational collections from a timer (by Python's own counts
-and thresholds), where nothing else is under way.
+and thresholds), where nothing else is under way. (pyqtgraph's ``util.garbage_collector`` has the
+same idea; this one belongs to the application, can be stopped, and limits full collections.)
 """
 
 from __future__ import annotations
