@@ -283,6 +283,42 @@ class TestWeightGrid:
         plots.set_series(np.array([1.0, 2.0]), np.ones((2, 11)))
         np.testing.assert_array_equal(plots.grid.curves[0].getData()[0], [1, 2])
 
+    def test_an_edit_uses_the_tiles_again_and_each_comes_back_as_new(self, qtbot):
+        plots = shown(qtbot, WeightPlots())
+        grid = plots.grid
+        plots.set_parameter_names(names_for([3, 2, 1]))  # 11 tiles in 3 rows of 4
+        first = list(grid.tiles)
+        plots.append(1, np.arange(11.0))
+        plots.highlight(["W1[0,0]"])
+        plots.set_parameter_names(names_for([3, 3, 1]))  # 16: the 11 again and 5 new ones
+        assert grid.tiles[:11] == first and len(grid.tiles) == 16
+        plots.set_parameter_names(names_for([3, 1, 1]))  # 6 in 2 rows of 3 (and 10 kept aside)
+        names = names_for([3, 1, 1])
+        settle(qtbot)
+        assert grid.tiles == first[:6] and len(grid.layout_widget.ci.items) == 6
+        assert [tile.titleLabel.text for tile in grid.tiles] == names
+        assert all(grid.layout_widget.ci.getItem(*divmod(i, 3)) is tile for i, tile in enumerate(grid.tiles))
+        bottom = [tile.getAxis("bottom").isVisible() for tile in grid.tiles]
+        assert bottom == [False, False, False, True, True, True]  # only the lowest of each column
+        assert grid.tiles[3].getAxis("bottom").labelText == "epoch"
+        assert all(curve.getData()[0] is None or len(curve.getData()[0]) == 0 for curve in grid.curves)
+        assert all(curve.opts["pen"].width() == 1 for curve in grid.curves)  # no highlight carried over
+        assert all(tile.vb.linkedView(0) is grid.tiles[0].vb for tile in grid.tiles[1:])
+        assert grid.tiles[0].vb.linkedView(0) is None
+        for epoch in range(1, 30):
+            plots.append(epoch, np.full(6, float(epoch)))
+        settle(qtbot)
+        assert grid.tiles[5].vb.viewRange()[0][1] >= 29  # the x range follows the first tile's
+
+    def test_a_theme_change_lets_the_tiles_kept_aside_go(self, qtbot):
+        plots = shown(qtbot, WeightPlots())
+        grid = plots.grid
+        plots.set_parameter_names(names_for([3, 3, 1]))
+        plots.set_parameter_names(names_for([2, 1]))
+        assert len(grid._made) == 16
+        grid.on_look_changed()  # (style.restyle recolours what is in the grid)
+        assert len(grid._made) == 3 and grid._made[0][0] is grid.tiles[0]
+
     def test_highlight_changes_the_pen(self, qtbot):
         plots = shown(qtbot, WeightPlots())
         plots.set_parameter_names(names_for([3, 2, 1]))
