@@ -232,6 +232,8 @@ def test_regularization_group_folds_and_its_controls_explain_themselves(qtbot, p
     ("learning_rate_spin", "abc", "is not a number"),
     ("learning_rate_spin", "0.0x5", "is not a number"),
     ("epochs_spin", "0", "must be from 1 to"),
+    ("epochs_spin", "1.5", "takes whole numbers"),
+    ("epochs_spin", "ten", "is not a number"),
     ("momentum_spin", "5", "must be from 0 to 0.99"),
 ])
 def test_typed_text_the_field_cannot_take_is_explained_not_rewritten_silently(panel, qtbot, spin_name, text, expected):
@@ -248,5 +250,19 @@ def test_typed_text_the_field_cannot_take_is_explained_not_rewritten_silently(pa
     setting = {"learning_rate_spin": "learning_rate", "epochs_spin": "epochs", "momentum_spin": "momentum"}[spin_name]
     if text == "0.0x5":  # the x was refused and said so; what was typed around it stands
         assert spin.value() == panel.workspace.settings[setting] == 0.05
+    elif text == "1.5":  # the value follows the typing (as Train may come before Enter): "1" stood
+        assert spin.value() == panel.workspace.settings[setting] == 1 and "it keeps 1." in message
     else:
         assert spin.value() == before and panel.workspace.settings[setting] == before
+
+
+@pytest.mark.parametrize("text, epochs", [("1e6", 1_000_000), ("2.5e3", 2500), ("1,000,000", 1_000_000), ("300", 300)])
+def test_whole_numbers_are_taken_as_people_write_them(panel, qtbot, text, epochs):
+    spin = panel.epochs_spin
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), text)  # Qt's own spin box dropped the "e": "1e6" became 16
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    assert spin.value() == panel.workspace.settings["epochs"] == epochs
+    assert panel.error_message() == ""

@@ -74,18 +74,48 @@ def _refusal(spin, text: str, state) -> str:
 
 
 class WholeSpinBox(QSpinBox):
-    """A spin box for whole numbers that says why it refuses what was typed (``refused``)."""
+    """A spin box for whole numbers that says why it refuses what was typed (``refused``). It takes
+    them as people write them: ``1e6`` and ``1,000,000`` are a million (Qt's own box dropped the
+    "e" and made 16 of ``1e6``, without a word)."""
 
     refused = Signal(str)
 
+    @staticmethod
+    def _number(text: str) -> float:
+        return float(text.strip().replace(",", "").replace("_", "").replace(" ", ""))
+
+    def valueFromText(self, text: str) -> int:
+        try:
+            return int(self._number(text))
+        except (ValueError, OverflowError):
+            return self.value()
+
     def validate(self, text: str, position: int):
-        result = super().validate(text, position)
-        if result[0] == QValidator.State.Invalid:
-            self.refused.emit(_refusal(self, text, result[0]))
-        return result
+        try:
+            value = self._number(text)
+        except ValueError:
+            candidate = text.strip()
+            partial = candidate in ("", "-", "+") or candidate[-1:] in ("e", "E", "-", "+")
+            if partial:
+                return QValidator.State.Intermediate, text, position
+            self.refused.emit(_refusal(self, text, QValidator.State.Invalid))
+            return QValidator.State.Invalid, text, position
+        if math.isfinite(value) and value == int(value) and self.minimum() <= value <= self.maximum():
+            return QValidator.State.Acceptable, text, position
+        return QValidator.State.Intermediate, text, position  # ("2.5" may become "2.5e3"): fixup says why
 
     def fixup(self, text: str) -> str:  # Qt calls this with input it cannot take as it is
-        if text.strip():
+        if not text.strip():
+            return super().fixup(text)
+        try:
+            value = self._number(text)
+        except ValueError:
+            self.refused.emit(_refusal(self, text, QValidator.State.Invalid))
+            return super().fixup(text)
+        if not math.isfinite(value) or value != int(value):
+            self.refused.emit(f"{self.accessibleName() or 'This field'} takes whole numbers; \u201c{text.strip()}\u201d "
+                              f"was not used, it keeps {self.textFromValue(self.value())}.")
+        else:
             self.refused.emit(_refusal(self, text, QValidator.State.Intermediate))
         return super().fixup(text)
 
