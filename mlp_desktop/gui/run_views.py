@@ -115,7 +115,7 @@ class RunViews:
         if ended:  # once per run: not again for later weight changes (a step, say, after a diverged run)
             self._on_run_finished()
         if state == "paused":
-            self.time_label.setText("")  # ("682 h left" stood still while paused)
+            self._show_paused()
             paused = workspace.run_params  # None until the pause's history arrives (another "run" event)
             if paused is not None:
                 self.editor.set_parameters(paused)  # its live drawing may be up to 0.2 s older
@@ -182,15 +182,23 @@ class RunViews:
             return
         total = max(update.final_epoch - self._run_start_epoch, 1)
         self.progress_bar.setValue(int(1000 * (update.epoch - self._run_start_epoch) / total))
+        if self.workspace.run_state == "paused":  # (a report that was on its way when the run paused)
+            self._show_paused()
+            return
         speed = update.epochs_per_second
         parts = [f"{speed:,.0f} epochs/s"] if speed else []
         if np.isfinite(update.learning_rate):  # L-BFGS and Levenberg-Marquardt have none
             parts.append(f"learning rate {update.learning_rate:.3g}")
         self.speed_label.setText(", ".join(parts))
         self.speed_label.setToolTip("Engine: compiled (numba)" if update.engine == "compiled" else "Engine: NumPy")
-        going = not update.finished and self.workspace.run_state == "training"  # (a paused run has no time left)
-        left = (update.final_epoch - update.epoch) / speed if speed > 0 and going else 0
-        self.time_label.setText(f"{_duration(left)} left" if left > 0.5 else "")
+        left = (update.final_epoch - update.epoch) / speed if speed > 0 and not update.finished else 0
+        self.time_label.setText(f"· {_duration(left)} left" if left > 0.5 else "")
+
+    def _show_paused(self) -> None:
+        """No speed and no time left stand still in the status bar while a run is paused."""
+        self.speed_label.setText("paused")
+        self.speed_label.setToolTip("Resume (F6) carries on from this epoch")
+        self.time_label.setText("")
 
     def _model_key(self) -> tuple:
         workspace, session = self.workspace, self.workspace.session

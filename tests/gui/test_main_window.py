@@ -52,7 +52,7 @@ def test_pause_resume_and_stop(qtbot, window):
     paused_at = window.controller.last_epoch
     qtbot.wait(300)
     assert window.controller.last_epoch == paused_at
-    assert window.time_label.text() == ""  # no time left counts down while paused
+    assert window.time_label.text() == "" and window.speed_label.text() == "paused"  # no speed or time left stands still
     window.pause_action.trigger()
     qtbot.waitUntil(lambda: window.controller.last_epoch > paused_at, timeout=10000)
     with qtbot.waitSignal(window.controller.finished, timeout=10000):

@@ -102,11 +102,18 @@ class TestRmsePlot:
 
     def test_reset_and_unit_label(self, qtbot):
         plot = shown(qtbot, RmsePlot())
-        plot.append([1, 2], [0.5, 0.4], [np.nan, np.nan])
+        plot.append([1, 1_000_000], [5.0, 0.4], [np.nan, np.nan])
+        settle(qtbot)
+        assert plot.plot_item.vb.viewRange()[0][1] > 900_000
         plot.reset()
         x = plot.train_curve.getData()[0]
         assert x is None or len(x) == 0
         assert plot.values_label.text() == ""
+        settle(qtbot)
+        assert plot.plot_item.vb.viewRange() == [[0.0, 1.0], [0.0, 1.0]]  # not the last run's axes
+        plot.append([1, 2], [0.5, 0.4], [np.nan, np.nan])
+        settle(qtbot)
+        assert plot.plot_item.vb.viewRange()[0][1] < 10  # and fitted to the new run's data
         plot.set_unit_label("RMSE (output units)")
         assert "RMSE (output units)" in plot.plot_item.getAxis("left").labelText
 
@@ -506,6 +513,10 @@ class TestWeightTree:
         with qtbot.waitSignal(plots.curveSelected) as selected:
             plots.curves_plot._on_mouse_clicked(FakeClick(scene_pos(view, 5, target)))
         assert selected.args == ["W2[1,1]"]
+        plots.set_parameter_names(names_for([5, 5, 3]))  # another network: no read-out or range of the old one
+        settle(qtbot)
+        assert plots.curves_plot.hover_label.text() != f"W2[1,1] · epoch 5 · {target}"
+        assert not plots.curves_plot.marker.isVisible() and view.viewRange()[0] == [0.0, 1.0]
 
     def test_same_names_keep_the_ticks(self, qtbot):
         plots = shown(qtbot, WeightPlots())

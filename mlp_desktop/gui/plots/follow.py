@@ -136,6 +136,14 @@ class FollowLatest(QObject):
         self.set_enabled(False)
 
 
+def forget_range(view: pg.ViewBox) -> None:
+    """Back to an empty plot's view (0 to 1 on both axes) that fits itself to the next data. Only
+    re-enabling the auto-range left an emptied plot showing the last run's axes (0 to 1,000,000
+    epochs over a new sample)."""
+    view.setRange(xRange=(0.0, 1.0), yRange=(0.0, 1.0), padding=0.0)
+    view.enableAutoRange()
+
+
 def apply_pending_ranges(views: list[pg.ViewBox]) -> None:
     """Settle the auto-range and transform of the shown ``views`` now, after new data, rather
     than when their paint starts.

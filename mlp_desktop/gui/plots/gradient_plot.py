@@ -49,7 +49,7 @@ class GradientPlot(SeriesPlot):
         self._append_rows(np.asarray(epochs, dtype=np.float64), grad_rms)
 
 
-CAPTION = "Each weight layer's RMS gradient, averaged over all the steps of each epoch (log scale)."
+CAPTION = "Each weight layer's RMS gradient, averaged over all the steps of each epoch."
 CAPTION_DETAIL = (
     "Layer k is the weights into layer k (W{k}). Each point is the root-mean-square of the loss "
     "gradient over that layer's weights, averaged over every step (row or mini-batch) of the epoch; a "

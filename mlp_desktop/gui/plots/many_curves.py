@@ -17,6 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from .follow import forget_range
 from .readout import HoverLabel, make_marker, nearest_point, readout_text, scene_to_view
 from .style import HIGHLIGHT_WIDTH, PALETTE, background, dimmed, look, pen, style_plot_item
 
@@ -114,11 +115,15 @@ class ManyCurvesPlot(QWidget):
         return self.plot_item.vb
 
     def set_names(self, names: list[str]) -> None:
-        """Parameter names (for the read-out); clears curves, data and highlight."""
+        """Parameter names (for the read-out); clears curves, data, highlight, the hover read-out
+        and any zoom (another network's read-out and x range stayed)."""
         self._names = list(names)
         self.columns, self.highlighted = [], []
         self._store(np.zeros(0), np.zeros((0, 0)), np.zeros(0, dtype=np.int64))
         self._redraw()
+        self.marker.hide()
+        self.hover_label.clear_point()
+        forget_range(self.view_box)
 
     def colour_of(self, position: int) -> str:
         """Colour of the ``position``-th shown curve."""

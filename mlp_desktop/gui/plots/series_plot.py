@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QToolBar, QVBoxLayout, QWidget
 
 from ...core.series import SeriesBuffer
 from .exporting import export_graphics, make_export_action
-from .follow import FollowLatest
+from .follow import FollowLatest, forget_range
 from .readout import HoverLabel, format_value, make_marker, nearest_point, readout_text, scene_to_view
 from ..widgets import BuiltWhenShown
 from .style import ReadableAxis, background, colour, configure_curve, foreground, legend_brush, pen, style_plot_item
@@ -134,7 +134,7 @@ class SeriesPlot(BuiltWhenShown, QWidget):
         self.follow.clear()
         self._refresh()
         if self.parts_built:
-            self.plot_item.getViewBox().enableAutoRange()  # new data: forget the old axes
+            forget_range(self.plot_item.getViewBox())  # new data: forget the old axes
 
     def _append_rows(self, x, ys) -> None:
         self.buffer.append(x, ys)

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
-from .follow import fit_y_range
+from .follow import fit_y_range, forget_range
 from .readout import HoverLabel, make_marker, nearest_point, readout_text, scene_to_view
 from .style import (
     HIGHLIGHT_WIDTH, background, colour, configure_curve, foreground, pen, style_plot_item,
@@ -152,6 +152,7 @@ class WeightGrid(QWidget):
         for tile in self.tiles[1:]:
             tile.setXLink(None)  # linked again once placed: each placement resizes every tile in the grid
         self.layout_widget.clear()  # takes the tiles out of the grid; they are kept in _made
+        self.scroll_area.verticalScrollBar().setValue(0)  # a new grid shows its first row
         self.tiles, self.curves, self.markers = [], [], []
         self._names = list(names)
         self.highlighted = []
@@ -178,7 +179,7 @@ class WeightGrid(QWidget):
             curve.setSymbol(None)
             curve.setData([], [])
             marker.hide()
-            tile.vb.enableAutoRange()  # (a tile used again forgets its earlier parameter's range)
+            forget_range(tile.vb)  # (a tile used again forgets its earlier parameter's range)
             self.tiles.append(tile)
             self.curves.append(curve)
             self.markers.append(marker)
