@@ -218,21 +218,31 @@ def parameter_keys(graph_state: dict) -> list[tuple]:
     return keys
 
 
-def transfer_parameters(old_state: dict, old_params: np.ndarray, new_state: dict, new_params: np.ndarray
-                        ) -> tuple[np.ndarray, list[int]]:
+def transfer_parameters(old_state: dict, old_params: np.ndarray, new_state: dict, new_params: np.ndarray,
+                        removed: dict | None = None) -> tuple[np.ndarray, list[int]]:
     """Carry the parameters of untouched connections from an old network over to an edited one.
 
     ``new_params`` holds the edited network's fresh initialisation; every parameter whose
-    connection (or neuron, for biases) exists in both networks takes its old value. Returns the
-    combined vector and the positions (in the new parameter order) that kept their fresh value.
+    connection (or neuron, for biases) exists in both networks takes its old value. With
+    ``removed`` (key -> value), the old parameters the edit drops are added to it, and a new
+    parameter found in it takes that value: undoing the removal of a trained neuron brings its
+    weights back. Returns the combined vector and the positions (in the new parameter order) that
+    kept their fresh value.
     """
-    old_index = {key: i for i, key in enumerate(parameter_keys(old_state))}
+    old_keys = parameter_keys(old_state)
+    old_index = {key: i for i, key in enumerate(old_keys)}
+    new_keys = parameter_keys(new_state)
     result = np.array(new_params, dtype=np.float64)
+    if removed is not None:
+        kept = set(new_keys)
+        removed.update((key, float(old_params[i])) for i, key in enumerate(old_keys) if key not in kept)
     fresh = []
-    for position, key in enumerate(parameter_keys(new_state)):
+    for position, key in enumerate(new_keys):
         source = old_index.get(key)
-        if source is None:
-            fresh.append(position)
-        else:
+        if source is not None:
             result[position] = old_params[source]
+        elif removed is not None and key in removed:
+            result[position] = removed[key]
+        else:
+            fresh.append(position)
     return result, fresh

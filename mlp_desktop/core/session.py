@@ -46,6 +46,7 @@ class TrainingSession:
         self.graph_state: dict | None = None
         self._net_graph_state: dict | None = None
         self.reset_parameter_names: list[str] = []
+        self._removed_weights: dict = {}  # parameter key -> trained value an edit dropped (undo brings it back)
         self.train_rows = self.val_rows = self.test_rows = np.zeros(0, dtype=int)
         self._row_sets: RowSets | None = None
         self._input_ranges: dict | None = None  # from the fit, else worked out when first asked for (per split)
@@ -130,10 +131,12 @@ class TrainingSession:
             keep_weights = self.history is not None and self.history.last_epoch > 0
         if old_net is not None and keep_weights and old_state is not None and self.graph_state is not None:
             params, fresh = transfer_parameters(old_state, old_net.get_parameters(), self.graph_state,
-                                                net.get_parameters())
+                                                net.get_parameters(), removed=self._removed_weights)
             net.set_parameters(params)
             names = net.parameter_names()
             self.reset_parameter_names = [names[i] for i in fresh]
+        else:
+            self._removed_weights = {}  # fresh weights: nothing to bring back
         self.net, self._net_graph_state = net, self.graph_state
         self.history = History(self.net.parameter_names())
         self._stale_net = False
@@ -154,6 +157,7 @@ class TrainingSession:
         self.net = build_network(self.spec, self.preprocessor, self.config.seed)  # the chosen init, now
         self._net_graph_state = self.graph_state
         self.reset_parameter_names = []
+        self._removed_weights = {}
         self.history = History(self.net.parameter_names())
 
     # -- training ------------------------------------------------------------------------------

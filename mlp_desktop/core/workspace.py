@@ -440,6 +440,8 @@ class Workspace:
         if self._weights_trained and names:
             shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
             self._say(f"Kept the trained weights of unchanged connections; fresh weights: {shown}.")
+        elif self._weights_trained:  # (the last edit's "fresh weights: ..." must not stay up, naming weights now gone)
+            self._say("Kept the trained weights of every connection.")
 
     def replace_graph(self, state: dict) -> None:
         """Use another network (from :meth:`NetworkGraph.to_dict`): fresh weights, an empty history."""

@@ -453,3 +453,33 @@ def test_a_paused_run_s_weights_are_announced_when_its_history_arrives():
     np.testing.assert_array_equal(workspace.net.get_parameters(), before)  # the network keeps the run's start
     workspace.resume()
     assert workspace.run_params is None
+
+
+def test_undoing_an_edit_brings_the_trained_weights_of_what_it_removed_back():
+    """A new user removed a trained neuron, added two, typed five and undid it all: the network
+    came back with fresh weights where the removed neuron's had been (training RMSE 0.07 -> 6.4)."""
+    workspace, runner = make_workspace()
+    workspace.train()
+    runner.complete()
+    trained, rmse = workspace.net.get_parameters(), workspace.model().metrics["train"]["rmse"]
+    index, neuron_id = workspace.graph.remove_neuron(1, 0)  # the first hidden neuron, trained
+    workspace.graph.add_neuron(1)
+    workspace.graph.set_size(1, 5)
+    assert workspace.net.layer_sizes == (3, 5, 1)
+    workspace.graph.set_size(1, 1)  # undoing, step by step, as the undo stack does
+    workspace.graph.insert_neuron(1, index, neuron_id)
+    assert workspace.net.layer_sizes == (3, 2, 1)
+    np.testing.assert_array_equal(workspace.net.get_parameters(), trained)
+    assert workspace.model().metrics["train"]["rmse"] == pytest.approx(rmse)
+    workspace.reset_weights()  # fresh weights: nothing is brought back any more
+    workspace.graph.remove_neuron(1, 0)
+    workspace.graph.insert_neuron(1, index, neuron_id)
+    assert not np.array_equal(workspace.net.get_parameters(), trained)
+    workspace.train()
+    runner.complete()
+    said = []
+    workspace.subscribe(lambda event: said.append(event.detail) if event.kind == "message" else None)
+    workspace.graph.add_neuron(1)
+    assert "fresh weights: W1[0,2]" in said[-1]
+    workspace.graph.remove_neuron(1)
+    assert said[-1] == "Kept the trained weights of every connection."
