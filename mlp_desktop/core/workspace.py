@@ -433,7 +433,8 @@ class Workspace:
         if session.net is None:
             return
         if self._weights_trained and before is not None and before.last_epoch and session.history is not before:
-            session.history = remap_history(before, old_state, self.graph.to_dict(), session.net.parameter_names())
+            session.history = remap_history(before, old_state, self.graph.to_dict(), session.net.parameter_names(),
+                                            session.net.get_parameters())
             self._emit("history")
         self._set_dirty(True)
         names = session.reset_parameter_names
@@ -854,9 +855,11 @@ def _last_params(history: History, before_run: np.ndarray) -> np.ndarray:
     return np.array(history.initial_params) if history.initial_params is not None else before_run
 
 
-def remap_history(history: History, old_state: dict | None, new_state: dict, new_names: list[str]) -> History:
+def remap_history(history: History, old_state: dict | None, new_state: dict, new_names: list[str],
+                  params_now: np.ndarray | None = None) -> History:
     """The history of an edited network: kept parameters keep their curves, new ones start at the edit
-    (NaN before it)."""
+    (NaN before it; with ``params_now``, the edited network's weights, their values at the edit are
+    the last epoch's, so a new weight's plot shows where it starts)."""
     new_keys = parameter_keys(new_state)
     if old_state is None:
         return History(new_names)
@@ -877,9 +880,14 @@ def remap_history(history: History, old_state: dict | None, new_state: dict, new
     # adds or removes a layer starts the curves afresh: NaN before it).
     same_layers = remapped.n_layers == history.n_layers
     grads = history.grad_rms if same_layers else np.full((len(history), remapped.n_layers), np.nan)
-    for epoch, train, val, row, rate, grad in zip(history.epochs.tolist(), history.train_rmse, history.val_rmse,
-                                                  history.params, history.learning_rates, grads):
-        remapped.append(epoch, train, val, mapped(row), rate, grad)
+    last = len(history) - 1
+    for index, (epoch, train, val, row, rate, grad) in enumerate(zip(
+            history.epochs.tolist(), history.train_rmse, history.val_rmse, history.params, history.learning_rates,
+            grads)):
+        values = mapped(row)
+        if index == last and params_now is not None:
+            values[~kept] = np.asarray(params_now, dtype=np.float64)[~kept]
+        remapped.append(epoch, train, val, values, rate, grad)
     for name in ("stop_reason", "message", "elapsed_seconds", "best_epoch", "best_val_rmse", "test_rmse"):
         setattr(remapped, name, getattr(history, name))
     # optimizer_state (momenta, Adam's moments) belongs to the old parameter list: the next run starts it anew

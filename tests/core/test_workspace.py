@@ -233,7 +233,8 @@ def test_editing_while_paused_keeps_weights_history_and_the_epoch_count():
     params = workspace.net.get_parameters()
     assert params[names.index("W1[0,0]")] == kept["W1[0,0]"]
     new = names.index("W1[0,2]")
-    assert np.isnan(history.params[:, new]).all()  # the new weight's curve starts at the edit
+    assert np.isnan(history.params[:-1, new]).all()  # the new weight's curve starts at the edit,
+    assert history.params[-1, new] == params[new]  # with its value then
     workspace.resume()  # the run was ended for the edit: the rest starts from here
     assert workspace.run_state == "training" and runner.job.history.last_epoch == 8
     assert runner.job.config.epochs == 25 - 8
@@ -483,3 +484,16 @@ def test_undoing_an_edit_brings_the_trained_weights_of_what_it_removed_back():
     assert "fresh weights: W1[0,2]" in said[-1]
     workspace.graph.remove_neuron(1)
     assert said[-1] == "Kept the trained weights of every connection."
+
+
+
+def test_a_weight_an_edit_adds_to_a_trained_network_starts_its_history_at_the_edit():
+    workspace, runner = make_workspace()
+    workspace.train()
+    runner.complete()
+    workspace.graph.add_neuron(1)
+    history, names = workspace.history, workspace.net.parameter_names()
+    new = names.index("W1[0,2]")
+    assert np.isnan(history.params[:-1, new]).all()  # nothing before the edit
+    assert history.params[-1, new] == workspace.net.get_parameters()[new]  # its value at the edit
+    np.testing.assert_array_equal(history.last_params, workspace.net.get_parameters())

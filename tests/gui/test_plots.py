@@ -317,6 +317,16 @@ class TestWeightGrid:
         settle(qtbot)
         assert grid.tiles[5].vb.viewRange()[0][1] >= 29  # the x range follows the first tile's
 
+    def test_a_weight_an_edit_added_shows_its_value_at_the_edit_as_a_dot(self, qtbot):
+        plots = shown(qtbot, WeightPlots())
+        plots.set_parameter_names(names_for([2, 1]))  # W1[0,0], W1[1,0], b1[0]
+        plots.set_series(np.array([1.0, 2.0, 3.0]), np.array([[1.0, 2.0, np.nan], [1.1, 2.1, np.nan],
+                                                              [1.2, 2.2, 0.5]]))
+        curves = plots.grid.curves
+        assert curves[2].opts["symbol"] == "o" and curves[0].opts["symbol"] is None
+        plots.append(4, np.array([1.3, 2.3, 0.6]))  # trained on: a line from the edit on
+        assert curves[2].opts["symbol"] is None
+
     def test_a_theme_change_lets_the_tiles_kept_aside_go(self, qtbot):
         plots = shown(qtbot, WeightPlots())
         grid = plots.grid

@@ -137,7 +137,7 @@ class WeightGrid(QWidget):
         self.highlighted: list[int] = []
         self._x = np.zeros(0)
         self._rows = np.zeros((0, 0))
-        self._dots = False  # a single value (before training) is drawn as a dot, not an empty line
+        self._dots = np.zeros(0, dtype=bool)  # per tile: its curve has a single value, drawn as a dot
         scene = self.layout_widget.scene()
         scene.sigMouseMoved.connect(self._on_mouse_moved)
         scene.sigMouseClicked.connect(self._on_mouse_clicked)
@@ -157,7 +157,7 @@ class WeightGrid(QWidget):
         self._names = list(names)
         self.highlighted = []
         self._x, self._rows = np.zeros(0), np.zeros((0, len(names)))
-        self._dots = False
+        self._dots = np.zeros(len(names), dtype=bool)
         n_rows, n_columns = grid_shape(len(names))
         self.layout_widget.setMinimumHeight(n_rows * MIN_TILE_HEIGHT + EPOCH_AXIS_HEIGHT if names else 0)
         for index, name in enumerate(names):
@@ -213,10 +213,12 @@ class WeightGrid(QWidget):
         cached drawing, which keeps live refreshes of many tiles cheap.
         """
         self._x, self._rows = x, rows
-        dots = len(x) == 1
+        # A single value is drawn as a dot, not an empty line: before training, and for a weight an
+        # edit added (its curve starts at the edit's epoch).
+        dots = np.count_nonzero(np.isfinite(rows[-2:]), axis=0) == 1 if len(rows) else np.zeros(len(self.curves), bool)
         for column, curve in enumerate(self.curves):
-            if dots != self._dots:
-                curve.setSymbol("o" if dots else None)
+            if dots[column] != self._dots[column]:
+                curve.setSymbol("o" if dots[column] else None)
                 curve.setSymbolSize(6)
                 curve.setSymbolBrush(layer_colour(self._names[column]))
                 curve.setSymbolPen(None)
