@@ -226,6 +226,7 @@ class DocumentCommands:
             return False
         self.workspace.project_path = None
         self.workspace.open_table(table, SAMPLE_SETUPS.get(name, {}))
+        self.mark_saved()  # a sample as it comes is nothing to save (closing asked "save the changes?")
         self.statusBar().showMessage(f"Opened the sample {SAMPLES.get(name, name)!r}. Press Train (F5) to train "
                                      "the network.", 8000)
         return True

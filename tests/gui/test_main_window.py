@@ -132,7 +132,8 @@ def test_opening_another_file_while_training_stops_training_first(qtbot, window)
 @pytest.mark.parametrize("name", list(SAMPLES))
 def test_every_sample_opens_ready_to_train(window, name):
     window.open_sample(name)
-    assert name in window.windowTitle()
+    assert name in window.windowTitle() and not window.windowTitle().endswith("*")
+    assert window.workspace.unsaved_changes() is None  # a sample as it comes is nothing to save
     assert window.train_action.isEnabled()
     assert window.session.net.layer_sizes[0] == len(window.session.preprocessor.encoded_inputs)
 
