@@ -117,6 +117,21 @@ class TestRmsePlot:
         plot.set_unit_label("RMSE (output units)")
         assert "RMSE (output units)" in plot.plot_item.getAxis("left").labelText
 
+    def test_the_latest_values_line_does_not_make_the_plot_jump(self, qtbot):
+        plot = shown(qtbot, RmsePlot())
+        plot.resize(230, 400)
+        settle(qtbot)
+        plot.append([1_000_000], [0.123456789], [0.987654321])  # long numbers: two lines at this width
+        settle(qtbot)
+        tall = plot.plot_widget.height()
+        assert plot.values_label.height() > 1.5 * plot.values_label.fontMetrics().height()
+        plot.append([1_000_001], [0.5], [np.nan])  # a short line would fit on one line
+        settle(qtbot)
+        assert plot.plot_widget.height() == tall  # the line kept its room for the run
+        plot.reset()
+        settle(qtbot)
+        assert plot.values_label.minimumHeight() == 0
+
     def test_log_toggle(self, qtbot):
         plot = shown(qtbot, RmsePlot())
         plot.append(np.arange(1, 11), np.logspace(0, -3, 10), np.full(10, np.nan))

@@ -132,6 +132,7 @@ class SeriesPlot(BuiltWhenShown, QWidget):
     def _reset_data(self) -> None:
         self.buffer.clear()
         self.follow.clear()
+        self.values_label.setMinimumHeight(0)
         self._refresh()
         if self.parts_built:
             forget_range(self.plot_item.getViewBox())  # new data: forget the old axes
@@ -179,8 +180,14 @@ class SeriesPlot(BuiltWhenShown, QWidget):
             if np.isfinite(value)
         ]
         text = f"epoch {self.buffer.last_x:,.0f}:  " + " · ".join(parts)
-        self.values_label.setText(text)
-        self.values_label.setToolTip(text)
+        label = self.values_label
+        label.setText(text)
+        label.setToolTip(text)
+        # Wrapped onto a second line, the line keeps that room for the rest of the run: growing and
+        # shrinking with the numbers' lengths, it made the plot under it jump twice a second.
+        needed = label.heightForWidth(label.width()) if label.width() > 0 else -1
+        if needed > label.minimumHeight():
+            label.setMinimumHeight(needed)
 
     # -- view -------------------------------------------------------------------------------
 
