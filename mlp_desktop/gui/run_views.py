@@ -179,6 +179,8 @@ class RunViews:
             for label in (self.speed_label, self.time_label):
                 label.setText("")
             self.progress_bar.setValue(0)
+            if self.workspace.run_state == "paused":  # (an edit while paused redraws the history)
+                self._show_paused()
             return
         total = max(update.final_epoch - self._run_start_epoch, 1)
         self.progress_bar.setValue(int(1000 * (update.epoch - self._run_start_epoch) / total))

@@ -262,6 +262,7 @@ def test_editing_while_paused_keeps_the_run_its_history_and_its_epoch_count(qtbo
     assert window.session.net.layer_sizes == (3, 3, 1)
     assert "W1[0,2]" in window.session.reset_parameter_names
     assert "fresh weights" in window.statusBar().currentMessage()
+    assert window.speed_label.text() == "paused"  # still said after the edit's redraw
     history = window.session.history
     assert history.last_epoch == paused_at and len(history.parameter_names) == 16  # curves kept
     x, _ = window.rmse_plot.train_curve.getData()
