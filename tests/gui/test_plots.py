@@ -543,6 +543,16 @@ class TestWeightTree:
         assert plots.curves_plot.hover_label.text() != f"W2[1,1] · epoch 5 · {target}"
         assert not plots.curves_plot.marker.isVisible() and view.viewRange()[0] == [0.0, 1.0]
 
+    def test_curves_without_any_value_draw_nothing_and_raise_nothing(self, qtbot, capsys):
+        plots = shown(qtbot, WeightPlots())
+        names = names_for([4, 5, 3])
+        plots.set_parameter_names(names)
+        plots.set_series(np.arange(1, 5), np.full((4, len(names)), np.nan))  # added by an edit, not trained yet
+        plots.curves_plot.grab()  # paint: pyqtgraph's painter raised an IndexError on such a connect mask
+        assert all(len(item.getData()[0] if item.getData()[0] is not None else []) == 0
+                   for item in plots.curves_plot.colour_items)
+        assert "Ignored exception" not in capsys.readouterr().err
+
     def test_same_names_keep_the_ticks(self, qtbot):
         plots = shown(qtbot, WeightPlots())
         names = names_for([4, 5, 3])

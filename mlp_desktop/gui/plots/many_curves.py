@@ -59,6 +59,17 @@ def display_rows(n_rows: int, n_curves: int, budget: int = POINT_BUDGET) -> np.n
     return chosen
 
 
+def _set_curves(item: pg.PlotCurveItem, x: np.ndarray, y: np.ndarray, connect: np.ndarray) -> None:
+    """Concatenated curves into one item. With no finite value at all (parameters an edit added,
+    before their first epoch) it is emptied: pyqtgraph's painter raised an IndexError on a connect
+    mask over points that were all left out."""
+    finite = np.isfinite(y)
+    if not finite.any():
+        item.setData([], [])
+        return
+    item.setData(x=x, y=y, connect=connect, skipFiniteCheck=bool(finite.all()))
+
+
 class ManyCurvesPlot(QWidget):
     """Curves of the chosen parameters against epoch, coloured by cycling ``CURVE_COLOURS``.
 
@@ -173,9 +184,7 @@ class ManyCurvesPlot(QWidget):
         rows = self._rows[self._shown]
         columns = np.asarray(self.columns, dtype=np.int64)
         for index, item in enumerate(self.colour_items):
-            all_x, all_y, connect = concatenated_curves(x, rows, self._positions(columns[index :: len(CURVE_COLOURS)]))
-            finite = bool(np.isfinite(all_y).all())
-            item.setData(x=all_x, y=all_y, connect=connect, skipFiniteCheck=finite)
+            _set_curves(item, *concatenated_curves(x, rows, self._positions(columns[index :: len(CURVE_COLOURS)])))
         self._redraw_start_dots(x, rows, columns)
         self._redraw_highlight()
 
@@ -193,9 +202,7 @@ class ManyCurvesPlot(QWidget):
 
     def _redraw_highlight(self) -> None:
         x = self._x[self._shown]
-        all_x, all_y, connect = concatenated_curves(x, self._rows[self._shown], self._positions(self.highlighted))
-        finite = bool(np.isfinite(all_y).all())
-        self.highlight_item.setData(x=all_x, y=all_y, connect=connect, skipFiniteCheck=finite)
+        _set_curves(self.highlight_item, *concatenated_curves(x, self._rows[self._shown], self._positions(self.highlighted)))
 
     def segment_count(self) -> int:
         """How many separate curves the colour items draw (0s in their connect masks)."""
