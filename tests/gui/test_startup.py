@@ -80,12 +80,7 @@ def test_the_window_starts_its_training_process_after_its_first_frame(qtbot, tmp
     window.mark_saved()
 
 
-def test_hidden_plot_tabs_are_built_when_first_shown(qtbot, tmp_path):
-    from mlp_desktop.gui.main_window import MainWindow
-
-    window = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
+def test_hidden_plot_tabs_are_built_when_first_shown(qtbot, window):  # (a fresh window, shown)
     qtbot.wait(20)
     evaluation, decision = window.evaluation_view, window.decision_view
     assert not evaluation.parts_built and not decision.parts_built  # the first frame shows the weights tab
@@ -98,12 +93,7 @@ def test_hidden_plot_tabs_are_built_when_first_shown(qtbot, tmp_path):
     window.mark_saved()
 
 
-def test_the_gradients_plot_is_built_when_shown_with_the_epochs_it_missed(qtbot, tmp_path):
-    from mlp_desktop.gui.main_window import MainWindow
-
-    window = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
+def test_the_gradients_plot_is_built_when_shown_with_the_epochs_it_missed(qtbot, window):  # (a fresh window, shown)
     qtbot.wait(20)
     gradients = window.gradient_plot
     assert not gradients.parts_built and "plot_widget" not in vars(gradients)
@@ -121,13 +111,9 @@ def test_the_gradients_plot_is_built_when_shown_with_the_epochs_it_missed(qtbot,
     window.mark_saved()
 
 
-def test_the_weight_tree_is_made_only_for_networks_too_big_for_the_grid(qtbot, tmp_path):
-    from mlp_desktop.gui.main_window import MainWindow
+def test_the_weight_tree_is_made_only_for_networks_too_big_for_the_grid(window):
     from mlp_desktop.gui.plots.weight_plots import GRID_LIMIT
 
-    window = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
     plots = window.weight_plots
     assert plots.mode == "grid" and not plots.parts_built and plots.checked_names() == []
     names = [f"W1[{i},0]" for i in range(GRID_LIMIT + 1)]
