@@ -233,6 +233,7 @@ def test_regularization_group_folds_and_its_controls_explain_themselves(qtbot, p
     ("learning_rate_spin", "0.0x5", "is not a number"),
     ("epochs_spin", "0", "must be from 1 to"),
     ("epochs_spin", "1.5", "takes whole numbers"),
+    ("epochs_spin", "1,5", "takes whole numbers"),  # a decimal comma, not fifteen
     ("epochs_spin", "ten", "is not a number"),
     ("momentum_spin", "5", "must be from 0 to 0.99"),
 ])
@@ -250,7 +251,7 @@ def test_typed_text_the_field_cannot_take_is_explained_not_rewritten_silently(pa
     setting = {"learning_rate_spin": "learning_rate", "epochs_spin": "epochs", "momentum_spin": "momentum"}[spin_name]
     if text == "0.0x5":  # the x was refused and said so; what was typed around it stands
         assert spin.value() == panel.workspace.settings[setting] == 0.05
-    elif text == "1.5":  # the value follows the typing (as Train may come before Enter): "1" stood
+    elif text in ("1.5", "1,5"):  # the value follows the typing (as Train may come before Enter): "1" stood
         assert spin.value() == panel.workspace.settings[setting] == 1 and "it keeps 1." in message
     else:
         assert spin.value() == before and panel.workspace.settings[setting] == before

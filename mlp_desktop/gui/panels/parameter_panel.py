@@ -10,6 +10,7 @@ valid ones to the workspace. Run alone with
 from __future__ import annotations
 
 import math
+import re
 import sys
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -63,6 +64,12 @@ def _nice(value: float, digits: int = 2) -> float:
     return float(f"{value:.{digits}g}")
 
 
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+"""A whole number written with commas between groups of thousands."""
+_THOUSANDS_SO_FAR = re.compile(r"[+-]?\d{1,3}(?:,\d{3})*,\d{0,2}")
+"""Such a number while it is typed ("1,000,0")."""
+
+
 def _refusal(spin, text: str, state) -> str:
     """What a spin box tells the user when it cannot take ``text``, or ``""`` when it can."""
     name = spin.accessibleName() or "This field"
@@ -82,7 +89,12 @@ class WholeSpinBox(QSpinBox):
 
     @staticmethod
     def _number(text: str) -> float:
-        return float(text.strip().replace(",", "").replace("_", "").replace(" ", ""))
+        """``1e6``, ``1,000,000`` and ``1 000 000``; a comma that does not group thousands is a
+        decimal mark (``1,5`` is a fraction, refused as such, not fifteen)."""
+        compact = text.strip().replace("_", "").replace(" ", "")
+        if _THOUSANDS.fullmatch(compact):
+            return float(compact.replace(",", ""))
+        return float(compact.replace(",", "."))
 
     def valueFromText(self, text: str) -> int:
         try:
@@ -95,7 +107,8 @@ class WholeSpinBox(QSpinBox):
             value = self._number(text)
         except ValueError:
             candidate = text.strip()
-            partial = candidate in ("", "-", "+") or candidate[-1:] in ("e", "E", "-", "+")
+            partial = (candidate in ("", "-", "+") or candidate[-1:] in ("e", "E", "-", "+", ",", ".")
+                       or _THOUSANDS_SO_FAR.fullmatch(candidate.replace(" ", "")) is not None)
             if partial:
                 return QValidator.State.Intermediate, text, position
             self.refused.emit(_refusal(self, text, QValidator.State.Invalid))
@@ -111,13 +124,13 @@ class WholeSpinBox(QSpinBox):
             value = self._number(text)
         except ValueError:
             self.refused.emit(_refusal(self, text, QValidator.State.Invalid))
-            return super().fixup(text)
+            return text
         if not math.isfinite(value) or value != int(value):
             self.refused.emit(f"{self.accessibleName() or 'This field'} takes whole numbers; \u201c{text.strip()}\u201d "
                               f"was not used, it keeps {self.textFromValue(self.value())}.")
         else:
             self.refused.emit(_refusal(self, text, QValidator.State.Intermediate))
-        return super().fixup(text)
+        return text  # as typed: the field goes back to its value (Qt's own fixup made 15 of "1,5")
 
 
 class NumberSpinBox(QDoubleSpinBox):
