@@ -92,11 +92,16 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         action_table.build_toolbar_and_menus(self)
         self._build_status_bar()
         self._check_theme_action(self.prefs.theme())  # applied above; not written back to the settings
-        if not self.prefs.restore_window(self):  # the first start: most of the screen, centred
+        self._layout_follows_size = False  # True while the panels are as arrange_default_layout left them
+        self._arranging = False
+        if self.prefs.restore_window(self):
+            self._layout_follows_size = self.prefs.layout_follows_size()
+        else:  # the first start: most of the screen, centred
             screen = self.screen() or QApplication.primaryScreen()
             if screen is not None:
                 self.setGeometry(window_settings.first_geometry(screen.availableGeometry()))
             self.arrange_default_layout()
+        self._notice_layout_changes()
         self._keep_dock_tabs_out_of_tab_order()
 
         workspace.subscribe(self._on_workspace_event)
@@ -189,6 +194,14 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         the height. Below ``WIDE_LAYOUT_WIDTH`` the Data panel shares the right-hand tabs with the
         Parameters (there is no room for a column on each side); above it, it has its own column.
         """
+        self._arranging = True
+        try:
+            self._arrange_default_layout()
+        finally:
+            self._arranging = False
+        self._layout_follows_size = True
+
+    def _arrange_default_layout(self) -> None:
         width, height = max(self.width(), 640), max(self.height(), 480)
         wide = width >= WIDE_LAYOUT_WIDTH
         right, left = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
@@ -220,6 +233,43 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         top = min(int(0.45 * height) + 60, height - 120 - 250)
         self.centre_splitter.setSizes([top, height - 120 - top])
         self._keep_dock_tabs_out_of_tab_order()
+
+    def _notice_layout_changes(self) -> None:
+        """A splitter dragged, or a panel moved, floated or closed by the user: the layout is the
+        user's own from then on, and a change of window size no longer re-arranges it."""
+        for splitter in (self.top_splitter, self.centre_splitter):
+            splitter.splitterMoved.connect(self._layout_made_by_user)  # (only a drag emits it)
+        for dock in self.docks.values():
+            dock.dockLocationChanged.connect(self._layout_made_by_user)
+            dock.topLevelChanged.connect(self._layout_made_by_user)
+            dock.toggleViewAction().triggered.connect(self._layout_made_by_user)
+
+    @Slot()
+    def _layout_made_by_user(self) -> None:
+        if not self._arranging:
+            self._layout_follows_size = False
+
+    def layout_follows_size(self) -> bool:
+        """Whether the panels are still in their default places (then a resize across
+        ``WIDE_LAYOUT_WIDTH`` arranges them anew for the new width)."""
+        return self._layout_follows_size
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        before = event.oldSize().width()
+        crossed = before > 0 and (before >= WIDE_LAYOUT_WIDTH) != (event.size().width() >= WIDE_LAYOUT_WIDTH)
+        if crossed and self._layout_follows_size:
+            # A window first opened wide (a 1920 px screen) and then made narrow kept a column of
+            # Data on the left and left the diagram 320 px wide; the default arrangement follows.
+            # (After this resize has settled: Qt lays the docks out for the new size first.)
+            QTimer.singleShot(0, self, self._arrange_for_new_width)
+
+    @Slot()
+    def _arrange_for_new_width(self) -> None:
+        wide = self.width() >= WIDE_LAYOUT_WIDTH
+        if self._layout_follows_size and wide != (self.dockWidgetArea(self.docks["data"])
+                                                  == Qt.DockWidgetArea.LeftDockWidgetArea):
+            self.arrange_default_layout()
 
     def _build_status_bar(self) -> None:
         bar = StatusBar(self)

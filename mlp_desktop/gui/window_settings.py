@@ -58,10 +58,16 @@ class WindowSettings:
             window.restoreState(state)
         return bool(restored)
 
+    def layout_follows_size(self) -> bool:
+        """Whether the restored panels were still in their default places (see
+        ``MainWindow.layout_follows_size``); settings from before this was saved say no."""
+        return str(self.qsettings.value("layout_follows_size", "false")).lower() == "true"
+
     def save_window(self, window) -> None:
         self.qsettings.setValue("settings_version", SETTINGS_VERSION)
         self.qsettings.setValue("geometry", window.saveGeometry())
         self.qsettings.setValue("window_state", window.saveState())
+        self.qsettings.setValue("layout_follows_size", bool(window.layout_follows_size()))
 
 
 FIRST_WINDOW_SHARE = 0.85

@@ -14,12 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, QSettings, Qt
 from PySide6.QtWidgets import QTabBar
 
 from mlp_desktop.gui import window_settings
 
-from layout_checks import walk
+from mlp_desktop.gui.main_window import MainWindow
+
+from layout_checks import cut_texts, settle, walk
 
 HERE = Path(__file__).parent
 
@@ -59,6 +61,62 @@ def test_below_the_wide_layout_data_shares_the_right_hand_tabs(qapp, module_wind
     shown_bars = [bar for bar in window.findChildren(QTabBar)
                   if bar.isVisible() and bar.count() and bar.tabText(0) in titles and bar.x() >= 0]
     assert len(shown_bars) == 1  # no stale bar of the previous arrangement left on screen
+
+
+def _data_on_the_left(window) -> bool:
+    return window.dockWidgetArea(window.docks["data"]) == Qt.DockWidgetArea.LeftDockWidgetArea
+
+
+def test_a_window_opened_wide_and_made_narrow_is_arranged_for_its_new_width(qapp, window):
+    """The first window on a 1920x1080 screen is 1632 px wide (Data in a column of its own); made
+    1280x800 it kept that arrangement, and the diagram shrank to about 320 px."""
+    window.resize(1632, 918)
+    window.reset_layout()
+    settle(qapp)
+    assert _data_on_the_left(window) and window.layout_follows_size()
+    window.resize(1280, 800)
+    settle(qapp)
+    assert not _data_on_the_left(window)
+    diagram = window.editor.view
+    assert diagram.width() >= 0.45 * 1280 and diagram.height() >= 0.40 * 800
+    assert cut_texts(window) == []
+    window.resize(1700, 950)  # and back: the Data column returns
+    settle(qapp)
+    assert _data_on_the_left(window)
+
+
+@pytest.mark.parametrize("change", ["splitter", "dock closed"])
+def test_a_layout_the_user_changed_is_kept_when_the_window_is_resized(qapp, window, change):
+    window.resize(1632, 918)
+    window.reset_layout()
+    settle(qapp)
+    if change == "splitter":
+        window.top_splitter.splitterMoved.emit(500, 1)  # what a drag of the handle emits
+    else:
+        window.docks["history"].toggleViewAction().trigger()
+    assert not window.layout_follows_size()
+    window.resize(1280, 800)
+    settle(qapp)
+    assert _data_on_the_left(window)  # as the user left it
+    window.reset_layout()  # View > Reset layout: the default again, which follows the size again
+    assert window.layout_follows_size() and not _data_on_the_left(window)
+
+
+@pytest.mark.parametrize("follows", [True, False])
+def test_whether_the_layout_follows_the_size_is_remembered(qapp, tmp_path, follows):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(settings=settings, sample=None)
+    first.resize(1632, 918)
+    first.reset_layout()
+    if not follows:
+        first.centre_splitter.splitterMoved.emit(300, 1)
+    first.show()
+    first.close()
+    second = MainWindow(settings=settings, sample=None)
+    try:
+        assert second.layout_follows_size() is follows
+    finally:
+        second.close()
 
 
 def test_the_first_window_takes_most_of_the_screen_centred():
