@@ -332,6 +332,21 @@ class TestWeightGrid:
         settle(qtbot)
         assert grid.tiles[5].vb.viewRange()[0][1] >= 29  # the x range follows the first tile's
 
+    def test_a_tile_builds_no_widgets_and_draws_curve_axes_and_title(self, qtbot):
+        """pyqtgraph's PlotItem built an options menu of about 40 widgets per tile, never shown:
+        a quarter of the window's build. A tile is graphics items only."""
+        plots = shown(qtbot, WeightPlots())
+        before = len(QApplication.allWidgets())
+        plots.set_parameter_names(names_for([3, 3, 1]))  # 16 tiles
+        assert len(QApplication.allWidgets()) - before <= 16  # (pyqtgraph's scene adds one per plot placed)
+        plots.set_series(np.array([1.0, 2.0, 3.0]), np.arange(48.0).reshape(3, 16))
+        settle(qtbot)
+        tile = plots.grid.tiles[0]
+        assert tile.titleLabel.text == "W1[0,0]" and tile.titleLabel.isVisible()
+        assert tile.getAxis("left").isVisible() and tile.vb.height() >= 40
+        assert plots.grid.curves[0] in tile.vb.addedItems
+        assert tile.vb.viewRange()[1][0] <= 0 <= 32 <= tile.vb.viewRange()[1][1]  # the y range fits the curve
+
     def test_a_weight_an_edit_added_shows_its_value_at_the_edit_as_a_dot(self, qtbot):
         plots = shown(qtbot, WeightPlots())
         plots.set_parameter_names(names_for([2, 1]))  # W1[0,0], W1[1,0], b1[0]

@@ -146,7 +146,7 @@ def style_plot_item(plot_item: pg.PlotItem, y_label: str = "", small: bool = Fal
         axis.setPen(pen(foreground()))
         axis.setTextPen(pen(foreground()))
         axis.setTickFont(tick_font)
-    for name in ("left", "bottom", "top", "right"):
+    for name in getattr(plot_item, "axis_names", ("left", "bottom", "top", "right")):  # (a grid's tile has two)
         # SI scaling turns "RMSE" into "RMSE (x0.001)" with log ticks in other units: confusing.
         # The hidden top and right axes follow the view too, and with SI scaling on each of their
         # range changes re-set their (empty) label's HTML: 48 times per tile while a grid is built.

@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGraphicsGridLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from .follow import fit_y_range, forget_range
 from .readout import HoverLabel, make_marker, nearest_point, readout_text, scene_to_view
@@ -97,6 +97,65 @@ class ValueAxis(_SparseAxis):
         return metrics.height() + 6  # a label's height and a gap
 
 
+class Tile(pg.GraphicsWidget):
+    """One small plot of the grid: a title, a value axis on the left, the plot, an epoch axis below.
+
+    Like pyqtgraph's ``PlotItem`` for what a tile uses (``vb``, ``titleLabel``, ``setTitle``,
+    ``getAxis``, ``showAxis``/``hideAxis``, ``setLabel``, ``setXLink``, ``plot``), without what a
+    tile never shows: a ``PlotItem`` also builds a top and a right axis, an auto-range button and
+    an options menu of about 40 widgets, 6 ms a tile, a quarter of the window's build with the
+    sample's 11 tiles (and a menu in a reference cycle, which the garbage collector must break).
+    """
+
+    axis_names = ("left", "bottom")
+
+    def __init__(self):
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout = QGraphicsGridLayout()
+        layout.setContentsMargins(1, 1, 1, 1)
+        layout.setHorizontalSpacing(0)
+        layout.setVerticalSpacing(0)
+        self.setLayout(layout)
+        self.vb = pg.ViewBox(parent=self, enableMenu=False)
+        self.titleLabel = pg.LabelItem("", size=TITLE_SIZE, parent=self)
+        self._axes = {"left": ValueAxis("left", parent=self), "bottom": EpochAxis("bottom", parent=self)}
+        for axis in self._axes.values():
+            axis.linkToView(self.vb)
+        layout.addItem(self.titleLabel, 0, 1)
+        layout.addItem(self._axes["left"], 1, 0)
+        layout.addItem(self.vb, 1, 1)
+        layout.addItem(self._axes["bottom"], 2, 1)
+        for row in range(3):  # the title and the axis take what they need; the plot the rest
+            layout.setRowStretchFactor(row, 100 if row == 1 else 1)
+        layout.setColumnStretchFactor(0, 1)
+        layout.setColumnStretchFactor(1, 100)
+
+    def getAxis(self, name: str) -> pg.AxisItem:  # noqa: N802 - PlotItem's names
+        return self._axes[name]
+
+    def showAxis(self, name: str, show: bool = True) -> None:  # noqa: N802
+        self._axes[name].setVisible(show)
+
+    def hideAxis(self, name: str) -> None:  # noqa: N802
+        self.showAxis(name, False)
+
+    def setLabel(self, name: str, text: str, **style) -> None:  # noqa: N802
+        self._axes[name].setLabel(text, **style)
+
+    def setTitle(self, text: str, **style) -> None:  # noqa: N802
+        self.titleLabel.setText(text, **style)
+
+    def setXLink(self, tile: "Tile | None") -> None:  # noqa: N802
+        self.vb.setXLink(None if tile is None else tile.vb)
+
+    def plot(self) -> pg.PlotDataItem:
+        """A new, empty curve in this tile."""
+        curve = pg.PlotDataItem()
+        self.vb.addItem(curve)
+        return curve
+
+
 def layer_colour(name: str) -> str:
     """Tiles of layer ``k`` share palette colour ``k - 1`` (weights and biases alike)."""
     match = _LAYER.match(name)
@@ -129,8 +188,8 @@ class WeightGrid(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.hover_label)
-        self.tiles: list[pg.PlotItem] = []
-        self._made: list[tuple[pg.PlotItem, pg.PlotDataItem, pg.ScatterPlotItem]] = []  # tiles, used again
+        self.tiles: list[Tile] = []
+        self._made: list[tuple[Tile, pg.PlotDataItem, pg.ScatterPlotItem]] = []  # tiles, used again
         self.curves: list[pg.PlotDataItem] = []
         self.markers: list[pg.ScatterPlotItem] = []
         self._names: list[str] = []
@@ -191,14 +250,10 @@ class WeightGrid(QWidget):
         the grid would come back in the old look, so they are let go."""
         del self._made[len(self.tiles):]
 
-    def _make_tile(self) -> tuple[pg.PlotItem, pg.PlotDataItem, pg.ScatterPlotItem]:
+    def _make_tile(self) -> tuple[Tile, pg.PlotDataItem, pg.ScatterPlotItem]:
         """A tile, its curve and its hover marker."""
-        tile = pg.PlotItem(axisItems={"bottom": EpochAxis("bottom"), "left": ValueAxis("left")},
-                           enableMenu=False)  # (a menu per tile, never shown, was a sixth of the grid's build)
-        style_plot_item(tile, small=True)
-        tile.hideButtons()
-        # A fixed width stops the whole grid from re-laying out when tick labels change.
-        tile.getAxis("left").setWidth(44)
+        tile = Tile()
+        style_plot_item(tile, small=True)  # (its fixed axis width stops the grid re-laying out as ticks change)
         curve = tile.plot()
         configure_curve(curve)  # after adding it to the tile
         marker = make_marker()
