@@ -8,6 +8,7 @@ any per-row or per-cell Python work. Row headers show the spreadsheet row number
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,17 +16,35 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from .plots import style as plot_style
+
 Index = QModelIndex | QPersistentModelIndex
 
-ROLE_COLORS: dict[str, QColor] = {
-    "target": QColor("#e3f0fb"),
-}
-"""Background tint of a whole column by its role (inputs stay plain)."""
+@dataclass(frozen=True)
+class CellTints:
+    """The table's colours in one theme: the target column's tint (inputs stay plain), empty and
+    unreadable cells, the text on a tint (``None``: the palette's), and an ignored column's text."""
 
-IGNORED_TEXT = QColor("#9e9e9e")
-TINTED_TEXT = QColor("#1a1a1a")
-MISSING_CELL = QColor("#fff6d5")
-BAD_CELL = QColor("#fbd9d6")
+    target: QBrush
+    missing: QBrush
+    bad: QBrush
+    text_on_tint: QBrush | None
+    ignored_text: QBrush
+
+
+TINTS = {
+    "light": CellTints(QBrush(QColor("#e3f0fb")), QBrush(QColor("#fff6d5")), QBrush(QColor("#fbd9d6")),
+                       QBrush(QColor("#1a1a1a")), QBrush(QColor("#9e9e9e"))),
+    # Dark tints under the palette's light text: the light ones glared in a dark window.
+    "dark": CellTints(QBrush(QColor("#1d3850")), QBrush(QColor("#4a3f1c")), QBrush(QColor("#5a2626")),
+                      None, QBrush(QColor("#8a8a8a"))),
+}
+
+
+def tints() -> CellTints:
+    """The colours of the theme in force (``plots.style`` knows which)."""
+    return TINTS["dark" if plot_style.is_dark() else "light"]
+
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
@@ -36,11 +55,6 @@ _CELL_ROLES = frozenset([_DISPLAY, _ALIGNMENT, _BACKGROUND, _FOREGROUND, _TOOLTI
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_ROLE_BRUSHES = {role: QBrush(color) for role, color in ROLE_COLORS.items()}
-_BAD_CELL_BRUSH = QBrush(BAD_CELL)
-_MISSING_CELL_BRUSH = QBrush(MISSING_CELL)
-_IGNORED_TEXT_BRUSH = QBrush(IGNORED_TEXT)
-_TINTED_TEXT_BRUSH = QBrush(TINTED_TEXT)
 
 ROLE_NAMES = {"input": "input", "target": "target (the value to predict)", "ignore": "ignored"}
 
@@ -108,16 +122,19 @@ class DataFrameModel(QAbstractTableModel):
     def set_column_roles(self, roles: dict[str, str]) -> None:
         """Tint columns by role: ``{"name": "input" | "target" | "ignore"}``."""
         self._roles = dict(roles)
-        if self._n_rows and self._names:
-            self.dataChanged.emit(self.index(0, 0), self.index(self._n_rows - 1, len(self._names) - 1))
-        if self._names:
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._names) - 1)
+        self.recolour()
 
     def set_bad_cells(self, cells: dict[tuple[int, int], str]) -> None:
         """Highlight cells that stop training: ``{(row, column): reason}`` (frame positions)."""
         self._bad_cells = dict(cells)
+        self.recolour()
+
+    def recolour(self) -> None:
+        """Have the views draw every cell's colours again (new roles or bad cells, another theme)."""
         if self._n_rows and self._names:
             self.dataChanged.emit(self.index(0, 0), self.index(self._n_rows - 1, len(self._names) - 1))
+        if self._names:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._names) - 1)
 
     def column_names(self) -> list[str]:
         return list(self._names)
@@ -147,8 +164,8 @@ class DataFrameModel(QAbstractTableModel):
             return self._background(row, column)
         if role == _FOREGROUND:
             if self._roles.get(self._names[column]) == "ignore":
-                return _IGNORED_TEXT_BRUSH
-            return _TINTED_TEXT_BRUSH if self._background(row, column) is not None else None
+                return tints().ignored_text
+            return tints().text_on_tint if self._background(row, column) is not None else None
         reason = self._bad_cells.get((row, column))  # the tooltip
         if reason is not None:
             return reason
@@ -156,11 +173,11 @@ class DataFrameModel(QAbstractTableModel):
 
     def _background(self, row: int, column: int) -> QBrush | None:
         if (row, column) in self._bad_cells:
-            return _BAD_CELL_BRUSH
+            return tints().bad
         role = self._roles.get(self._names[column], "")
         if role != "ignore" and is_missing(self._columns[column][row]):
-            return _MISSING_CELL_BRUSH
-        return _ROLE_BRUSHES.get(role)
+            return tints().missing
+        return tints().target if role == "target" else None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -176,7 +193,7 @@ class DataFrameModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.FontRole and self._roles.get(name) == "target":
                 return self._bold
             if role == Qt.ItemDataRole.ForegroundRole and self._roles.get(name) == "ignore":
-                return QBrush(IGNORED_TEXT)
+                return tints().ignored_text
             return None
         if not 0 <= section < self._n_rows:
             return None

@@ -156,3 +156,23 @@ def test_switching_theme_restyles_the_plots_diagram_and_widgets(window, qtbot, r
         name: QColor(colour).name() for name, colour in light.items()}
     assert lightness(light["rmse background"]) > 0.9 and lightness(light["rmse axis"]) < 0.1
     assert lightness(window.editor.scene.backgroundBrush().color()) > 0.9
+
+
+def test_the_data_table_tints_follow_the_theme(window, qtbot, restore_theme):
+    """The target column was tinted pale blue with black text in the dark theme too: it glared."""
+    from PySide6.QtCore import Qt
+
+    model = window.data_panel.model
+    target = model.column_names().index("output")
+    cell = model.index(0, target)
+    received = []
+    model.dataChanged.connect(lambda *args: received.append(args))
+    for name in ("dark", "light"):
+        window.set_theme(name)
+        qtbot.waitUntil(lambda: (lightness(window.palette().window().color()) < 0.3) == (name == "dark"))
+        tint = model.data(cell, Qt.ItemDataRole.BackgroundRole).color()
+        text = model.data(cell, Qt.ItemDataRole.ForegroundRole)
+        text = text.color() if text is not None else window.data_panel.table_view.palette().text().color()
+        assert (lightness(tint) < 0.3) == (name == "dark")
+        assert contrast(tint, text) > 7
+    assert len(received) == 2  # the table drew its cells again at each switch

@@ -493,6 +493,10 @@ class DataPanel(QWidget):
             self._size_columns_in_view()
         return super().eventFilter(watched, event)
 
+    def on_look_changed(self) -> None:
+        """Another theme (called by ``plots.style.restyle``): the table's tints follow it."""
+        self.model.recolour()
+
     def dataset(self) -> Dataset | None:
         """The checked dataset for the current choices, or ``None`` if they give an error."""
         return self._dataset
