@@ -5,8 +5,10 @@ Thinning policy
 Rows are kept for every epoch until the row budget is reached. Then every other row is dropped
 and from then on only every 2nd epoch is kept; the next time the budget is reached, every 4th, and
 so on (a :class:`~mlp_desktop.core.series.SnapshotBuffer`). So the rows are always evenly spread
-over the run (every ``stride``-th epoch, ``stride`` a power of two) and number between half the
+over the run (epochs ``1 + k * stride``, ``stride`` a power of two) and number between half the
 budget and the budget. The latest epoch is always included, whether or not it falls on the stride.
+Rows are placed by their epoch: a history read back from a project, or rebuilt after an edit,
+keeps its rows where they were when the next run thins the record.
 
 The budget is ``max_rows`` (default 2,048, so at least 1,024 rows remain) unless a row of
 parameters is so large that this would pass ``memory_budget`` (default 64 MiB); then the budget is
@@ -89,11 +91,11 @@ class History:
         row = self._row
         row[0], row[1] = train_rmse, val_rmse
         row[2:] = params
-        self._buffer.append(epoch, row)
+        self._buffer.append(epoch, row, epoch - 1)
         rate_row = self._rate_row
         rate_row[0] = learning_rate
         rate_row[1:] = np.nan if grad_rms is None else grad_rms
-        self._learning_rates.append(epoch, rate_row)
+        self._learning_rates.append(epoch, rate_row, epoch - 1)
         self._last_epoch = int(epoch)
 
     def extend(self, epochs: np.ndarray, rows: np.ndarray, learning_rates: np.ndarray,
@@ -103,12 +105,15 @@ class History:
         ``rows`` may also be the tuple ``(rmse (n, 2), params (n, n_params))``, copied into place."""
         if len(epochs) == 0:
             return
-        self._buffer.extend(epochs, rows)
+        # Rows are placed by their epoch, not by how many came before: a saved history read back
+        # (rows every 1,024th epoch, say) keeps its rows when a continued run thins the record.
+        positions = np.asarray(epochs, dtype=np.int64) - 1
+        self._buffer.extend(epochs, rows, positions)
         per_epoch = np.full((len(epochs), 1 + self.n_layers), np.nan)
         per_epoch[:, 0] = learning_rates
         if grad_rms is not None:
             per_epoch[:, 1:] = grad_rms
-        self._learning_rates.extend(epochs, per_epoch)
+        self._learning_rates.extend(epochs, per_epoch, positions)
         self._last_epoch = int(epochs[-1])
 
     @property

@@ -8,7 +8,10 @@ amount of merging and the x spacing stays even. The exact latest point is always
 
 ``SnapshotBuffer`` keeps whole parameter vectors sent at irregular epochs. It stores every
 ``stride``-th snapshot; when full, it drops every other stored row and doubles the stride, so the
-rows stay evenly spread over the run. The latest snapshot is always kept.
+rows stay evenly spread over the run. The latest snapshot is always kept. A snapshot's place in
+the run is its append count, or a ``position`` the caller gives (a history gives ``epoch - 1``:
+rows read back from a saved, already thinned history then keep their places in the run, instead of
+counting as consecutive snapshots and being thinned away as a continued run grows).
 
 Both preallocate a small block and grow it by doubling up to their bound, so appending never
 reallocates per call. Neither knows anything about Qt; ``arrays()`` returns plain NumPy arrays
@@ -219,9 +222,10 @@ class SnapshotBuffer:
         rows = min(_INITIAL_ROWS, self.max_rows)
         self._x = np.zeros(rows)
         self._rows = np.zeros((rows, self.n_values))
-        self._index = np.zeros(rows, dtype=np.int64)  # the append count of each stored row
+        self._index = np.zeros(rows, dtype=np.int64)  # the position of each stored row
         self._n = 0
         self._appended = 0
+        self._last_position = -1
         self.stride = 1
         self._last_x = np.nan
         self._last_row = np.zeros(self.n_values)
@@ -252,15 +256,17 @@ class SnapshotBuffer:
         """A copy of the latest snapshot, shape ``(n_values,)``."""
         return self._last_row.copy()
 
-    def append(self, x: float, row) -> None:
-        """Add one snapshot ``row`` of shape ``(n_values,)`` taken at ``x``."""
-        index = self._appended
+    def append(self, x: float, row, position: int | None = None) -> None:
+        """Add one snapshot ``row`` of shape ``(n_values,)`` taken at ``x``; ``position`` is its place
+        in the run (increasing; default: the append count)."""
+        index = self._appended if position is None else int(position)
         self._appended += 1
+        self._last_position = index
         self._last_x = float(x)
         self._last_row[:] = row
         if index % self.stride:
             return
-        if self._n == self.max_rows:
+        while self._n == self.max_rows:
             self._thin()
             if index % self.stride:
                 return
@@ -274,14 +280,15 @@ class SnapshotBuffer:
         self._index[self._n] = index
         self._n += 1
 
-    def extend(self, xs, rows) -> None:
+    def extend(self, xs, rows, positions=None) -> None:
         """Add many snapshots at once: ``xs`` ``(m,)`` and ``rows`` ``(m, n_values)``, or a tuple of
         blocks of columns ``(m, width)`` that together make the rows (copied into place, never
-        stacked first).
+        stacked first); ``positions`` ``(m,)``, increasing, their places in the run (default: the
+        append counts).
 
         The result is the same as appending them one by one, without the Python loop: the stored
-        rows are always the snapshots whose append count is a multiple of ``stride``, and
-        ``stride`` is the smallest power of two (at least the current one) that fits them in.
+        rows are always the snapshots whose position is a multiple of ``stride``, and ``stride`` is
+        the smallest power of two (at least the current one) that fits them in.
         """
         xs = np.asarray(xs, dtype=np.float64).reshape(-1)
         m = xs.size
@@ -292,13 +299,21 @@ class SnapshotBuffer:
         if sum(block.shape[1] for block in blocks) != self.n_values:
             raise ValueError(f"rows of {self.n_values} values expected")
         first, total = self._appended, self._appended + m
-        stride = self.stride
-        while -(-total // stride) > self.max_rows:
-            stride *= 2
+        if positions is None:
+            new_positions = first + np.arange(m)
+            stride = self.stride
+            while -(-total // stride) > self.max_rows:
+                stride *= 2
+        else:
+            new_positions = np.asarray(positions, dtype=np.int64).reshape(m)
+            stride = self.stride
+            while (np.count_nonzero(self._index[: self._n] % stride == 0)
+                   + np.count_nonzero(new_positions % stride == 0)) > self.max_rows:
+                stride *= 2
         # With the stride unchanged every stored row stays where it is: only thinning moves rows
         # (copying them all on every call cost ~10 ms a refresh for 50,000 parameters).
         keep = np.flatnonzero(self._index[: self._n] % stride == 0) if stride != self.stride else None
-        chosen = np.flatnonzero((first + np.arange(m)) % stride == 0)
+        chosen = np.flatnonzero(new_positions % stride == 0)
         k = self._n if keep is None else keep.size
         count = k + chosen.size
         if count > self._x.shape[0]:
@@ -314,12 +329,15 @@ class SnapshotBuffer:
         column = 0
         for block in blocks:
             columns = slice(column, column + block.shape[1])
-            if chosen.size:  # every stride-th row: a slice, copied once (rows[chosen] made a temporary copy first)
+            if chosen.size and positions is None:  # every stride-th row: a slice, copied once
                 self._rows[k:count, columns] = block[chosen[0]::stride][: chosen.size]
+            elif chosen.size:
+                self._rows[k:count, columns] = block[chosen]
             self._last_row[columns] = block[-1]
             column = columns.stop
-        self._index[k:count] = first + chosen
+        self._index[k:count] = new_positions[chosen]
         self._n, self._appended, self.stride = count, total, stride
+        self._last_position = int(new_positions[-1])
         self._last_x = float(xs[-1])
 
     def _thin(self) -> None:
@@ -332,7 +350,7 @@ class SnapshotBuffer:
         self._n = m
 
     def _latest_is_stored(self) -> bool:
-        return self._n > 0 and self._index[self._n - 1] == self._appended - 1
+        return self._n > 0 and self._index[self._n - 1] == self._last_position
 
     def x_values(self) -> np.ndarray:
         """The x of :meth:`arrays`, without copying any row: ``(m,)``, a fresh array."""

@@ -758,3 +758,34 @@ def test_an_array_in_f_order_is_written_as_it_reads(tmp_path):
     with np.load(path) as saved:
         np.testing.assert_array_equal(saved["values"], values)
         np.testing.assert_array_equal(saved["columns"], np.arange(12.0).reshape(3, 4)[:, 1:3])
+
+
+def _max_gap_before(history: History, end: int) -> int:
+    epochs = history.epochs
+    old = epochs[epochs <= end]
+    return int(np.diff(np.concatenate([[0], old])).max())
+
+
+def test_a_reopened_history_keeps_its_rows_when_training_continues(tmp_path):
+    """Rows read back from a project counted as consecutive epochs: as the continued run thinned the
+    record they were dropped with the new ones, and a 2,000,000-epoch history kept epochs 0, 1 and
+    2,097,153 only (the error curve drew its first drop at a million epochs)."""
+    project = _project(tmp_path)
+    names = project.history.parameter_names
+    long = History(names)
+    rng = np.random.default_rng(2)
+    epochs = np.arange(1, 300_001)
+    long.extend(epochs, (rng.random((epochs.size, 2)), np.ones((epochs.size, len(names)))), np.full(epochs.size, 0.1))
+    saved_rows, saved_stride = len(long), long.stride
+    project.history = long
+    path = tmp_path / "long.mlpd"
+    save_project(project, path)
+    reopened = load_project(path).history
+    assert len(reopened) == saved_rows
+    more = np.arange(300_001, 900_001)  # the run continued for twice as long again
+    reopened.extend(more, (rng.random((more.size, 2)), np.ones((more.size, len(names)))), np.full(more.size, 0.1))
+    assert len(reopened) <= reopened.capacity + 1
+    # The first 300,000 epochs are still a third of the record, evenly spread.
+    assert _max_gap_before(reopened, 300_000) <= 2 * reopened.stride
+    kept_old = np.count_nonzero(reopened.epochs <= 300_000)
+    assert kept_old >= 0.25 * len(reopened), (kept_old, len(reopened), saved_stride)

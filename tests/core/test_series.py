@@ -155,6 +155,26 @@ class TestSnapshotBuffer:
             np.testing.assert_array_equal(c, b)
         assert one.stride == other.stride == blocks.stride and len(one) == len(other) == len(blocks)
 
+    @pytest.mark.parametrize("count", [1, 40, 3000])
+    def test_rows_placed_by_position_stay_evenly_spread(self, count):
+        """Rows every 64th epoch (a saved history read back) and then every epoch: thinning keeps
+        the sparse rows until the new ones are as sparse, and extend equals appending."""
+        sparse = np.arange(0, 64 * 30, 64)
+        dense = np.arange(sparse[-1] + 1, sparse[-1] + 1 + count)
+        positions = np.concatenate([sparse, dense])
+        rows = np.column_stack([positions, -positions]).astype(float)
+        one, other = SnapshotBuffer(2, max_rows=32), SnapshotBuffer(2, max_rows=32)
+        one.extend(positions + 1, rows, positions)
+        for position, row in zip(positions, rows):
+            other.append(position + 1, row, position)
+        for a, b in zip(one.arrays(), other.arrays()):
+            np.testing.assert_array_equal(a, b)
+        x, kept = one.arrays()
+        assert x[-1] == positions[-1] + 1 and len(x) <= 33
+        np.testing.assert_array_equal(kept[:, 0] + 1, x)
+        gaps = np.diff(x[:-1])
+        assert gaps.max() <= 2 * max(one.stride, 64)  # no stretch of the run left without rows
+
     def test_memory_budget_lowers_the_row_bound_for_long_vectors(self):
         buffer = SnapshotBuffer(100_000, max_rows=1024, memory_budget=8 * 2**20)
         assert buffer.max_rows < 1024

@@ -497,3 +497,28 @@ def test_a_weight_an_edit_adds_to_a_trained_network_starts_its_history_at_the_ed
     assert np.isnan(history.params[:-1, new]).all()  # nothing before the edit
     assert history.params[-1, new] == workspace.net.get_parameters()[new]  # its value at the edit
     np.testing.assert_array_equal(history.last_params, workspace.net.get_parameters())
+
+
+def test_a_history_remapped_by_an_edit_keeps_its_rows_when_training_continues():
+    """An edit while paused rebuilt the history row by row, each row counted as one epoch: the
+    next run's thinning then left epochs 0 to 830,000 as five rows."""
+    from mlp_desktop.core.graph import NetworkGraph
+    from mlp_desktop.core.parameters import parameter_names
+    from mlp_desktop.core.history import History
+    from mlp_desktop.core.workspace import remap_history
+
+    graph = NetworkGraph(["x1", "x2"], ["y"], [(1, "tanh")], "identity")
+    old_state, old_names = graph.to_dict(), parameter_names(graph.layer_sizes)
+    graph.add_neuron(1)  # the edit: a second hidden neuron
+    new_names = parameter_names(graph.layer_sizes)
+    history = History(old_names)
+    epochs = np.arange(1, 200_001)
+    history.extend(epochs, (np.ones((epochs.size, 2)), np.ones((epochs.size, len(old_names)))),
+                   np.full(epochs.size, 0.1))
+    remapped = remap_history(history, old_state, graph.to_dict(), new_names)
+    assert np.array_equal(remapped.epochs, history.epochs)
+    more = np.arange(200_001, 800_001)
+    remapped.extend(more, (np.ones((more.size, 2)), np.ones((more.size, len(new_names)))), np.full(more.size, 0.1))
+    old = remapped.epochs[remapped.epochs <= 200_000]
+    assert np.diff(np.concatenate([[0], old])).max() <= 2 * remapped.stride
+    assert old.size >= 0.2 * len(remapped)
