@@ -632,7 +632,8 @@ class Workspace:
     # -- from the runner -----------------------------------------------------------------------
     def run_progress(self, update, run_id: int | None = None) -> None:
         if self._live and run_id in (None, self._generation):
-            self._live_epoch = update.epoch
+            if self._paused_history is None:  # (a report on its way when the run paused is older)
+                self._live_epoch = update.epoch
             if not self._dirty:
                 self._set_dirty(True)  # epochs after a save during the run are not saved
             self._emit("progress", update)
@@ -649,6 +650,7 @@ class Workspace:
         if not self._live or self.run_state != "paused" or run_id not in (None, self._generation):
             return
         self._paused_history = history
+        self._live_epoch = history.last_epoch  # where it paused: reports sample a run, and lag it
         pending, self._pending = self._pending, set()
         # Changes made while this history was on its way, applied now as they would have been then.
         if "network" in pending:

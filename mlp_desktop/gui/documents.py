@@ -5,6 +5,7 @@ what the workspace reports (unsaved work) and shows dialogs."""
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal, Slot
@@ -315,25 +316,34 @@ class DocumentCommands:
         if path.suffix.lower() != PROJECT_SUFFIX:
             path = path.with_suffix(PROJECT_SUFFIX)
         workspace = self.workspace
-        resume = workspace.save_needs_pause
-        if resume:
-            workspace.pause()
-        if workspace.is_running and not workspace.can_save:  # the pause's history is on its way
-            self._wait_until(lambda: workspace.can_save or not workspace.is_running)
         try:
-            save_project(self.project(), path)
+            with self.paused_for_a_moment():
+                save_project(self.project(), path)
         except DataError as error:
             QMessageBox.warning(self, "Could not save", str(error))
             return False
-        finally:
-            if resume and workspace.run_state == "paused":
-                workspace.resume()
         workspace.saved(path)
         self._remember_recent(path)
         self.mark_saved()
         window_settings.remove_recovery_copy(self.recovery_path())
         self.statusBar().showMessage(f"Saved {path.name}.", 5000)
         return True
+
+    @contextmanager
+    def paused_for_a_moment(self):
+        """A run in progress pauses while the body reads the work, then goes on: saving and
+        exporting see the weights and history of one and the same epoch (``Workspace.snapshot``)."""
+        workspace = self.workspace
+        resume = workspace.save_needs_pause
+        if resume:
+            workspace.pause()
+        if workspace.is_running and not workspace.can_save:  # the pause's history is on its way
+            self._wait_until(lambda: workspace.can_save or not workspace.is_running)
+        try:
+            yield
+        finally:
+            if resume and workspace.run_state == "paused":
+                workspace.resume()
 
     def stop_and_wait(self, timeout_ms: int = 10_000) -> bool:
         """Stop a run and wait for its result; True when nothing runs any more."""
@@ -358,7 +368,7 @@ class DocumentCommands:
         if not path:
             return
         try:
-            export(self.workspace, self.editor, kind, path)
+            self.export(kind, path)
         except DataError as error:
             QMessageBox.warning(self, "Could not export", str(error))
             return
@@ -367,12 +377,14 @@ class DocumentCommands:
     def export(self, kind: str, path) -> None:
         from .exports import export
 
-        export(self.workspace, self.editor, kind, path)
+        with self.paused_for_a_moment():
+            export(self.workspace, self.editor, kind, path)
 
     def predict_file(self) -> None:
-        """Open the batch prediction dialog for the current network."""
+        """Open the batch prediction dialog for the network as it is now (a run goes on)."""
         try:
-            model = self.workspace.model()
+            with self.paused_for_a_moment():
+                model = self.workspace.model(self.workspace.snapshot()[0])
         except DataError as error:
             QMessageBox.warning(self, "Nothing to predict with yet", str(error))
             return

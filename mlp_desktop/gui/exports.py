@@ -14,20 +14,23 @@ EXPORT_FILTERS = {
 
 
 def export(workspace, editor, kind: str, path) -> None:
-    """Write ``kind`` of the current work to ``path``; :class:`DataError` says what went wrong."""
+    """Write ``kind`` of the current work to ``path``; :class:`DataError` says what went wrong.
+
+    The weights and history are those the window shows (``Workspace.snapshot``: while a run is
+    paused, as of the pause; the caller pauses a run in progress for a moment)."""
     from ..core.export import export_python
     from ..core.fileio import write_table
 
     if kind == "diagram":
         editor.export(path)
         return
+    params, history = workspace.snapshot()
     if kind == "history":
-        history = workspace.history
         if history is None or history.initial_params is None:
             raise DataError("Nothing has been trained yet, so there is no history to export.")
         write_table(history.to_frame(rmse_scale=workspace.session.rmse_unit_scale), path)
         return
-    model = workspace.model()
+    model = workspace.model(params)
     if kind == "model":
         model.save(path)
     elif kind == "python":

@@ -118,6 +118,7 @@ class RunViews:
             self._show_paused()
             paused = workspace.run_params  # None until the pause's history arrives (another "run" event)
             if paused is not None:
+                self.epoch_label.setText(f"epoch {workspace.epoch:,}")  # the pause's own (reports lag)
                 self.editor.set_parameters(paused)  # its live drawing may be up to 0.2 s older
                 self._refresh_model_views_if_changed()  # the prediction and evaluation follow the paused weights
 

@@ -312,3 +312,36 @@ def test_the_prediction_and_evaluation_follow_the_weights_of_a_paused_run(qtbot,
     qtbot.waitUntil(lambda: np.array_equal(panel.model.net.get_parameters(), final), timeout=5000)
     # never back to the weights from before the run on the way (a pause's own are on their way)
     assert not any(np.array_equal(model.net.get_parameters(), before) for model in predicted + evaluated)
+
+
+def test_exports_while_paused_or_training_take_the_weights_and_history_the_window_shows(qtbot, window, tmp_path):
+    """Paused, edited, resumed and paused again: the history export ended at the first pause and
+    the model export held the weights from before the run."""
+    import pandas as pd
+
+    from mlp_desktop.core.model import load_model
+
+    window.parameter_panel.set_values(epochs=10_000_000)
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: window.controller.last_epoch > 50, timeout=10000)
+    window.pause_action.trigger()
+    qtbot.waitUntil(lambda: window.workspace.run_params is not None, timeout=10000)
+    window.graph.add_neuron(1)  # an edit while paused
+    first_pause = window.workspace.epoch
+    window.pause_action.trigger()  # resume
+    qtbot.waitUntil(lambda: window.controller.last_epoch > first_pause + 100, timeout=10000)
+    window.pause_action.trigger()
+    qtbot.waitUntil(lambda: window.workspace.run_params is not None, timeout=10000)
+    shown = window.workspace.run_params
+    window.export("history", tmp_path / "paused.csv")
+    window.export("model", tmp_path / "paused.json")
+    assert pd.read_csv(tmp_path / "paused.csv")["epoch"].iloc[-1] == window.workspace.epoch > first_pause
+    np.testing.assert_array_equal(load_model(tmp_path / "paused.json").net.get_parameters(), shown)
+
+    window.pause_action.trigger()  # resume; exported while training: paused for a moment, then on
+    qtbot.waitUntil(lambda: window.workspace.run_state == "training", timeout=10000)
+    window.export("history", tmp_path / "training.csv")
+    assert window.workspace.run_state == "training"
+    assert pd.read_csv(tmp_path / "training.csv")["epoch"].iloc[-1] > first_pause
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.stop_action.trigger()
