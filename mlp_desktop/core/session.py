@@ -136,7 +136,7 @@ class TrainingSession:
             names = net.parameter_names()
             self.reset_parameter_names = [names[i] for i in fresh]
         else:
-            self._removed_weights = {}  # fresh weights: nothing to bring back
+            self.forget_removed_weights()  # fresh weights: nothing to bring back
         self.net, self._net_graph_state = net, self.graph_state
         self.history = History(self.net.parameter_names())
         self._stale_net = False
@@ -157,7 +157,7 @@ class TrainingSession:
         self.net = build_network(self.spec, self.preprocessor, self.config.seed)  # the chosen init, now
         self._net_graph_state = self.graph_state
         self.reset_parameter_names = []
-        self._removed_weights = {}
+        self.forget_removed_weights()
         self.history = History(self.net.parameter_names())
 
     # -- training ------------------------------------------------------------------------------
@@ -168,6 +168,7 @@ class TrainingSession:
         configured target RMSE is in the target's units, like the RMSE the GUI shows.
         """
         self.prepare()
+        self.forget_removed_weights()  # the run trains the rest of the network on without them
         config = run_config(self.config, self.loss, self.preprocessor,
                             epochs=self.config.epochs if epochs is None else epochs)
         # The arrays are made by the thread that runs the job, and only if the training process
@@ -176,6 +177,12 @@ class TrainingSession:
                             (self.train_rows, self.val_rows, self.test_rows))
         return TrainingJob(self.net.layer_sizes, self.net.activations, self.net.get_parameters(), config,
                            self.history, self._data_key, progress_interval=progress_interval, make_data=make_data)
+
+    def forget_removed_weights(self) -> None:
+        """The weights change by training (a run, a step): the trained weights an edit removed no
+        longer fit the rest of the network, so an edit bringing their connections back gives them
+        fresh ones (an undo right after the edit still brings them back)."""
+        self._removed_weights = {}
 
     def finish_job(self, params: np.ndarray, history: History) -> None:
         """Take the result of a run made by :meth:`make_job`."""

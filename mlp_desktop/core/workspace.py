@@ -623,6 +623,7 @@ class Workspace:
     def apply_step(self, params: np.ndarray) -> None:
         """Step-through's Update changed the weights (one gradient step on one row)."""
         self.session.net.set_parameters(params)
+        self.session.forget_removed_weights()
         self._weights_trained = True
         self._set_dirty(True)
         self._emit("weights")
