@@ -196,10 +196,17 @@ class DocumentCommands:
         table = result
         self._said = ""
         self.workspace.open_table(table)
+        if self.workspace.project_path is None:
+            # A file opened into untitled work is nothing to save yet (what was unsaved before was
+            # asked about above): opening another one asked "save the changes?" every time.
+            self.mark_saved()
         self.prefs.set_last_folder(path.parent)
         self._remember_recent(path)
-        self.statusBar().showMessage(f"Opened {path.name}. " + (self._said or "Choose the columns' roles in the Data "
-                                     "panel, then press Train (F5)."), 15000)
+        if self.workspace.data_problem:
+            advice = "It cannot be used as it is: the Data panel says why."
+        else:
+            advice = self._said or "Choose the columns' roles in the Data panel, then press Train (F5)."
+        self.statusBar().showMessage(f"Opened {path.name}. {advice}", 15000)
         return True
 
     def open_sample(self, name: str, ask: bool = True) -> bool:
@@ -305,8 +312,11 @@ class DocumentCommands:
         return self.save_project(self.project_path) if self.project_path else self.save_as()
 
     def save_as(self) -> bool:
+        table, project = self.workspace.table, self.workspace.project_path
+        # Named after the project, else after its data ("health_score.mlpd" rather than "untitled").
+        stem = project.stem if project is not None else table.path.stem if table is not None else "untitled"
         path, _ = QFileDialog.getSaveFileName(self, "Save project",
-                                              str(Path(self.prefs.last_folder()) / f"untitled{PROJECT_SUFFIX}"),
+                                              str(Path(self.prefs.last_folder()) / f"{stem}{PROJECT_SUFFIX}"),
                                               f"MLP Desktop project (*{PROJECT_SUFFIX})")
         return self.save_project(Path(path)) if path else False
 

@@ -233,8 +233,14 @@ class RunViews:
         workspace = self.workspace
         self._shown_model_key = self._model_key()
         self._shown_model_params = params = self._model_params()
+        ended = self.editor.show_data_problem(workspace.data_problem if workspace.table is not None else "")
+        if ended and params is not None and not workspace.problem:
+            self.editor.set_parameters(params)
         if workspace.problem or workspace.net is None:
+            # Nothing of the last usable data may stay on show (a confusion matrix of other classes).
             self.prediction_panel.set_model(None)
+            self.evaluation_view.clear(workspace.problem)
+            self.decision_view.clear(workspace.problem)
             return
         model, session = workspace.model(params, with_metrics=False), self.session  # the views compute their own
         self.prediction_panel.set_model(model, session.input_ranges, session.dataset)

@@ -345,3 +345,39 @@ def test_exports_while_paused_or_training_take_the_weights_and_history_the_windo
     assert pd.read_csv(tmp_path / "training.csv")["epoch"].iloc[-1] > first_pause
     with qtbot.waitSignal(window.controller.finished, timeout=10000):
         window.stop_action.trigger()
+
+
+def test_data_that_cannot_be_used_leaves_nothing_of_the_last_data_on_show(qtbot, window, tmp_path):
+    """After a file with missing cells, the Evaluation tab still showed the last data's confusion
+    matrix and the diagram its trained colours, without a word; the status bar said "press Train"
+    with Train disabled; and opening another file asked to save though nothing had been done."""
+    window.open_sample("iris", ask=False)
+    train_and_wait(qtbot, window, epochs=5)
+    window.plot_tabs.setCurrentWidget(window.evaluation_view)
+    assert window.evaluation_view.reports
+    window.mark_saved()
+    missing = tmp_path / "missing.csv"
+    missing.write_text("x,y,z\n1,2,3\n,3,4\n4,5,6\n")
+    assert window.open_path(missing)
+    assert window.workspace.data_problem
+    assert not window.evaluation_view.reports and "Missing values" in window.evaluation_view.status.text()
+    window.plot_tabs.setCurrentWidget(window.decision_view)
+    assert window.decision_view.model is None and "Missing values" in window.decision_view.message.text()
+    assert "cannot be used" in window.editor.status_label.text()
+    assert "Data panel says why" in window.statusBar().currentMessage()
+    assert not window.windowTitle().endswith("*")  # nothing to save: a file opened into untitled work
+    good = tmp_path / "good.csv"
+    good.write_text("x,y,z\n1,2,3\n2,3,4\n4,5,6\n5,7,8\n")
+    assert window.workspace.unsaved_changes() is None  # so opening the next file asks nothing
+    assert window.open_path(good)
+    assert not window.workspace.data_problem and window.editor.status_label.text() == ""
+    qtbot.waitUntil(lambda: window.decision_view.model is not None, timeout=5000)
+
+
+def test_save_as_offers_a_name_after_the_data(window, monkeypatch):
+    offered = []
+    from mlp_desktop.gui import documents
+
+    monkeypatch.setattr(documents.QFileDialog, "getSaveFileName", lambda *args: offered.append(args[2]) or ("", ""))
+    assert not window.save_as()
+    assert offered[-1].endswith("health_score.mlpd")  # the start-up sample's, not "untitled.mlpd"

@@ -117,6 +117,7 @@ class EditorWidget(QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._data_problem_shown = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -447,6 +448,21 @@ class EditorWidget(QWidget):
     def _show_error(self, message: str) -> None:
         self.status_label.setStyleSheet(f"color: {style.NEGATIVE};")
         self.status_label.setText(f"⚠ {message}" if message else "")
+
+    def show_data_problem(self, problem: str) -> bool:
+        """While the data cannot be used (``problem``; ``""`` when it can), the diagram still shows
+        the network as it was for the last usable data, uncoloured, and says so. True when this
+        ends such a note (the caller colours the diagram again)."""
+        if problem:
+            self._data_problem_shown = True
+            self.set_parameters(None)
+            self._show_error("The data opened cannot be used as it is (the Data panel says why): this is the "
+                             "network as it was for the last usable data.")
+            return False
+        ended, self._data_problem_shown = self._data_problem_shown, False
+        if ended:
+            self._show_info("")
+        return ended
 
     def _show_info(self, message: str) -> None:
         self.status_label.setStyleSheet("")

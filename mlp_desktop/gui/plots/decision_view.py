@@ -368,10 +368,27 @@ class DecisionView(BuiltWhenShown, QWidget):
         enough = len(columns) >= 2
         self.x_combo.setEnabled(enough)
         self.y_combo.setEnabled(enough)
+        self.message.setText(NEEDS_TWO)
         self.pages.setCurrentWidget(self.plot_page if enough else self.message)
         self._show_legend()
         self._build_neuron_tiles()
         self.refresh()
+
+    def clear(self, reason: str) -> None:
+        """Show only ``reason`` (no usable data, say) instead of the last model's map; a result on
+        its way is dropped, and the next :meth:`set_model` starts afresh."""
+        self._waiting, self._pending = None, None
+        self._data_changed()
+        self.model, self.frame, self.grid, self.last_result = None, None, None, None
+        for combo in (self.x_combo, self.y_combo):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.setEnabled(False)
+            combo.blockSignals(False)
+        self.status.setText("")
+        self.legend.setText("")
+        self.message.setText(reason)
+        self.pages.setCurrentWidget(self.message)
 
     def set_weights(self, params) -> None:
         """New weights for the same network and data (a live snapshot during training): only the
@@ -472,7 +489,7 @@ class DecisionView(BuiltWhenShown, QWidget):
     def _on_computed(self, result: DecisionResult) -> None:
         self._in_flight = False
         request = result.request
-        current = request.key == self._key() and request.request_id > self._shown_request
+        current = self.model is not None and request.key == self._key() and request.request_id > self._shown_request
         if current:
             self._shown_request = request.request_id
             self.last_result = result

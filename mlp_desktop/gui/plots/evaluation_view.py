@@ -246,8 +246,8 @@ class EvaluationView(BuiltWhenShown, QWidget):
         self.rows_label.setVisible(classification)
         self.export_button.setEnabled(True)
 
-    def clear(self) -> None:
-        """Show nothing (no model yet)."""
+    def clear(self, reason: str = "") -> None:
+        """Show nothing (no model yet), and ``reason`` if given (the data cannot be used, say)."""
         self._reports, self.task, self._pending = {}, None, None
         self.table.setRowCount(0)
         if self.parts_built:  # plots built later start empty
@@ -260,7 +260,7 @@ class EvaluationView(BuiltWhenShown, QWidget):
         self.rows_combo.setVisible(False)
         self.rows_label.setVisible(False)
         self.export_button.setEnabled(False)
-        self.status.setText("Train a network, then press Update.")
+        self.status.setText(reason or "Train a network, then press Update.")
 
     def on_look_changed(self) -> None:
         """The theme changed (``style.restyle`` calls this): the heatmap and its counts follow."""
