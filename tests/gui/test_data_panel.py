@@ -181,8 +181,9 @@ def test_scaling_and_validation_settings(iris_panel, qtbot):
 def test_set_editable_locks_the_choices(iris_panel):
     iris_panel.set_editable(False)
     assert not iris_panel._role_combos["species"].isEnabled()
-    assert not iris_panel.task_combo.isEnabled() and not iris_panel.open_button.isEnabled()
-    assert iris_panel.table_view.isEnabled()
+    assert not iris_panel.task_combo.isEnabled() and not iris_panel.sheet_combo.isEnabled()
+    # Open… stays usable, like File > Open (the README said opening during a run works; the button was grey)
+    assert iris_panel.table_view.isEnabled() and iris_panel.open_button.isEnabled()
     iris_panel.set_editable(True)
     assert iris_panel._role_combos["species"].isEnabled() and iris_panel.validation_spin.isEnabled()
 

@@ -552,9 +552,10 @@ class DataPanel(QWidget):
             self._show_error(str(error))
 
     def set_editable(self, editable: bool) -> None:
-        """Lock (False) or unlock every choice; the preview stays scrollable."""
+        """Lock (False) or unlock every choice; the preview stays scrollable, and *Open…* stays
+        usable, as File > Open is (opening other data during a run asks first, then stops it)."""
         self._editable = editable
-        for widget in (self.open_button, self.sheet_combo, self.task_combo, self.scaling_combo,
+        for widget in (self.sheet_combo, self.task_combo, self.scaling_combo,
                        self.validation_spin, self.drop_missing_check, *self._role_combos.values()):
             widget.setEnabled(editable)
         if self.roles_model is not None:
