@@ -38,7 +38,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                lambda w: w.can_train and w.run_state != "paused"),
     ActionSpec("pause", "Pause", "toggle_pause", "F6", "Pause or resume training", lambda w: w.is_running),
     ActionSpec("stop", "Stop", "stop", "Shift+F5", "Stop training; the weights so far are kept", lambda w: w.is_running),
-    ActionSpec("step", "Step", "step", "F10", "Train exactly one epoch",
+    # Not "Step": the Step tab steps one row through the network; this trains one epoch.
+    ActionSpec("step", "One epoch", "step", "F10", "Train exactly one epoch",
                lambda w: w.can_train and not w.is_running),
     ActionSpec("reset", "Reset weights", "reset_weights", "Ctrl+R",
                "Start over with fresh weights from the chosen initialisation and seed",
