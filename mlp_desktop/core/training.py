@@ -1055,25 +1055,26 @@ class _Loop:
         return sizes
 
     def describe(self, reason: str, epoch: int) -> str:
+        # Epochs as the status bar writes them ("epoch 2,886,576"), not "Stopped at epoch 2886576."
         if reason == "diverged":
             if self.optimizer.drives_itself:
-                return (f"Training diverged at epoch {epoch + 1}: the error could no longer be computed, so the "
-                        f"weights were put back to those after epoch {epoch}. Scale the inputs, or try Adam.")
+                return (f"Training diverged at epoch {epoch + 1:,}: the error could no longer be computed, so the "
+                        f"weights were put back to those after epoch {epoch:,}. Scale the inputs, or try Adam.")
             return (
-                f"Training diverged at epoch {epoch + 1}; try a lower learning rate "
+                f"Training diverged at epoch {epoch + 1:,}; try a lower learning rate "
                 f"(it is {self.learning_rate:g}). The error grew until it could no longer be "
-                f"computed, so the weights were put back to those after epoch {epoch}."
+                f"computed, so the weights were put back to those after epoch {epoch:,}."
             )
         if reason == "target_reached":
-            return f"Reached the target RMSE at epoch {epoch}."
+            return f"Reached the target RMSE at epoch {epoch:,}."
         if reason == "early_stopped":
-            return (f"Stopped early at epoch {epoch}: the validation RMSE had not improved for "
-                    f"{self.config.early_stopping_patience} epochs, so the weights were put back to those of "
-                    f"epoch {self.best_epoch}, the best on the validation rows (best epoch {self.best_epoch}).")
+            return (f"Stopped early at epoch {epoch:,}: the validation RMSE had not improved for "
+                    f"{self.config.early_stopping_patience:,} epochs, so the weights were put back to those of "
+                    f"epoch {self.best_epoch:,}, the best on the validation rows (best epoch {self.best_epoch:,}).")
         if reason == "converged":
-            return f"Converged at epoch {epoch}: {self.detail}."
+            return f"Converged at epoch {epoch:,}: {self.detail}."
         if reason == "stopped":
-            return f"Stopped at epoch {epoch}."
+            return f"Stopped at epoch {epoch:,}."
         if self.config.epochs == 0:
-            return f"Nothing to train: the number of epochs is 0, so the weights are unchanged (epoch {epoch})."
-        return f"Finished at epoch {epoch}."
+            return f"Nothing to train: the number of epochs is 0, so the weights are unchanged (epoch {epoch:,})."
+        return f"Finished at epoch {epoch:,}."

@@ -35,7 +35,7 @@ def test_train_shows_rmse_falling_and_every_weight(qtbot, window):
     np.testing.assert_array_equal(rows[-1], window.session.net.get_parameters())
     gradient_x, gradient_y = window.gradient_plot.curves[0].getData()
     assert len(gradient_x) > 100 and np.isfinite(gradient_y).all()  # every epoch, per layer
-    assert "Finished at epoch 2000" in window.statusBar().currentMessage()
+    assert "Finished at epoch 2,000" in window.statusBar().currentMessage()
     assert window.epoch_label.text() == "epoch 2,000"
     # train again: continues from the current weights
     train_and_wait(qtbot, window)
