@@ -18,7 +18,8 @@ class GradientPlot(SeriesPlot):
     def __init__(self, parent: QWidget | None = None, n_layers: int = 1, max_buckets: int = 4096):
         super().__init__(_layer_names(n_layers), "RMS gradient", log_y=True,
                          max_buckets=max_buckets, export_name="gradients.png", parent=parent,
-                         built_when_shown=True)  # (a tab behind the weights at start)
+                         built_when_shown=True,  # (a tab behind the weights at start)
+                         empty_text="Each layer's gradient size appears here, epoch by epoch, once training runs.")
         self.caption = QLabel(CAPTION)
         self.caption.setWordWrap(True)
         self.caption.setToolTip(CAPTION_DETAIL)

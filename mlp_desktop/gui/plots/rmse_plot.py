@@ -23,7 +23,8 @@ class RmsePlot(SeriesPlot):
 
     def __init__(self, parent: QWidget | None = None, max_buckets: int = 4096):
         super().__init__(SERIES, "RMSE", log_y=False, max_buckets=max_buckets,
-                         export_name="rmse.png", parent=parent)
+                         export_name="rmse.png", parent=parent,
+                         empty_text="Press Train (F5): the error after each epoch appears here.")
         self.train_curve, self.val_curve = self.curves[0], self.curves[1]
         self.best_line = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen((46, 125, 50), width=1.5, style=Qt.PenStyle.DashLine),

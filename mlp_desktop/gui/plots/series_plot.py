@@ -46,8 +46,10 @@ class SeriesPlot(BuiltWhenShown, QWidget):
         export_name: str = "plot.png",
         parent: QWidget | None = None,
         built_when_shown: bool = False,
+        empty_text: str = "",
     ):
         super().__init__(parent)
+        self._empty_text = empty_text  # what the values line says before the first epoch
         self._max_buckets = max_buckets
         self._y_label = y_label
         self._names: list[str] = []
@@ -171,8 +173,9 @@ class SeriesPlot(BuiltWhenShown, QWidget):
 
     def _update_values_text(self) -> None:
         values = self.buffer.last_values
-        if len(self.buffer) == 0:
-            self.values_label.setText("")
+        if len(self.buffer) == 0:  # an empty plot says what will appear (its axes alone said nothing)
+            self.values_label.setText(self._empty_text)
+            self.values_label.setToolTip("")
             return
         parts = [
             f"{name} {format_value(value)}"
