@@ -188,6 +188,12 @@ class TestRmsePlot:
         plot.export(tmp_path / "rmse.svg")
         png = (tmp_path / "rmse.png").read_bytes()
         assert png.startswith(b"\x89PNG") and len(png) > 1000
+        from PySide6.QtGui import QImage
+
+        image = QImage(str(tmp_path / "rmse.png"))  # drawn larger than on screen, for documents
+        on_screen = plot.plot_item.sceneBoundingRect()
+        assert abs(image.width() - 2 * on_screen.width()) <= 2  # as a high-resolution screen shows it
+        assert abs(image.width() / image.height() - on_screen.width() / on_screen.height()) < 0.05
         assert "<svg" in (tmp_path / "rmse.svg").read_text(encoding="utf-8")
         with pytest.raises(DataError, match=r"\.png or \.svg"):
             plot.export(tmp_path / "rmse.bmp")

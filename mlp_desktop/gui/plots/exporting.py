@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import math
 import os
 from pathlib import Path
 from typing import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-from PySide6.QtGui import QAction, QColor, QImage
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF
+from PySide6.QtGui import QAction, QColor, QImage, QPainter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ...core.errors import DataError
@@ -18,7 +19,7 @@ from ...core.fileio import atomic_path
 from . import style
 
 EXPORT_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
-_EXPORTERS = {".png": "ImageExporter", ".svg": "SVGExporter"}  # imported on the first export, not at start-up
+SUFFIXES = (".png", ".svg")  # PNG drawn here; SVG by pyqtgraph's exporter, imported on the first export
 
 
 def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
@@ -34,23 +35,22 @@ def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in _EXPORTERS:
+    if suffix not in SUFFIXES:
         raise DataError(
             f"Cannot export a plot to '{path.name}': choose a file name ending in .png or .svg."
         )
-    import pyqtgraph.exporters as pg_exporters
-
-    exporter = getattr(pg_exporters, _EXPORTERS[suffix])(item)
-    # Exports are on white paper in every theme: they go into documents, slides and print, where
-    # a dark plot looks out of place (and prints as a black block).
-    exporter.parameters()["background"] = QColor(style.LIGHT.background)
     if suffix == ".png":
-        width = int(exporter.parameters()["width"])
-        if width < 2:
-            raise DataError("Cannot export a plot that has not been shown yet.")
-        exporter.parameters()["antialias"] = True
-    with _svg_closed_paths_tolerated(), _on_paper(item):
-        drawn = exporter.export(toBytes=True)
+        with _on_paper(item):
+            drawn = _drawn_larger(item)
+    else:
+        from pyqtgraph.exporters import SVGExporter
+
+        exporter = SVGExporter(item)
+        # Exports are on white paper in every theme: they go into documents, slides and print, where
+        # a dark plot looks out of place (and prints as a black block).
+        exporter.parameters()["background"] = QColor(style.LIGHT.background)
+        with _svg_closed_paths_tolerated(), _on_paper(item):
+            drawn = exporter.export(toBytes=True)
     # Encoded in memory and written by Python: Qt's own file writing reports a full disk or a
     # refused write only as "False" (pyqtgraph drops even that), and could leave half a file.
     content = drawn if isinstance(drawn, bytes) else png_bytes(drawn)
@@ -59,6 +59,33 @@ def export_graphics(item: pg.GraphicsItem, path: str | os.PathLike) -> Path:
     with atomic_path(path) as temporary:
         temporary.write_bytes(content)
     return path
+
+
+PNG_SCALE = 2
+"""A PNG export has this many times the pixels of the plot on screen, in each direction."""
+
+
+def _drawn_larger(item: pg.GraphicsItem) -> QImage:
+    """``item`` as on screen, on white, with ``PNG_SCALE`` times the pixels: as a high-resolution
+    screen draws it, text and legend included (lines stay thin and sharp). At its on-screen size
+    a plot exported at 303 x 428 pixels; pyqtgraph's image exporter, asked for more, enlarged the
+    axes' text but not the legend's."""
+    scene, source = item.scene(), item.sceneBoundingRect()
+    if scene is None or source.width() < 2 or source.height() < 2:
+        raise DataError("Cannot export a plot that has not been shown yet.")
+    scale = PNG_SCALE
+    image = QImage(math.ceil(source.width() * scale), math.ceil(source.height() * scale),
+                   QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(scale)
+    image.fill(QColor(style.LIGHT.background))  # on white paper in every theme (documents, print)
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
+    finally:
+        painter.end()
+    return image
 
 
 @contextlib.contextmanager
