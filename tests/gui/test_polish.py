@@ -6,7 +6,7 @@ import re
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QFontMetrics, QImage, QPainter
+from PySide6.QtGui import QAction, QFontMetrics, QIcon, QImage, QPainter
 from PySide6.QtWidgets import (
     QAbstractButton, QAbstractSpinBox, QApplication, QComboBox, QDialog, QDialogButtonBox, QLabel, QLineEdit,
     QMenu, QScrollArea, QSlider, QTabBar, QToolBar, QToolButton, QWidget, QWidgetAction,
@@ -553,11 +553,18 @@ def test_icons_follow_the_theme(qtbot, fresh_window):
     window.set_theme("dark")
     qtbot.wait(10)
     after = window.pause_action.icon().pixmap(24, 24).toImage()
+    # Disabled (Pause before a run) is dim: Qt's own greying left it nearly as bright as enabled.
+    disabled = window.pause_action.icon().pixmap(QSize(24, 24), QIcon.Mode.Disabled).toImage()
     window.set_theme("light")
-    colours = {after.pixelColor(x, y).lightness() for x in range(24) for y in range(24)
-               if after.pixelColor(x, y).alpha() > 200}
+
+    def lightness(image):
+        return {image.pixelColor(x, y).lightness() for x in range(24) for y in range(24)
+                if image.pixelColor(x, y).alpha() > 200}
+
+    colours = lightness(after)
     assert window.train_action.icon().cacheKey() != before
     assert colours and max(colours) > 150  # light outlines on the dark theme
+    assert lightness(disabled) and max(lightness(disabled)) < max(colours) - 60
 
 
 def test_scale_factor_two_gets_a_pixmap_drawn_at_twice_the_size(qtbot):
