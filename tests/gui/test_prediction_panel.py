@@ -216,7 +216,7 @@ def test_the_fields_are_made_when_the_panel_is_shown_and_the_defaults_match_them
 def test_input_ranges_of_number_and_text_columns():
     frame = pd.DataFrame({"a": [1, 5, 3], "b": [0.5, np.inf, np.nan], "c": ["2", "x", "7"], "d": [np.nan] * 3})
     pre = type("Pre", (), {"inputs": ["a", "b", "c", "d"], "input_kinds": {}})()
-    from mlp_desktop.core.evaluation import input_ranges
+    from mlp_desktop.core.preprocessing import input_ranges
     assert input_ranges(pre, frame) == {"a": (1.0, 5.0), "b": (0.5, 0.5), "c": (2.0, 7.0)}
     assert input_ranges(pre, frame, np.array([0, 2])) == {"a": (1.0, 3.0), "b": (0.5, 0.5), "c": (2.0, 7.0)}
     assert input_ranges(pre, None) == {} and input_ranges(pre, frame, np.array([], dtype=int)) == {}
