@@ -45,6 +45,8 @@ USER_SETTINGS = settings.names("learning") + settings.names("init") + settings.n
 """The settings schema's options that train and cross-validate take."""
 
 COMMANDS = ("train", "predict", "evaluate", "export", "cross-validate")
+OPEN_IN_APP = ("Without a command, opens the app; 'mlp-desktop FILE' opens FILE in it (a .xlsx, .csv or other "
+               "data file, or a saved project).")
 EXIT_USER_ERROR = 2
 
 
@@ -105,11 +107,12 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlp-desktop",
-        description="Design, train and understand multilayer perceptrons. Without a command, opens the app.",
+        usage="%(prog)s [-h] [--version] [--debug] COMMAND ...\n       %(prog)s [FILE ...]",
+        description="Design, train and understand multilayer perceptrons. " + OPEN_IN_APP,
     )
     parser.add_argument("--version", action="version", version=f"mlp-desktop {__version__}")
     parser.add_argument("--debug", action="store_true", help="show a full traceback on errors")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", prog="mlp-desktop")  # not the usage above
 
     train = commands.add_parser("train", help="train a model on a spreadsheet and save it",
                                 description="Train a network on a .xlsx/.csv file and save the model as JSON.")
@@ -168,8 +171,8 @@ def _join_negative_values(argv: list[str]) -> list[str]:
 def build_gui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlp-desktop",
-        description="Design, train and understand multilayer perceptrons. Without a command, opens the app. "
-                    f"Commands: {', '.join(COMMANDS)} (see mlp-desktop COMMAND --help).",
+        description="Design, train and understand multilayer perceptrons. " + OPEN_IN_APP
+                    + f" Commands: {', '.join(COMMANDS)} (see mlp-desktop COMMAND --help).",
     )
     parser.add_argument("--version", action="version", version=f"mlp-desktop {__version__}")
     parser.add_argument("files", nargs="*", help="a dataset or project to open in the app")
@@ -291,7 +294,7 @@ class _ProgressBar:
 
 def _training_setup(args):
     """The dataset, NetworkSpec and TrainConfig that the shared training options ask for."""
-    from .core.data import prepare_dataset, read_table
+    from .core.data import prepare_dataset
     from .core.model import NetworkSpec
     from .core.training import TrainConfig
 
@@ -302,12 +305,24 @@ def _training_setup(args):
     )
     # checked before reading the data, so a mistyped setting fails fast
     config = TrainConfig.from_settings(vars(args))
-    table = read_table(args.data, args.sheet)
+    table = _read_data(args)
     dataset = prepare_dataset(table, args.inputs, args.target, args.task, args.drop_missing)
     _print_reading_notes(table, dataset, chosen_task=args.task == "auto")
     if dataset.n_dropped:
         print(f"Dropped {dataset.n_dropped} row(s) with missing values.", file=sys.stderr)
     return dataset, spec, config
+
+
+def _read_data(args):
+    """The table of ``args.data`` (its ``args.sheet``): a sheet named for a text table, which has none,
+    is an error rather than ignored (the user may have meant another file)."""
+    from .core.data import is_text_table, read_table
+    from .core.errors import DataError
+
+    if args.sheet is not None and is_text_table(args.data):
+        raise DataError(f'{Path(args.data).name} is a text table, which has no sheets; leave out --sheet '
+                        f'"{args.sheet}", or give the workbook that has that sheet.')
+    return read_table(args.data, args.sheet)
 
 
 def _print_reading_notes(table, dataset=None, chosen_task: bool = False, stream=None) -> None:
@@ -381,9 +396,15 @@ def _engine_words(history) -> str:
 
 
 def _format_metrics(values: dict) -> str:
+    """One line of metrics; a metric that is undefined (NaN, or null in a saved model: R² of a
+    constant target) reads ``n/a``."""
+    def shown(key: str, spec: str) -> str:
+        value = values.get(key)
+        return format(value, spec) if isinstance(value, (int, float)) and math.isfinite(value) else "n/a"
+
     if "accuracy" in values:
-        return f"accuracy {values['accuracy']:.2%} on {values['n_samples']} rows"
-    return (f"RMSE {values['rmse']:.6g}  MAE {values['mae']:.6g}  R^2 {values['r2']:.4f} "
+        return f"accuracy {shown('accuracy', '.2%')} on {values['n_samples']} rows"
+    return (f"RMSE {shown('rmse', '.6g')}  MAE {shown('mae', '.6g')}  R^2 {shown('r2', '.4f')} "
             f"on {values['n_samples']} rows")
 
 
@@ -391,7 +412,7 @@ def _format_metrics(values: dict) -> str:
 def _predict(args) -> int:
     import pandas as pd
 
-    from .core.data import prepare_inputs, read_table
+    from .core.data import prepare_inputs
     from .core.errors import DataError
     from .core.fileio import whole_numbers_as_integers, write_table
     from .core.model import load_model
@@ -402,6 +423,7 @@ def _predict(args) -> int:
     if args.input:
         frame = _single_row(model, args.input)
         result = model.predict(frame)
+        _warn_if_extrapolating(model, frame)
         for column, value in result.iloc[0].items():
             print(f"{column}: {value:.6g}" if isinstance(value, float) else f"{column}: {value}")
         return 0
@@ -409,12 +431,13 @@ def _predict(args) -> int:
         raise DataError("Give a data file to predict, or the inputs as --input COLUMN=VALUE.")
     if args.out and Path(args.out).resolve() == Path(args.data).resolve():
         raise DataError(f"--out would overwrite the data file {args.data}; choose another name.")
-    table = read_table(args.data, args.sheet)
+    table = _read_data(args)
     inputs, kept = prepare_inputs(table, model.inputs, model.preprocessor.input_kinds, args.drop_missing)
     _print_reading_notes(table)  # how the file was read, as train says it (stderr: stdout is the result)
     if len(kept) < len(table.frame):
         print(f"Dropped {len(table.frame) - len(kept)} row(s) with missing values.", file=sys.stderr)
     predictions = model.predict(inputs)
+    _warn_if_extrapolating(model, inputs)
     output = table.frame.iloc[kept].reset_index(drop=True)
     output = pd.concat([output, predictions.reset_index(drop=True)], axis=1)
     if args.out:
@@ -425,10 +448,22 @@ def _predict(args) -> int:
     return 0
 
 
+def _warn_if_extrapolating(model, rows) -> None:
+    """``warning: Outside the training data: ...`` on stderr when inputs lie outside the training range."""
+    from .core.extrapolation import extrapolation_warning
+
+    warning = extrapolation_warning(model.preprocessor.input_ranges, rows)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def _single_row(model, assignments: list[str]):
+    """The one row of ``--input COLUMN=VALUE`` items; numbers are read as typed in the app's form
+    (``age=1,000`` is 1000, said on stderr)."""
     import pandas as pd
 
     from .core.errors import DataError
+    from .core.reading.values import read_typed_number
 
     values: dict[str, object] = {}
     for item in assignments:
@@ -442,12 +477,11 @@ def _single_row(model, assignments: list[str]):
             values[column] = value.strip()
         else:
             try:
-                number = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
-            except ValueError:
-                number = float("nan")
-            if not math.isfinite(number):
-                raise DataError(f'Input "{column}" needs a number; got {value!r}.')
-            values[column] = number
+                values[column], read_as = read_typed_number(value)
+            except ValueError as error:
+                raise DataError(f'Input "{column}" needs a number: {error}') from None
+            if read_as:
+                print(f'Input "{column}": \u201c{value.strip()}\u201d {read_as}.', file=sys.stderr)
     missing = [c for c in model.inputs if c not in values]
     if missing:
         raise DataError(f"Give a value for every input; missing: {', '.join(missing)}.")
@@ -456,11 +490,11 @@ def _single_row(model, assignments: list[str]):
 
 # -- evaluate and export -------------------------------------------------------------------------
 def _evaluate(args) -> int:
-    from .core.data import prepare_dataset, read_table
+    from .core.data import prepare_dataset
     from .core.model import load_model
 
     model = load_model(args.model)
-    table = read_table(args.data, args.sheet)
+    table = _read_data(args)
     dataset = prepare_dataset(table, model.inputs, model.targets, model.task, args.drop_missing, min_classes=1)
     _print_reading_notes(table, dataset)  # the model fixes the task: no choice to explain
     if dataset.n_dropped:
@@ -468,7 +502,7 @@ def _evaluate(args) -> int:
     result = model.evaluate(dataset.frame)
     test = model.metrics.get("test")
     if args.json:
-        print(json.dumps({**result, "test_split": test} if test else result))
+        print(json.dumps(_finite_or_none({**result, "test_split": test} if test else result), allow_nan=False))
     else:
         print(f"{Path(args.data).name}: " + _format_metrics(result))
         if test and test.get("n_samples"):

@@ -1128,3 +1128,81 @@ def test_memory_error_is_a_user_error_not_a_traceback(capsys, tmp_path, monkeypa
     code, _, err = cli(capsys, "train", HEALTH, "--save", tmp_path / "m.json", "--epochs", "3")
     assert_user_error(code, err, "memory")
     assert not (tmp_path / "m.json").exists()
+
+
+# -- numbers as people type them, extrapolation, undefined R², --sheet, --help ------------------
+def _health_row(model_path, age_text):
+    return ["predict", model_path, "--input", f"age={age_text}", "--input", "exercise=2", "--input", "diet=5"]
+
+
+def test_input_with_a_thousands_comma_is_a_thousand_and_said(capsys, health_model):
+    code, out, err = cli(capsys, *_health_row(health_model, "1,000"))
+    assert code == 0, err
+    expected = load_model(health_model).predict(pd.DataFrame({"age": [1000.0], "exercise": [2.0], "diet": [5.0]}))
+    assert float(out.split(": ")[1]) == pytest.approx(expected["predicted_output"].iloc[0], rel=1e-5)  # was age 1.0
+    lines = err.strip().splitlines()
+    assert 'Input "age": \u201c1,000\u201d read as 1000.' in lines
+    # the training ages were 10 to 90: the model is extrapolating, and says so on stderr
+    assert ("warning: Outside the training data: age 1000 (trained on 10 to 90); the model is extrapolating, "
+            "so this prediction may be unreliable.") in lines
+
+
+def test_input_inside_the_training_range_says_nothing_more(capsys, health_model):
+    code, out, err = cli(capsys, *_health_row(health_model, "30"))
+    assert code == 0 and err == "" and out.startswith("predicted_output: ")
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("1e400", "too large"),
+    ("1234,567", "could be read two ways"),
+    ("1.000,5", "write it as 1000.5"),
+])
+def test_input_that_is_no_number_says_why(capsys, health_model, text, reason):
+    code, out, err = cli(capsys, *_health_row(health_model, text))
+    assert_user_error(code, err, 'Input "age" needs a number', reason)
+    assert out == ""
+
+
+def test_predicting_a_file_warns_of_rows_outside_the_training_data(capsys, tmp_path, health_model):
+    data = tmp_path / "new.csv"
+    data.write_text("age,exercise,diet\n30,2,5\n150,3,4\n40,2,5\n", encoding="utf-8")
+    code, out, err = cli(capsys, "predict", health_model, data)
+    assert code == 0, err
+    assert "warning: Outside the training data in 1 of 3 rows: age 150 in 1 row (trained on 10 to 90)" in err
+    predicted = pd.read_csv(io.StringIO(out))["predicted_output"]
+    expected = load_model(health_model).predict(pd.read_csv(data))["predicted_output"]
+    np.testing.assert_allclose(predicted, expected, rtol=1e-6)  # the predictions are the same
+
+
+def test_r2_of_a_constant_target_is_not_a_number_but_n_a(capsys, tmp_path):
+    data = tmp_path / "constant.csv"
+    data.write_text("x,y\n1,5\n2,5\n3,5\n4,5\n5,5\n", encoding="utf-8")
+    path, out, err = train(capsys, tmp_path, data, "--epochs", "20", "--seed", "0")
+    assert "R² cannot be computed" in err
+    assert "R^2 n/a on 5 rows" in out and "R^2 0.0000" not in out
+    code, out, err = cli(capsys, "evaluate", path, data)
+    assert code == 0 and "R^2 n/a on 5 rows" in out
+    code, out, err = cli(capsys, "evaluate", path, data, "--json")
+    assert code == 0 and json.loads(out)["r2"] is None  # valid JSON: no NaN
+
+
+@pytest.mark.parametrize("command", ["train", "predict", "evaluate", "cross-validate"])
+def test_a_sheet_named_for_a_csv_file_is_an_error_not_ignored(capsys, tmp_path, health_model, command):
+    argv = {"train": ["train", HEALTH, "--save", tmp_path / "m.json"],
+            "predict": ["predict", health_model, HEALTH],
+            "evaluate": ["evaluate", health_model, HEALTH],
+            "cross-validate": ["cross-validate", HEALTH, "--folds", "2"]}[command]
+    code, out, err = cli(capsys, *argv, "--sheet", "Sales")
+    assert_user_error(code, err, "health_score.csv is a text table, which has no sheets", '--sheet "Sales"')
+    assert out == "" and not (tmp_path / "m.json").exists()
+
+
+def test_help_says_a_file_given_alone_opens_in_the_app(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "mlp-desktop [FILE ...]" in out
+    assert "'mlp-desktop FILE' opens FILE in it" in out
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    assert capsys.readouterr().out.startswith("usage: mlp-desktop train [-h]")  # not the two-line usage above

@@ -196,16 +196,23 @@ def _repeat_text(repeat: int, n_repeats: int) -> str:
     return f" (repeat {repeat} of {n_repeats})" if n_repeats > 1 else ""
 
 
+def _shown(value: float, spec: str) -> str:
+    """A metric as text; ``n/a`` where it is undefined (R² of test rows whose targets are all equal)."""
+    return format(value, spec) if math.isfinite(value) else "n/a"
+
+
 def describe(result: CrossValidationResult) -> str:
     """A short plain-text table: one line per fold, then mean +- standard deviation per metric."""
     names = {"rmse": "RMSE", "mae": "MAE", "r2": "R²", "accuracy": "accuracy"}
     lines = []
     for row in result.folds:
         where = f"repeat {row['repeat']}, fold {row['fold']}" if result.n_repeats > 1 else f"fold {row['fold']}"
-        values = ", ".join(f"{names[m]} {row[m]:.4g}" for m in result.metrics)
+        values = ", ".join(f"{names[m]} {_shown(row[m], '.4g')}" for m in result.metrics)
         lines.append(f"{where} ({row['n_test']} test rows): {values}")
     mean, std = result.mean, result.std
-    lines.append("mean ± std: " + ", ".join(f"{names[m]} {mean[m]:.4g} ± {std[m]:.2g}" for m in result.metrics))
+    lines.append("mean ± std: " + ", ".join(
+        f"{names[m]} {_shown(mean[m], '.4g')}" + (f" ± {std[m]:.2g}" if math.isfinite(mean[m]) else "")
+        for m in result.metrics))
     if result.stopped:
         lines.append(f"Stopped after {len(result.folds)} of {result.n_folds * result.n_repeats} runs.")
     return "\n".join(lines)

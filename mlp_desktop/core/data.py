@@ -26,6 +26,7 @@ from .reading import (
     Table,
     column_info,
     default_roles,
+    is_text_table,
     list_sheets,
     prepare_dataset,
     prepare_inputs,
@@ -36,5 +37,6 @@ from .reading import (
 __all__ = [
     "KIND_CATEGORICAL", "KIND_EMPTY", "KIND_NUMERIC", "LARGEST_TRAINABLE_VALUE", "MAX_AUTO_CLASSES",
     "MISSING_TOKENS", "SUPPORTED_EXTENSIONS", "TASKS", "ColumnInfo", "Dataset", "Roles", "Table", "column_info",
-    "default_roles", "list_sheets", "prepare_dataset", "prepare_inputs", "read_table", "table_from_frame",
+    "default_roles", "is_text_table", "list_sheets", "prepare_dataset", "prepare_inputs", "read_table",
+    "table_from_frame",
 ]

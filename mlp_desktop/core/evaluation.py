@@ -15,7 +15,6 @@ import pandas as pd
 
 from . import metrics
 from .errors import DataError
-from .preprocessing import column_ranges
 
 CATEGORICAL = "categorical"
 
@@ -147,25 +146,6 @@ class DecisionPlane:
     @property
     def resolution(self) -> int:
         return len(self.xs)
-
-
-def input_ranges(preprocessor, frame: pd.DataFrame | None, rows: np.ndarray | None = None
-                 ) -> dict[str, tuple[float, float]]:
-    """``{number input: (min, max)}`` of the finite values in ``frame`` (only its ``rows``, when given:
-    the training rows); empty without a frame. Inputs without a finite value are left out.
-
-    A slab of columns at a time, without a copy of all the rows (a copy of 16,000 x 785 cells was
-    most of the 0.1 s this took when an image table opened)."""
-    if frame is None or len(frame) == 0:
-        return {}
-    by_name = dict(frame.items())
-    names = [name for name in preprocessor.inputs
-             if preprocessor.input_kinds.get(name) != "categorical" and name in by_name]
-    columns = [by_name[name].to_numpy(dtype=float, na_value=np.nan)
-               if pd.api.types.is_numeric_dtype(by_name[name].dtype)
-               else pd.to_numeric(by_name[name], errors="coerce").to_numpy(dtype=float) for name in names]
-    lows, highs = column_ranges(columns, None if rows is None else np.asarray(rows))
-    return {name: (float(low), float(high)) for name, low, high in zip(names, lows, highs) if np.isfinite(low)}
 
 
 def numeric_inputs(model) -> list[str]:

@@ -33,15 +33,17 @@ def mae(y_true, y_pred) -> float:
 def r2(y_true, y_pred) -> float:
     """Coefficient of determination, averaged over outputs (1 is perfect; 0 is predicting the mean).
 
-    An output whose targets are constant scores 1.0 if predicted exactly, else 0.0.
+    R² compares the errors with the targets' variation: an output whose targets are constant has none,
+    so its R² is undefined and left out of the average; NaN when every output's targets are constant
+    (as the data's warning says: "R² cannot be computed").
     """
     y_true, y_pred = _pair(y_true, y_pred)
     y_true = y_true.reshape(len(y_true), -1)
     y_pred = y_pred.reshape(len(y_pred), -1)
     residual = ((y_true - y_pred) ** 2).sum(axis=0)
     total = ((y_true - y_true.mean(axis=0)) ** 2).sum(axis=0)
-    scores = np.where(total > 0, 1.0 - residual / np.where(total > 0, total, 1.0), (residual == 0) * 1.0)
-    return float(scores.mean())
+    defined = total > 0
+    return float((1.0 - residual[defined] / total[defined]).mean()) if defined.any() else float("nan")
 
 
 def accuracy(labels_true, labels_pred) -> float:

@@ -33,7 +33,9 @@ MODEL_VERSION = 3
 weight, and the metrics may hold the test split (version 1 files are migrated: they trained with
 plain SGD and none of these). 3: the training settings name the engine asked for and the precision
 (``engine``, ``dtype``) and which engine ran (``engine_used``: ``"numpy"`` or ``"compiled"``);
-version 2 files are migrated as NumPy float64 runs, which they were."""
+version 2 files are migrated as NumPy float64 runs, which they were. Since version 3 a model may also
+keep each number input's training range (``preprocessing.input_ranges``, optional: a file without it
+reads as a model that knows no ranges, and an older app ignores it)."""
 
 
 @dataclass
@@ -340,6 +342,9 @@ def _check_preprocessor(pre: Preprocessor) -> None:
     if pre.task == "regression":
         _finite_vector(pre.target_offset, len(targets), "target offsets")
         _finite_vector(pre.target_scale, len(targets), "target scales", nonzero=True)
+    strangers = [name for name in pre.input_ranges if pre.input_kinds.get(name, "categorical") == "categorical"]
+    if strangers:
+        raise DataError(f"it keeps a training range for {strangers[0]!r}, which is not one of its number inputs")
 
 
 _KINDS = ("numeric", "categorical")

@@ -17,13 +17,12 @@ from typing import Callable
 import numpy as np
 
 from .errors import DataError
-from .evaluation import input_ranges
 from .parameters import transfer_parameters
 from .history import History
 from .losses import get_loss
 from .model import Model, NetworkSpec, build_network, run_config
 from .network import MLP
-from .preprocessing import Preprocessor, fit_with_ranges, split_rows_three, transform_parts
+from .preprocessing import Preprocessor, fit_preprocessor, split_rows_three, transform_parts
 from .training import TrainConfig
 from .training_process import TrainingJob, run_job
 
@@ -49,7 +48,6 @@ class TrainingSession:
         self._removed_weights: dict = {}  # parameter key -> trained value an edit dropped (undo brings it back)
         self.train_rows = self.val_rows = self.test_rows = np.zeros(0, dtype=int)
         self._row_sets: RowSets | None = None
-        self._input_ranges: dict | None = None  # from the fit, else worked out when first asked for (per split)
         self._data_key = 0  # changes whenever the training arrays do
         self._stale_data = self._stale_net = True
 
@@ -107,8 +105,7 @@ class TrainingSession:
             len(data.frame), self.config.validation_fraction, self.config.test_fraction, self.config.seed, labels)
         output = self.spec.resolved_output(data.task)
         self._row_sets = None
-        pre, self._input_ranges = fit_with_ranges(data, self.train_rows, self.input_scaling, self.minmax_bounds,
-                                                  output)
+        pre = fit_preprocessor(data, self.train_rows, self.input_scaling, self.minmax_bounds, output)
         self.preprocessor = pre
         self._data_key = next(_DATA_KEYS)  # unique in this process: the training process caches by it
         if self.net is not None and (self.net.layer_sizes[0], self.net.layer_sizes[-1]) != (
@@ -241,11 +238,9 @@ class TrainingSession:
 
     @property
     def input_ranges(self) -> dict[str, tuple[float, float]]:
-        """``{number input: (min, max)}`` over the training rows (see ``evaluation.input_ranges``)."""
+        """``{number input: (min, max)}`` over the training rows (:attr:`Preprocessor.input_ranges`)."""
         self.prepare_data()
-        if self._input_ranges is None:
-            self._input_ranges = input_ranges(self.preprocessor, self.dataset.frame, self.train_rows)
-        return self._input_ranges
+        return self.preprocessor.input_ranges
 
     @property
     def n_train(self) -> int:

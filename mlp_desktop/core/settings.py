@@ -24,6 +24,7 @@ from typing import Any
 
 from .errors import DataError
 from .initializers import BIAS_INITS, INITIALIZERS
+from .reading.values import parse_typed_number
 
 LARGEST_WHOLE = 2**31 - 1
 """The largest whole number a setting may hold (what a spin box can show)."""
@@ -105,8 +106,11 @@ class Setting:
         return number
 
     def _number(self, value: Any) -> float:
-        if isinstance(value, str):
-            value = value.strip().replace(",", ".") if value.count(",") == 1 and "." not in value else value.strip()
+        if isinstance(value, str):  # typed (an option's text): "1,000" is a thousand, "0,5" a half
+            try:
+                return parse_typed_number(value)
+            except ValueError as error:
+                raise DataError(f"{self.label} must be a number: {error}") from None
         return as_number(value, self.label)
 
     def _check_bounds(self, number: float) -> None:

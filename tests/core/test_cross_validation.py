@@ -127,3 +127,15 @@ def test_bad_settings_explain_themselves(health):
         cross_validate(health, folds=2, repeats=0)
     with pytest.raises(DataError, match=r"Fold 1 of 2: Early stopping"):
         cross_validate(health, config=TrainConfig(epochs=2, early_stopping_patience=2), folds=2)
+
+
+def test_an_undefined_r2_reads_n_a_not_nan():
+    from mlp_desktop.core.cross_validation import CrossValidationResult
+
+    folds = [{"repeat": 1, "fold": k, "n_test": 2, "rmse": 0.5, "mae": 0.4, "r2": r2}
+             for k, r2 in ((1, float("nan")), (2, 0.8))]  # fold 1's test targets were all equal
+    text = describe(CrossValidationResult("regression", ("rmse", "mae", "r2"), 2, 1, folds))
+    assert "fold 1 (2 test rows): RMSE 0.5, MAE 0.4, R² n/a" in text and "nan" not in text
+    assert "R² 0.8 ± 0" in text  # the mean of the folds where it is defined
+    alone = describe(CrossValidationResult("regression", ("rmse", "mae", "r2"), 1, 1, folds[:1]))
+    assert alone.endswith("R² n/a")

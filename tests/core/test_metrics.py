@@ -12,13 +12,18 @@ def test_regression_metrics_on_a_worked_example():
     assert metrics.mae(y, p) == pytest.approx(1.5 / 4)
     assert metrics.r2(y, p) == pytest.approx(1 - 1.25 / 5.0)
     assert metrics.r2(y, y) == 1.0
-    assert metrics.r2([2.0, 2.0], [2.0, 2.0]) == 1.0 and metrics.r2([2.0, 2.0], [1.0, 2.0]) == 0.0
+    # constant targets have no variation to explain: R² is undefined (it was 0.0 or 1.0, printed after
+    # the warning that it "cannot be computed")
+    assert np.isnan(metrics.r2([2.0, 2.0], [2.0, 2.0])) and np.isnan(metrics.r2([2.0, 2.0], [1.0, 2.0]))
 
 
 def test_r2_averages_outputs():
     y = np.array([[1.0, 0.0], [2.0, 1.0], [3.0, 2.0]])
     assert metrics.r2(y, y + [0.0, 0.0]) == 1.0
     assert metrics.r2(y, np.column_stack([y[:, 0], np.full(3, 1.0)])) == pytest.approx(0.5)
+    constant = np.column_stack([y[:, 0], np.full(3, 4.0)])  # the second output's R² is undefined: left out
+    assert metrics.r2(constant, np.column_stack([y[:, 0] + [0.5, 0, 0], np.full(3, 3.0)])) == pytest.approx(
+        metrics.r2(y[:, 0], y[:, 0] + [0.5, 0, 0]))
 
 
 def test_classification_metrics():

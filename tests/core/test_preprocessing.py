@@ -198,16 +198,16 @@ def test_scaling_fitted_a_block_of_columns_at_a_time_is_the_same_for_any_block(m
     np.testing.assert_allclose(blocks.input_scale, encoded.std(axis=0), rtol=1e-13)
 
 
-def test_the_fit_gives_the_training_ranges_of_number_inputs_from_the_same_pass():
-    from mlp_desktop.core.evaluation import input_ranges
-    from mlp_desktop.core.preprocessing import fit_with_ranges
+def test_the_fit_keeps_the_training_ranges_of_number_inputs():
+    from mlp_desktop.core.preprocessing import input_ranges
 
     data, rows = dataset(), np.array([0, 2, 3])
-    pre, ranges = fit_with_ranges(data, rows)
-    assert ranges == input_ranges(pre, data.frame, rows) == {"age": (17.0, 60.0), "exercise": (4.0, 8.0),
-                                                               "diet": (5.0, 7.0)}
+    pre = fit_preprocessor(data, rows)
+    assert pre.input_ranges == input_ranges(pre, data.frame, rows) == {"age": (17.0, 60.0), "exercise": (4.0, 8.0),
+                                                                        "diet": (5.0, 7.0)}
     text = dataset(HEALTH.assign(color=["red", "blue", "red", "green", "blue", "red"]))
-    assert fit_with_ranges(text, rows)[1] is None  # a text input: the ranges are worked out apart
+    with_text = fit_preprocessor(text, rows)  # a text input: a second pass over the number columns
+    assert with_text.input_ranges == {"age": (17.0, 60.0), "exercise": (4.0, 8.0), "diet": (5.0, 7.0)}
 
 
 def test_the_app_asks_numpy_for_no_huge_pages_in_its_process_and_children(monkeypatch):

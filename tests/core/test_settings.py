@@ -65,6 +65,19 @@ def test_command_line_options_come_from_the_schema():
         settings.check_arguments(args, ["momentum"])
 
 
+def test_options_read_numbers_as_people_type_them():
+    """``--epochs 1,000`` is a thousand epochs, as "1,000" in a data file is a thousand (it was one)."""
+    parser = argparse.ArgumentParser()
+    settings.add_arguments(parser, ["epochs", "learning_rate"])
+    args = parser.parse_args(["--epochs", "1,000", "--lr", "0,05"])
+    settings.check_arguments(args, ["epochs", "learning_rate"])
+    assert (args.epochs, args.learning_rate) == (1000, 0.05)
+    with pytest.raises(DataError, match="Epochs must be a number: .1e400. is too large"):
+        settings.SETTINGS["epochs"].check("1e400")
+    with pytest.raises(DataError, match="could be read two ways"):
+        settings.SETTINGS["epochs"].check("1234,567")
+
+
 def _accepts(make, value) -> bool:
     try:
         make(value)

@@ -267,3 +267,21 @@ def test_whole_numbers_are_taken_as_people_write_them(panel, qtbot, text, epochs
     qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
     assert spin.value() == panel.workspace.settings["epochs"] == epochs
     assert panel.error_message() == ""
+
+
+@pytest.mark.parametrize("spin_name, text, expected", [
+    ("learning_rate_spin", "1,000", "\u201c1,000\u201d was not used"),  # a thousand, out of range: never 1.0 silently
+    ("learning_rate_spin", "1e400", "\u201c1e400\u201d is too large"),  # a number, too large: not "not a number"
+    ("epochs_spin", "1e400", "\u201c1e400\u201d is too large"),
+    ("epochs_spin", "1234,567", "could be read two ways"),
+])
+def test_number_fields_read_typing_as_the_rest_of_the_app_does(panel, qtbot, spin_name, text, expected):
+    spin = getattr(panel, spin_name)
+    said = []
+    spin.refused.connect(said.append)
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), text)
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    assert any(expected in message and spin.accessibleName() in message for message in said), said

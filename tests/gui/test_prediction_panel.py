@@ -10,7 +10,7 @@ from mlp_desktop.core.data import prepare_dataset, read_table, table_from_frame
 from mlp_desktop.core.model import NetworkSpec
 from mlp_desktop.core.samples import sample_path
 from mlp_desktop.core.session import TrainingSession
-from mlp_desktop.gui.panels.prediction_panel import PredictionPanel, parse_number
+from mlp_desktop.gui.panels.prediction_panel import PredictionPanel
 
 
 def _session(dataset, hidden=(6,), epochs=50):
@@ -121,9 +121,39 @@ def test_out_of_range_warns_but_predicts(panel, iris):
     note = panel._notes["petal_length"]
     assert "Outside the training range" in note.text()
     assert "#b35900" in note.styleSheet()
+    # and under the result, one sentence: the model is extrapolating
+    warning = panel.extrapolation_label.text()
+    assert not panel.extrapolation_label.isHidden()
+    assert warning.startswith("Outside the training data: petal_length 50 (trained on 1 to 6.9)"), warning
+    assert "extrapolating" in warning
     panel.set_values({"petal_length": 4})
     panel.prediction()
-    assert note.text() == ""
+    assert note.text() == "" and panel.extrapolation_label.isHidden()
+
+
+def test_one_thousand_typed_with_a_comma_is_a_thousand_and_the_form_says_so(panel, iris):
+    model = _load(panel, iris)
+    field, note = panel._fields["petal_length"], panel._notes["petal_length"]
+    field.setText("1,000")
+    predicted = panel.prediction()
+    assert panel.values()["petal_length"] == 1000.0  # it was 1.0, without a word
+    assert note.text().startswith("Read as 1000.") and "Outside the training range" in note.text()
+    expected = model.predict(pd.DataFrame({k: [v] for k, v in panel.values().items()}))
+    pd.testing.assert_frame_equal(predicted, expected)
+    assert "petal_length 1000 (trained on" in panel.extrapolation_label.text()
+    field.setText("1,000,000")  # it was refused as "Type a number."
+    assert panel.prediction() is not None and panel.values()["petal_length"] == 1e6
+
+
+def test_a_number_too_large_is_called_too_large(panel, iris):
+    _load(panel, iris)
+    panel._fields["sepal_width"].setText("1e400")
+    assert panel.prediction() is None
+    note = panel._notes["sepal_width"]
+    assert note.text() == "\u201c1e400\u201d is too large: the largest number that can be used is about 1.8e308."
+    assert "#c62828" in note.styleSheet() and panel.extrapolation_label.isHidden()
+    panel._fields["sepal_width"].setText("1234,567")  # a comma that could mean either: how to write it
+    assert panel.prediction() is None and "write 1234567 for a whole number, or 1234.567" in note.text()
 
 
 def test_text_in_numeric_field_refuses(panel, iris):
@@ -133,7 +163,10 @@ def test_text_in_numeric_field_refuses(panel, iris):
     note = panel._notes["sepal_width"]
     assert "number" in note.text() and "#c62828" in note.styleSheet()
     assert panel.result_label.text() == "—"
-    panel._fields["sepal_width"].setText("3,1")  # a comma decimal mark is a number
+    panel._fields["sepal_width"].setText("3,1")  # a comma decimal mark is a number, and the form says how it read it
+    assert panel.prediction() is not None and note.text() == "Read as 3.1 (a decimal comma)."
+    assert "#c62828" not in note.styleSheet()
+    panel._fields["sepal_width"].setText("3.1")
     assert panel.prediction() is not None and note.text() == ""
 
 
@@ -174,13 +207,6 @@ def test_set_model_none_clears(panel, iris):
     assert not panel.empty_label.isHidden()
 
 
-def test_parse_number():
-    assert parse_number(" 5.5 ") == 5.5
-    assert parse_number("5,5") == 5.5
-    assert parse_number("1e3") == 1000
-    assert parse_number("") is None and parse_number("x") is None and parse_number("nan") is None
-
-
 def test_a_retrained_model_keeps_the_form_and_what_was_typed(panel, health):
     _load(panel, health)
     name = health.preprocessor.inputs[0]
@@ -216,7 +242,7 @@ def test_the_fields_are_made_when_the_panel_is_shown_and_the_defaults_match_them
 def test_input_ranges_of_number_and_text_columns():
     frame = pd.DataFrame({"a": [1, 5, 3], "b": [0.5, np.inf, np.nan], "c": ["2", "x", "7"], "d": [np.nan] * 3})
     pre = type("Pre", (), {"inputs": ["a", "b", "c", "d"], "input_kinds": {}})()
-    from mlp_desktop.core.evaluation import input_ranges
+    from mlp_desktop.core.preprocessing import input_ranges
     assert input_ranges(pre, frame) == {"a": (1.0, 5.0), "b": (0.5, 0.5), "c": (2.0, 7.0)}
     assert input_ranges(pre, frame, np.array([0, 2])) == {"a": (1.0, 3.0), "b": (0.5, 0.5), "c": (2.0, 7.0)}
     assert input_ranges(pre, None) == {} and input_ranges(pre, frame, np.array([], dtype=int)) == {}
@@ -250,9 +276,13 @@ def test_many_inputs_are_rows_of_one_table_with_the_same_answers(panel, wide, qt
     # a value typed into a cell (what the line edit commits), a bad one, one out of range
     p3 = table.index(table.names.index("p3"), InputsModel.VALUE)
     assert table.setData(p3, "abc")
-    assert panel.prediction() is None and table.index(p3.row(), 2).data() == "Type a number."
+    assert panel.prediction() is None and table.index(p3.row(), 2).data() == "\u201cabc\u201d is not a number."
     table.setData(p3, "100")
     assert panel.prediction() is not None and "Outside the training range" in table.index(p3.row(), 2).data()
+    assert "p3 100 (trained on 0 to 8)" in panel.extrapolation_label.text()
+    table.setData(p3, "1,000")
+    assert panel.prediction() is not None and panel.values()["p3"] == 1000.0
+    assert table.index(p3.row(), 2).data().startswith("Read as 1000.")
     # the text input is edited with a combo box of its categories
     colour = table.index(table.names.index("colour"), InputsModel.VALUE)
     panel.inputs_view.setCurrentIndex(colour)

@@ -43,7 +43,8 @@ from .values import MISSING_TOKENS
 __all__ = [
     "KIND_CATEGORICAL", "KIND_EMPTY", "KIND_NUMERIC", "LARGEST_TRAINABLE_VALUE", "MAX_AUTO_CLASSES",
     "MISSING_TOKENS", "SUPPORTED_EXTENSIONS", "TASKS", "ColumnInfo", "Dataset", "Roles", "Table", "column_info",
-    "default_roles", "list_sheets", "prepare_dataset", "prepare_inputs", "read_table", "table_from_frame",
+    "default_roles", "is_text_table", "list_sheets", "prepare_dataset", "prepare_inputs", "read_table",
+    "table_from_frame",
 ]
 
 
@@ -81,6 +82,13 @@ def read_table(path: str | os.PathLike[str], sheet: str | None = None) -> Table:
         return build_table(raw)
     except MemoryError:
         raise _too_large(path) from None
+
+
+def is_text_table(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a text table (CSV, TSV, TXT), which has no sheets: its bytes decide, as
+    :func:`read_table` does."""
+    path = Path(path)
+    return file_kind(path, read_head(path, HEAD_BYTES)) == "text"
 
 
 def list_sheets(path: str | os.PathLike[str]) -> list[str]:

@@ -3,11 +3,18 @@
 :func:`parse_texts` takes the distinct texts of a column and tells, for each, what it holds: a
 missing marker, a plain number, a number with thousands separators, a currency amount, a
 percentage, a date, a time of day, or text. Decimal commas are read here and nowhere else.
+
+:func:`read_typed_number` reads one number a person typed (a form field, ``--input age=1,000``) by
+the same rules where they apply: ``1,000`` is a thousand, as in a file; a comma that cannot group
+thousands (``1,5``) is a decimal comma; anything that could be read two ways is refused with a
+reason that says how to write it.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -15,6 +22,7 @@ import pandas as pd
 __all__ = [
     "KIND_NAMES", "MISSING", "NUMBER", "GROUPED", "CURRENCY", "PERCENT", "DATE", "TIME", "TEXT",
     "MISSING_TOKENS", "ParsedTexts", "parse_texts", "looks_like_comma_decimal",
+    "TypedNumber", "read_typed_number", "parse_typed_number", "could_become_number",
 ]
 
 MISSING, NUMBER, GROUPED, CURRENCY, PERCENT, DATE, TIME, TEXT = range(8)
@@ -183,3 +191,95 @@ def parse_texts(texts, decimal_mark: str = ".") -> ParsedTexts:
 def looks_like_comma_decimal(text: str) -> bool:
     """``12,5``: a number written with a decimal comma."""
     return bool(_COMMA_DECIMAL_LOOK.fullmatch(text.strip()))
+
+
+# -- one number a person typed --------------------------------------------------------------------
+_TYPED_SEPARATOR = "[, '_\u00a0\u202f]"
+"""What may group thousands in a typed number: commas, spaces (normal, no-break, thin), the Swiss
+apostrophe and underscores; one kind throughout a number."""
+_TYPED_GROUPED = re.compile(rf"([+-]?)([1-9]\d{{0,2}}(?:({_TYPED_SEPARATOR})\d{{3}})(?:\3\d{{3}})*)(\.\d*)?", re.ASCII)
+_TYPED_COMMA_DECIMAL = re.compile(r"([+-]?)(\d*),(\d+)([eE][+-]?\d+)?", re.ASCII)
+_TYPED_DOT_GROUPS_COMMA_DECIMAL = re.compile(r"([+-]?)(\d{1,3}(?:\.\d{3})+),(\d+)", re.ASCII)
+_TYPED_SO_FAR = re.compile(rf"[+-]?[1-9]\d{{0,2}}(?:{_TYPED_SEPARATOR}\d{{3}})*{_TYPED_SEPARATOR}\d{{0,2}}", re.ASCII)
+_NOT_FINITE = frozenset(["INF", "INFINITY", "NAN"])
+
+
+class TypedNumber(NamedTuple):
+    """What :func:`read_typed_number` read: the ``value``, and a ``note`` such as ``"read as 1000"``
+    when the text was not written plainly (thousands separators, a decimal comma), else ``""``."""
+
+    value: float
+    note: str
+
+
+def _shown(value: float) -> str:
+    return format(value, ".15g")
+
+
+def _finite(text: str, plain: str) -> float:
+    """``float(plain)`` for the typed ``text``; too large or too small to hold is refused, not made
+    infinite or zero."""
+    value = float(plain)
+    if not math.isfinite(value):
+        if value < 0:
+            raise ValueError(f"\u201c{text}\u201d is too far below zero: the smallest number that can be used "
+                             f"is about -1.8e308.")
+        raise ValueError(f"\u201c{text}\u201d is too large: the largest number that can be used is about 1.8e308.")
+    if value == 0 and re.search(r"[1-9]", re.split(r"[eE]", plain)[0]):
+        raise ValueError(f"\u201c{text}\u201d is too close to zero to be used; type 0 if you mean zero.")
+    return value
+
+
+def read_typed_number(text: str) -> TypedNumber:
+    """Read one number as a person types it; raise ``ValueError`` with a plain reason if it is not one.
+
+    * ``2.5``, ``-3``, ``.5``, ``1e6``, with spaces around: as written;
+    * ``1,000`` and ``12,345,678.5`` (also ``1 000``, ``1'000``, ``1_000``): thousands separators,
+      noted ``"read as 1000"``;
+    * ``1,5``, ``0,125``: a comma that cannot group thousands is a decimal comma, noted ``"read as 1.5"``;
+    * refused: ``1234,567`` (a thousands separator or a decimal comma?), ``1.000,5``, ``1,00,000``,
+      ``inf``, ``nan``, ``1e400`` (too large) and anything else that is not a number.
+    """
+    text = str(text).strip()
+    if not text:
+        raise ValueError("Nothing was typed; type a number.")
+    if _DOT_PLAIN.fullmatch(text):
+        return TypedNumber(_finite(text, text), "")
+    grouped = _TYPED_GROUPED.fullmatch(text)
+    if grouped:
+        sign, digits, separator, decimals = grouped.group(1, 2, 3, 4)
+        value = _finite(text, sign + digits.replace(separator, "") + (decimals or ""))
+        return TypedNumber(value, f"read as {_shown(value)}")
+    comma = _TYPED_COMMA_DECIMAL.fullmatch(text)
+    if comma:
+        sign, whole, fraction, exponent = comma.group(1, 2, 3, 4)
+        as_decimal = f"{sign}{whole or '0'}.{fraction}{exponent or ''}"
+        if len(fraction) == 3 and whole.lstrip("0") and not exponent:
+            raise ValueError(f"\u201c{text}\u201d could be read two ways: write {sign}{whole}{fraction} for "
+                             f"a whole number, or {as_decimal} with a dot for decimals.")
+        if len(fraction) != 3 or not whole.lstrip("0"):
+            value = _finite(text, as_decimal)
+            return TypedNumber(value, f"read as {_shown(value)} (a decimal comma)")
+    if text.lstrip("+-").upper() in _NOT_FINITE:
+        raise ValueError(f"\u201c{text}\u201d is not a number that can be used; type an ordinary number, like 2.5.")
+    continental = _TYPED_DOT_GROUPS_COMMA_DECIMAL.fullmatch(text)
+    if continental:
+        written = continental.group(1) + continental.group(2).replace(".", "") + "." + continental.group(3)
+        raise ValueError(f"\u201c{text}\u201d mixes a dot and a comma; write it as {written} (a dot for "
+                         f"decimals, no separators).")
+    if "," in text and re.fullmatch(r"[+-]?[\d.,\s'_]+(?:[eE][+-]?\d+)?", text):
+        raise ValueError(f"\u201c{text}\u201d is not a number as written: commas may only separate groups of "
+                         f"three digits (1,000,000); or leave them out, with a dot for decimals (1000000.5).")
+    raise ValueError(f"\u201c{text}\u201d is not a number.")
+
+
+def parse_typed_number(text: str) -> float:
+    """The number in ``text`` (see :func:`read_typed_number`); ``ValueError`` with the reason if none."""
+    return read_typed_number(text).value
+
+
+def could_become_number(text: str) -> bool:
+    """Whether ``text`` (not a number yet) is a number being typed: ``-``, ``2e``, ``1,000,0``, ``1,``."""
+    text = str(text).strip()
+    return (text in ("", "+", "-", ".", "+.", "-.") or text[-1] in "eE+-,."
+            or _TYPED_SO_FAR.fullmatch(text) is not None)

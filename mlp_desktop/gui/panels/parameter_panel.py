@@ -10,7 +10,6 @@ valid ones to the workspace. Run alone with
 from __future__ import annotations
 
 import math
-import re
 import sys
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from ...core import settings as schema
 from ...core.errors import DataError
 from ...core.optimizers import OPTIMIZER_OPTIONS
+from ...core.reading.values import could_become_number, parse_typed_number
 from ...core.workspace import Workspace, WorkspaceEvent
 from ..widgets import error_label
 
@@ -64,78 +64,69 @@ def _nice(value: float, digits: int = 2) -> float:
     return float(f"{value:.{digits}g}")
 
 
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
-"""A whole number written with commas between groups of thousands."""
-_THOUSANDS_SO_FAR = re.compile(r"[+-]?\d{1,3}(?:,\d{3})*,\d{0,2}")
-"""Such a number while it is typed ("1,000,0")."""
-
-
-def _refusal(spin, text: str, state) -> str:
-    """What a spin box tells the user when it cannot take ``text``, or ``""`` when it can."""
+def _refusal(spin, text: str, reason: str = "") -> str:
+    """What a spin box tells the user when it cannot take ``text``: ``reason`` (why it is not a
+    number, from :func:`read_typed_number`), else that it is out of the box's range."""
     name = spin.accessibleName() or "This field"
     shown = spin.textFromValue(spin.value())
-    if state == QValidator.State.Invalid:
-        return f"{name}: \u201c{text.strip()}\u201d is not a number; it keeps {shown}."
+    if reason:
+        return f"{name}: {reason} It keeps {shown}."
     low, high = spin.textFromValue(spin.minimum()), spin.textFromValue(spin.maximum())
     return f"{name} must be from {low} to {high}; \u201c{text.strip()}\u201d was not used, it keeps {shown}."
 
 
+def _typed_state(spin, text: str, whole: bool = False):
+    """``(state, value or None)`` of ``text`` typed into ``spin``, by the core's rules for typed numbers;
+    says why (``spin.refused``) when it is refused outright."""
+    try:
+        value = parse_typed_number(text)
+    except ValueError as error:
+        if could_become_number(text):
+            return QValidator.State.Intermediate, None
+        spin.refused.emit(_refusal(spin, text, str(error)))
+        return QValidator.State.Invalid, None
+    if (not whole or value == int(value)) and spin.minimum() <= value <= spin.maximum():
+        return QValidator.State.Acceptable, value
+    return QValidator.State.Intermediate, value  # ("2.5" may become "2.5e3"): fixup says why
+
+
 class WholeSpinBox(QSpinBox):
     """A spin box for whole numbers that says why it refuses what was typed (``refused``). It takes
-    them as people write them: ``1e6`` and ``1,000,000`` are a million (Qt's own box dropped the
-    "e" and made 16 of ``1e6``, without a word)."""
+    them as people write them (:func:`read_typed_number`): ``1e6`` and ``1,000,000`` are a million
+    (Qt's own box dropped the "e" and made 16 of ``1e6``, without a word); ``1,5`` is a fraction,
+    refused as such, not fifteen."""
 
     refused = Signal(str)
 
-    @staticmethod
-    def _number(text: str) -> float:
-        """``1e6``, ``1,000,000`` and ``1 000 000``; a comma that does not group thousands is a
-        decimal mark (``1,5`` is a fraction, refused as such, not fifteen)."""
-        compact = text.strip().replace("_", "").replace(" ", "")
-        if _THOUSANDS.fullmatch(compact):
-            return float(compact.replace(",", ""))
-        return float(compact.replace(",", "."))
-
     def valueFromText(self, text: str) -> int:
         try:
-            return int(self._number(text))
+            return int(parse_typed_number(text))
         except (ValueError, OverflowError):
             return self.value()
 
     def validate(self, text: str, position: int):
-        try:
-            value = self._number(text)
-        except ValueError:
-            candidate = text.strip()
-            partial = (candidate in ("", "-", "+") or candidate[-1:] in ("e", "E", "-", "+", ",", ".")
-                       or _THOUSANDS_SO_FAR.fullmatch(candidate.replace(" ", "")) is not None)
-            if partial:
-                return QValidator.State.Intermediate, text, position
-            self.refused.emit(_refusal(self, text, QValidator.State.Invalid))
-            return QValidator.State.Invalid, text, position
-        if math.isfinite(value) and value == int(value) and self.minimum() <= value <= self.maximum():
-            return QValidator.State.Acceptable, text, position
-        return QValidator.State.Intermediate, text, position  # ("2.5" may become "2.5e3"): fixup says why
+        return _typed_state(self, text, whole=True)[0], text, position
 
     def fixup(self, text: str) -> str:  # Qt calls this with input it cannot take as it is
         if not text.strip():
             return super().fixup(text)
         try:
-            value = self._number(text)
-        except ValueError:
-            self.refused.emit(_refusal(self, text, QValidator.State.Invalid))
+            value = parse_typed_number(text)
+        except ValueError as error:
+            self.refused.emit(_refusal(self, text, str(error)))
             return text
-        if not math.isfinite(value) or value != int(value):
+        if value != int(value):
             self.refused.emit(f"{self.accessibleName() or 'This field'} takes whole numbers; \u201c{text.strip()}\u201d "
                               f"was not used, it keeps {self.textFromValue(self.value())}.")
         else:
-            self.refused.emit(_refusal(self, text, QValidator.State.Intermediate))
+            self.refused.emit(_refusal(self, text))
         return text  # as typed: the field goes back to its value (Qt's own fixup made 15 of "1,5")
 
 
 class NumberSpinBox(QDoubleSpinBox):
     """A spin box that shows numbers in their short form (``0.005``, ``1e-05``), not fixed decimals,
-    and says why it refuses what was typed (``refused``) instead of rewriting it silently."""
+    reads them as people type them (:func:`read_typed_number`: ``1,000`` is a thousand, ``0,5`` a
+    half) and says why it refuses what was typed (``refused``) instead of rewriting it silently."""
 
     refused = Signal(str)
 
@@ -151,31 +142,22 @@ class NumberSpinBox(QDoubleSpinBox):
 
     def fixup(self, text: str) -> str:  # Qt calls this with input it cannot take as it is
         if text.strip():
-            self.refused.emit(_refusal(self, text, QValidator.State.Intermediate))
+            try:
+                parse_typed_number(text)
+            except ValueError as error:
+                self.refused.emit(_refusal(self, text, str(error)))
+            else:
+                self.refused.emit(_refusal(self, text))
         return super().fixup(text)
 
     def valueFromText(self, text: str) -> float:
         try:
-            return float(text.strip().replace(",", "."))
+            return parse_typed_number(text)
         except ValueError:
             return self.value()
 
     def validate(self, text: str, position: int):
-        candidate = text.strip().replace(",", ".")
-        try:
-            value = float(candidate)
-        except ValueError:
-            partial = candidate in ("", "-", "+", ".", "-.", "+.") or candidate[-1:] in ("e", "E", "-", "+")
-            state = QValidator.State.Intermediate if partial else QValidator.State.Invalid
-            if state == QValidator.State.Invalid:
-                self.refused.emit(_refusal(self, text, state))
-            return state, text, position
-        if not math.isfinite(value):
-            self.refused.emit(_refusal(self, text, QValidator.State.Invalid))
-            return QValidator.State.Invalid, text, position
-        if self.minimum() <= value <= self.maximum():
-            return QValidator.State.Acceptable, text, position
-        return QValidator.State.Intermediate, text, position
+        return _typed_state(self, text)[0], text, position
 
 
 class LearningRateSpinBox(NumberSpinBox):

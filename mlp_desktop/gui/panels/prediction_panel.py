@@ -1,13 +1,14 @@
 """Prediction: type one row of inputs and see the network's answer, optionally step by step.
 
 The numbers come from :meth:`mlp_desktop.core.model.Model.predict` and
-``Model.net.forward_layers``; this panel only builds a form from the model's input columns,
-reads it and shows the answers.
+``Model.net.forward_layers``; what was typed is read by ``core.reading.values.read_typed_number``
+(as the command line's ``--input`` is) and inputs outside the training data are named by
+``core.extrapolation``. This panel only builds a form from the model's input columns, reads it and
+shows the answers.
 """
 
 from __future__ import annotations
 
-import math
 import sys
 
 import numpy as np
@@ -21,13 +22,18 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import DataError
+from ...core.extrapolation import extrapolation_warning, outside_training_range
+from ...core.reading.values import parse_typed_number, read_typed_number
 from ..dataframe_model import format_cell
 from ..widgets import compact_list_table
 
 DEBOUNCE_MS = 150
-WARN_COLOUR, ERROR_COLOUR = "#b35900", "#c62828"
+WARN_COLOUR, ERROR_COLOUR, NOTE_COLOUR = "#b35900", "#c62828", "#777"
 WARN_STYLE = f"color: {WARN_COLOUR};"
 ERROR_STYLE = f"color: {ERROR_COLOUR};"
+NOTE_STYLE = f"color: {NOTE_COLOUR};"
+STYLES = {"error": ERROR_STYLE, "warn": WARN_STYLE, "note": NOTE_STYLE}
+COLOURS = {"error": ERROR_COLOUR, "warn": WARN_COLOUR, "note": NOTE_COLOUR}
 FORM_WIDGETS_LIMIT = 64
 """Up to this many inputs each has a label, a field and a note of its own; more are rows of one
 table (input, value, note) whose value cell is edited in place: 784 rows of widgets took 0.2 s to
@@ -35,16 +41,12 @@ make and 1-2 s for Qt to lay out whenever the Predict tab showed a new image mod
 
 
 # -- small plain helpers (no Qt) --------------------------------------------------------------
-def parse_number(text: str) -> float | None:
-    """The number typed in ``text`` (``"5,1"`` reads as 5.1), or ``None`` if it is not a finite number."""
-    text = text.strip().replace("\u00a0", "").replace(" ", "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
+def _number_or_none(text: str) -> float | None:
+    """The number typed in ``text`` (see ``read_typed_number``), or ``None`` if it is not one."""
     try:
-        value = float(text)
+        return parse_typed_number(text)
     except ValueError:
         return None
-    return value if math.isfinite(value) else None
 
 
 def _one_row(values: dict) -> pd.DataFrame:
@@ -273,11 +275,16 @@ class PredictionPanel(QWidget):
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.actual_label = QLabel()
         self.actual_label.hide()
+        self.extrapolation_label = QLabel()  # inputs outside the training data (core.extrapolation)
+        self.extrapolation_label.setStyleSheet(WARN_STYLE)
+        self.extrapolation_label.setWordWrap(True)
+        self.extrapolation_label.hide()
         self.bars_widget = QWidget()
         self.bars_layout = QGridLayout(self.bars_widget)
         self.bars_layout.setContentsMargins(0, 0, 0, 0)
         result_layout.addWidget(self.result_label)
         result_layout.addWidget(self.actual_label)
+        result_layout.addWidget(self.extrapolation_label)
         result_layout.addWidget(self.bars_widget)
 
         self.row_box = QWidget()
@@ -410,7 +417,7 @@ class PredictionPanel(QWidget):
                 categories = pre.categories.get(name, [])
                 result[name] = str(categories[0]) if len(categories) else ""
             else:
-                result[name] = parse_number(self._default_text(name))
+                result[name] = parse_typed_number(self._default_text(name))
         return result
 
     def _default_text(self, name: str) -> str:
@@ -491,7 +498,7 @@ class PredictionPanel(QWidget):
         if self._table_form:
             model, result = self.inputs_model, {}
             for name, choices, text in zip(model.names, model.categories, model.texts):
-                number = None if choices is not None else parse_number(text)
+                number = None if choices is not None else _number_or_none(text)
                 result[name] = text if number is None else number
             return result
         result = {}
@@ -499,7 +506,7 @@ class PredictionPanel(QWidget):
             if isinstance(field, QComboBox):
                 result[name] = field.currentText()
             else:
-                number = parse_number(field.text())
+                number = _number_or_none(field.text())
                 result[name] = field.text() if number is None else number
         return result
 
@@ -561,6 +568,9 @@ class PredictionPanel(QWidget):
             self._set_prediction(None)
             return
         self._set_prediction(result, steps)
+        warning = extrapolation_warning(self._ranges, row)
+        self.extrapolation_label.setText(warning)
+        self.extrapolation_label.setVisible(bool(warning))
 
     def fill_from_row(self) -> None:
         """Copy the dataset row with the spin box's spreadsheet row number into the form."""
@@ -605,7 +615,7 @@ class PredictionPanel(QWidget):
                 continue
             number, message, kind = self._check_number(name, field.text())
             if kind:
-                note.setStyleSheet(ERROR_STYLE if kind == "error" else WARN_STYLE)
+                note.setStyleSheet(STYLES[kind])
                 note.setText(message)
             else:
                 note.clear()
@@ -622,14 +632,17 @@ class PredictionPanel(QWidget):
 
     def _check_number(self, name: str, text: str) -> tuple[float | None, str, str]:
         """``(number or None, note, kind)`` for the text of a number input: ``kind`` is ``"error"`` (not
-        a number), ``"warn"`` (outside the training range) or ``""``. Both forms use it."""
-        number = parse_number(text)
-        if number is None:
-            return None, "Type a number." if text.strip() else "Type a number (this field is empty).", "error"
-        low_high = self._ranges.get(name)
-        if low_high and not low_high[0] <= number <= low_high[1]:
-            return number, f"Outside the {self._range_hint(name)}; the prediction may be unreliable.", "warn"
-        return number, "", ""
+        a number: the note says why), ``"warn"`` (outside the training range), ``"note"`` (read other
+        than written: ``"1,000"`` is read as 1000) or ``""``. Both forms use it."""
+        try:
+            number, read_as = read_typed_number(text)
+        except ValueError as error:
+            return None, str(error), "error"
+        notes = [read_as[0].upper() + read_as[1:] + "."] if read_as else []
+        if outside_training_range({name: self._ranges[name]} if name in self._ranges else {}, {name: number}):
+            notes.append(f"Outside the {self._range_hint(name)}.")
+            return number, " ".join(notes), "warn"
+        return number, " ".join(notes), "note" if notes else ""
 
     def _checked_table_row(self) -> pd.DataFrame | None:
         model, row, notes, valid = self.inputs_model, {}, [], True
@@ -639,7 +652,7 @@ class PredictionPanel(QWidget):
                 notes.append(("", ""))
                 continue
             number, message, kind = self._check_number(name, text)
-            notes.append((message, {"error": ERROR_COLOUR, "warn": WARN_COLOUR}.get(kind, "")))
+            notes.append((message, COLOURS.get(kind, "")))
             if number is None:
                 valid = False
             else:
@@ -650,6 +663,7 @@ class PredictionPanel(QWidget):
     def _set_prediction(self, result: pd.DataFrame | None, steps: list[str] | None = None) -> None:
         self._prediction = result
         if result is None:
+            self.extrapolation_label.hide()
             self.result_label.setText("—")
             for _, bar in self._bars:
                 bar.setValue(0)
