@@ -176,3 +176,27 @@ def test_class_colours_show_when_the_view_is_first_opened_after_training(qtbot):
         view.show()
     assert view.grid is not None
     assert list(view.image.levels) == [0, 255]
+
+
+def test_the_scatter_legend_goes_to_the_corner_the_points_leave_free(qtbot, health):
+    """A poor model predicting about 12 for every row drew its points under the legend (top left)."""
+    model, train, val = health
+    view = EvaluationView()
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    view.set_results(model, RowSets.of_frames(train, val))
+    box = view.scatter_plot.vb
+
+    def legend_corner() -> tuple[bool, bool]:
+        qtbot.wait(20)
+        centre, middle = view.scatter_legend.sceneBoundingRect().center(), box.sceneBoundingRect().center()
+        return centre.x() > middle.x(), centre.y() > middle.y()  # (right, below)
+
+    empty = {"actual": np.zeros(0), "predicted": np.zeros(0)}
+    over = {"actual": np.array([1.0, 2, 3, 6, 7, 10]), "predicted": np.full(6, 11.7)}  # the top left is full
+    view._place_legend(over, empty, 1.0, 11.7)
+    assert legend_corner() == (True, True)
+    under = {"actual": np.array([1.0, 2, 3, 6, 7, 10]), "predicted": np.full(6, 1.0)}  # the bottom right is
+    view._place_legend(under, empty, 1.0, 10.0)
+    assert legend_corner() == (False, False)

@@ -318,6 +318,19 @@ class EvaluationView(BuiltWhenShown, QWidget):
             return float(value)
         return float(value[index]) if index < len(value) else float("nan")
 
+    def _place_legend(self, train: dict, validation: dict, low: float, high: float) -> None:
+        """The legend in the corner the points leave free: top left (over-predictions) unless more
+        points are there than bottom right (under-predictions). A poor model's points ran under
+        the legend at the top left."""
+        actual = np.concatenate([train["actual"], validation["actual"]])
+        predicted = np.concatenate([train["predicted"], validation["predicted"]])
+        span = (high - low) or 1.0
+        left, right = actual < low + 0.45 * span, actual > high - 0.45 * span
+        top, bottom = predicted > high - 0.35 * span, predicted < low + 0.35 * span
+        bottom_right = int(np.count_nonzero(right & bottom)) < int(np.count_nonzero(left & top))
+        corner = (1, 1) if bottom_right else (0, 0)
+        self.scatter_legend.anchor(itemPos=corner, parentPos=corner, offset=(-6, -4) if bottom_right else (6, 4))
+
     def _show_regression(self) -> None:
         train, validation = self._reports["training"], self._reports["validation"]
         self.scatter_legend.clear()
@@ -332,6 +345,7 @@ class EvaluationView(BuiltWhenShown, QWidget):
         if values.size:
             low, high = float(values.min()), float(values.max())
             self.identity_line.setData([low, high], [low, high])
+            self._place_legend(train, validation, low, high)
         residuals = np.concatenate([train["residuals"], validation["residuals"]])
         residuals = residuals[np.isfinite(residuals)]
         if residuals.size == 0:
