@@ -257,14 +257,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-_GUI_WORDS = {'choose "drop incomplete rows"': "add --drop-missing"}
-"""The core names the Data panel's choices; on the command line the option does the same."""
-
-
 def _in_command_words(message: str) -> str:
-    for words, option in _GUI_WORDS.items():
-        message = message.replace(words, option)
-    return message
+    """The core names the window's choices; on the command line the option does the same."""
+    from .core.data import SKIP_INCOMPLETE_ADVICE
+
+    return message.replace(SKIP_INCOMPLETE_ADVICE, "add --drop-missing")
 
 
 # -- train ---------------------------------------------------------------------------------------

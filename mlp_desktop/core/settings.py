@@ -279,7 +279,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("validation_fraction", "number", 0.2, "Validation share",
             "The share of rows held out of training, to check how well the network does on data it never "
             "saw.", "data", minimum=0.0, maximum=0.9, cli="--validation"),
-    Setting("drop_missing", "bool", False, "Drop incomplete rows",
+    Setting("drop_missing", "bool", False, "Skip incomplete rows",
             "Leave out rows with an empty cell in a chosen column, instead of stopping with an error.", "data",
             cli="--drop-missing"),
 )}

@@ -28,6 +28,7 @@ from .columns import type_column
 from .dataset import (
     LARGEST_TRAINABLE_VALUE,
     MAX_AUTO_CLASSES,
+    SKIP_INCOMPLETE_ADVICE,
     TASKS,
     Dataset,
     Roles,
@@ -42,8 +43,9 @@ from .values import MISSING_TOKENS
 
 __all__ = [
     "KIND_CATEGORICAL", "KIND_EMPTY", "KIND_NUMERIC", "LARGEST_TRAINABLE_VALUE", "MAX_AUTO_CLASSES",
-    "MISSING_TOKENS", "SUPPORTED_EXTENSIONS", "TASKS", "ColumnInfo", "Dataset", "Roles", "Table", "column_info",
-    "default_roles", "list_sheets", "prepare_dataset", "prepare_inputs", "read_table", "table_from_frame",
+    "MISSING_TOKENS", "SKIP_INCOMPLETE_ADVICE", "SUPPORTED_EXTENSIONS", "TASKS", "ColumnInfo", "Dataset", "Roles",
+    "Table", "column_info", "default_roles", "list_sheets", "prepare_dataset", "prepare_inputs",
+    "read_table", "table_from_frame",
 ]
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..settings import SETTINGS
 from .build import bad_cells_sentence, cell_summary, quoted
 from .columns import label, label_series, sorted_labels, type_column
 from .table import KIND_CATEGORICAL, KIND_EMPTY, KIND_NUMERIC, ColumnInfo, Table
@@ -24,7 +25,7 @@ from .values import looks_like_comma_decimal
 
 __all__ = [
     "LARGEST_TRAINABLE_VALUE", "TASKS", "MAX_AUTO_CLASSES", "Dataset", "Roles", "column_info", "default_roles",
-    "prepare_dataset", "prepare_inputs",
+    "prepare_dataset", "prepare_inputs", "SKIP_INCOMPLETE_ADVICE",
 ]
 
 LARGEST_TRAINABLE_VALUE = 1e150
@@ -40,6 +41,10 @@ MIN_ROWS_PER_CLASS = 2
 """Fewer rows per class than this on average: a classifier cannot learn the classes (a warning)."""
 
 _COLUMNS_SHOWN = 30
+
+SKIP_INCOMPLETE_ADVICE = f'tick "{SETTINGS["drop_missing"].label}"'
+"""What the missing-values message asks a user of the window to do: the box is called the same in the
+Data panel and in the Predict a file dialog. The command line swaps in its option."""
 
 
 @dataclass
@@ -408,7 +413,7 @@ def _rows_to_keep(table: Table, used: pd.DataFrame, drop_missing: bool) -> tuple
         n_cells = int(sum(int(mask.sum()) for mask in missing))
         raise DataError(
             f"Missing values in {table.location}: {cell_summary(cells, n_cells)}. "
-            f'Fill them in, or choose "drop incomplete rows".'
+            f"Fill them in, or {SKIP_INCOMPLETE_ADVICE}."
         )
     if n_incomplete == len(used):
         raise DataError(
