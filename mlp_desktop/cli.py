@@ -127,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--input", action="append", default=[], metavar="COLUMN=VALUE",
                          help="one input value; repeat for every input column")
     predict.add_argument("--out", metavar="OUT.xlsx|OUT.csv", help="write here (default: CSV to standard output)")
-    predict.add_argument("--drop-missing", action="store_true", help="skip rows with missing inputs")
+    predict.add_argument("--drop-missing", action="store_true",
+                         help="leave rows with missing inputs unpredicted (kept, with empty prediction cells)")
 
     evaluate = commands.add_parser("evaluate", help="measure a saved model on data with known targets")
     evaluate.add_argument("model")
@@ -386,9 +387,8 @@ def _format_metrics(values: dict) -> str:
 
 # -- predict -------------------------------------------------------------------------------------
 def _predict(args) -> int:
-    import pandas as pd
-
-    from .core.data import prepare_inputs, read_table
+    from .core.batch_prediction import predict_table
+    from .core.data import read_table
     from .core.errors import DataError
     from .core.fileio import whole_numbers_as_integers, write_table
     from .core.model import load_model
@@ -407,16 +407,14 @@ def _predict(args) -> int:
     if args.out and Path(args.out).resolve() == Path(args.data).resolve():
         raise DataError(f"--out would overwrite the data file {args.data}; choose another name.")
     table = read_table(args.data, args.sheet)
-    inputs, kept = prepare_inputs(table, model.inputs, model.preprocessor.input_kinds, args.drop_missing)
+    predicted = predict_table(model, table, args.drop_missing)  # every row kept, as the window saves it
     _print_reading_notes(table)  # how the file was read, as train says it (stderr: stdout is the result)
-    if len(kept) < len(table.frame):
-        print(f"Dropped {len(table.frame) - len(kept)} row(s) with missing values.", file=sys.stderr)
-    predictions = model.predict(inputs)
-    output = table.frame.iloc[kept].reset_index(drop=True)
-    output = pd.concat([output, predictions.reset_index(drop=True)], axis=1)
+    if predicted.n_skipped:
+        print(predicted.summary(), file=sys.stderr)
+    output = predicted.frame
     if args.out:
         write_table(output, args.out)
-        print(f"Wrote {len(output)} predictions to {args.out}.", file=sys.stderr)
+        print(predicted.saved_sentence(args.out), file=sys.stderr)
     else:
         whole_numbers_as_integers(output).to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0

@@ -28,6 +28,7 @@ from .reading import (
     column_info,
     default_roles,
     list_sheets,
+    missing_columns,
     prepare_dataset,
     prepare_inputs,
     read_table,
@@ -37,6 +38,6 @@ from .reading import (
 __all__ = [
     "KIND_CATEGORICAL", "KIND_EMPTY", "KIND_NUMERIC", "LARGEST_TRAINABLE_VALUE", "MAX_AUTO_CLASSES",
     "MISSING_TOKENS", "SKIP_INCOMPLETE_ADVICE", "SUPPORTED_EXTENSIONS", "TASKS", "ColumnInfo", "Dataset", "Roles",
-    "Table", "column_info", "default_roles", "list_sheets", "prepare_dataset", "prepare_inputs",
+    "Table", "column_info", "default_roles", "list_sheets", "missing_columns", "prepare_dataset", "prepare_inputs",
     "read_table", "table_from_frame",
 ]
