@@ -130,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--input", action="append", default=[], metavar="COLUMN=VALUE",
                          help="one input value; repeat for every input column")
     predict.add_argument("--out", metavar="OUT.xlsx|OUT.csv", help="write here (default: CSV to standard output)")
-    predict.add_argument("--drop-missing", action="store_true", help="skip rows with missing inputs")
+    predict.add_argument("--drop-missing", action="store_true",
+                         help="leave rows with missing inputs unpredicted (kept, with empty prediction cells)")
 
     evaluate = commands.add_parser("evaluate", help="measure a saved model on data with known targets")
     evaluate.add_argument("model")
@@ -260,14 +261,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-_GUI_WORDS = {'choose "drop incomplete rows"': "add --drop-missing"}
-"""The core names the Data panel's choices; on the command line the option does the same."""
-
-
 def _in_command_words(message: str) -> str:
-    for words, option in _GUI_WORDS.items():
-        message = message.replace(words, option)
-    return message
+    """The core names the window's choices; on the command line the option does the same."""
+    from .core.data import SKIP_INCOMPLETE_ADVICE
+
+    return message.replace(SKIP_INCOMPLETE_ADVICE, "add --drop-missing")
 
 
 # -- train ---------------------------------------------------------------------------------------
@@ -410,9 +408,7 @@ def _format_metrics(values: dict) -> str:
 
 # -- predict -------------------------------------------------------------------------------------
 def _predict(args) -> int:
-    import pandas as pd
-
-    from .core.data import prepare_inputs
+    from .core.batch_prediction import predict_table
     from .core.errors import DataError
     from .core.fileio import whole_numbers_as_integers, write_table
     from .core.model import load_model
@@ -432,17 +428,17 @@ def _predict(args) -> int:
     if args.out and Path(args.out).resolve() == Path(args.data).resolve():
         raise DataError(f"--out would overwrite the data file {args.data}; choose another name.")
     table = _read_data(args)
-    inputs, kept = prepare_inputs(table, model.inputs, model.preprocessor.input_kinds, args.drop_missing)
+    predicted = predict_table(model, table, args.drop_missing)  # every row kept, as the window saves it
     _print_reading_notes(table)  # how the file was read, as train says it (stderr: stdout is the result)
-    if len(kept) < len(table.frame):
-        print(f"Dropped {len(table.frame) - len(kept)} row(s) with missing values.", file=sys.stderr)
-    predictions = model.predict(inputs)
-    _warn_if_extrapolating(model, inputs)
-    output = table.frame.iloc[kept].reset_index(drop=True)
-    output = pd.concat([output, predictions.reset_index(drop=True)], axis=1)
+    if predicted.n_skipped:
+        print(predicted.summary(), file=sys.stderr)
+    extrapolating = predicted.extrapolation(model.preprocessor.input_ranges)
+    if extrapolating:
+        print(f"warning: {extrapolating}", file=sys.stderr)
+    output = predicted.frame
     if args.out:
         write_table(output, args.out)
-        print(f"Wrote {len(output)} predictions to {args.out}.", file=sys.stderr)
+        print(predicted.saved_sentence(args.out), file=sys.stderr)
     else:
         whole_numbers_as_integers(output).to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0

@@ -638,16 +638,25 @@ def test_predict_out_over_the_data_file_is_refused(capsys, tmp_path, monkeypatch
         assert data.read_bytes() == HEALTH.read_bytes()
 
 
-def test_predict_drops_incomplete_rows_only_when_asked(capsys, tmp_path, health_model):
+def test_predict_skips_incomplete_rows_only_when_asked_and_keeps_them(capsys, tmp_path, health_model):
     data = tmp_path / "new.csv"
     data.write_text("age,exercise,diet\n30,2,5\n,3,4\n50,5,5\n", encoding="utf-8")
     code, _, err = cli(capsys, "predict", health_model, data)
     assert_user_error(code, err, "missing")
-    code, out, _ = cli(capsys, "predict", health_model, data, "--drop-missing")
+    assert "Fill them in, or add --drop-missing." in err  # the option, not the window's box
+    code, out, err = cli(capsys, "predict", health_model, data, "--drop-missing")
     assert code == 0
     result = read_csv_text(out)
-    assert result["age"].tolist() == [30, 50]
-    assert list(result.columns) == ["age", "exercise", "diet", "predicted_output"]
+    assert result["age"].tolist()[::2] == [30, 50] and np.isnan(result["age"][1])  # every row, in order
+    assert list(result.columns) == ["age", "exercise", "diet", "predicted_output", "prediction_note"]
+    assert np.isnan(result["predicted_output"][1]) and not result["predicted_output"][[0, 2]].isna().any()
+    assert result["prediction_note"][1] == "not predicted: no value in age"
+    assert ("2 of 3 rows predicted; 1 incomplete row skipped: it is kept, with empty prediction cells and the "
+            "reason in prediction_note.") in err
+    out_file = tmp_path / "out.xlsx"
+    code, _, err = cli(capsys, "predict", health_model, data, "--drop-missing", "--out", out_file)
+    assert code == 0 and f"Saved all 3 rows to {out_file} (1 without a prediction)." in err
+    assert len(pd.read_excel(out_file)) == 3
 
 
 @pytest.mark.parametrize("case", ["corrupt json", "version 99", "text in number column", "bad --out extension",

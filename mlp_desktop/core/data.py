@@ -18,6 +18,7 @@ from .reading import (
     LARGEST_TRAINABLE_VALUE,
     MAX_AUTO_CLASSES,
     MISSING_TOKENS,
+    SKIP_INCOMPLETE_ADVICE,
     SUPPORTED_EXTENSIONS,
     TASKS,
     ColumnInfo,
@@ -28,6 +29,7 @@ from .reading import (
     default_roles,
     is_text_table,
     list_sheets,
+    missing_columns,
     prepare_dataset,
     prepare_inputs,
     read_table,
@@ -36,7 +38,7 @@ from .reading import (
 
 __all__ = [
     "KIND_CATEGORICAL", "KIND_EMPTY", "KIND_NUMERIC", "LARGEST_TRAINABLE_VALUE", "MAX_AUTO_CLASSES",
-    "MISSING_TOKENS", "SUPPORTED_EXTENSIONS", "TASKS", "ColumnInfo", "Dataset", "Roles", "Table", "column_info",
-    "default_roles", "is_text_table", "list_sheets", "prepare_dataset", "prepare_inputs", "read_table",
-    "table_from_frame",
+    "MISSING_TOKENS", "SKIP_INCOMPLETE_ADVICE", "SUPPORTED_EXTENSIONS", "TASKS", "ColumnInfo", "Dataset", "Roles",
+    "Table", "column_info", "default_roles", "is_text_table", "list_sheets", "missing_columns", "prepare_dataset",
+    "prepare_inputs", "read_table", "table_from_frame",
 ]

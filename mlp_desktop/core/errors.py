@@ -7,3 +7,7 @@ understands. The GUI shows the message in a dialog; the command line prints ``er
 
 class DataError(ValueError):
     """A problem the user can fix: a file, a cell, a column or a setting."""
+
+
+class Cancelled(Exception):
+    """The user stopped the work before it finished; nothing was written."""

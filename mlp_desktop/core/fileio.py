@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import DataError
+from .errors import Cancelled, DataError
 
 
 @contextlib.contextmanager
@@ -134,20 +134,37 @@ def _write_xlsx(frame, path: Path) -> None:
                     cell.data_type = "s"  # the text as it is, shown and stored as text
 
 
-def write_table(frame, path) -> None:
+EXCEL_MAX_DATA_ROWS = 1_048_575
+"""An Excel sheet holds 1,048,576 rows, one of them the header."""
+
+
+def write_table(frame, path, should_stop: Callable[[], bool] | None = None) -> None:
     """Save a DataFrame as ``.csv`` or ``.xlsx`` (chosen by the suffix), atomically.
 
     Nothing written is a live formula: in ``.xlsx`` a text starting with ``=`` is stored as text;
     in ``.csv`` texts starting with ``=``, ``+``, ``-`` or ``@`` get a leading apostrophe
-    (:func:`guard_csv_text`).
+    (:func:`guard_csv_text`). ``should_stop() -> True`` once the file is written but not yet in
+    place raises :class:`~.errors.Cancelled` and leaves ``path`` as it was (a save cancelled while
+    it runs cannot be interrupted, but it never replaces the file).
     """
     path = Path(path)
-    frame = whole_numbers_as_integers(frame)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        guarded = guard_csv_text(frame)
-        write_with(path, lambda p: guarded.to_csv(p, index=False))
+        def writer(temporary):
+            guard_csv_text(whole_numbers_as_integers(frame)).to_csv(temporary, index=False)
     elif suffix == ".xlsx":
-        write_with(path, lambda p: _write_xlsx(frame, p))
+        if len(frame) > EXCEL_MAX_DATA_ROWS:
+            raise DataError(f"Cannot save {path.name}: {len(frame):,} rows are more than an Excel sheet holds "
+                            f"({EXCEL_MAX_DATA_ROWS:,} below the header). Save it as .csv instead.")
+
+        def writer(temporary):
+            _write_xlsx(whole_numbers_as_integers(frame), temporary)
     else:
         raise DataError(f"Cannot save {path.name}: choose a .csv or .xlsx file name.")
+
+    def write_unless_stopped(temporary):
+        writer(temporary)
+        if should_stop is not None and should_stop():
+            raise Cancelled()
+
+    write_with(path, write_unless_stopped)

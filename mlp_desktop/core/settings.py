@@ -24,7 +24,6 @@ from typing import Any
 
 from .errors import DataError
 from .initializers import BIAS_INITS, INITIALIZERS
-from .reading.values import parse_typed_number
 
 LARGEST_WHOLE = 2**31 - 1
 """The largest whole number a setting may hold (what a spin box can show)."""
@@ -107,6 +106,9 @@ class Setting:
 
     def _number(self, value: Any) -> float:
         if isinstance(value, str):  # typed (an option's text): "1,000" is a thousand, "0,5" a half
+            # (imported here: the reading package names this module's settings in its messages)
+            from .reading.values import parse_typed_number
+
             try:
                 return parse_typed_number(value)
             except ValueError as error:
@@ -283,7 +285,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("validation_fraction", "number", 0.2, "Validation share",
             "The share of rows held out of training, to check how well the network does on data it never "
             "saw.", "data", minimum=0.0, maximum=0.9, cli="--validation"),
-    Setting("drop_missing", "bool", False, "Drop incomplete rows",
+    Setting("drop_missing", "bool", False, "Skip incomplete rows",
             "Leave out rows with an empty cell in a chosen column, instead of stopping with an error.", "data",
             cli="--drop-missing"),
 )}

@@ -341,7 +341,7 @@ def test_blank_cells_message_and_drop(tmp_path):
     assert message == (
         'Missing values in data.xlsx, sheet "Sheet1": row 4 column "age", row 7 column "diet", '
         'row 8 column "age", row 8 column "diet", row 9 column "output". '
-        'Fill them in, or choose "drop incomplete rows".'
+        'Fill them in, or tick "Skip incomplete rows".'
     )
     dataset = prepare_dataset(table, drop_missing=True)
     assert dataset.n_dropped == 4

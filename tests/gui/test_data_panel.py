@@ -147,13 +147,16 @@ def test_drop_incomplete_rows(panel, qtbot, tmp_path):
     assert panel.load_file(path)
     assert panel.dataset() is None
     assert "Missing values" in panel.error_message() and "row 3" in panel.error_message()
+    # the message names the box the panel shows, by its name
+    assert panel.error_message().endswith(f'Fill them in, or tick "{panel.drop_missing_check.text()}".')
+    assert panel.drop_missing_check.text() == "Skip incomplete rows"
     with qtbot.waitSignal(panel.datasetChanged) as blocker:
         qtbot.mouseClick(panel.drop_missing_check, Qt.MouseButton.LeftButton)
     assert panel.drop_missing_check.isChecked()
     dataset = blocker.args[0]
     assert dataset.n_dropped == 2 and len(dataset.frame) == 4
     assert list(dataset.row_numbers) == [2, 4, 6, 7]
-    assert panel.counts_label.text() == "6 rows · 2 incomplete dropped · 3 training · 1 validation"
+    assert panel.counts_label.text() == "6 rows · 2 incomplete skipped · 3 training · 1 validation"
     with qtbot.waitSignal(panel.datasetChanged) as blocker:
         qtbot.mouseClick(panel.drop_missing_check, Qt.MouseButton.LeftButton)
     assert blocker.args == [None]

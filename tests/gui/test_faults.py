@@ -328,14 +328,17 @@ def test_saving_predictions_that_cannot_be_written_keeps_the_old_file(qtbot, sha
     window = shared
     dialog = BatchPredictDialog(window.session.model(), window)
     qtbot.addWidget(dialog)
-    assert dialog.load(sample_path("health_score", ".csv"))
+    dialog.load(sample_path("health_score", ".csv"))
+    qtbot.waitUntil(lambda: not dialog.busy(), timeout=10_000)  # read and predicted on the worker thread
+    assert dialog.result is not None
     folder, lock = read_only_folder
     (folder / "predicted.xlsx").write_bytes(OLD)
     if fault == "full disk":
         full_disk(folder)
     else:
         lock()
-    assert not dialog.save(folder / "predicted.xlsx")
+    assert dialog.save(folder / "predicted.xlsx")
+    qtbot.waitUntil(lambda: not dialog.busy(), timeout=10_000)
     assert not dialog.error.isHidden()
     assert "predicted.xlsx" in dialog.error.text()
     assert ("No space left on device" if fault == "full disk" else "Permission denied") in dialog.error.text()

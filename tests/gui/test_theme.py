@@ -89,7 +89,7 @@ def test_the_diagram_exports_on_paper_in_the_dark_theme(qtbot, restore_theme, tm
 
 def test_unticked_check_boxes_can_be_seen_in_the_dark_theme(qtbot, restore_theme):
     theme.apply_theme("dark")
-    box = QCheckBox("Drop incomplete rows")
+    box = QCheckBox("Skip incomplete rows")
     qtbot.addWidget(box)
     box.resize(box.sizeHint())
     image = box.grab().toImage()

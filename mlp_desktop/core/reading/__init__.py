@@ -28,11 +28,13 @@ from .columns import type_column
 from .dataset import (
     LARGEST_TRAINABLE_VALUE,
     MAX_AUTO_CLASSES,
+    SKIP_INCOMPLETE_ADVICE,
     TASKS,
     Dataset,
     Roles,
     column_info,
     default_roles,
+    missing_columns,
     prepare_dataset,
     prepare_inputs,
 )
@@ -42,9 +44,9 @@ from .values import MISSING_TOKENS
 
 __all__ = [
     "KIND_CATEGORICAL", "KIND_EMPTY", "KIND_NUMERIC", "LARGEST_TRAINABLE_VALUE", "MAX_AUTO_CLASSES",
-    "MISSING_TOKENS", "SUPPORTED_EXTENSIONS", "TASKS", "ColumnInfo", "Dataset", "Roles", "Table", "column_info",
-    "default_roles", "is_text_table", "list_sheets", "prepare_dataset", "prepare_inputs", "read_table",
-    "table_from_frame",
+    "MISSING_TOKENS", "SKIP_INCOMPLETE_ADVICE", "SUPPORTED_EXTENSIONS", "TASKS", "ColumnInfo", "Dataset", "Roles",
+    "Table", "column_info", "default_roles", "is_text_table", "list_sheets", "missing_columns", "prepare_dataset",
+    "prepare_inputs", "read_table", "table_from_frame",
 ]
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..settings import SETTINGS
 from .build import bad_cells_sentence, cell_summary, quoted
 from .columns import label, label_series, sorted_labels, type_column
 from .table import KIND_CATEGORICAL, KIND_EMPTY, KIND_NUMERIC, ColumnInfo, Table
@@ -24,7 +25,7 @@ from .values import looks_like_comma_decimal
 
 __all__ = [
     "LARGEST_TRAINABLE_VALUE", "TASKS", "MAX_AUTO_CLASSES", "Dataset", "Roles", "column_info", "default_roles",
-    "prepare_dataset", "prepare_inputs",
+    "prepare_dataset", "prepare_inputs", "SKIP_INCOMPLETE_ADVICE", "missing_columns",
 ]
 
 LARGEST_TRAINABLE_VALUE = 1e150
@@ -40,6 +41,10 @@ MIN_ROWS_PER_CLASS = 2
 """Fewer rows per class than this on average: a classifier cannot learn the classes (a warning)."""
 
 _COLUMNS_SHOWN = 30
+
+SKIP_INCOMPLETE_ADVICE = f'tick "{SETTINGS["drop_missing"].label}"'
+"""What the missing-values message asks a user of the window to do: the box is called the same in the
+Data panel and in the Predict a file dialog. The command line swaps in its option."""
 
 
 @dataclass
@@ -284,7 +289,7 @@ def prepare_inputs(
         if infos[name].kind == KIND_CATEGORICAL:
             example = _text_example(table, name)
             raise DataError(f'Column "{name}" in {table.location} must hold numbers, but holds text such as {example}.')
-        _check_number_column_has_no_text(table, infos[name])
+        _check_number_column_has_no_text(table, infos[name], "Correct these cells: the model needs this column.")
     used = table.frame[inputs]
     keep, _ = _rows_to_keep(table, used, drop_missing)
     kept = np.flatnonzero(keep)
@@ -359,13 +364,15 @@ def _check_formulas(table: Table, info: ColumnInfo) -> None:
     )
 
 
-def _check_number_column_has_no_text(table: Table, info: ColumnInfo) -> None:
+def _check_number_column_has_no_text(
+    table: Table, info: ColumnInfo, advice: str = "Correct these cells, or leave the column out."
+) -> None:
     if info.kind != KIND_NUMERIC or not info.bad_cells:
         return
     hint = ""
     if any(looks_like_comma_decimal(text) for _, text in info.bad_cells):
         hint = " Decimal commas (12,5) are only read in files separated by semicolons; write 12.5 instead."
-    raise DataError(f"{bad_cells_sentence(table, info)} Correct these cells, or leave the column out.{hint}")
+    raise DataError(f"{bad_cells_sentence(table, info)} {advice}{hint}")
 
 
 def _text_example(table: Table, name: str) -> str:
@@ -408,13 +415,21 @@ def _rows_to_keep(table: Table, used: pd.DataFrame, drop_missing: bool) -> tuple
         n_cells = int(sum(int(mask.sum()) for mask in missing))
         raise DataError(
             f"Missing values in {table.location}: {cell_summary(cells, n_cells)}. "
-            f'Fill them in, or choose "drop incomplete rows".'
+            f"Fill them in, or {SKIP_INCOMPLETE_ADVICE}."
         )
     if n_incomplete == len(used):
         raise DataError(
             f"Every row of {table.location} has a missing value in the chosen columns; no complete row is left."
         )
     return ~incomplete, n_incomplete
+
+
+def missing_columns(table: Table, names: list[str], rows: np.ndarray) -> list[list[str]]:
+    """For each position in ``rows`` (of ``table.frame``), the columns among ``names`` whose cell there
+    is missing (blank, ``NA``, ``#N/A``, ...: what :func:`prepare_inputs` counts as missing)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    masks = [_missing(table.frame[name].to_numpy()[rows]) for name in names]
+    return [[name for name, mask in zip(names, masks) if mask[i]] for i in range(len(rows))]
 
 
 def _missing(values: np.ndarray) -> np.ndarray:

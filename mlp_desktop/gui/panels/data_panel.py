@@ -361,9 +361,8 @@ class DataPanel(QWidget):
             "The share of rows held out of training, to check how well the network does on data it never saw.")
         self.validation_spin.valueChanged.connect(self._settings_edited)
 
-        self.drop_missing_check = QCheckBox("Drop incomplete rows")
-        self.drop_missing_check.setToolTip(
-            "Leave out rows with an empty cell in a chosen column, instead of stopping with an error.")
+        self.drop_missing_check = QCheckBox(schema.SETTINGS["drop_missing"].label)
+        self.drop_missing_check.setToolTip(schema.SETTINGS["drop_missing"].tooltip())
         self.drop_missing_check.toggled.connect(self._recompute)
 
         self.counts_label = QLabel()
@@ -744,7 +743,7 @@ class DataPanel(QWidget):
         dataset = self._dataset
         if dataset is not None:
             if dataset.n_dropped:
-                parts.append(f"{dataset.n_dropped:,} incomplete dropped")
+                parts.append(f"{dataset.n_dropped:,} incomplete skipped")
             try:
                 n_train, n_validation, n_test = self.workspace.split_counts()  # the split the next run uses
             except DataError as error:
