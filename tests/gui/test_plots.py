@@ -659,3 +659,13 @@ class TestLazyWeightTree:
         assert ticked == ["W1[2,3]", "b1[3]"]
         assert neuron_3.child(2).data(0, Qt.ItemDataRole.DecorationRole) is not None  # its colour swatch
         assert neuron_3.child(0).data(0, Qt.ItemDataRole.DecorationRole) is None
+
+
+def test_epoch_axes_write_numbers_alike_in_every_plot(qtbot):
+    """The RMSE axis wrote 500000 and 1e+06 while the weight tiles wrote 500k and 1M."""
+    from mlp_desktop.gui.plots.weight_grid import EpochAxis
+
+    plot = shown(qtbot, RmsePlot())
+    axis = plot.plot_item.getAxis("bottom")
+    assert axis.tickStrings([0, 500_000, 1_000_000], 1.0, 500_000) == ["0", "500k", "1M"]
+    assert EpochAxis("bottom").tickStrings([1500], 1.0, 500) == ["1.5k"]

@@ -17,7 +17,7 @@ from mlp_desktop.gui import icons
 from mlp_desktop.gui.editor.editor_widget import EditorWidget
 from mlp_desktop.gui.editor.items import LayerHeaderItem, NeuronItem
 from mlp_desktop.gui.main_window import MainWindow, app_icon, show_error_report
-from mlp_desktop.gui.plots.weight_grid import compact_number
+from mlp_desktop.gui.plots.style import compact_number
 from mlp_desktop.gui.widgets import ElidedLabel, focus_first
 
 CONTROLS = (QAbstractButton, QComboBox, QAbstractSpinBox, QLineEdit, QSlider)

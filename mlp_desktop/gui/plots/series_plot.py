@@ -18,7 +18,9 @@ from .exporting import export_graphics, make_export_action
 from .follow import FollowLatest, forget_range
 from .readout import HoverLabel, format_value, make_marker, nearest_point, readout_text, scene_to_view
 from ..widgets import BuiltWhenShown
-from .style import ReadableAxis, background, colour, configure_curve, foreground, legend_brush, pen, style_plot_item
+from .style import (
+    EpochNumbersAxis, ReadableAxis, background, colour, configure_curve, foreground, legend_brush, pen, style_plot_item,
+)
 
 
 class SeriesPlot(BuiltWhenShown, QWidget):
@@ -88,7 +90,8 @@ class SeriesPlot(BuiltWhenShown, QWidget):
 
     def _build_parts(self) -> None:
         """The plot, its curves drawn from the buffer, in the look in force."""
-        self.plot_widget = pg.PlotWidget(background=background(), axisItems={"left": ReadableAxis("left")})
+        self.plot_widget = pg.PlotWidget(background=background(), axisItems={"left": ReadableAxis("left"),
+                                                                              "bottom": EpochNumbersAxis("bottom")})
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         style_plot_item(self.plot_item, self._y_label)
         self.legend = self.plot_item.addLegend(

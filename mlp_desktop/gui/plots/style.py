@@ -105,6 +105,23 @@ def dimmed(colour_name: str, alpha: int = 70) -> QColor:
     return made
 
 
+def compact_number(value: float) -> str:
+    """An epoch as a tick label: 500, 1.5k, 20k, 1.2M (pyqtgraph wrote 500000 and 1e+06)."""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if size >= 1e3:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:.4g}"
+
+
+class EpochNumbersAxis(pg.AxisItem):
+    """An epoch axis labelled with :func:`compact_number`, alike in every plot."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        return [compact_number(value * scale) for value in values]
+
+
 class ReadableAxis(pg.AxisItem):
     """A vertical axis whose log-scale ticks never overlap: below about two decades pyqtgraph puts
     every tick (0.02, 0.03, ... 0.09, 0.1, 0.2) in one level and labels them all, over each other

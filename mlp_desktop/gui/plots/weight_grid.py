@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsGridLayout, QScrollArea, QSizePol
 from .follow import fit_y_range, forget_range
 from .readout import HoverLabel, make_marker, nearest_point, readout_text, scene_to_view
 from .style import (
-    HIGHLIGHT_WIDTH, background, colour, configure_curve, foreground, pen, style_plot_item,
+    HIGHLIGHT_WIDTH, EpochNumbersAxis, background, colour, configure_curve, foreground, pen, style_plot_item,
 )
 
 TITLE_SIZE = "9pt"
@@ -40,16 +40,6 @@ def grid_shape(n_plots: int) -> tuple[int, int]:
     return math.ceil(n_plots / columns), columns
 
 
-def compact_number(value: float) -> str:
-    """A tick label that fits a narrow tile: 500, 1.5k, 20k, 1.2M."""
-    size = abs(value)
-    if size >= 1e6:
-        return f"{value / 1e6:.3g}M"
-    if size >= 1e3:
-        return f"{value / 1e3:.3g}k"
-    return f"{value:.4g}"
-
-
 class _SparseAxis(pg.AxisItem):
     """An axis with only as many ticks as there is room for their labels (``label_pixels``), at 1, 2 or 5
     times a power of ten."""
@@ -68,7 +58,7 @@ class _SparseAxis(pg.AxisItem):
         return [(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= wanted), 0.0)]
 
 
-class EpochAxis(_SparseAxis):
+class EpochAxis(_SparseAxis, EpochNumbersAxis):
     """The epoch axis of a narrow tile: short labels, and only as many ticks as fit side by side.
 
     pyqtgraph's default spacing wrote "5001000 1500" in tiles about 80 pixels wide.
@@ -82,9 +72,6 @@ class EpochAxis(_SparseAxis):
         if len(levels) == 1:
             return [(max(levels[0][0], 1.0), 0.0)]  # epochs are whole numbers
         return levels
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [compact_number(value * scale) for value in values]
 
 
 class ValueAxis(_SparseAxis):
