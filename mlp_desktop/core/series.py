@@ -6,12 +6,13 @@ neighbours are merged pairwise, so each bucket then covers twice as many points;
 the minimum and the maximum of every series (and which came first), so a spike survives any
 amount of merging and the x spacing stays even. The exact latest point is always kept as well.
 
-``SnapshotBuffer`` keeps whole parameter vectors sent at irregular epochs. It stores every
-``stride``-th snapshot; when full, it drops every other stored row and doubles the stride, so the
-rows stay evenly spread over the run. The latest snapshot is always kept. A snapshot's place in
-the run is its append count, or a ``position`` the caller gives (a history gives ``epoch - 1``:
-rows read back from a saved, already thinned history then keep their places in the run, instead of
-counting as consecutive snapshots and being thinned away as a continued run grows).
+``SnapshotBuffer`` keeps whole parameter vectors sent at irregular epochs. It stores the first
+snapshot of every ``stride`` positions (every ``stride``-th of consecutive ones); when full, it
+doubles the stride and drops the rows that are no longer first, so the rows stay evenly spread over
+the run. The latest snapshot is always kept. A snapshot's position is its append count, or one the
+caller gives (a history gives ``epoch - 1``, the weights plot the epoch): rows read back from a
+saved, already thinned history then keep their places in the run, instead of counting as
+consecutive snapshots and being thinned away as a continued run grows.
 
 Both preallocate a small block and grow it by doubling up to their bound, so appending never
 reallocates per call. Neither knows anything about Qt; ``arrays()`` returns plain NumPy arrays
@@ -264,11 +265,11 @@ class SnapshotBuffer:
         self._last_position = index
         self._last_x = float(x)
         self._last_row[:] = row
-        if index % self.stride:
+        if not self._opens_bucket(index):
             return
         while self._n == self.max_rows:
             self._thin()
-            if index % self.stride:
+            if not self._opens_bucket(index):
                 return
         if self._n == self._x.shape[0]:
             new = min(2 * self._n, self.max_rows)
@@ -287,8 +288,8 @@ class SnapshotBuffer:
         append counts).
 
         The result is the same as appending them one by one, without the Python loop: the stored
-        rows are always the snapshots whose position is a multiple of ``stride``, and ``stride`` is
-        the smallest power of two (at least the current one) that fits them in.
+        rows are always the first snapshot of every ``stride`` positions, and ``stride`` is the
+        smallest power of two (at least the current one) that fits them in.
         """
         xs = np.asarray(xs, dtype=np.float64).reshape(-1)
         m = xs.size
@@ -307,13 +308,18 @@ class SnapshotBuffer:
         else:
             new_positions = np.asarray(positions, dtype=np.int64).reshape(m)
             stride = self.stride
-            while (np.count_nonzero(self._index[: self._n] % stride == 0)
-                   + np.count_nonzero(new_positions % stride == 0)) > self.max_rows:
+            while np.count_nonzero(_bucket_firsts(np.concatenate([self._index[: self._n], new_positions]),
+                                                  stride)) > self.max_rows:
                 stride *= 2
         # With the stride unchanged every stored row stays where it is: only thinning moves rows
         # (copying them all on every call cost ~10 ms a refresh for 50,000 parameters).
-        keep = np.flatnonzero(self._index[: self._n] % stride == 0) if stride != self.stride else None
-        chosen = np.flatnonzero(new_positions % stride == 0)
+        if positions is None:
+            keep = np.flatnonzero(self._index[: self._n] % stride == 0) if stride != self.stride else None
+            chosen = np.flatnonzero(new_positions % stride == 0)
+        else:
+            firsts = _bucket_firsts(np.concatenate([self._index[: self._n], new_positions]), stride)
+            keep = np.flatnonzero(firsts[: self._n]) if stride != self.stride else None
+            chosen = np.flatnonzero(firsts[self._n:])
         k = self._n if keep is None else keep.size
         count = k + chosen.size
         if count > self._x.shape[0]:
@@ -340,9 +346,14 @@ class SnapshotBuffer:
         self._last_position = int(new_positions[-1])
         self._last_x = float(xs[-1])
 
+    def _opens_bucket(self, position: int) -> bool:
+        """Whether a snapshot at ``position`` is the first of its ``stride`` positions (for
+        consecutive positions: a multiple of ``stride``)."""
+        return self._n == 0 or position // self.stride != self._index[self._n - 1] // self.stride
+
     def _thin(self) -> None:
         self.stride *= 2
-        keep = np.flatnonzero(self._index[: self._n] % self.stride == 0)
+        keep = np.flatnonzero(_bucket_firsts(self._index[: self._n], self.stride))
         m = keep.size
         self._x[:m] = self._x[keep]
         self._rows[:m] = self._rows[keep]
@@ -388,6 +399,14 @@ class SnapshotBuffer:
         x = np.append(self._x[: self._n], self._last_x)
         rows = np.concatenate([stored, last[None, :]])
         return x, rows
+
+
+def _bucket_firsts(positions: np.ndarray, stride: int) -> np.ndarray:
+    """Which of the increasing ``positions`` are the first of their ``stride`` positions."""
+    buckets = positions // stride
+    firsts = np.ones(positions.size, dtype=bool)
+    firsts[1:] = buckets[1:] != buckets[:-1]
+    return firsts
 
 
 def _reduce_blocks(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -669,3 +669,21 @@ def test_epoch_axes_write_numbers_alike_in_every_plot(qtbot):
     axis = plot.plot_item.getAxis("bottom")
     assert axis.tickStrings([0, 500_000, 1_000_000], 1.0, 500_000) == ["0", "500k", "1M"]
     assert EpochAxis("bottom").tickStrings([1500], 1.0, 500) == ["1.5k"]
+
+
+def test_a_long_history_shown_first_keeps_its_rows_while_a_continued_run_arrives(qtbot):
+    """The weights plot counted a history's rows (each standing for ~1,000 epochs) as single
+    epochs: as the continued run's rows came in, the history's part was thinned to a few points."""
+    from mlp_desktop.core.history import History
+
+    names = names_for([2, 1])
+    history = History(names)
+    epochs = np.arange(1, 1_000_001)
+    history.extend(epochs, (np.ones((epochs.size, 2)), np.ones((epochs.size, len(names)))), np.full(epochs.size, 0.1))
+    plots = shown(qtbot, WeightPlots(max_rows=1024))
+    plots.set_parameter_names(names)
+    plots.set_history(history)
+    for start in range(1_000_001, 3_000_001, 20_000):  # reports of the continued run, a row every 16 epochs
+        plots.append_rows(np.arange(start, start + 20_000, 16), np.ones((1250, len(names))))
+    x, _ = plots.buffer.arrays()
+    assert np.count_nonzero(x <= 1_000_000) >= 0.2 * len(x) and len(x) <= 1025

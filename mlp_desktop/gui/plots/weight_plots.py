@@ -149,22 +149,25 @@ class WeightPlots(BuiltWhenNeeded, QWidget):
             self._name_index = {name: column for column, name in enumerate(self._names)}
         return self._name_index
 
+    # The buffer places rows by epoch: a long history shown first (its rows every 1,024th epoch,
+    # say) keeps its rows while the live ones of a continued run arrive, instead of being thinned
+    # as if each of its rows were one epoch.
     def append(self, epoch: int, params: np.ndarray) -> None:
         """Add one snapshot of all parameters, ``params: (n_params,)`` in names order."""
-        self.buffer.append(epoch, params)
+        self.buffer.append(epoch, params, int(epoch))
         self._refresh()
 
     def append_rows(self, epochs: np.ndarray, params: np.ndarray) -> None:
         """Add many snapshots at once (``epochs: (n_rows,)``, ``params: (n_rows, n_params)``), one redraw."""
         if len(epochs):
-            self.buffer.extend(epochs, params)
+            self.buffer.extend(epochs, params, np.asarray(epochs, dtype=np.int64))
             self._refresh()
 
     def set_series(self, epochs: np.ndarray, params: np.ndarray) -> None:
         """Replace everything: ``epochs: (n_rows,)``, ``params: (n_rows, n_params)``."""
         self.buffer.clear()
         self.follow.clear()
-        self.buffer.extend(epochs, params)
+        self.buffer.extend(epochs, params, np.asarray(epochs, dtype=np.int64))
         self._refresh()
 
     def set_history(self, history) -> None:
@@ -174,9 +177,9 @@ class WeightPlots(BuiltWhenNeeded, QWidget):
         self.buffer.clear()
         self.follow.clear()
         if history.initial_params is not None:
-            self.buffer.append(0, history.initial_params)
+            self.buffer.append(0, history.initial_params, 0)
         epochs, rows = history.records(copy=False)
-        self.buffer.extend(epochs, rows[:, 2:])
+        self.buffer.extend(epochs, rows[:, 2:], epochs)
         self._refresh()
 
     def reset(self) -> None:
