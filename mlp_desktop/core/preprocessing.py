@@ -222,6 +222,11 @@ class Preprocessor:
         return 1.0
 
     @property
+    def scales_targets(self) -> bool:
+        """Whether the network is trained on rescaled targets (``inverse_targets`` undoes it)."""
+        return self.task == "regression" and bool(np.any(self.target_offset != 0) or np.any(self.target_scale != 1))
+
+    @property
     def n_inputs(self) -> int:
         return len(self.encoded_inputs)
 

@@ -2,7 +2,8 @@
 
 ``step_through`` returns every number a student would write down for one row: the inputs, each
 neuron's pre-activation ``z`` and activation ``a`` (forward), each neuron's delta ``dL/dz`` and
-each weight's gradient (backward), and the weights after one gradient step (update). The numbers
+each weight's gradient (backward), and the weights after one gradient step (update);
+``parameter_steps`` lists them parameter by parameter, in the engine's order. The numbers
 come from the engine itself (``forward_layers`` and ``loss_and_gradients``), so what the diagram
 shows is exactly what training does.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .network import MLP, as_matrix
+from .parameters import parameter_names
 
 
 @dataclass
@@ -22,7 +24,8 @@ class StepThrough:
 
     ``activations[0]`` is the input row itself; ``deltas[k]`` is ``dL/dz`` of layer ``k + 1``
     (for one row it equals the bias gradient); ``new_weights``/``new_biases`` are after one step
-    of plain gradient descent with ``learning_rate``.
+    of plain gradient descent with ``learning_rate``; ``weights``/``biases`` are the ones before it.
+    All values are the network's own: scaled inputs and (for a scaled target) scaled targets.
     """
 
     inputs: np.ndarray
@@ -36,6 +39,8 @@ class StepThrough:
     learning_rate: float
     new_weights: list[np.ndarray]
     new_biases: list[np.ndarray]
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
 
     @property
     def output(self) -> np.ndarray:
@@ -60,7 +65,34 @@ def step_through(net: MLP, x, y, loss: str = "mse", learning_rate: float = 0.01)
         learning_rate=float(learning_rate),
         new_weights=[w - learning_rate * g for w, g in zip(net.weights, weight_grads)],
         new_biases=[b - learning_rate * g for b, g in zip(net.biases, bias_grads)],
+        weights=[w.copy() for w in net.weights],
+        biases=[b.copy() for b in net.biases],
     )
+
+
+@dataclass(frozen=True)
+class ParameterStep:
+    """One weight or bias through the step: its value, its gradient, its value after the update."""
+
+    name: str  # "W1[0,1]", "b2[0]" (core.parameters' names)
+    value: float
+    gradient: float
+    new_value: float
+
+    @property
+    def change(self) -> float:
+        return self.new_value - self.value
+
+
+def parameter_steps(step: StepThrough) -> list[ParameterStep]:
+    """Every parameter of the step, in the engine's order (``W1`` row-major, ``b1``, ``W2`` ...)."""
+    def flat(weights, biases):
+        return np.concatenate([np.concatenate([w.ravel(), b]) for w, b in zip(weights, biases)])
+
+    sizes = [len(step.inputs)] + [len(a) for a in step.activations[1:]]
+    columns = zip(parameter_names(sizes), flat(step.weights, step.biases),
+                  flat(step.weight_grads, step.bias_grads), flat(step.new_weights, step.new_biases))
+    return [ParameterStep(name, float(value), float(gradient), float(new)) for name, value, gradient, new in columns]
 
 
 def apply_step(net: MLP, step: StepThrough) -> None:

@@ -106,6 +106,7 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
 
         workspace.subscribe(self._on_workspace_event)
         self.editor.parametersSelected.connect(self._on_parameters_selected)
+        self.step_panel.parametersSelected.connect(self._on_step_row_selected)
         self.weight_plots.curveSelected.connect(self._on_curve_selected)
         self.evaluation_view.refreshRequested.connect(self._refresh_model_views)
         self.prediction_panel.predictionChanged.connect(self._on_prediction_changed)
@@ -333,6 +334,12 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
         self.weight_plots.highlight(list(names))
         self.editor.highlight_parameters(list(names))
         self.plot_tabs.setCurrentWidget(self.weight_plots)
+
+    @Slot(list)
+    def _on_step_row_selected(self, names: list) -> None:
+        """A row of the step-through table marks its connection on the diagram and its curve."""
+        self.weight_plots.highlight(list(names))
+        self.editor.highlight_parameters(list(names))
 
     def _update_edit_actions(self, *unused) -> None:
         editable, stack = self.workspace.run_state != "training", self.undo_stack

@@ -5,8 +5,8 @@ import pytest
 
 from mlp_desktop.core import MLP, DataError, TrainConfig, train
 from mlp_desktop.core.graph import NetworkGraph
-from mlp_desktop.core.parameters import parameter_keys, transfer_parameters
-from mlp_desktop.core.stepthrough import apply_step, step_through
+from mlp_desktop.core.parameters import parameter_keys, parameter_names, transfer_parameters
+from mlp_desktop.core.stepthrough import apply_step, parameter_steps, step_through
 
 
 def health_graph():
@@ -125,3 +125,16 @@ def test_step_through_matches_the_engine_and_training():
     train(trained, x[None, :], y[None, :], TrainConfig(epochs=1, learning_rate=0.5, batch_size=1))
     apply_step(net, step)
     np.testing.assert_allclose(net.get_parameters(), trained.get_parameters(), rtol=1e-13)
+
+
+def test_parameter_steps_list_every_parameter_before_its_gradient_and_after():
+    net = MLP([3, 2, 1], ["sigmoid", "identity"], seed=3)
+    step = step_through(net, np.array([0.2, 0.5, 0.9]), np.array([0.3]), "mse", learning_rate=0.1)
+    rows = parameter_steps(step)
+    before = net.get_parameters()
+    apply_step(net, step)
+    assert [row.name for row in rows] == parameter_names([3, 2, 1])
+    np.testing.assert_array_equal([row.value for row in rows], before)
+    np.testing.assert_array_equal([row.new_value for row in rows], net.get_parameters())
+    np.testing.assert_allclose([row.change for row in rows], -0.1 * np.array([row.gradient for row in rows]),
+                               rtol=1e-9, atol=1e-15)

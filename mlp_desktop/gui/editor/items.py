@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem, QStyle
 
 from . import style
@@ -39,14 +39,15 @@ class TextBoxItem(QGraphicsItem):
     ``"center"``, ``"left"`` (middle of the left edge) or ``"right"``.
 
     ``fill``, ``border`` and ``text_colour`` name fields of :class:`~.style.DiagramLook` (``border``
-    ``None``: no border), read when painting so the box follows the theme.
+    ``None``: no border), read when painting so the box follows the theme. ``font`` overrides
+    ``point_size`` and ``bold``.
     """
 
     def __init__(self, text: str, parent: QGraphicsItem | None = None, point_size: float = 8,
                  fill: str = "box_fill", border: str | None = "box_border", text_colour: str = "text",
-                 anchor: str = "center", bold: bool = False):
+                 anchor: str = "center", bold: bool = False, font: QFont | None = None):
         super().__init__(parent)
-        self._font = style.font(point_size, bold)
+        self._font = QFont(font) if font is not None else style.font(point_size, bold)
         self._fill, self._border, self._text_colour = fill, border, text_colour
         self._anchor = anchor
         self._rect = QRectF()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import QActionGroup, QColor, QPen, QTransform
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -104,6 +104,7 @@ class NetworkScene(QGraphicsScene):
     parametersSelected = Signal(list)
     messageRequested = Signal(str)
     fitRequested = Signal()
+    annotationsPlaced = Signal(int, int)  # step-through labels shown, left out for want of room
     rebuilt = Signal(bool)
 
     def __init__(self, graph: NetworkGraph, parent=None):
@@ -123,6 +124,9 @@ class NetworkScene(QGraphicsScene):
         self._split: list[tuple[np.ndarray, np.ndarray]] | None = None
         self._highlight_names: list[str] = []
         self._annotations: Container | None = None
+        self._annotation_texts: tuple[dict, dict] | None = None  # what show_annotations was given
+        self._annotations_left_out = 0
+        self._view_zoom = 1.0  # the view's scale (set_view_zoom): labels keep their size on screen
         self._drop_indicator: QGraphicsLineItem | None = None
         self._trash: list[QGraphicsItem] = []
         self._trash_scheduled = False
@@ -166,7 +170,7 @@ class NetworkScene(QGraphicsScene):
     # -- building ------------------------------------------------------------------------------
     def _rebuild_all(self) -> None:
         self._hide_drop_indicator()
-        self._remove_annotations()
+        self._forget_annotations()
         for column in self._columns:
             self._discard(column.container, column.header)
         for part in list(self._pairs.values()) + list(self._biases.values()):
@@ -184,7 +188,7 @@ class NetworkScene(QGraphicsScene):
         if tallest_rows(sizes) != self._max_rows:
             self._rebuild_all()  # the header and bias rows move
             return
-        self._remove_annotations()
+        self._forget_annotations()
         self._hide_drop_indicator()
         self._sizes = sizes
         old = self._columns[index]
@@ -205,8 +209,17 @@ class NetworkScene(QGraphicsScene):
         self._update_scene_rect()
         self.rebuilt.emit(full)
 
+    def _forget_annotations(self) -> None:
+        self._annotation_texts = None
+        self._remove_annotations()
+
     def _update_scene_rect(self) -> None:
-        rect = self.itemsBoundingRect()
+        """The diagram's rect, without the step-through labels: they keep their size on screen, so
+        the view leaves room for them instead (``annotation_margin``)."""
+        rect = QRectF()
+        for item in self.items():
+            if item.parentItem() is None and item is not self._annotations:
+                rect |= item.sceneBoundingRect() | item.mapRectToScene(item.childrenBoundingRect())
         self.setSceneRect(rect.adjusted(-40, -30, 40, 30))
 
     def _discard(self, *items: QGraphicsItem) -> None:
@@ -451,45 +464,110 @@ class NetworkScene(QGraphicsScene):
 
     # -- annotations (step-through) ------------------------------------------------------------
     def show_annotations(self, neuron_texts: dict, edge_texts: dict) -> None:
-        """Small labels next to drawn neurons (``{(layer_index, neuron_index): text}``) and on
-        individually drawn connections (``{(k, i, j): text}``); replaces earlier ones.
+        """Labels next to drawn neurons (``{(layer_index, neuron_index): text}``) and on individually
+        drawn connections (``{(k, i, j): text}``); replaces earlier ones. A text may be a tuple
+        ``(text, tooltip)`` or ``(text, tooltip, shorter text)``: the shorter one is tried where
+        the text finds no room.
 
-        Neurons that are not drawn and connections of batched layer pairs get no label. Connection
-        labels go to the first free spot along their line (middle first), so they avoid each other,
-        the neurons and the neuron labels as far as the room allows.
+        Labels keep one readable size on screen whatever the zoom (:func:`~.style.annotation_font`)
+        and are placed again when the view's zoom changes (:meth:`set_view_zoom`). No label covers
+        another, a neuron, a name or a header, or leaves the diagram: one that finds no free spot is
+        left out, neuron labels first (beside the neuron, else above or below it), then connection
+        labels in the order given (put the important ones first).
+        Connection labels go to the first free spot along their line (middle first); there are
+        none when more than :data:`~.style.MAX_EDGE_ANNOTATIONS` connections are drawn (the Step
+        panel's table lists them). ``annotationsPlaced(shown, left_out)`` tells how many fitted.
         """
+        self._annotation_texts = (dict(neuron_texts), dict(edge_texts))
+        self._place_annotations()
+
+    def clear_annotations(self) -> None:
+        self._annotation_texts = None
         self._remove_annotations()
+        self.annotationsPlaced.emit(0, 0)
+
+    def set_view_zoom(self, zoom: float) -> None:
+        """The view's scale changed: labels keep their size on screen, so they are placed again."""
+        if zoom > 0 and zoom != self._view_zoom:
+            self._view_zoom = zoom
+            if self._annotation_texts is not None:
+                self._place_annotations()
+
+    def _place_annotations(self) -> None:
+        self._remove_annotations()
+        neuron_texts, edge_texts = self._annotation_texts
         container = Container()
         container.setZValue(style.Z_ANNOTATIONS)
         self.addItem(container)
         self._annotations = container
-        taken = [neuron.sceneBoundingRect() for column in self._columns for neuron in column.neurons.values()]
+        scale = 1.0 / self._view_zoom
+        font = style.annotation_font()
+        taken = self._occupied_rects()
+        bounds = self.sceneRect()  # inside the diagram, so a fitted view shows them all
+        left_out = 0
+
+        def place(text, spots_for) -> bool:
+            """Put the label (or its shorter form) at the first free spot; False if none is free."""
+            parts = _label_text(text)
+            for shown in (parts[0],) + parts[2:]:
+                box = TextBoxItem(shown, container, font=font, anchor="left", border="header_border")
+                box.setScale(scale)
+                box.setToolTip(parts[1])
+                for spot in spots_for(box.boundingRect().width() * scale, box.boundingRect().height() * scale):
+                    box.setPos(spot)
+                    rect = box.sceneBoundingRect()  # the box and a pixel around it: labels never touch
+                    if bounds.contains(rect) and not any(rect.intersects(other) for other in taken):
+                        taken.append(rect)
+                        return True
+                self.removeItem(box)
+            return False
+
         for (layer_index, n), text in neuron_texts.items():
-            if not 0 <= layer_index < len(self._columns):
-                continue
-            column = self._columns[layer_index]
-            neuron = column.neurons.get(n)
+            column = self._columns[layer_index] if 0 <= layer_index < len(self._columns) else None
+            neuron = column.neurons.get(n) if column is not None else None
             if neuron is None:
                 continue
             centre = neuron.scenePos()
-            label = column.labels.get(n) if self._graph.layers[layer_index].kind == "output" else None
-            left = label.sceneBoundingRect().right() + 5 if label is not None else centre.x() + NEURON_RADIUS + 4
-            box = TextBoxItem(str(text), container, point_size=7.5, anchor="left", border="header_border")
-            box.setPos(left, centre.y())
-            taken.append(box.sceneBoundingRect())
-        for (k, i, j), text in sorted(edge_texts.items()):
+            name = column.labels.get(n) if self._graph.layers[layer_index].kind == "output" else None
+            left = name.sceneBoundingRect().right() + 5 * scale if name is not None else \
+                centre.x() + NEURON_RADIUS + 4 * scale
+            # beside the neuron; else above or below it: centred, or ending at its right
+            def spots(width, height, centre=centre, left=left):
+                above = centre.y() - NEURON_RADIUS - height / 2 - 2 * scale
+                below = centre.y() + NEURON_RADIUS + height / 2 + 2 * scale
+                return [QPointF(left, centre.y())] + [QPointF(x, y) for x in (centre.x() - width / 2,
+                        centre.x() + NEURON_RADIUS - width) for y in (above, below)]
+            left_out += not place(text, spots)
+        drawn = sum(len(pair.edges) for pair in self._pairs.values())
+        for (k, i, j), text in edge_texts.items():
             pair = self._pairs.get(k)
             edge = pair.edges.get((i, j)) if pair is not None else None
-            if edge is None:
+            if edge is None or drawn > style.MAX_EDGE_ANNOTATIONS:
+                left_out += 1
                 continue
-            box = TextBoxItem(str(text), container, point_size=7, border=None)
-            box.setPos(_free_spot(edge.line(), box.boundingRect(), taken))
-            taken.append(box.sceneBoundingRect())
-        self._update_scene_rect()
+            # the label's middle on the line ("left" anchor: shift back by half its width)
+            def spots(width, height, line=edge.line()):
+                return [line.pointAt(t) - QPointF(width / 2, 0) for t in _SPOTS]
+            left_out += not place(text, spots)
+        self._annotations_left_out = left_out
+        self.annotationsPlaced.emit(len(container.childItems()), left_out)
 
-    def clear_annotations(self) -> None:
-        self._remove_annotations()
-        self._update_scene_rect()
+    def _occupied_rects(self) -> list[QRectF]:
+        """What a step-through label must not cover: neurons, names, markers, headers, bias nodes."""
+        taken = []
+        for column in self._columns:
+            taken += [QRectF(neuron.scenePos() - QPointF(NEURON_RADIUS, NEURON_RADIUS), 2 * QSizeF(NEURON_RADIUS, NEURON_RADIUS))
+                      for neuron in column.neurons.values()]
+            taken += [label.sceneBoundingRect() for label in column.labels.values()]
+            taken.append(column.header.sceneBoundingRect())
+            if column.marker is not None:
+                taken.append(column.marker.sceneBoundingRect())
+        taken += [bias.node.sceneBoundingRect() for bias in self._biases.values()]
+        return taken
+
+    def annotations_left_out(self) -> int:
+        """How many of the shown texts found no free spot (or belong to undrawn items)."""
+        return self._annotations_left_out if self._annotation_texts is not None else 0
 
     def _remove_annotations(self) -> None:
         if self._annotations is not None:
@@ -852,6 +930,11 @@ def _free_spot(line: QLineF, box: QRectF, taken: list[QRectF]) -> QPointF:
             if overlap == 0:
                 break
     return best
+
+
+def _label_text(text) -> tuple[str, ...]:
+    """A step-through text as (shown, tooltip[, shorter]): plain text is its own tooltip."""
+    return tuple(str(part) for part in text) if isinstance(text, tuple) else (str(text), str(text))
 
 
 def _max_abs(values: np.ndarray) -> float:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QApplication
 
 from ..plots import style as plot_style
 from ..plots.style import PALETTE
@@ -83,6 +84,15 @@ HEADER_GAP = 26.0  # between the header row and the top neuron row
 MAX_DRAWN_NEURONS = 32
 BATCH_EDGE_THRESHOLD = 256  # from this many drawn edges in a layer pair on, one batched item
 LABEL_MAX_CHARS = 18
+MAX_EDGE_ANNOTATIONS = 40
+"""Step-through numbers go on the connections only up to this many drawn connections (a 3-2-1 or a
+4-5-3 network); bigger networks keep them in the Step panel's table, so the diagram stays readable."""
+READABLE_TEXT_PX = 10.0
+"""The smallest text height on screen (a font's ascent + descent, in pixels) counted as readable."""
+ANNOTATION_PX = 11
+"""The step-through labels' font size in screen pixels: readable (about 13 px a line), and small
+enough that labels of neighbouring neurons fit side by side at 1280x800 (the neurons are ~17-20 px
+apart there)."""
 
 # Continuous styling (one item per edge) and the binned one of batched edges use the same range:
 # stronger = thicker and more saturated.
@@ -99,6 +109,14 @@ def font(point_size: float = 9, bold: bool = False) -> QFont:
     made = QFont()
     made.setPointSizeF(point_size)
     made.setBold(bold)
+    return made
+
+
+def annotation_font() -> QFont:
+    """The step-through labels' font: the application's family at :data:`ANNOTATION_PX` pixels, the
+    same on screen at any zoom (the labels are scaled against the view's zoom)."""
+    made = QFont(QApplication.font())
+    made.setPixelSize(ANNOTATION_PX)
     return made
 
 

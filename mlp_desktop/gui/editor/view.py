@@ -45,6 +45,7 @@ class NetworkView(QGraphicsView):
         scene.sceneRectChanged.connect(self._scene_grew)
         scene.rebuilt.connect(self.keep_anchor_in_place)
         scene.fitRequested.connect(self.fit_to_view)
+        self.zoomChanged.connect(scene.set_view_zoom)  # step-through labels keep their size on screen
 
     # -- zoom and fit --------------------------------------------------------------------------
     def zoom(self) -> float:
