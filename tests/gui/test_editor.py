@@ -454,6 +454,7 @@ def test_demo_graph_is_the_health_score_network():
 def click_header_part(widget: EditorWidget, layer: int, part: str) -> None:
     header = widget.scene.header_item(layer)
     button = {"plus": header.plus_button, "minus": header.minus_button, "count": header.count_part}[part]
+    widget.view.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)  # a click: the pointer is on the diagram
     widget.scene.header_part_clicked(layer, part, widget.view.mapToGlobal(
         widget.view.mapFromScene(button.sceneBoundingRect().center())))
 
@@ -499,3 +500,18 @@ def test_the_plus_button_stays_under_the_pointer_as_the_layer_grows(editor, qtbo
     assert editor.graph.layers[1].size == 7
     editor.view.leaveEvent(None)  # the pointer leaves the diagram: now it fits the bigger network
     assert editor.view._auto_fit and not editor.view._fit_deferred
+
+
+def test_a_count_typed_with_the_pointer_elsewhere_fits_the_diagram_at_once(editor, qtbot):
+    """The fit waited for the pointer to leave the diagram; with the pointer elsewhere (the count
+    typed from the keyboard) it never left, and a 12-neuron layer stayed cut off."""
+    click_header_part(editor, 1, "count")
+    editor.view.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)  # the pointer went to another panel
+    spin = editor.count_editor
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, "12")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert editor.graph.layers[1].size == 12
+    assert editor.view._auto_fit and not editor.view._fit_deferred
+    shown = editor.view.mapToScene(editor.view.viewport().rect()).boundingRect()
+    assert shown.contains(editor.scene.sceneRect().adjusted(1, 1, -1, -1))  # the whole network is in view

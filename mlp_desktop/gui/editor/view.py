@@ -95,17 +95,17 @@ class NetworkView(QGraphicsView):
 
     def _scene_grew(self, rect) -> None:
         if self._auto_fit:
-            if self.scene().edit_anchor is not None:
+            if self.scene().edit_anchor is not None and self.underMouse():
                 self._fit_deferred = True  # the pointer is on a header: fit once it leaves the diagram
-            else:
+            else:  # (a count typed with the pointer elsewhere: nothing would ever leave, so fit now)
                 self.fit_to_view()
 
     def keep_anchor_in_place(self, *unused) -> None:
         """After an edit made by clicking a header (+, -, the count), scroll so that header is where
         it was on screen: a button never moves away from under the pointer."""
         scene = self.scene()
-        if scene is None or scene.edit_anchor is None:
-            return
+        if scene is None or scene.edit_anchor is None or not self.underMouse():
+            return  # (with the pointer elsewhere there is nothing to keep under it: the diagram fits)
         layer_index, before = scene.edit_anchor
         after = scene.header_position(layer_index)
         if before is not None and after is not None and after != before:
