@@ -41,13 +41,20 @@ def same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b)
 
 
-def test_classification_table_and_confusion_counts(qtbot, iris, tmp_path):
-    model, train, val = iris
+def shown_results(qtbot, trained_model, width: int) -> EvaluationView:
+    """An evaluation view ``width`` pixels wide, shown, with the model's results."""
+    model, train, val = trained_model
     view = EvaluationView()
     qtbot.addWidget(view)
-    view.resize(900, 400)
+    view.resize(width, 400)
     view.show()
     view.set_results(model, RowSets.of_frames(train, val))
+    return view
+
+
+def test_classification_table_and_confusion_counts(qtbot, iris, tmp_path):
+    model, train, val = iris
+    view = shown_results(qtbot, iris, 900)
     train_report, val_report = evaluation_report(model, train), evaluation_report(model, val)
     values = table_values(view)
     assert list(values)[0] == "accuracy"
@@ -180,12 +187,7 @@ def test_class_colours_show_when_the_view_is_first_opened_after_training(qtbot):
 
 def test_the_scatter_legend_goes_to_the_corner_the_points_leave_free(qtbot, health):
     """A poor model predicting about 12 for every row drew its points under the legend (top left)."""
-    model, train, val = health
-    view = EvaluationView()
-    qtbot.addWidget(view)
-    view.resize(700, 400)
-    view.show()
-    view.set_results(model, RowSets.of_frames(train, val))
+    view = shown_results(qtbot, health, 700)
     box = view.scatter_plot.vb
 
     def legend_corner() -> tuple[bool, bool]:
