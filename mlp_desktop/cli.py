@@ -307,7 +307,7 @@ def _training_setup(args):
     dataset = prepare_dataset(table, args.inputs, args.target, args.task, args.drop_missing)
     _print_reading_notes(table, dataset, chosen_task=args.task == "auto")
     if dataset.n_dropped:
-        print(f"Dropped {dataset.n_dropped} row(s) with missing values.", file=sys.stderr)
+        print(_skipped_rows_sentence(dataset.n_dropped), file=sys.stderr)
     return dataset, spec, config
 
 
@@ -406,6 +406,11 @@ def _format_metrics(values: dict) -> str:
             f"on {values['n_samples']} rows")
 
 
+def _skipped_rows_sentence(n: int) -> str:
+    """What --drop-missing did, in the words the window uses ("Skip incomplete rows")."""
+    return f"Skipped {n:,} incomplete row{'s' if n != 1 else ''} (a missing value in a chosen column)."
+
+
 # -- predict -------------------------------------------------------------------------------------
 def _predict(args) -> int:
     from .core.batch_prediction import predict_table
@@ -494,7 +499,7 @@ def _evaluate(args) -> int:
     dataset = prepare_dataset(table, model.inputs, model.targets, model.task, args.drop_missing, min_classes=1)
     _print_reading_notes(table, dataset)  # the model fixes the task: no choice to explain
     if dataset.n_dropped:
-        print(f"Dropped {dataset.n_dropped} row(s) with missing values.", file=sys.stderr)
+        print(_skipped_rows_sentence(dataset.n_dropped), file=sys.stderr)
     result = model.evaluate(dataset.frame)
     test = model.metrics.get("test")
     if args.json:

@@ -391,7 +391,7 @@ def test_drop_missing(capsys, tmp_path):
     assert_untouched(save)
     code, _, err = cli(capsys, "train", data, "--save", save, "--epochs", "3", "--drop-missing")
     assert code == 0, err
-    assert "Dropped 1 row" in err
+    assert "Skipped 1 incomplete row " in err
     assert saved(save)["metrics"]["train"]["n_samples"] == 5
 
 

@@ -868,7 +868,7 @@ def test_cli_predict_and_evaluate_print_how_the_file_was_read_like_train(capsys,
     assert out.splitlines()[0].startswith("size,price,note,output") and "$" not in out.splitlines()[0]
     code, out, err = _cli(capsys, "evaluate", save, data, "--drop-missing")
     assert code == 0, err
-    assert read_lines[0] in err.splitlines() and "Dropped 1 row(s) with missing values." in err
+    assert read_lines[0] in err.splitlines() and "Skipped 1 incomplete row (a missing value in a chosen column)." in err
     assert out.startswith("prices.csv: ")
     hidden_book = tmp_path / "book.xlsx"
     import openpyxl
@@ -895,4 +895,4 @@ def test_cli_missing_cells_name_the_option_that_drops_their_rows(capsys, tmp_pat
     code, _, err = _cli(capsys, "train", data, "--save", tmp_path / "m.json", "--epochs", "1", "--drop-missing")
     assert code == 0, err
     assert 'Column "dose": 2 cells such as "-" count as missing.' in err.splitlines()
-    assert "Dropped 2 row(s) with missing values." in err
+    assert "Skipped 2 incomplete rows (a missing value in a chosen column)." in err
