@@ -84,15 +84,41 @@ class ParameterStep:
         return self.new_value - self.value
 
 
-def parameter_steps(step: StepThrough) -> list[ParameterStep]:
+@dataclass(frozen=True)
+class ParameterSteps:
+    """Every parameter of a step, in the engine's order (``W1`` row-major, ``b1``, ``W2`` ...):
+    their ``names`` and, as arrays, their ``values``, ``gradients`` and ``new_values``. Arrays, not
+    an object per parameter: a 784-64-10 network has 50,890, and making them took 0.2 s of every
+    click of the Step panel. Indexing gives one :class:`ParameterStep`."""
+
+    names: list[str]
+    values: np.ndarray
+    gradients: np.ndarray
+    new_values: np.ndarray
+
+    @property
+    def changes(self) -> np.ndarray:
+        return self.new_values - self.values
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, index: int) -> ParameterStep:
+        return ParameterStep(self.names[index], float(self.values[index]), float(self.gradients[index]),
+                             float(self.new_values[index]))
+
+    def largest_change(self) -> ParameterStep:
+        return self[int(np.argmax(np.abs(self.changes)))]
+
+
+def parameter_steps(step: StepThrough) -> ParameterSteps:
     """Every parameter of the step, in the engine's order (``W1`` row-major, ``b1``, ``W2`` ...)."""
     def flat(weights, biases):
         return np.concatenate([np.concatenate([w.ravel(), b]) for w, b in zip(weights, biases)])
 
     sizes = [len(step.inputs)] + [len(a) for a in step.activations[1:]]
-    columns = zip(parameter_names(sizes), flat(step.weights, step.biases),
-                  flat(step.weight_grads, step.bias_grads), flat(step.new_weights, step.new_biases))
-    return [ParameterStep(name, float(value), float(gradient), float(new)) for name, value, gradient, new in columns]
+    return ParameterSteps(parameter_names(sizes), flat(step.weights, step.biases),
+                          flat(step.weight_grads, step.bias_grads), flat(step.new_weights, step.new_biases))
 
 
 def apply_step(net: MLP, step: StepThrough) -> None:

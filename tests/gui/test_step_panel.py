@@ -178,3 +178,22 @@ def test_selecting_a_table_row_marks_its_connection_on_the_diagram(qtbot, window
     panel.forward_button.click()
     panel.table.selectRow(4)  # W1[2,0]
     assert window.editor.scene.highlighted_parameters() == {"W1[2,0]"}
+
+
+def test_a_big_network_makes_no_connection_texts_the_diagram_would_not_show():
+    """A 784-64-10 network: two texts per weight (50,176) were made and sorted on every click (0.3 s),
+    then dropped, since the diagram labels no connection once more than 40 are drawn."""
+    from mlp_desktop.core.network import MLP
+    from mlp_desktop.core.stepthrough import parameter_steps, step_through
+    from mlp_desktop.gui.panels.step_panel import backward_texts, update_texts
+
+    small = step_through(MLP([3, 2, 1], ["sigmoid", "identity"], seed=1), np.array([0.1, 0.2, 0.3]),
+                         np.array([0.5]), "mse", learning_rate=0.1)
+    big = step_through(MLP([30, 8, 1], ["tanh", "identity"], seed=1), np.linspace(0, 1, 30), np.array([0.5]),
+                       "mse", learning_rate=0.1)
+    assert len(backward_texts(small)[1]) == 8 and len(update_texts(small)[1]) == 8
+    assert backward_texts(big)[1] == {} and update_texts(big)[1] == {}
+    assert len(backward_texts(big)[0]) == 9  # the neurons' deltas still
+    steps = parameter_steps(big)
+    assert len(steps) == 30 * 8 + 8 + 8 + 1 and steps.largest_change().name == steps[int(
+        np.argmax(np.abs(steps.changes)))].name

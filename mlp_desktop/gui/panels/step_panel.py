@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 from ...core.errors import DataError
 from ...core.parameters import bias_name, weight_name
 from ...core.settings import SCALING_CHOICES
-from ...core.stepthrough import ParameterStep, StepThrough, apply_step, parameter_steps, step_through
+from ...core.stepthrough import ParameterSteps, StepThrough, apply_step, parameter_steps, step_through
+from ..editor.style import MAX_EDGE_ANNOTATIONS
 from ..widgets import compact_list_table, error_label
 
 FORWARD, BACKWARD, UPDATE = 1, 2, 3
@@ -55,10 +56,23 @@ def forward_texts(step: StepThrough) -> tuple[dict, dict]:
     return neurons, {}
 
 
+FITTED_ROWS = 100
+"""The table's columns fit the widest text in this many rows (Qt's default measured 1,000)."""
+
+
+def _labels_connections(step: StepThrough) -> bool:
+    """Whether the diagram can label this network's connections: it labels none when more than
+    ``MAX_EDGE_ANNOTATIONS`` are drawn, so their texts are not made (two per weight of a 784-64-10
+    network took 0.3 s of every click; the table lists them all)."""
+    return sum(w.size for w in step.weights) <= MAX_EDGE_ANNOTATIONS
+
+
 def backward_texts(step: StepThrough) -> tuple[dict, dict]:
     """Neuron deltas (dL/dz) and every weight's gradient (largest first)."""
     neurons = {(layer, i): (f"δ={_short(d)}", f"δ = dLoss/dz = {_fmt(d)} (also the gradient of {bias_name(layer, i)})")
                for layer, deltas in enumerate(step.deltas, start=1) for i, d in enumerate(deltas)}
+    if not _labels_connections(step):
+        return neurons, {}
     grads = {(k, i, j): g for k, grads in enumerate(step.weight_grads, start=1) for (i, j), g in np.ndenumerate(grads)}
     edges = {key: (f"∂={_short(g)}", f"{weight_name(*key)}: ∂ = dLoss/dw = {_fmt(g)}") for key, g in grads.items()}
     return neurons, _biggest_first(edges, grads)
@@ -69,12 +83,14 @@ def update_texts(step: StepThrough) -> tuple[dict, dict]:
     def label(symbol: str, name: str, old: float, new: float) -> tuple[str, str]:
         return (f"Δ{symbol}={_short(new - old)}", f"{name}: {_fmt(old)} → {_fmt(new)} (change {_signed(new - old)})")
 
+    neurons = {(layer, i): label("b", bias_name(layer, i), old, new) for layer, (olds, news) in
+               enumerate(zip(step.biases, step.new_biases), start=1) for i, (old, new) in enumerate(zip(olds, news))}
+    if not _labels_connections(step):
+        return neurons, {}
     changes = {(k, i, j): new - old[i, j] for k, (new_w, old) in enumerate(zip(step.new_weights, step.weights), start=1)
                for (i, j), new in np.ndenumerate(new_w)}
     edges = {(k, i, j): label("w", weight_name(k, i, j), step.weights[k - 1][i, j], step.new_weights[k - 1][i, j])
              for k, i, j in changes}
-    neurons = {(layer, i): label("b", bias_name(layer, i), old, new) for layer, (olds, news) in
-               enumerate(zip(step.biases, step.new_biases), start=1) for i, (old, new) in enumerate(zip(olds, news))}
     return neurons, _biggest_first(edges, changes)
 
 
@@ -139,10 +155,10 @@ class StepTableModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[ParameterStep] = []
+        self.rows: ParameterSteps | list = []
         self.phase = 0
 
-    def set_step(self, rows: list[ParameterStep], phase: int) -> None:
+    def set_step(self, rows: ParameterSteps | list, phase: int) -> None:
         self.beginResetModel()
         self.rows, self.phase = rows, phase
         self.endResetModel()
@@ -164,7 +180,7 @@ class StepTableModel(QAbstractTableModel):
     def cell_text(self, row: int, column: int) -> str:
         if self.phase < self.SHOWN_FROM[column]:
             return ""
-        item = self.rows[row]
+        item = self.rows[row]  # (made for the rows on screen only: a big network has 50,890)
         # gradients and changes to 3 digits, as on the diagram: five columns fit a 330 px dock
         return (item.name, _fmt(item.value), _short(item.gradient), _fmt(item.new_value),
                 _signed(item.change, 3))[column]
@@ -197,6 +213,7 @@ class StepPanel(QWidget):
         self.workspace, self._annotate, self._clear = workspace, annotate, clear
         self._updating_weights = False
         self.step: StepThrough | None = None
+        self._parameters: ParameterSteps | list = []  # every parameter of the step (the table's rows)
         self._frame = None
         self.row_spin = QSpinBox()
         self.row_spin.setToolTip("The spreadsheet row to push through the network.")
@@ -224,6 +241,9 @@ class StepPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setMinimumHeight(7 * self.table.verticalHeader().defaultSectionSize())
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Fitted to the first rows, not 1,000 of them at every phase: with 50,890 parameters Qt's
+        # sampling formatted 4,000 cells per click (0.1 s).
+        self.table.horizontalHeader().setResizeContentsPrecision(FITTED_ROWS)
         self.table.horizontalHeader().setDefaultSectionSize(40)  # the stretched last column's least width
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setToolTip("Every weight and bias: select a row to mark it on the diagram.")
@@ -279,7 +299,7 @@ class StepPanel(QWidget):
         self._reset_step()
 
     def _reset_step(self) -> None:
-        self.step = None
+        self.step, self._parameters = None, []
         self.backward_button.setEnabled(False)
         self.update_button.setEnabled(False)
         self.summary.clear()
@@ -288,7 +308,7 @@ class StepPanel(QWidget):
 
     def _table_selection_changed(self, *unused) -> None:
         rows = self.table.selectionModel().selectedRows()
-        self.parametersSelected.emit([self.table_model.rows[index.row()].name for index in rows])
+        self.parametersSelected.emit([self.table_model.rows.names[index.row()] for index in rows])
 
     # -- the three phases ----------------------------------------------------------------------
     def _compute(self) -> StepThrough:
@@ -307,7 +327,7 @@ class StepPanel(QWidget):
         return step_through(session.net, x, y, session.loss, session.config.learning_rate)
 
     def _show_phase(self, phase: int, texts: tuple[dict, dict]) -> None:
-        self.table_model.set_step(parameter_steps(self.step), phase)
+        self.table_model.set_step(self._parameters, phase)
         self._annotate(*texts)
 
     def forward(self) -> None:
@@ -316,6 +336,7 @@ class StepPanel(QWidget):
         except DataError as error:
             self._show_error(str(error))
             return
+        self._parameters = parameter_steps(self.step)  # one listing of every parameter per step
         self._show_error("")
         self._show_phase(FORWARD, forward_texts(self.step))
         self.summary.setPlainText(row_text(self.step, self.session.preprocessor, self._frame, self.session.loss))
@@ -340,7 +361,7 @@ class StepPanel(QWidget):
         finally:
             self._updating_weights = False
         self._show_phase(UPDATE, update_texts(self.step))
-        biggest = max(parameter_steps(self.step), key=lambda item: abs(item.change))
+        biggest = self._parameters.largest_change()
         self.summary.appendPlainText(
             f"w ← w − {self.step.learning_rate:g} × ∂ for every weight and bias: the table lists every new "
             f"value and its change (the largest: {biggest.name} {_fmt(biggest.value)} → {_fmt(biggest.new_value)}).")
