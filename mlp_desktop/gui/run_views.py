@@ -137,17 +137,21 @@ class RunViews:
     def _on_progress(self, update) -> None:
         self._shown_history_key = None  # the plots now show live rows too
         scale = self.session.rmse_unit_scale
+        # A report held back while the window redrew can arrive after the pause's own weights:
+        # its epochs go to the plots, but the diagram, the prediction and the epoch stay the pause's.
+        late = self.workspace.run_state == "paused" and not self.workspace.waiting_for_pause
         if len(update.epochs):
             self.rmse_plot.append(update.epochs, update.train_rmses * scale, update.val_rmses * scale)
             now = time.perf_counter()
-            if update.finished or now - self._last_live_diagram >= LIVE_DIAGRAM_INTERVAL:
+            if not late and (update.finished or now - self._last_live_diagram >= LIVE_DIAGRAM_INTERVAL):
                 self._last_live_diagram = now
                 self.editor.set_parameters(update.params)
             self.gradient_plot.append_rows(update.epochs, update.layer_grad_rms)
             if not update.finished:  # the final redraw takes the weights from the exact history instead
-                self._refresh_live_model_views(update.params)
+                if not late:
+                    self._refresh_live_model_views(update.params)
                 self.weight_plots.append_rows(update.param_epochs, update.param_rows)
-        self._show_epoch(update.epoch, update)
+        self._show_epoch(self.workspace.epoch if late else update.epoch, update)
 
     def _refresh_live_model_views(self, params) -> None:
         """During training the decision view and the prediction follow the weights, twice a second,

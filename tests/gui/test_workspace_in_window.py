@@ -381,3 +381,28 @@ def test_save_as_offers_a_name_after_the_data(window, monkeypatch):
     monkeypatch.setattr(documents.QFileDialog, "getSaveFileName", lambda *args: offered.append(args[2]) or ("", ""))
     assert not window.save_as()
     assert offered[-1].endswith("health_score.mlpd")  # the start-up sample's, not "untitled.mlpd"
+
+
+def test_a_report_arriving_after_the_pause_leaves_the_pause_on_show(qtbot, window, monkeypatch):
+    """A report held back while the window redrew arrived after the pause's weights, and put its
+    older epoch in the status bar and its older weights on the diagram."""
+    reports = []
+    run_progress = window.workspace.run_progress
+    monkeypatch.setattr(window.workspace, "run_progress",
+                        lambda update, run_id=None: reports.append((update, run_id)) or run_progress(update, run_id))
+    drawn = []
+    set_parameters = window.editor.set_parameters
+    monkeypatch.setattr(window.editor, "set_parameters", lambda params: drawn.append(params) or set_parameters(params))
+    window.parameter_panel.set_values(epochs=10_000_000)
+    window.train_action.trigger()
+    qtbot.waitUntil(lambda: len(reports) > 3, timeout=10000)
+    window.pause_action.trigger()
+    qtbot.waitUntil(lambda: window.workspace.run_params is not None, timeout=10000)
+    paused_epoch, paused = window.workspace.epoch, window.workspace.run_params
+    old_update, run_id = reports[1]
+    assert old_update.epoch < paused_epoch
+    window.workspace.run_progress(old_update, run_id)  # late
+    assert window.epoch_label.text() == f"epoch {paused_epoch:,}"
+    np.testing.assert_array_equal(drawn[-1], paused)
+    with qtbot.waitSignal(window.controller.finished, timeout=10000):
+        window.stop_action.trigger()
