@@ -15,11 +15,13 @@ from .errors import Cancelled, DataError
 
 
 @contextlib.contextmanager
-def atomic_path(path) -> Iterator[Path]:
+def atomic_path(path, should_stop: Callable[[], bool] | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step.
 
     If the body raises, the temporary file is removed and an existing ``path`` is untouched.
     Problems the user can fix (a read-only folder, a full disk) become :class:`DataError`.
+    ``should_stop() -> True`` at the last moment before the replace raises :class:`Cancelled`
+    (the file is flushed to disk first, which can take a while for a big one).
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
@@ -37,6 +39,8 @@ def atomic_path(path) -> Iterator[Path]:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a saved file should not be
+        if should_stop is not None and should_stop():
+            raise Cancelled()
         os.replace(temporary, path)
     except OSError as error:
         raise DataError(f"Could not save {path.name}: {error.strerror or error}. The old file is unchanged.") from None
@@ -65,9 +69,10 @@ def write_text_atomic(path, text: str, encoding: str = "utf-8") -> None:
         temporary.write_text(text, encoding=encoding)
 
 
-def write_with(path, writer: Callable[[Path], None]) -> None:
-    """Call ``writer(temporary_path)`` and move the result onto ``path`` atomically."""
-    with atomic_path(path) as temporary:
+def write_with(path, writer: Callable[[Path], None], should_stop: Callable[[], bool] | None = None) -> None:
+    """Call ``writer(temporary_path)`` and move the result onto ``path`` atomically (unless
+    ``should_stop()`` says so at the last moment: :class:`Cancelled`)."""
+    with atomic_path(path, should_stop) as temporary:
         writer(temporary)
 
 
@@ -165,6 +170,6 @@ def write_table(frame, path, should_stop: Callable[[], bool] | None = None) -> N
     def write_unless_stopped(temporary):
         writer(temporary)
         if should_stop is not None and should_stop():
-            raise Cancelled()
+            raise Cancelled()  # (before the flush to disk, too)
 
-    write_with(path, write_unless_stopped)
+    write_with(path, write_unless_stopped, should_stop)

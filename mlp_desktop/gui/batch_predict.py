@@ -269,22 +269,27 @@ class BatchPredictDialog(QDialog):
     # -- the running job -------------------------------------------------------------------------
     def _start(self, job: _Job) -> None:
         self.job = job
+        self.cancel_button.setEnabled(True)
         for widget in (self.open_button, self.sheet_combo, self.skip_check, self.save_button):
             widget.setEnabled(False)
         self.progress.setRange(0, 0)
         self._poll.start()
 
     def cancel(self) -> None:
-        """Stop the running job: its result (if any comes) is dropped, and a save leaves the file alone."""
+        """Stop the running job. A read or a prediction is dropped at once (its result, if any comes,
+        is not used). A save is asked to stop and says what happened when it has: it replaces the
+        file only if it was past its last check, and saying "no file was changed" before knowing was
+        untrue then."""
         job = self.job
         if job is None:
             return
         job.stop.set()
-        self._finish_job()
         if job.kind == "save":
-            self._show_error("Saving was cancelled; no file was changed.")
-        else:
-            self.summary_label.setText("Cancelled: nothing was predicted.")
+            self.status_label.setText("Stopping the save…")
+            self.cancel_button.setEnabled(False)
+            return  # (_check_job says how it ended)
+        self._finish_job()
+        self.summary_label.setText("Cancelled: nothing was predicted.")
 
     def _finish_job(self) -> None:
         self._poll.stop()
@@ -313,12 +318,15 @@ class BatchPredictDialog(QDialog):
             if state == "done":
                 self.sheet = value.table.sheet  # the sheet read when none was chosen
             self._show_sheets(job.sheets)
-        if state == "failed":
+        if state == "failed" and isinstance(value, Cancelled) and job.kind == "save":
+            self._show_error("Saving was cancelled; no file was changed.")
+        elif state == "failed":
             self._show_error(_failure_text(value, job))
         elif job.kind == "load":
             self._show_result(value)
         else:
-            self.summary_label.setText(self.predictions.saved_sentence(value.name))
+            done = self.predictions.saved_sentence(value.name)
+            self.summary_label.setText(done if not job.stop.is_set() else f"It was too late to stop: {done}")
 
     def reject(self) -> None:
         self.cancel()

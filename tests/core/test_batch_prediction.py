@@ -111,6 +111,20 @@ def test_a_cancelled_save_leaves_the_old_file_and_no_temporary(tmp_path, suffix)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
+def test_a_save_cancelled_while_it_is_flushed_to_disk_still_leaves_the_old_file(tmp_path, monkeypatch):
+    """The stop was checked once the temporary file was written; a cancel during the flush to disk
+    (hundreds of ms for a big file) came too late, and the file was replaced (review)."""
+    path = tmp_path / "out.csv"
+    path.write_bytes(b"old")
+    stop = []
+    fsync = fileio.os.fsync
+    monkeypatch.setattr(fileio.os, "fsync", lambda fd: stop.append(True) or fsync(fd))  # Cancel pressed meanwhile
+    with pytest.raises(Cancelled):
+        fileio.write_table(pd.DataFrame({"a": [1, 2]}), path, should_stop=lambda: bool(stop))
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
 def test_too_many_rows_for_excel_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(fileio, "EXCEL_MAX_DATA_ROWS", 2)
     with pytest.raises(DataError, match=r"3 rows are more than an Excel sheet holds \(2 below the header\). "
