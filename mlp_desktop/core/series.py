@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 _INITIAL_ROWS = 256
+_COPY_ROWS = 64  # rows copied at a time from irregular positions (bounded temporary memory)
 
 
 class SeriesBuffer:
@@ -226,7 +227,7 @@ class SnapshotBuffer:
         self._index = np.zeros(rows, dtype=np.int64)  # the position of each stored row
         self._n = 0
         self._appended = 0
-        self._last_position = -1
+        self._latest_stored = False  # whether the latest snapshot is a stored row (or only _last_row)
         self.stride = 1
         self._last_x = np.nan
         self._last_row = np.zeros(self.n_values)
@@ -262,7 +263,7 @@ class SnapshotBuffer:
         in the run (increasing; default: the append count)."""
         index = self._appended if position is None else int(position)
         self._appended += 1
-        self._last_position = index
+        self._latest_stored = False
         self._last_x = float(x)
         self._last_row[:] = row
         if not self._opens_bucket(index):
@@ -271,6 +272,7 @@ class SnapshotBuffer:
             self._thin()
             if not self._opens_bucket(index):
                 return
+        self._latest_stored = True
         if self._n == self._x.shape[0]:
             new = min(2 * self._n, self.max_rows)
             self._x, self._rows, self._index = (
@@ -333,17 +335,21 @@ class SnapshotBuffer:
             self._index[:k] = self._index[keep]
         self._x[k:count] = xs[chosen]
         column = 0
+        step = int(chosen[1] - chosen[0]) if chosen.size > 1 else 1
+        evenly = chosen.size < 2 or bool(np.all(np.diff(chosen) == step))
         for block in blocks:
             columns = slice(column, column + block.shape[1])
-            if chosen.size and positions is None:  # every stride-th row: a slice, copied once
-                self._rows[k:count, columns] = block[chosen[0]::stride][: chosen.size]
-            elif chosen.size:
-                self._rows[k:count, columns] = block[chosen]
+            if chosen.size and evenly:  # every step-th row (consecutive positions): a slice, copied once
+                self._rows[k:count, columns] = block[chosen[0]::step][: chosen.size]
+            else:  # irregular rows, a few at a time: block[chosen] made a temporary copy of them all first
+                for start in range(0, chosen.size, _COPY_ROWS):
+                    part = chosen[start:start + _COPY_ROWS]
+                    self._rows[k + start:k + start + part.size, columns] = block[part]
             self._last_row[columns] = block[-1]
             column = columns.stop
         self._index[k:count] = new_positions[chosen]
         self._n, self._appended, self.stride = count, total, stride
-        self._last_position = int(new_positions[-1])
+        self._latest_stored = bool(chosen.size) and int(chosen[-1]) == m - 1
         self._last_x = float(xs[-1])
 
     def _opens_bucket(self, position: int) -> bool:
@@ -361,7 +367,9 @@ class SnapshotBuffer:
         self._n = m
 
     def _latest_is_stored(self) -> bool:
-        return self._n > 0 and self._index[self._n - 1] == self._last_position
+        # (by what the last append did, not by comparing positions: a repeated position must not
+        # make an older stored row pass for the latest)
+        return self._n > 0 and self._latest_stored
 
     def x_values(self) -> np.ndarray:
         """The x of :meth:`arrays`, without copying any row: ``(m,)``, a fresh array."""

@@ -191,3 +191,13 @@ class TestSnapshotBuffer:
         x, rows = buffer.arrays()
         assert x[-1] == 99_999 and rows[-1, 0] == 99_999
         np.testing.assert_array_equal(rows[:, 0], x)
+
+
+def test_a_repeated_position_keeps_the_latest_snapshot_the_latest():
+    """With positions compared, a repeated position made an older stored row pass for the latest
+    (arrays() ended with it while last_row was the newer one; found in review)."""
+    buffer = SnapshotBuffer(1, max_rows=8)
+    buffer.append(5, [1.0], 5)
+    buffer.append(5, [2.0], 5)
+    x, rows = buffer.arrays()
+    assert rows[-1, 0] == 2.0 and buffer.last_row[0] == 2.0 and buffer.n_rows == len(x)
