@@ -31,6 +31,8 @@ from .parameters import layer_sizes_of
 from .series import SnapshotBuffer
 
 STOP_REASONS = ("completed", "target_reached", "stopped", "diverged", "early_stopped", "converged")
+MEMORY_BUDGET = 64 * 2**20
+"""The bytes a history's rows may take (see the module docstring)."""
 
 
 class History:
@@ -51,7 +53,7 @@ class History:
     """
 
     def __init__(
-        self, parameter_names: Sequence[str], max_rows: int = 2048, memory_budget: int = 64 * 2**20
+        self, parameter_names: Sequence[str], max_rows: int = 2048, memory_budget: int = MEMORY_BUDGET
     ):
         self.parameter_names = list(parameter_names)
         # One row per kept epoch: train RMSE, validation RMSE, then every parameter.

@@ -53,7 +53,7 @@ from .errors import DataError
 from .fileio import atomic_path
 from .reading.archive import check_npz, check_project_zip, open_member, read_member
 from .graph import NetworkGraph
-from .history import History
+from .history import MEMORY_BUDGET, History
 
 PROJECT_FORMAT = "mlp-desktop-project"
 PROJECT_VERSION = 4
@@ -472,10 +472,12 @@ def _read_history(arrays: dict, meta, layer_sizes: list[int], name: str) -> Hist
     rates = (_float_array(arrays, "history_learning_rates", (n,), name)
              if "history_learning_rates" in arrays else np.full(n, np.nan))  # version 2 had none
 
-    # Room for every stored row, so none is thinned away again while rebuilding.
-    capacity = max(2048, n + n % 2 + 2)
-    history = History(names, max_rows=capacity,
-                      memory_budget=max(64 * 2**20, 8 * (n_params + 3) * (capacity + 1)))
+    # Room for every stored row, so none is thinned away again while rebuilding, but no more than
+    # a new history of this network gets: the budget for 784-64-10 was 834 MB, which a run
+    # continued after reopening could fill (review).
+    row_bytes = 8 * (n_params + 3)
+    capacity = max(min(2048, MEMORY_BUDGET // row_bytes), n + n % 2 + 2)
+    history = History(names, max_rows=capacity, memory_budget=max(MEMORY_BUDGET, row_bytes * (capacity + 1)))
     shape = (n, history.n_layers)  # each weight layer's RMS gradient per epoch; saved since December 2026
     grads = _float_array(arrays, "history_grad_rms", shape, name) if "history_grad_rms" in arrays else np.full(
         shape, np.nan)

@@ -789,3 +789,26 @@ def test_a_reopened_history_keeps_its_rows_when_training_continues(tmp_path):
     assert _max_gap_before(reopened, 300_000) <= 2 * reopened.stride
     kept_old = np.count_nonzero(reopened.epochs <= 300_000)
     assert kept_old >= 0.25 * len(reopened), (kept_old, len(reopened), saved_stride)
+
+
+def test_a_reopened_history_of_a_big_network_stays_within_the_memory_budget(tmp_path):
+    """Reopened, a 784-64-10 history could grow to 834 MB in a continued run: its room was 2,048
+    rows whatever their size (review)."""
+    from mlp_desktop.core.history import MEMORY_BUDGET
+
+    project = _project(tmp_path)
+    names = [f"p{i}" for i in range(50_890)]
+    big = History(names)
+    epochs = np.arange(1, 11)
+    big.extend(epochs, (np.ones((10, 2)), np.zeros((10, len(names)))), np.full(10, 0.1))
+    project.history = big
+    project.graph = NetworkGraph([f"x{i}" for i in range(784)], [f"y{i}" for i in range(10)], [(64, "relu")],
+                                 "softmax").to_dict()
+    project.weights = np.zeros(50_890)
+    path = tmp_path / "big.mlpd"
+    save_project(project, path)
+    reopened = load_project(path).history
+    assert len(reopened) == 10
+    more = np.arange(11, 2_011)
+    reopened.extend(more, (np.ones((more.size, 2)), np.zeros((more.size, len(names)))), np.full(more.size, 0.1))
+    assert reopened.nbytes <= 1.1 * MEMORY_BUDGET and len(reopened) >= 10
