@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox, QProgressBar, QScrollArea,
@@ -244,6 +244,16 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
             dock.dockLocationChanged.connect(self._layout_made_by_user)
             dock.topLevelChanged.connect(self._layout_made_by_user)
             dock.toggleViewAction().triggered.connect(self._layout_made_by_user)
+            dock.installEventFilter(self)  # a dock resized with the mouse: the separator beside it dragged
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if (event.type() == QEvent.Type.Resize and watched in self.docks.values()
+                and QApplication.mouseButtons() & Qt.MouseButton.LeftButton):
+            # Dragging the separator between the docks and the diagram emits no signal; it resizes
+            # the docks while the button is down. (A window resized by its frame is the window
+            # manager's drag: no button is down in the app.)
+            self._layout_made_by_user()
+        return super().eventFilter(watched, event)
 
     @Slot()
     def _layout_made_by_user(self) -> None:

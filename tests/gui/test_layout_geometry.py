@@ -85,15 +85,22 @@ def test_a_window_opened_wide_and_made_narrow_is_arranged_for_its_new_width(qapp
     assert _data_on_the_left(window)
 
 
-@pytest.mark.parametrize("change", ["splitter", "dock closed"])
+@pytest.mark.parametrize("change", ["splitter", "dock closed", "dock separator dragged"])
 def test_a_layout_the_user_changed_is_kept_when_the_window_is_resized(qapp, window, change):
     window.resize(1632, 918)
     window.reset_layout()
     settle(qapp)
     if change == "splitter":
         window.top_splitter.splitterMoved.emit(500, 1)  # what a drag of the handle emits
-    else:
+    elif change == "dock closed":
         window.docks["history"].toggleViewAction().trigger()
+    else:  # no signal: the docks resize while the mouse button is down
+        from mlp_desktop.gui import main_window as main_window_module
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(main_window_module.QApplication, "mouseButtons", lambda: Qt.MouseButton.LeftButton)
+            window.resizeDocks([window.docks["parameters"]], [460], Qt.Orientation.Horizontal)
+            settle(qapp)
     assert not window.layout_follows_size()
     window.resize(1280, 800)
     settle(qapp)
