@@ -236,7 +236,9 @@ def read_typed_number(text: str) -> TypedNumber:
     * ``2.5``, ``-3``, ``.5``, ``1e6``, with spaces around: as written;
     * ``1,000`` and ``12,345,678.5`` (also ``1 000``, ``1'000``, ``1_000``): thousands separators,
       noted ``"read as 1000"``;
-    * ``1,5``, ``0,125``: a comma that cannot group thousands is a decimal comma, noted ``"read as 1.5"``;
+    * ``1,5``, ``0,125``: a comma that cannot group thousands is a decimal comma, noted ``"read as 1.5"``
+      (a file separated by commas reads ``0,125`` as 125, as a spreadsheet's grouping; typed alone,
+      nobody writes 125 so, and the note shows what was read);
     * refused: ``1234,567`` (a thousands separator or a decimal comma?), ``1.000,5``, ``1,00,000``,
       ``inf``, ``nan``, ``1e400`` (too large) and anything else that is not a number.
     """
