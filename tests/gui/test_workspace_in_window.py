@@ -364,6 +364,8 @@ def test_data_that_cannot_be_used_leaves_nothing_of_the_last_data_on_show(qtbot,
     window.plot_tabs.setCurrentWidget(window.decision_view)
     assert window.decision_view.model is None and "Missing values" in window.decision_view.message.text()
     assert "cannot be used" in window.editor.status_label.text()
+    window.editor.set_editable(True)  # (every change of run state says so: the note stays)
+    assert "cannot be used" in window.editor.status_label.text()
     assert "Data panel says why" in window.statusBar().currentMessage()
     assert not window.windowTitle().endswith("*")  # nothing to save: a file opened into untitled work
     good = tmp_path / "good.csv"

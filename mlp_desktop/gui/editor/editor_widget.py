@@ -449,15 +449,18 @@ class EditorWidget(QWidget):
         self.status_label.setStyleSheet(f"color: {style.NEGATIVE};")
         self.status_label.setText(f"⚠ {message}" if message else "")
 
+    DATA_PROBLEM_NOTE = ("The data opened cannot be used as it is (the Data panel says why): this is the network "
+                         "as it was for the last usable data.")
+
     def show_data_problem(self, problem: str) -> bool:
         """While the data cannot be used (``problem``; ``""`` when it can), the diagram still shows
-        the network as it was for the last usable data, uncoloured, and says so. True when this
-        ends such a note (the caller colours the diagram again)."""
+        the network as it was for the last usable data, uncoloured, and says so until then (other
+        messages pass, and it comes back). True when this ends such a note (the caller colours the
+        diagram again)."""
         if problem:
             self._data_problem_shown = True
             self.set_parameters(None)
-            self._show_error("The data opened cannot be used as it is (the Data panel says why): this is the "
-                             "network as it was for the last usable data.")
+            self._show_info("")
             return False
         ended, self._data_problem_shown = self._data_problem_shown, False
         if ended:
@@ -465,6 +468,9 @@ class EditorWidget(QWidget):
         return ended
 
     def _show_info(self, message: str) -> None:
+        if not message and self._data_problem_shown:  # (cleared by the next run state or edit: it came back)
+            self._show_error(self.DATA_PROBLEM_NOTE)
+            return
         self.status_label.setStyleSheet("")
         self.status_label.setText(message)
 
