@@ -57,7 +57,7 @@ LEGEND_HTML = (  # one line under the diagram; the whole explanation is in LEGEN
     "thicker = larger &nbsp;·&nbsp; "
     f'<span style="color:{style.POSITIVE}">●</span><span style="color:{style.NEGATIVE}">●</span> fill = bias'
 )
-LEGEND_UNKNOWN_HTML = "grey lines: weights not known yet"
+LEGEND_UNKNOWN_HTML = "grey: no weights"  # (short: the legend is one line at 1280x800)
 LEGEND_HELP = (
     "<b>Connections</b>: blue for a positive weight, vermillion for a negative one; thicker and more "
     "saturated = larger |w|, relative to the largest in that layer pair.<br>"
