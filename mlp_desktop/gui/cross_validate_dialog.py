@@ -13,12 +13,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import (
-    QDialog, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QTableWidget,
+    QDialog, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from ..core.errors import DataError
 from ..core.training_process import TrainingFailed
+from .panels.parameter_panel import WholeSpinBox
 from .plots.style import background, colour, foreground, pen, style_plot_item
 from .widgets import error_label
 
@@ -77,12 +78,15 @@ class CrossValidateDialog(QDialog):
         self.running = False
         self.box_plots: dict[str, pg.PlotItem] = {}
 
-        self.folds_spin = QSpinBox()
+        # Boxes that say why they refuse what was typed (25 folds silently became 2; see WholeSpinBox).
+        self.folds_spin = WholeSpinBox()
+        self.folds_spin.setAccessibleName("Folds")
         self.folds_spin.setRange(2, 20)
         self.folds_spin.setValue(5)
         self.folds_spin.setToolTip("K: the rows are dealt into this many parts; each part in turn is the test set "
                                    "of a run trained on the others (stratified by class for classification).")
-        self.repeats_spin = QSpinBox()
+        self.repeats_spin = WholeSpinBox()
+        self.repeats_spin.setAccessibleName("Repeats")
         self.repeats_spin.setRange(1, 10)
         self.repeats_spin.setValue(1)
         self.repeats_spin.setToolTip("Deal the rows into new folds and do it all again this many times, "
@@ -101,6 +105,9 @@ class CrossValidateDialog(QDialog):
                                    "the current weights are not changed.")
         self.status_label.setWordWrap(True)
         self.error = error_label()
+        self._refusal = ""  # what a box said of text it refused ("" once it takes what is typed)
+        for spin in (self.folds_spin, self.repeats_spin):
+            spin.refused.connect(self._refused)
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.plots = pg.GraphicsLayoutWidget()
@@ -143,7 +150,14 @@ class CrossValidateDialog(QDialog):
         self.thread.start()
 
     # -- commands --------------------------------------------------------------------------------
+    def _refused(self, message: str) -> None:
+        self._refusal = message
+        self._show_error(message)
+
     def start(self) -> None:
+        if self._refusal:  # the Enter that left refused text: the message stays, and nothing starts
+            self._refusal = ""  # with a value the user did not type (a second press starts)
+            return
         if self.running:
             return
         self.error.hide()
@@ -262,7 +276,7 @@ class CrossValidateDialog(QDialog):
 
     def _show_error(self, message: str) -> None:
         self.error.setText(message)
-        self.error.show()
+        self.error.setVisible(bool(message))
 
 
 def _format(value) -> str:

@@ -103,3 +103,16 @@ def test_the_command_opens_the_dialog_on_the_workspace(qtbot, monkeypatch):
     window.workspace = Workspace()
     DocumentCommands.cross_validate(window)
     assert len(opened) == 1 and warnings and "dataset" in warnings[0]
+
+
+def test_a_number_of_folds_the_dialog_cannot_take_is_said_not_clamped(qtbot, dialog):
+    """25 folds silently became 2 (a plain spin box)."""
+    from PySide6.QtCore import Qt
+
+    dialog = dialog()
+    spin = dialog.folds_spin
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "25")
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    assert spin.value() == 5 and "Folds must be from 2 to 20" in dialog.error.text() and dialog.error.isVisibleTo(dialog)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QAbstractButton, QSlider, QAbstractSpinBox, QComboBox, QLineEdit
 
 from mlp_desktop.core.errors import DataError
@@ -240,6 +241,8 @@ def test_regularization_group_folds_and_its_controls_explain_themselves(qtbot, p
 def test_typed_text_the_field_cannot_take_is_explained_not_rewritten_silently(panel, qtbot, spin_name, text, expected):
     spin = getattr(panel, spin_name)
     before = spin.value()
+    said = []
+    spin.refused.connect(said.append)
     spin.setFocus()
     qtbot.waitUntil(spin.hasFocus)
     spin.lineEdit().selectAll()
@@ -247,12 +250,14 @@ def test_typed_text_the_field_cannot_take_is_explained_not_rewritten_silently(pa
     qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
     spin.interpretText()
     message = panel.error_message()
-    assert expected in message and spin.accessibleName() in message, message
     setting = {"learning_rate_spin": "learning_rate", "epochs_spin": "epochs", "momentum_spin": "momentum"}[spin_name]
-    if text == "0.0x5":  # the x was refused and said so; what was typed around it stands
-        assert spin.value() == panel.workspace.settings[setting] == 0.05
-    elif text in ("1.5", "1,5"):  # the value follows the typing (as Train may come before Enter): "1" stood
-        assert spin.value() == panel.workspace.settings[setting] == 1 and "it keeps 1." in message
+    if text == "0.0x5":  # the x was refused and said so; what was typed around it stands, and the message goes
+        assert any(expected in line and spin.accessibleName() in line for line in said), said
+        assert spin.value() == panel.workspace.settings[setting] == 0.05 and message == ""
+        return
+    assert expected in message and spin.accessibleName() in message, message
+    if text in ("1.5", "1,5"):  # the "1" typed on the way does not stand: the value from before comes back
+        assert spin.value() == panel.workspace.settings[setting] == before and f"it keeps {before}." in message
     else:
         assert spin.value() == before and panel.workspace.settings[setting] == before
 
@@ -285,3 +290,30 @@ def test_number_fields_read_typing_as_the_rest_of_the_app_does(panel, qtbot, spi
     qtbot.keyClicks(spin.lineEdit(), text)
     qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
     assert any(expected in message and spin.accessibleName() in message for message in said), said
+
+
+def test_fields_with_a_prefix_or_a_suffix_take_typed_numbers(panel, qtbot):
+    """Batch size ("N = 16") and patience ("20 epochs") refused every typed value: the validator read
+    the prefix and suffix as part of the number ("“N = 32” is not a number")."""
+    choose(panel.update_mode_combo, "mini_batch")
+    panel.early_stopping_check.setChecked(True)
+    for spin, shown, value in ((panel.batch_size_spin, "N = 24", 24), (panel.patience_spin, "5 epochs", 5)):
+        assert spin.isEnabled() and spin.value() != value
+        assert spin.validate(shown, 0)[0] == QValidator.State.Acceptable  # the text the field shows
+        type_into(qtbot, spin, str(value))
+        qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+        assert spin.value() == value and spin.text() == shown and panel.error_message() == "", panel.error_message()
+
+
+def test_text_a_field_refuses_puts_back_the_value_from_before_the_typing(panel, qtbot):
+    """'1,000' typed into the learning rate (0.05) left it at 1, the '1' typed on the way, and said
+    'it keeps 1'; '1e400' in a field kept whatever the keys had made of it."""
+    spin = panel.learning_rate_spin
+    before = spin.value()
+    type_into(qtbot, spin, "1,000")
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    assert spin.value() == before and panel.workspace.settings["learning_rate"] == before
+    assert f"it keeps {spin.textFromValue(before)}" in panel.error_message()
+    type_into(qtbot, spin, "0.02")  # a number it takes: the message about the earlier text goes
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    assert spin.value() == 0.02 and panel.error_message() == ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import sys
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -64,69 +65,120 @@ def _nice(value: float, digits: int = 2) -> float:
     return float(f"{value:.{digits}g}")
 
 
-def _refusal(spin, text: str, reason: str = "") -> str:
+def _bare(spin, text: str) -> str:
+    """``text`` without the box's prefix and suffix (``N = 32`` -> ``32``, ``20 epochs`` -> ``20``):
+    Qt hands its validator the whole text, and a batch size typed as 32 read as "N = 32", no number."""
+    prefix, suffix = spin.prefix(), spin.suffix()
+    if prefix and text.startswith(prefix):
+        text = text[len(prefix):]
+    if suffix and text.endswith(suffix):
+        text = text[: -len(suffix)]
+    return text.strip()
+
+
+def _refusal(spin, text: str, kept: str, reason: str = "") -> str:
     """What a spin box tells the user when it cannot take ``text``: ``reason`` (why it is not a
     number, from :func:`read_typed_number`), else that it is out of the box's range."""
     name = spin.accessibleName() or "This field"
-    shown = spin.textFromValue(spin.value())
     if reason:
-        return f"{name}: {reason} It keeps {shown}."
+        return f"{name}: {reason} It keeps {kept}."
     low, high = spin.textFromValue(spin.minimum()), spin.textFromValue(spin.maximum())
-    return f"{name} must be from {low} to {high}; \u201c{text.strip()}\u201d was not used, it keeps {shown}."
+    return f"{name} must be from {low} to {high}; \u201c{_bare(spin, text)}\u201d was not used, it keeps {kept}."
 
 
-def _typed_state(spin, text: str, whole: bool = False):
-    """``(state, value or None)`` of ``text`` typed into ``spin``, by the core's rules for typed numbers;
-    says why (``spin.refused``) when it is refused outright."""
-    try:
-        value = parse_typed_number(text)
-    except ValueError as error:
-        if could_become_number(text):
-            return QValidator.State.Intermediate, None
-        spin.refused.emit(_refusal(spin, text, str(error)))
-        return QValidator.State.Invalid, None
-    if (not whole or value == int(value)) and spin.minimum() <= value <= spin.maximum():
-        return QValidator.State.Acceptable, value
-    return QValidator.State.Intermediate, value  # ("2.5" may become "2.5e3"): fixup says why
+class _TypedNumbers:
+    """What the whole-number and the real-number boxes share. They read text as people write it
+    (:func:`read_typed_number`: ``1e6`` and ``1,000,000`` are a million, ``0,5`` a half), without
+    their prefix and suffix; what they cannot take is said (``refused``, with ``""`` once the text
+    is a number they take again) and never rewritten silently: text left that they cannot take puts
+    back the value from before the typing (with the value following the keys, typing "1,000" into
+    the learning rate had left it at 1)."""
+
+    _whole = False
+
+    def _start_typing(self) -> None:
+        self._before_typing = self.value()
+
+    def setValue(self, value) -> None:  # noqa: N802 - Qt's name
+        """A value set by the program (not typed): the one to go back to."""
+        super().setValue(value)
+        self._before_typing = self.value()
+
+    def _typed_state(self, text: str):
+        """The validator's state for ``text``; says why (``refused``) when it is refused outright."""
+        bare = _bare(self, text)
+        try:
+            value = parse_typed_number(bare)
+        except ValueError as error:
+            if could_become_number(bare):
+                return QValidator.State.Intermediate
+            self.refused.emit(_refusal(self, text, self.textFromValue(self.value()), str(error)))
+            return QValidator.State.Invalid
+        if (not self._whole or value == int(value)) and self.minimum() <= value <= self.maximum():
+            if bare != _bare(self, self.textFromValue(self.value())):  # newly typed (not the box's own text):
+                self.refused.emit("")  # what was said about earlier text no longer holds
+            return QValidator.State.Acceptable
+        return QValidator.State.Intermediate  # ("2.5" may become "2.5e3"): fixup says why
+
+    def _refuse_left_text(self, text: str) -> None:
+        """Text the box cannot take was left (Enter, or the focus went): back to the value from
+        before the typing, and say why."""
+        before = getattr(self, "_before_typing", self.value())
+        self.setValue(before)
+        kept, bare = self.textFromValue(before), _bare(self, text)
+        try:
+            value = parse_typed_number(bare)
+        except ValueError as error:
+            self.refused.emit(_refusal(self, text, kept, str(error)))
+            return
+        if self._whole and value != int(value):
+            self.refused.emit(f"{self.accessibleName() or 'This field'} takes whole numbers; \u201c{bare}\u201d "
+                              f"was not used, it keeps {kept}.")
+        else:
+            self.refused.emit(_refusal(self, text, kept))
+
+    def _read(self, text: str):
+        try:
+            return parse_typed_number(_bare(self, text))
+        except (ValueError, OverflowError):
+            return self.value()
 
 
-class WholeSpinBox(QSpinBox):
-    """A spin box for whole numbers that says why it refuses what was typed (``refused``). It takes
-    them as people write them (:func:`read_typed_number`): ``1e6`` and ``1,000,000`` are a million
-    (Qt's own box dropped the "e" and made 16 of ``1e6``, without a word); ``1,5`` is a fraction,
-    refused as such, not fifteen."""
+class WholeSpinBox(_TypedNumbers, QSpinBox):
+    """A spin box for whole numbers that says why it refuses what was typed (``refused``); ``1,5``
+    is a fraction, refused as such, not fifteen (Qt's own box made 16 of ``1e6``, without a word)."""
 
     refused = Signal(str)
+    _whole = True
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.editingFinished.connect(self._start_typing)  # the value now taken is the one to go back to
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._start_typing()
+        super().focusInEvent(event)
 
     def valueFromText(self, text: str) -> int:
+        value = self._read(text)
         try:
-            return int(parse_typed_number(text))
+            return int(value)
         except (ValueError, OverflowError):
             return self.value()
 
     def validate(self, text: str, position: int):
-        return _typed_state(self, text, whole=True)[0], text, position
+        return self._typed_state(text), text, position
 
     def fixup(self, text: str) -> str:  # Qt calls this with input it cannot take as it is
-        if not text.strip():
-            return super().fixup(text)
-        try:
-            value = parse_typed_number(text)
-        except ValueError as error:
-            self.refused.emit(_refusal(self, text, str(error)))
-            return text
-        if value != int(value):
-            self.refused.emit(f"{self.accessibleName() or 'This field'} takes whole numbers; \u201c{text.strip()}\u201d "
-                              f"was not used, it keeps {self.textFromValue(self.value())}.")
-        else:
-            self.refused.emit(_refusal(self, text))
-        return text  # as typed: the field goes back to its value (Qt's own fixup made 15 of "1,5")
+        if _bare(self, text):
+            self._refuse_left_text(text)
+            return self.textFromValue(self.value())
+        return super().fixup(text)
 
 
-class NumberSpinBox(QDoubleSpinBox):
+class NumberSpinBox(_TypedNumbers, QDoubleSpinBox):
     """A spin box that shows numbers in their short form (``0.005``, ``1e-05``), not fixed decimals,
-    reads them as people type them (:func:`read_typed_number`: ``1,000`` is a thousand, ``0,5`` a
-    half) and says why it refuses what was typed (``refused``) instead of rewriting it silently."""
+    and says why it refuses what was typed (``refused``) instead of rewriting it silently."""
 
     refused = Signal(str)
 
@@ -136,28 +188,26 @@ class NumberSpinBox(QDoubleSpinBox):
         self.setRange(minimum, maximum)
         self.setSingleStep(step)
         self.setKeyboardTracking(True)
+        self.editingFinished.connect(self._start_typing)
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._start_typing()
+        super().focusInEvent(event)
 
     def textFromValue(self, value: float) -> str:
         return f"{value:.6g}"
 
     def fixup(self, text: str) -> str:  # Qt calls this with input it cannot take as it is
-        if text.strip():
-            try:
-                parse_typed_number(text)
-            except ValueError as error:
-                self.refused.emit(_refusal(self, text, str(error)))
-            else:
-                self.refused.emit(_refusal(self, text))
+        if _bare(self, text):
+            self._refuse_left_text(text)
+            return self.textFromValue(self.value())
         return super().fixup(text)
 
     def valueFromText(self, text: str) -> float:
-        try:
-            return parse_typed_number(text)
-        except ValueError:
-            return self.value()
+        return float(self._read(text))
 
     def validate(self, text: str, position: int):
-        return _typed_state(self, text)[0], text, position
+        return self._typed_state(text), text, position
 
 
 class LearningRateSpinBox(NumberSpinBox):
@@ -638,8 +688,17 @@ class ParameterPanel(QWidget):
         self.changed.emit()
 
     def _refused(self, control: QWidget, message: str) -> None:
+        """A field refused what was typed (``message``), or (``""``) takes what is typed now."""
+        if not message:
+            if self._refused_in is control:  # the message about this field no longer holds
+                self._refused_in = None
+                self._show(self._problem())
+            return
         self._refused_in = control
         self._show(message)
+        # Also beside the field: the panel's message line may be scrolled out of sight (the
+        # regularization and seed fields at 1280x800).
+        QToolTip.showText(control.mapToGlobal(QPoint(0, control.height())), message, control)
 
     def _on_workspace_event(self, event: WorkspaceEvent) -> None:
         if event.kind == "settings":
