@@ -60,6 +60,7 @@ def app_icon() -> QIcon:
 class MainWindow(DocumentCommands, RunViews, QMainWindow):
     def __init__(self, settings: QSettings | None = None, sample: str | None = "health_score"):
         super().__init__()
+        self._dock_sizes_at_press: list | None = None  # (see event: a separator dragged)
         self.settings = settings or window_settings.default_settings()
         self.prefs = window_settings.WindowSettings(self.settings)
         apply_theme(self.prefs.theme())  # before any widget exists, so every one is polished with it
@@ -244,21 +245,32 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
             dock.dockLocationChanged.connect(self._layout_made_by_user)
             dock.topLevelChanged.connect(self._layout_made_by_user)
             dock.toggleViewAction().triggered.connect(self._layout_made_by_user)
-            dock.installEventFilter(self)  # a dock resized with the mouse: the separator beside it dragged
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if (event.type() == QEvent.Type.Resize and watched in self.docks.values()
-                and QApplication.mouseButtons() & Qt.MouseButton.LeftButton):
-            # Dragging the separator between the docks and the diagram emits no signal; it resizes
-            # the docks while the button is down. (A window resized by its frame is the window
-            # manager's drag: no button is down in the app.)
-            self._layout_made_by_user()
-        return super().eventFilter(watched, event)
+    def event(self, event) -> bool:  # noqa: N802 (Qt's name)
+        # The separators beside the docks belong to the window itself, and dragging one emits no
+        # signal: a press on the window (not on a child) and a release with other dock sizes is
+        # such a drag. (Watching the docks resize while the button is down also caught a click on
+        # a dock's tab that made the dock wider, and the layout stopped following the size.)
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
+            self._dock_sizes_at_press = self._dock_sizes()
+        elif kind == QEvent.Type.MouseButtonRelease and self._dock_sizes_at_press is not None:
+            if self._dock_sizes() != self._dock_sizes_at_press:
+                self._layout_made_by_user()
+            self._dock_sizes_at_press = None
+        return super().event(event)
+
+    def _dock_sizes(self) -> list[tuple[int, int]]:
+        return [(dock.width(), dock.height()) for dock in self.docks.values() if dock.isVisible()]
 
     @Slot()
     def _layout_made_by_user(self) -> None:
         if not self._arranging:
             self._layout_follows_size = False
+
+    def splitters(self) -> dict:
+        """The central area's splitters by name (their sizes are remembered with the window)."""
+        return {"top": self.top_splitter, "centre": self.centre_splitter}
 
     def layout_follows_size(self) -> bool:
         """Whether the panels are still in their default places (then a resize across

@@ -56,6 +56,10 @@ class WindowSettings:
         restored = isinstance(geometry, QByteArray) and window.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             window.restoreState(state)
+        for name, splitter in window.splitters().items():  # (the window's state holds only the docks)
+            sizes = self.qsettings.value(f"splitter_{name}")
+            if isinstance(sizes, QByteArray):
+                splitter.restoreState(sizes)
         return bool(restored)
 
     def layout_follows_size(self) -> bool:
@@ -67,6 +71,8 @@ class WindowSettings:
         self.qsettings.setValue("settings_version", SETTINGS_VERSION)
         self.qsettings.setValue("geometry", window.saveGeometry())
         self.qsettings.setValue("window_state", window.saveState())
+        for name, splitter in window.splitters().items():  # the diagram beside the error curve, the plots below
+            self.qsettings.setValue(f"splitter_{name}", splitter.saveState())
         self.qsettings.setValue("layout_follows_size", bool(window.layout_follows_size()))
 
 
