@@ -227,6 +227,14 @@ class Preprocessor:
         return self.task == "regression" and bool(np.any(self.target_offset != 0) or np.any(self.target_scale != 1))
 
     @property
+    def target_scaling(self) -> str:
+        """How the targets are rescaled for the network, in words (``""`` when they are not)."""
+        if not self.scales_targets:
+            return ""
+        target = TARGET_RANGES.get(self.output_activation, "standard")
+        return "standardised (mean 0, std 1)" if target == "standard" else f"scaled to [{target[0]:g}, {target[1]:g}]"
+
+    @property
     def n_inputs(self) -> int:
         return len(self.encoded_inputs)
 

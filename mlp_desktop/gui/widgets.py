@@ -72,7 +72,8 @@ class StatusBar(QStatusBar):
     def _show_fitted(self, text: str, expires: float) -> None:
         shown = text  # not laid out yet: fitted when it is (resizeEvent)
         if self.isVisible():
-            room = self.width() - sum(w.width() + 6 for w in self._permanent if w.isVisible()) - 24
+            # (- 40: the bar's margins and a visible gap before the epoch count; at - 24 the "..." touched it)
+            room = self.width() - sum(w.width() + 6 for w in self._permanent if w.isVisible()) - 40
             shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(room, 40))
         self.setToolTip(text if shown != text else "")
         self._whole = (shown, text, expires)

@@ -193,3 +193,15 @@ def test_the_same_data_again_keeps_the_plane_and_the_result_on_its_way(qtbot, ir
     with qtbot.waitSignal(view.computed):
         view.set_model(model, RowSets.of_frames(rows.train.iloc[1:]))  # other rows: a new plane
     assert view.plane is not plane
+
+
+def test_the_same_column_on_both_axes_says_so_and_leaves_no_old_map(qtbot, iris):
+    """It said "Choose two different columns" under the map of the axes chosen before."""
+    view = shown_view(qtbot)
+    with qtbot.waitSignal(view.computed):
+        view.set_model(*iris)
+    assert view.image.image is not None
+    with qtbot.waitSignal(view.computed):
+        view.y_combo.setCurrentIndex(view.x_combo.currentIndex())
+    assert "two different columns" in view.status.text()
+    assert view.image.image is None and view.grid is None

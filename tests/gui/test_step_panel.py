@@ -103,7 +103,8 @@ def test_the_text_says_which_values_are_scaled_and_gives_them_in_the_data_units(
     text = panel.summary.toPlainText()
     pre, step = panel.session.preprocessor, panel.step
     assert "In the data: age 60, exercise 8, diet 7 → output 7" in text
-    assert "scaled values (inputs: Min-max to [0, 1]; target scaled to the output's range)" in text
+    # (a new user worked it out: 0.3162 = (7 - 6) / 3.162, standardised; the text said "scaled to the output's range")
+    assert "scaled values (inputs: Min-max to [0, 1]; target standardised (mean 0, std 1))" in text
     assert "x (scaled inputs): 0.625, 0.875, 1" in text
     real_output = pre.inverse_targets(step.output[None, :])[0, 0]  # as predictions undo the scaling
     assert f"output (scaled): {step.output[0]:.4g} = {real_output:.4g} in the data's units" in text

@@ -117,7 +117,7 @@ def row_text(step: StepThrough, preprocessor, frame, loss: str) -> str:
     if pre.task == "regression":
         lines.append("The network computes with scaled values"
                      + (f" (inputs: {scaling}" if scaled else " (inputs as they are")
-                     + ("; target scaled to the output's range):" if pre.scales_targets else "):")
+                     + (f"; target {pre.target_scaling}):" if pre.scales_targets else "):")
                      if scaled or pre.scales_targets else "The network computes with the data's values:")
     else:
         lines.append(f"The network computes with scaled inputs ({scaling}) and class probabilities:"

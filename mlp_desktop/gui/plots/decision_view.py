@@ -493,8 +493,13 @@ class DecisionView(BuiltWhenShown, QWidget):
         if current:
             self._shown_request = request.request_id
             self.last_result = result
-            if result.error:
+            if result.error:  # (the last map no longer answers what was asked: x and y the same column, say)
                 self.status.setText(result.error)
+                self.grid = None
+                self.image.clear()
+                self.points.setData([], [])
+                for image in self.neuron_images:
+                    image.clear()
             else:
                 self.plane, self._plane_key = result.plane, request.key[:4]
                 self._show(result.grid, result.plane)
