@@ -704,7 +704,7 @@ class DecisionView(BuiltWhenShown, QWidget):
             image.setRect(rect)
             # A flat map is a fact worth saying (a ReLU that is off over the whole plane, say).
             flat = f" = {low:.3g}" if not high - low > 1e-9 * max(1.0, abs(low)) else ""
-            _set_title(tile, f"layer {layer}, neuron {j + 1}{flat}")
+            _set_title(tile, f"layer {layer}, neuron {j}{flat}")  # counted from 0, as in W1[i,j] and the weight tree
         note = (f"{len(shown)} of {total} hidden neurons, those that vary most here" if total > len(shown)
                 else f"{total} hidden neuron{'s' if total != 1 else ''}")
         self.neuron_note.setText(f"{note}, each in its own range")
