@@ -364,8 +364,18 @@ class LBFGS:
         return "completed", ""
 
 
+_SCIPY_WORDS = {  # what SciPy's L-BFGS-B stops with, in plain words (it said "relative reduction of f <= factr*epsmch")
+    "REDUCTION_OF_F": "its last step lowered the error by less than the computer can tell apart",
+    "PROJECTED_GRADIENT": "the gradient is as good as zero",
+    "ABNORMAL_TERMINATION": "no step along the gradient lowered the error",
+}
+
+
 def _plain(message) -> str:
     text = message.decode() if isinstance(message, bytes) else str(message)
+    for code, words in _SCIPY_WORDS.items():
+        if code in text.upper().replace(" ", "_"):
+            return words
     return text.strip().rstrip(".").lower()
 
 

@@ -279,6 +279,7 @@ def test_lbfgs_is_the_scipy_minimum_of_the_penalised_loss():
     # one epoch per L-BFGS iteration; this one converges before its 40 iterations
     assert history.last_epoch == result.nit < 40 and history.stop_reason == "converged"
     assert "L-BFGS cannot lower the error any further" in history.message
+    assert "factr" not in history.message and "epsmch" not in history.message  # SciPy's codes, in plain words
     assert np.isnan(history.learning_rates).all()
 
 
