@@ -423,8 +423,20 @@ class DocumentCommands:
         self.recent_menu.clear()
         for file in self.prefs.recent_files():
             self.recent_menu.addAction(action_table.make_action(
-                self, Path(file).name, lambda checked=False, f=file: self.open_path(f), tip=file))
+                self, Path(file).name, lambda checked=False, f=file: self.open_recent(f), tip=file))
         self.recent_menu.setEnabled(bool(self.prefs.recent_files()))
+
+    def open_recent(self, file: str) -> bool:
+        """Open a recent file; one that was moved or deleted is said so and taken off the list (it
+        stayed there, and opening it failed each time)."""
+        if not Path(file).exists():
+            QMessageBox.information(self, "Open recent", f"{Path(file).name} is no longer at {Path(file).parent}: "
+                                    "it was moved or deleted, and it is taken off the recent files. Use File > "
+                                    "Open... to find it.")
+            self.prefs.forget_recent(file)
+            self._rebuild_recent_menu()
+            return False
+        return self.open_path(file)
 
     # -- crash safety --------------------------------------------------------------------------
     def recovery_path(self) -> Path:

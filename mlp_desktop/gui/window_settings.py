@@ -43,6 +43,9 @@ class WindowSettings:
         value = self.qsettings.value("recent_files", [])
         return [value] if isinstance(value, str) else list(value or [])
 
+    def forget_recent(self, path) -> None:
+        self.qsettings.setValue("recent_files", [f for f in self.recent_files() if f != str(path)])
+
     def remember_recent(self, path) -> None:
         files = [str(path)] + [f for f in self.recent_files() if f != str(path)]
         self.qsettings.setValue("recent_files", files[:MAX_RECENT_FILES])

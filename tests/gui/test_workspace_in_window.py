@@ -408,3 +408,15 @@ def test_a_report_arriving_after_the_pause_leaves_the_pause_on_show(qtbot, windo
     np.testing.assert_array_equal(drawn[-1], paused)
     with qtbot.waitSignal(window.controller.finished, timeout=10000):
         window.stop_action.trigger()
+
+
+def test_a_recent_file_that_was_moved_is_said_and_taken_off_the_list(qtbot, window, tmp_path, monkeypatch):
+    data = tmp_path / "weather.csv"
+    data.write_text("a,b\n1,2\n2,3\n3,5\n")
+    assert window.open_path(data)
+    assert str(data) in window.recent_files()
+    data.rename(tmp_path / "moved.csv")
+    said = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: said.append(args[2]))
+    assert not window.open_recent(str(data))
+    assert "moved or deleted" in said[0] and str(data) not in window.recent_files()
