@@ -131,6 +131,11 @@ class RunViews:
             self.weight_plots.set_history(history)
         self._mark_best_epoch(history)
         self._show_epoch(history.last_epoch)
+        if history.stop_reason == "early_stopped" and history.best_epoch is not None:
+            # The run went on to its last epoch, but the network holds the best epoch's weights.
+            self.epoch_label.setText(f"epoch {history.last_epoch:,}, weights of {history.best_epoch:,}")
+            self.epoch_label.setToolTip("Early stopping put the weights back to those of the epoch with the "
+                                        "lowest validation RMSE")
         if history.stop_reason == "diverged":
             QMessageBox.warning(self, "Training diverged", history.message)
 
@@ -180,6 +185,7 @@ class RunViews:
 
     def _show_epoch(self, epoch: int, update=None) -> None:
         self.epoch_label.setText(f"epoch {epoch:,}")
+        self.epoch_label.setToolTip("")
         if update is None:
             for label in (self.speed_label, self.time_label):
                 label.setText("")

@@ -444,6 +444,8 @@ def test_early_stopped_run_marks_its_best_epoch_and_the_status_bar_shows_the_lea
     assert "early stop" in window.rmse_plot.best_line.label.format
     stop = window.rmse_plot.stop_line
     assert stop.isVisible() and stop.value() == history.last_epoch > history.best_epoch
+    # the status bar's epoch says whose weights the network holds (it said only the last epoch)
+    assert window.epoch_label.text() == f"epoch {history.last_epoch:,}, weights of {history.best_epoch:,}"
     assert any("learning rate" in text for text in seen)
     assert np.isfinite(history.learning_rates).all()
     window.workspace.reset_weights()  # a fresh start has no best epoch
