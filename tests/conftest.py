@@ -161,3 +161,13 @@ def read_only_folder(tmp_path, monkeypatch):
 
     yield folder, lock
     folder.chmod(0o755)
+
+
+@pytest.fixture
+def without_pandas_loaded(monkeypatch):
+    """Run the pandas-free branches (``lazy.pandas_loaded()`` says False). A test process always has
+    pandas loaded, so without this those branches, the ones the window's first frame takes, would
+    never run in the suite."""
+    from mlp_desktop.core import lazy
+
+    monkeypatch.setattr(lazy, "pandas_loaded", lambda: False)

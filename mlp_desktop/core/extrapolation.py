@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
-import pandas as pd
+from .lazy import pd
 
 __all__ = ["OutOfRange", "outside_training_range", "extrapolation_warning", "MAX_NAMED_INPUTS"]
 

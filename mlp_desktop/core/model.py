@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import pandas as pd
 
 from .. import __version__
 from . import metrics
@@ -23,6 +22,7 @@ from .activations import ACTIVATIONS
 from .errors import DataError
 from .fileio import write_text_atomic
 from .history import History
+from .lazy import pd
 from .network import MLP, _check_layer_sizes
 from .preprocessing import Preprocessor, fit_preprocessor, split_rows_three
 from .training import TrainConfig, train

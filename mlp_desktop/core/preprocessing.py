@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
 
 from .errors import DataError
+from .lazy import pd
 from .memory import BLOCK_BYTES, columns_per_block
 
 # name -> fit(values (n_rows, n_columns)) -> (offset, scale): scaled = (values - offset) / scale

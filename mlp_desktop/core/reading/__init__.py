@@ -20,9 +20,9 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..errors import DataError
+from ..lazy import pd
 from .build import build_table, frame_from_columns, header_text, unique_names
 from .columns import type_column
 from .dataset import (

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..errors import DataError
 from . import values as V
+from ..lazy import pd
 from .columns import label, type_column
 from .table import KIND_NUMERIC, ColumnInfo, Table, column_letter
 

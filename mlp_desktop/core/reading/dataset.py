@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 import numpy as np
-import pandas as pd
 
 from ..errors import DataError
+from ..lazy import pd
 from ..settings import SETTINGS
 from .build import bad_cells_sentence, cell_summary, quoted
 from .columns import label, label_series, sorted_labels, type_column

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+from ..lazy import pd
 
 __all__ = ["KIND_NUMERIC", "KIND_CATEGORICAL", "KIND_EMPTY", "ColumnInfo", "Table", "column_letter"]
 

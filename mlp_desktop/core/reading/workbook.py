@@ -22,9 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from pandas.api.types import infer_dtype
 
 from ..errors import DataError
+from ..lazy import infer_dtype
 from .archive import check_zip_file, open_member, read_member
 from .build import RawTable
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...core.errors import DataError
 from ...core.extrapolation import extrapolation_warning, outside_training_range
+from ...core.lazy import pd
 from ...core.reading.values import parse_typed_number, read_typed_number
 from ..dataframe_model import format_cell
 from ..widgets import compact_list_table

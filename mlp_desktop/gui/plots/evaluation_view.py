@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QFontMetrics
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.evaluation import evaluation_report
+from ...core.lazy import pd
 from ..widgets import BuiltWhenShown
 
 if TYPE_CHECKING:
