@@ -171,3 +171,12 @@ def without_pandas_loaded(monkeypatch):
     from mlp_desktop.core import lazy
 
     monkeypatch.setattr(lazy, "pandas_loaded", lambda: False)
+
+
+@pytest.fixture(params=["pandas loaded", "pandas not loaded yet"])
+def pandas_loaded_or_not(request):
+    """Run a test twice: as after start-up, and as during the window's first read, which takes the
+    pandas-free branches. Both must give the same (reading data correctly is the precious part)."""
+    if request.param == "pandas not loaded yet":
+        request.getfixturevalue("without_pandas_loaded")
+

@@ -97,7 +97,7 @@ def _table_infos(table: Table) -> list[ColumnInfo]:
     """The table's own :class:`ColumnInfo` list, for reading only (:func:`column_info` copies it)."""
     if table._column_info is None:
         table._column_info = [
-            type_column(str(name), table.frame[name].to_numpy(), from_text=True)[1] for name in table.frame.columns
+            type_column(str(name), values, from_text=True)[1] for name, values in table.columns.items()
         ]
     return table._column_info
 
@@ -146,7 +146,7 @@ def prepare_dataset(
     if task_name not in TASKS:
         raise DataError(f'Unknown task {quoted(str(task))}; choose {", ".join(TASKS[:-1])} or {TASKS[-1]}.')
     where = table.location
-    if len(table.frame) == 0:
+    if table.n_rows == 0:
         raise DataError(f"{where} has no data rows below the header.")
     infos = {info.name: info for info in _table_infos(table)}
     inputs, targets = _resolve_roles(table, infos, inputs, targets)
@@ -165,7 +165,7 @@ def prepare_dataset(
             detected_task = "classification"
             notes.append(
                 f'Target "{targets[0]}" holds only {len(few)} different whole numbers ({_value_range(few)}) in '
-                f"{len(table.frame):,} rows, so it is predicted as classes (classification). Choose the task "
+                f"{table.n_rows:,} rows, so it is predicted as classes (classification). Choose the task "
                 f'"regression" to predict it as a number instead.'
             )
     task_name = detected_task if task_name == "auto" else task_name
@@ -232,7 +232,9 @@ def _as_float(column: pd.Series) -> pd.Series:
 def _few_whole_values(table: Table, info: ColumnInfo) -> list[float] | None:
     if info.kind != KIND_NUMERIC or info.bad_cells or info.read_as in ("dates", "times of day"):
         return None
-    values = pd.to_numeric(table.frame[info.name], errors="coerce").to_numpy(dtype=np.float64)
+    values = table.columns[info.name]
+    if values.dtype != np.float64:
+        values = pd.to_numeric(values, errors="coerce").astype(np.float64)
     values = values[np.isfinite(values)]
     if len(values) == 0 or not np.all(values == np.round(values)):
         return None
@@ -377,7 +379,7 @@ def _check_number_column_has_no_text(
 
 def _text_example(table: Table, name: str) -> str:
     """The first cell of a column that holds text rather than a number, quoted."""
-    for value in table.frame[name]:
+    for value in table.columns[name]:
         if isinstance(value, str):
             return quoted(value)
     return '""'
@@ -425,10 +427,10 @@ def _rows_to_keep(table: Table, used: pd.DataFrame, drop_missing: bool) -> tuple
 
 
 def missing_columns(table: Table, names: list[str], rows: np.ndarray) -> list[list[str]]:
-    """For each position in ``rows`` (of ``table.frame``), the columns among ``names`` whose cell there
+    """For each position in ``rows`` (of the table), the columns among ``names`` whose cell there
     is missing (blank, ``NA``, ``#N/A``, ...: what :func:`prepare_inputs` counts as missing)."""
     rows = np.asarray(rows, dtype=np.int64)
-    masks = [_missing(table.frame[name].to_numpy()[rows]) for name in names]
+    masks = [_missing(table.columns[name][rows]) for name in names]
     return [[name for name, mask in zip(names, masks) if mask[i]] for i in range(len(rows))]
 
 
