@@ -444,9 +444,8 @@ def fit_model(
     """
     spec = spec or NetworkSpec()
     config = config or TrainConfig()
-    labels = dataset.frame[dataset.targets[0]].astype(str).to_numpy() if dataset.task == "classification" else None
-    train_rows, val_rows, test_rows = split_rows_three(len(dataset.frame), config.validation_fraction,
-                                                       config.test_fraction, config.seed, labels)
+    train_rows, val_rows, test_rows = split_rows_three(dataset.n_rows, config.validation_fraction,
+                                                       config.test_fraction, config.seed, dataset.class_labels)
     output_activation = spec.resolved_output(dataset.task)
     pre = fit_preprocessor(dataset, train_rows, input_scaling, minmax_bounds, output_activation, scale_targets)
     if unit_scale_callback is not None:

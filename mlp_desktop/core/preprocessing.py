@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -263,11 +263,16 @@ class Preprocessor:
             start += width
         return encoded
 
-    def _number_columns(self, frame: pd.DataFrame) -> list[np.ndarray] | None:
+    def _number_columns(self, frame: pd.DataFrame | Mapping[str, np.ndarray]) -> list[np.ndarray] | None:
         """Each input column's numbers (``float64``, the frame's own where they are), when every
-        input is a plain number column (NumPy integers or floats); else ``None``."""
+        input is a plain number column (NumPy integers or floats); else ``None``. ``frame`` may be
+        column arrays (a dataset's ``columns``: no pandas)."""
         if not self.inputs or any(self.input_kinds[name] == "categorical" for name in self.inputs):
             return None
+        if isinstance(frame, Mapping):
+            if not all(name in frame and _plain_dtype(frame[name].dtype) for name in self.inputs):
+                return None
+            return [np.asarray(frame[name], dtype=np.float64) for name in self.inputs]
         if not frame.columns.is_unique:
             return None
         dtypes = dict(zip(frame.columns, frame.dtypes))
@@ -402,7 +407,7 @@ def fit_preprocessor(
     )
     rows = None if train_rows is None else np.asarray(train_rows)
     fit = INPUT_SCALERS[input_scaling]
-    fitted = _fit_columns(fit, pre._number_columns(dataset.frame), rows)
+    fitted = _fit_columns(fit, pre._number_columns(dataset.columns), rows)
     ranges = None
     if fitted is None:  # text columns, or a value that is not a number (the encoding says where)
         offset, scale = fit(pre.encode_inputs(dataset.frame if rows is None else dataset.frame.iloc[rows]))
@@ -425,8 +430,8 @@ def fit_preprocessor(
         offset[index], scale[index] = low, high - low
     pre.input_offset, pre.input_scale = offset.astype(np.float64), scale.astype(np.float64)
     if dataset.task == "regression":
-        frame = dataset.frame[pre.targets] if rows is None else dataset.frame[pre.targets].iloc[rows]
-        targets = np.column_stack([_numbers(frame[c], c) for c in pre.targets])
+        columns = {c: dataset.columns[c] if rows is None else dataset.columns[c][rows] for c in pre.targets}
+        targets = np.column_stack([_numbers(values, c) for c, values in columns.items()])
         pre.target_offset, pre.target_scale = _target_scaling(targets, output_activation, scale_targets)
     pre.input_ranges = ranges if ranges is not None else input_ranges(pre, dataset.frame, rows)
     return pre
@@ -566,7 +571,11 @@ def _plain_dtype(dtype) -> bool:
     return isinstance(dtype, np.dtype) and dtype.kind in "iuf"
 
 
-def _numbers(values: pd.Series, column: str) -> np.ndarray:
+def _numbers(values: pd.Series | np.ndarray, column: str) -> np.ndarray:
+    if isinstance(values, np.ndarray):
+        if values.dtype == np.float64 and np.isfinite(values).all():
+            return values  # (no pandas: the start-up sample's targets)
+        values = pd.Series(values)  # the Series' path names the first value that is not a number
     if values.dtype == np.float64:
         numbers = values.to_numpy()
     elif _plain_dtype(values.dtype):

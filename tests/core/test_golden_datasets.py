@@ -4,7 +4,8 @@ stopped building pandas frames on the way (issue 15, docs/plans/pandas-free-firs
 The expectations in ``fixtures/golden_datasets.json`` were written by the code of the time
 (``python tests/core/test_golden_datasets.py --write`` rewrites them; do that only on purpose). Each
 case compares the dataset's frame with ``assert_frame_equal`` (values, dtypes, the ``RangeIndex``),
-and the row numbers, categories, classes, task, notes and warnings.
+and the row numbers, categories, classes, task, notes and warnings; and what the dataset gives
+training: the rows of a split and a preprocessor fitted on its training rows.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 import pytest
 
 from mlp_desktop.core.data import prepare_dataset, read_table
+from mlp_desktop.core.preprocessing import fit_preprocessor, split_rows_three
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden_datasets.json"
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
@@ -82,12 +84,32 @@ def _cell(value):
     return value
 
 
+def _numbers(values) -> list:
+    return [_cell(v) for v in np.asarray(values, dtype=float).ravel().tolist()]
+
+
+def _training(dataset) -> dict:
+    """The rows of a split (stratified by class) and a preprocessor fitted on its training rows."""
+    labels = (dataset.frame[dataset.targets[0]].astype(str).to_numpy()  # (as the code before Dataset.columns)
+              if dataset.task == "classification" else None)
+    rows = split_rows_three(len(dataset.frame), 0.25, 0.2, 7, labels)
+    pre = fit_preprocessor(dataset, rows[0], output_activation="softmax" if dataset.task == "classification"
+                           else "identity")
+    return {
+        "split": [[int(r) for r in part] for part in rows],
+        "input_offset": _numbers(pre.input_offset), "input_scale": _numbers(pre.input_scale),
+        "target_offset": _numbers(pre.target_offset), "target_scale": _numbers(pre.target_scale),
+        "input_ranges": {name: list(pair) for name, pair in pre.input_ranges.items()},
+    }
+
+
 def observed(name: str, folder: Path) -> dict:
     """What today's code makes of case ``name`` (a JSON-able dict)."""
     make, options = CASES[name]
     dataset = prepare_dataset(read_table(make(folder / name)), **options)
     frame = dataset.frame
     return {
+        "training": _training(dataset),
         "columns": [str(c) for c in frame.columns],
         "dtypes": [str(t) for t in frame.dtypes],
         "values": {str(c): [_cell(v) for v in frame[c].tolist()] for c in frame.columns},
@@ -121,6 +143,35 @@ def test_prepare_dataset_makes_the_pinned_dataset(name, tmp_path):
 
 def test_every_case_is_pinned():
     assert sorted(json.loads(GOLDEN.read_text(encoding="utf-8"))) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", ["sample_iris", "text_input", "missing_dropped"])
+def test_a_dataset_of_some_rows_is_those_rows(name, tmp_path):
+    make, options = CASES[name]
+    dataset = prepare_dataset(read_table(make(tmp_path / name)), **options)
+    rows = np.arange(dataset.n_rows)[::-2]
+    part = dataset.take(rows)
+    pd.testing.assert_frame_equal(part.frame, dataset.frame.iloc[rows].reset_index(drop=True))
+    assert part.row_numbers.tolist() == dataset.row_numbers[rows].tolist()
+    assert part.frame is part.frame  # made once
+
+
+def test_the_start_up_sample_is_made_ready_for_training_without_pandas():
+    import os
+    import subprocess
+
+    code = ("import sys\nfrom mlp_desktop.core.data import prepare_dataset, read_table\n"
+            "from mlp_desktop.core.preprocessing import fit_preprocessor, split_rows_three\n"
+            "dataset = prepare_dataset(read_table(sys.argv[1]))\n"
+            "rows = split_rows_three(dataset.n_rows, 0.25, 0.2, 7, dataset.class_labels)\n"
+            "pre = fit_preprocessor(dataset, rows[0])\n"
+            "print('pandas' in sys.modules, [round(x, 9) for x in pre.input_offset.tolist()])")
+    result = subprocess.run([sys.executable, "-c", code, str(SAMPLES / "health_score.xlsx")],
+                            env={**os.environ, "PYTHONPATH": str(SAMPLES.parent)}, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))["sample_health_score"]["training"]
+    assert result.stdout.strip() == f"False {[round(x, 9) for x in golden['input_offset']]}"
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:

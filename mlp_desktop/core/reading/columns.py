@@ -26,7 +26,7 @@ from . import values as V
 from ..lazy import pd
 from .table import KIND_CATEGORICAL, KIND_EMPTY, KIND_NUMERIC, ColumnInfo
 
-__all__ = ["MOSTLY_NUMERIC", "type_column", "label", "sorted_labels", "label_series"]
+__all__ = ["MOSTLY_NUMERIC", "type_column", "label", "sorted_labels", "label_array", "label_series"]
 
 MOSTLY_NUMERIC = 0.5
 """A column whose values are more than this fraction numbers (or dates) is a number column; its
@@ -322,5 +322,12 @@ def sorted_labels(values: Iterable[float | str]) -> list[str]:
     return list(labels)
 
 
+def label_array(values: np.ndarray) -> np.ndarray:
+    """Each value's :func:`label`, as an ``object`` array of ``str`` (no pandas)."""
+    labels = np.empty(len(values), dtype=object)
+    labels[:] = [label(value) for value in values.tolist()]
+    return labels
+
+
 def label_series(values: pd.Series) -> pd.Series:
-    return pd.Series([label(value) for value in values.tolist()], index=values.index, dtype=str)
+    return pd.Series(label_array(values.to_numpy()), index=values.index, dtype=str)
