@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -124,13 +124,17 @@ class Model:
         Regression: one column ``predicted_<target>`` per target. Classification: the predicted
         label ``predicted_<target>`` and one ``probability_<class>`` column per class.
         """
-        outputs = self.raw_outputs(frame)
+        return pd.DataFrame(self.predict_columns(frame), index=frame.index)
+
+    def predict_columns(self, rows: pd.DataFrame | Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """:meth:`predict`'s columns as arrays, for a frame or column arrays (the prediction form's
+        row: number inputs need no pandas)."""
+        outputs = self.raw_outputs(rows)
         pre = self.preprocessor
         if pre.task == "regression":
             values = pre.inverse_targets(outputs)
-            return pd.DataFrame({f"predicted_{t}": values[:, i] for i, t in enumerate(pre.targets)},
-                                index=frame.index)
-        result = pd.DataFrame({f"predicted_{pre.targets[0]}": pre.labels(outputs)}, index=frame.index)
+            return {f"predicted_{t}": values[:, i] for i, t in enumerate(pre.targets)}
+        result = {f"predicted_{pre.targets[0]}": pre.labels(outputs)}
         probabilities = pre.probabilities(outputs)
         for i, label in enumerate(pre.classes):
             result[f"probability_{label}"] = probabilities[:, i]

@@ -285,12 +285,15 @@ class Preprocessor:
         by_name = dict(frame.items())
         return [by_name[name].to_numpy(dtype=np.float64) for name in self.inputs]
 
-    def transform_inputs(self, frame: pd.DataFrame) -> np.ndarray:
-        """User columns -> scaled network inputs ``(n_rows, n_inputs)``, rows in C order."""
+    def transform_inputs(self, frame: pd.DataFrame | Mapping[str, np.ndarray]) -> np.ndarray:
+        """User columns (a frame, or column arrays) -> scaled network inputs ``(n_rows, n_inputs)``,
+        rows in C order."""
         _require_columns(frame, self.inputs, "input")
         columns = self._number_columns(frame)
-        scaled = None if columns is None or not len(frame) else _gather(columns, None, self.input_offset,
-                                                                          self.input_scale)
+        if columns is None and isinstance(frame, Mapping):
+            frame = pd.DataFrame(frame)  # text inputs: encoded from a frame
+        scaled = None if columns is None or not len(columns[0]) else _gather(columns, None, self.input_offset,
+                                                                             self.input_scale)
         return scaled if scaled is not None else (self.encode_inputs(frame) - self.input_offset) / self.input_scale
 
     # -- targets -------------------------------------------------------------------------------
@@ -557,11 +560,12 @@ FEW_ROWS = 4096
 more than the numbers; see ``Preprocessor._number_columns``)."""
 
 
-def _require_columns(frame: pd.DataFrame, columns: list[str], role: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
+def _require_columns(frame: pd.DataFrame | Mapping, columns: list[str], role: str) -> None:
+    present = list(frame) if isinstance(frame, Mapping) else frame.columns
+    missing = [c for c in columns if c not in present]
     if missing:
         names = ", ".join(f'"{c}"' for c in missing)
-        available = ", ".join(str(c) for c in frame.columns) or "none"
+        available = ", ".join(str(c) for c in present) or "none"
         raise DataError(f"The {role} column{'s' if len(missing) > 1 else ''} {names} "
                         f"{'are' if len(missing) > 1 else 'is'} missing; available columns: {available}.")
 

@@ -341,8 +341,8 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
             else:
                 QMessageBox.warning(self, "Cannot train", message)
 
-    @Slot(object)
-    def _on_prediction_changed(self, _prediction) -> None:
+    @Slot()
+    def _on_prediction_changed(self) -> None:
         self.decision_view.set_fixed(self._form_values())
 
     @Slot(str)

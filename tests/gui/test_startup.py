@@ -21,6 +21,7 @@ NOT_AT_START_UP = (
     "mlp_desktop.core._kernels", "mlp_desktop.core.cross_validation", "mlp_desktop.core.export",
     "mlp_desktop.core.onnx_export",
     "mlp_desktop.gui.cross_validate_dialog", "mlp_desktop.gui.exports",
+    "pandas",  # (core/lazy.py: the sample is read, prepared and predicted from column arrays)
 )
 
 START_UP = """
@@ -121,4 +122,48 @@ def test_the_weight_tree_is_made_only_for_networks_too_big_for_the_grid(window):
     assert plots.parts_built and plots.stack.currentWidget() is plots.tree_page
     assert plots.checked_names()
     window.mark_saved()
+
+
+FIRST_IDLE = """
+import json, sys
+from PySide6.QtCore import QTimer
+from mlp_desktop.gui.app import open_main_window
+
+def first_idle():
+    loaded = "pandas" in sys.modules
+    panel = window.prediction_panel
+    shown = panel.result_label.text()
+    import pandas as pd
+    from mlp_desktop.gui.panels.prediction_panel import _rounded
+    row = pd.DataFrame({{name: [value] for name, value in panel.values().items()}})
+    expected = panel.model.predict(row)
+    through_frames = "\\n".join(f"{{t}} = {{_rounded(expected['predicted_' + t].iloc[0])}}"
+                                 for t in panel.model.preprocessor.targets)
+    print(json.dumps({{"pandas": loaded, "shown": shown, "through frames": through_frames}}))
+    window.mark_saved()
+    window.close()
+    app.quit()
+
+if __name__ == "__main__":
+    app, window = open_main_window([])
+    QTimer.singleShot({delay_ms}, first_idle)  # the form's prediction waits {delay_ms} ms less than this
+    app.exec()
+"""
+
+
+def test_a_fresh_start_has_not_imported_pandas_when_it_first_goes_idle(tmp_path):
+    """The first frame (the sample read, prepared, a model's form predicted) is built without pandas,
+    and the form shows what the frames' path computes (issue 15)."""
+    from mlp_desktop.gui.panels.prediction_panel import DEBOUNCE_MS
+
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
+                       XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path / "home"))
+    script = tmp_path / "first_idle.py"
+    script.write_text(FIRST_IDLE.format(delay_ms=DEBOUNCE_MS + 300))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                            env=environment, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown["pandas"] is False
+    assert shown["shown"] == shown["through frames"] and " = " in shown["shown"]
 
