@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.evaluation import evaluation_report
-from ...core.lazy import pd
 from ..widgets import BuiltWhenShown
 
 if TYPE_CHECKING:
