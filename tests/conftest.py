@@ -161,3 +161,22 @@ def read_only_folder(tmp_path, monkeypatch):
 
     yield folder, lock
     folder.chmod(0o755)
+
+
+@pytest.fixture
+def without_pandas_loaded(monkeypatch):
+    """Run the pandas-free branches (``lazy.pandas_loaded()`` says False). A test process always has
+    pandas loaded, so without this those branches, the ones the window's first frame takes, would
+    never run in the suite."""
+    from mlp_desktop.core import lazy
+
+    monkeypatch.setattr(lazy, "pandas_loaded", lambda: False)
+
+
+@pytest.fixture(params=["pandas loaded", "pandas not loaded yet"])
+def pandas_loaded_or_not(request):
+    """Run a test twice: as after start-up, and as during the window's first read, which takes the
+    pandas-free branches. Both must give the same (reading data correctly is the precious part)."""
+    if request.param == "pandas not loaded yet":
+        request.getfixturevalue("without_pandas_loaded")
+

@@ -63,3 +63,41 @@ def test_the_contracts_catch_a_lazy_qt_import_in_core_and_core_importing_the_gui
     assert "2 broken" in report, report
     assert "mlp_desktop.core.engine -> PySide6" in report, report
     assert "mlp_desktop.core.workspace -> mlp_desktop.gui.window" in report, report
+
+
+# -- pandas is imported when first used (core/lazy.py): the window's first frame needs none of it ----
+
+def _module_level_imports(tree):
+    """Import statements run when the module is imported (not those inside functions)."""
+    import ast
+
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def test_no_module_imports_pandas_when_it_is_imported():
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "mlp_desktop").rglob("*.py")):
+        if path.name == "lazy.py":
+            continue
+        for node in _module_level_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if any(name == "pandas" or name.startswith("pandas.") for name in names):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, f"use `from ...core.lazy import pd` instead: {found}"
+
+
+def test_importing_the_app_leaves_pandas_unloaded():
+    code = ("import sys, mlp_desktop.cli, mlp_desktop.gui.main_window, mlp_desktop.core.data, "
+            "mlp_desktop.core.project, mlp_desktop.core.batch_prediction; print('pandas' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import pandas as pd
 
 from .data import Table, missing_columns, prepare_inputs
 from .errors import Cancelled
+from .lazy import pd
 
 CHUNK_ROWS = 5_000
 """Rows predicted between two progress reports (and two checks for a cancel)."""

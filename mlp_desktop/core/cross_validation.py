@@ -149,12 +149,12 @@ def cross_validate(
     config = replace(config or TrainConfig(), test_fraction=0.0)
     n_folds = _whole_number(folds, "The number of folds", minimum=2)
     n_repeats = _whole_number(repeats, "The number of repeats", minimum=1)
-    n_rows = len(dataset.frame)
+    n_rows = dataset.n_rows
     if n_folds > n_rows:
         raise DataError(f"There are {n_rows} rows, too few to make {n_folds} folds; "
                         f"use at most {n_rows} folds (or more data).")
     task = dataset.task
-    labels = dataset.frame[dataset.targets[0]].astype(str).to_numpy() if task == "classification" else None
+    labels = dataset.class_labels
     result = CrossValidationResult(task, METRICS[task], n_folds, n_repeats)
     rng = np.random.default_rng(config.seed)
     n_runs = n_folds * n_repeats
@@ -170,8 +170,7 @@ def cross_validate(
             if on_progress is not None:
                 def relay(report: ProgressReport, where=where):
                     on_progress(CrossValidationProgress(**where, epoch=report.epoch, final_epoch=report.final_epoch))
-            part = replace(dataset, frame=dataset.frame.iloc[train_rows],
-                           row_numbers=np.asarray(dataset.row_numbers)[train_rows])
+            part = dataset.take(train_rows)
             try:
                 model, history = fit_model(part, spec, config, input_scaling, minmax_bounds, scale_targets,
                                            on_progress=relay, stop_event=stop_event)

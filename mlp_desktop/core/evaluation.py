@@ -11,10 +11,10 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from . import metrics
 from .errors import DataError
+from .lazy import pd
 
 CATEGORICAL = "categorical"
 

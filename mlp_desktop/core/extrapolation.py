@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
-import pandas as pd
+from .lazy import pd
 
 __all__ = ["OutOfRange", "outside_training_range", "extrapolation_warning", "MAX_NAMED_INPUTS"]
 
@@ -35,19 +35,37 @@ class OutOfRange:
     rows: int
 
 
-def _as_frame(rows: pd.DataFrame | Mapping) -> pd.DataFrame:
-    return rows if isinstance(rows, pd.DataFrame) else pd.DataFrame({k: [v] for k, v in rows.items()})
+def _as_columns(rows: pd.DataFrame | Mapping) -> pd.DataFrame | dict[str, np.ndarray]:
+    """A frame as it is; ``{input: value or 1-D array}`` as ``{input: 1-D array}`` (no pandas)."""
+    if not isinstance(rows, Mapping):
+        return rows
+    return {name: np.atleast_1d(np.asarray(value, dtype=object if isinstance(value, str) else None))
+            for name, value in rows.items()}
 
 
-def _outside(ranges: Mapping[str, tuple[float, float]], frame: pd.DataFrame):
-    """``(OutOfRange, mask (n_rows,))`` for each input of ``frame`` with values outside its range."""
+def _n_rows(columns: pd.DataFrame | dict[str, np.ndarray]) -> int:
+    if isinstance(columns, dict):
+        return len(next(iter(columns.values()))) if columns else 0
+    return len(columns)
+
+
+def _numbers(column) -> np.ndarray:
+    """A column (array or Series) as floats: NaN where a value is missing or not a number."""
+    if isinstance(column, np.ndarray):
+        if column.dtype.kind in "iuf":
+            return column.astype(float)
+        column = pd.Series(column)
+    if not pd.api.types.is_numeric_dtype(column.dtype):
+        column = pd.to_numeric(column, errors="coerce")
+    return column.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _outside(ranges: Mapping[str, tuple[float, float]], columns: pd.DataFrame | dict[str, np.ndarray]):
+    """``(OutOfRange, mask (n_rows,))`` for each input of ``columns`` with values outside its range."""
     for name, (low, high) in ranges.items():
-        if name not in frame.columns:
+        if name not in (columns if isinstance(columns, dict) else columns.columns):
             continue
-        column = frame[name]
-        if not pd.api.types.is_numeric_dtype(column.dtype):
-            column = pd.to_numeric(column, errors="coerce")
-        values = column.to_numpy(dtype=float, na_value=np.nan)
+        values = _numbers(columns[name])
         mask = (values < low) | (values > high)  # NaN compares False: a missing value is not outside
         if mask.any():
             outside = values[mask]
@@ -60,7 +78,7 @@ def outside_training_range(ranges: Mapping[str, tuple[float, float]], rows: pd.D
     """The inputs of ``rows`` (a frame, or ``{input: value}`` for one row) outside their training
     ``ranges`` (``{input: (min, max)}``), in the order of ``ranges``. Inputs without a range, values that
     are missing or not numbers, and text inputs are left out: they are not extrapolation."""
-    return [item for item, _ in _outside(ranges, _as_frame(rows))]
+    return [item for item, _ in _outside(ranges, _as_columns(rows))]
 
 
 def _number(value: float) -> str:
@@ -91,12 +109,13 @@ def extrapolation_warning(ranges: Mapping[str, tuple[float, float]], rows: pd.Da
     so this prediction may be unreliable."`` Many rows: ``"Outside the training data in 3 of 120 rows:
     age up to 1000 in 2 rows (trained on 10 to 90); ..."``.
     """
-    frame = _as_frame(rows)
-    outside = list(_outside(ranges, frame))
+    columns = _as_columns(rows)
+    outside = list(_outside(ranges, columns))
     if not outside:
         return ""
     found = [item for item, _ in outside]
-    one_row = len(frame) == 1
+    n_rows = _n_rows(columns)
+    one_row = n_rows == 1
     parts = [_describe(item, one_row) for item in found[:MAX_NAMED_INPUTS]]
     if len(found) > MAX_NAMED_INPUTS:
         more = len(found) - MAX_NAMED_INPUTS
@@ -105,5 +124,5 @@ def extrapolation_warning(ranges: Mapping[str, tuple[float, float]], rows: pd.Da
         return (f"Outside the training data: {', '.join(parts)}; the model is extrapolating, so this prediction "
                 f"may be unreliable.")
     n_outside = int(np.logical_or.reduce([mask for _, mask in outside]).sum())
-    return (f"Outside the training data in {n_outside} of {len(frame)} rows: {', '.join(parts)}; the model is "
+    return (f"Outside the training data in {n_outside} of {n_rows} rows: {', '.join(parts)}; the model is "
             f"extrapolating there, so those predictions may be unreliable.")

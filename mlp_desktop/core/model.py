@@ -12,10 +12,9 @@ import json
 import math
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
-import pandas as pd
 
 from .. import __version__
 from . import metrics
@@ -23,6 +22,7 @@ from .activations import ACTIVATIONS
 from .errors import DataError
 from .fileio import write_text_atomic
 from .history import History
+from .lazy import pd
 from .network import MLP, _check_layer_sizes
 from .preprocessing import Preprocessor, fit_preprocessor, split_rows_three
 from .training import TrainConfig, train
@@ -124,13 +124,17 @@ class Model:
         Regression: one column ``predicted_<target>`` per target. Classification: the predicted
         label ``predicted_<target>`` and one ``probability_<class>`` column per class.
         """
-        outputs = self.raw_outputs(frame)
+        return pd.DataFrame(self.predict_columns(frame), index=frame.index)
+
+    def predict_columns(self, rows: pd.DataFrame | Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """:meth:`predict`'s columns as arrays, for a frame or column arrays (the prediction form's
+        row: number inputs need no pandas)."""
+        outputs = self.raw_outputs(rows)
         pre = self.preprocessor
         if pre.task == "regression":
             values = pre.inverse_targets(outputs)
-            return pd.DataFrame({f"predicted_{t}": values[:, i] for i, t in enumerate(pre.targets)},
-                                index=frame.index)
-        result = pd.DataFrame({f"predicted_{pre.targets[0]}": pre.labels(outputs)}, index=frame.index)
+            return {f"predicted_{t}": values[:, i] for i, t in enumerate(pre.targets)}
+        result = {f"predicted_{pre.targets[0]}": pre.labels(outputs)}
         probabilities = pre.probabilities(outputs)
         for i, label in enumerate(pre.classes):
             result[f"probability_{label}"] = probabilities[:, i]
@@ -444,9 +448,8 @@ def fit_model(
     """
     spec = spec or NetworkSpec()
     config = config or TrainConfig()
-    labels = dataset.frame[dataset.targets[0]].astype(str).to_numpy() if dataset.task == "classification" else None
-    train_rows, val_rows, test_rows = split_rows_three(len(dataset.frame), config.validation_fraction,
-                                                       config.test_fraction, config.seed, labels)
+    train_rows, val_rows, test_rows = split_rows_three(dataset.n_rows, config.validation_fraction,
+                                                       config.test_fraction, config.seed, dataset.class_labels)
     output_activation = spec.resolved_output(dataset.task)
     pre = fit_preprocessor(dataset, train_rows, input_scaling, minmax_bounds, output_activation, scale_targets)
     if unit_scale_callback is not None:

@@ -18,12 +18,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from .errors import DataError
+from .lazy import pd
 from .memory import BLOCK_BYTES, columns_per_block
 
 # name -> fit(values (n_rows, n_columns)) -> (offset, scale): scaled = (values - offset) / scale
@@ -263,11 +263,16 @@ class Preprocessor:
             start += width
         return encoded
 
-    def _number_columns(self, frame: pd.DataFrame) -> list[np.ndarray] | None:
+    def _number_columns(self, frame: pd.DataFrame | Mapping[str, np.ndarray]) -> list[np.ndarray] | None:
         """Each input column's numbers (``float64``, the frame's own where they are), when every
-        input is a plain number column (NumPy integers or floats); else ``None``."""
+        input is a plain number column (NumPy integers or floats); else ``None``. ``frame`` may be
+        column arrays (a dataset's ``columns``: no pandas)."""
         if not self.inputs or any(self.input_kinds[name] == "categorical" for name in self.inputs):
             return None
+        if isinstance(frame, Mapping):
+            if not all(name in frame and _plain_dtype(frame[name].dtype) for name in self.inputs):
+                return None
+            return [np.asarray(frame[name], dtype=np.float64) for name in self.inputs]
         if not frame.columns.is_unique:
             return None
         dtypes = dict(zip(frame.columns, frame.dtypes))
@@ -280,12 +285,15 @@ class Preprocessor:
         by_name = dict(frame.items())
         return [by_name[name].to_numpy(dtype=np.float64) for name in self.inputs]
 
-    def transform_inputs(self, frame: pd.DataFrame) -> np.ndarray:
-        """User columns -> scaled network inputs ``(n_rows, n_inputs)``, rows in C order."""
+    def transform_inputs(self, frame: pd.DataFrame | Mapping[str, np.ndarray]) -> np.ndarray:
+        """User columns (a frame, or column arrays) -> scaled network inputs ``(n_rows, n_inputs)``,
+        rows in C order."""
         _require_columns(frame, self.inputs, "input")
         columns = self._number_columns(frame)
-        scaled = None if columns is None or not len(frame) else _gather(columns, None, self.input_offset,
-                                                                          self.input_scale)
+        if columns is None and isinstance(frame, Mapping):
+            frame = pd.DataFrame(frame)  # text inputs: encoded from a frame
+        scaled = None if columns is None or not len(columns[0]) else _gather(columns, None, self.input_offset,
+                                                                             self.input_scale)
         return scaled if scaled is not None else (self.encode_inputs(frame) - self.input_offset) / self.input_scale
 
     # -- targets -------------------------------------------------------------------------------
@@ -402,7 +410,7 @@ def fit_preprocessor(
     )
     rows = None if train_rows is None else np.asarray(train_rows)
     fit = INPUT_SCALERS[input_scaling]
-    fitted = _fit_columns(fit, pre._number_columns(dataset.frame), rows)
+    fitted = _fit_columns(fit, pre._number_columns(dataset.columns), rows)
     ranges = None
     if fitted is None:  # text columns, or a value that is not a number (the encoding says where)
         offset, scale = fit(pre.encode_inputs(dataset.frame if rows is None else dataset.frame.iloc[rows]))
@@ -425,8 +433,8 @@ def fit_preprocessor(
         offset[index], scale[index] = low, high - low
     pre.input_offset, pre.input_scale = offset.astype(np.float64), scale.astype(np.float64)
     if dataset.task == "regression":
-        frame = dataset.frame[pre.targets] if rows is None else dataset.frame[pre.targets].iloc[rows]
-        targets = np.column_stack([_numbers(frame[c], c) for c in pre.targets])
+        columns = {c: dataset.columns[c] if rows is None else dataset.columns[c][rows] for c in pre.targets}
+        targets = np.column_stack([_numbers(values, c) for c, values in columns.items()])
         pre.target_offset, pre.target_scale = _target_scaling(targets, output_activation, scale_targets)
     pre.input_ranges = ranges if ranges is not None else input_ranges(pre, dataset.frame, rows)
     return pre
@@ -552,11 +560,12 @@ FEW_ROWS = 4096
 more than the numbers; see ``Preprocessor._number_columns``)."""
 
 
-def _require_columns(frame: pd.DataFrame, columns: list[str], role: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
+def _require_columns(frame: pd.DataFrame | Mapping, columns: list[str], role: str) -> None:
+    present = list(frame) if isinstance(frame, Mapping) else frame.columns
+    missing = [c for c in columns if c not in present]
     if missing:
         names = ", ".join(f'"{c}"' for c in missing)
-        available = ", ".join(str(c) for c in frame.columns) or "none"
+        available = ", ".join(str(c) for c in present) or "none"
         raise DataError(f"The {role} column{'s' if len(missing) > 1 else ''} {names} "
                         f"{'are' if len(missing) > 1 else 'is'} missing; available columns: {available}.")
 
@@ -566,7 +575,11 @@ def _plain_dtype(dtype) -> bool:
     return isinstance(dtype, np.dtype) and dtype.kind in "iuf"
 
 
-def _numbers(values: pd.Series, column: str) -> np.ndarray:
+def _numbers(values: pd.Series | np.ndarray, column: str) -> np.ndarray:
+    if isinstance(values, np.ndarray):
+        if values.dtype == np.float64 and np.isfinite(values).all():
+            return values  # (no pandas: the start-up sample's targets)
+        values = pd.Series(values)  # the Series' path names the first value that is not a number
     if values.dtype == np.float64:
         numbers = values.to_numpy()
     elif _plain_dtype(values.dtype):

@@ -45,12 +45,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from .. import __version__
 from . import parameters, settings
 from .errors import DataError
 from .fileio import atomic_path
+from .lazy import pd
 from .reading.archive import check_npz, check_project_zip, open_member, read_member
 from .graph import NetworkGraph
 from .history import MEMORY_BUDGET, History
@@ -80,10 +80,11 @@ DEFAULT_DATA = {
     "embedded": False,
 }
 
-# What a damaged archive, array or table can raise while being read; all become DataError.
+# What a damaged archive, array or table can raise while being read; all become DataError. (pandas'
+# ParserError and EmptyDataError are ValueErrors: naming them here would import pandas with this module.)
 _READ_ERRORS = (
     ValueError, TypeError, LookupError, AttributeError, ArithmeticError, RuntimeError, OSError, EOFError,
-    zipfile.BadZipFile, zlib.error, NotImplementedError, pd.errors.ParserError, pd.errors.EmptyDataError,
+    zipfile.BadZipFile, zlib.error, NotImplementedError,
 )
 
 

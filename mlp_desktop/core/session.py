@@ -99,10 +99,10 @@ class TrainingSession:
         if not self._stale_data:
             return
         data = self.dataset
-        labels = data.frame[data.targets[0]].astype(str).to_numpy() if data.task == "classification" else None
         # with no test share, the same split as split_rows (test_rows is then empty)
         self.train_rows, self.val_rows, self.test_rows = split_rows_three(
-            len(data.frame), self.config.validation_fraction, self.config.test_fraction, self.config.seed, labels)
+            data.n_rows, self.config.validation_fraction, self.config.test_fraction, self.config.seed,
+            data.class_labels)
         output = self.spec.resolved_output(data.task)
         self._row_sets = None
         pre = fit_preprocessor(data, self.train_rows, self.input_scaling, self.minmax_bounds, output)
@@ -233,7 +233,8 @@ class TrainingSession:
         """The current split's rows as frames, taken when a view first asks (one object per split)."""
         self.prepare_data()
         if self._row_sets is None:
-            self._row_sets = RowSets(self.dataset.frame, self.train_rows, self.val_rows, self.test_rows)
+            dataset = self.dataset  # (its frame, and pandas, when a view first takes rows)
+            self._row_sets = RowSets(lambda: dataset.frame, self.train_rows, self.val_rows, self.test_rows)
         return self._row_sets
 
     @property
@@ -266,6 +267,7 @@ class RowSets:
     PARTS = ("train", "validation", "test")
 
     def __init__(self, frame, train_rows, validation_rows=(), test_rows=()):
+        """``frame``: the dataset's frame, or a function giving it (called when a part is first taken)."""
         self._frame = frame
         self._rows = {part: np.asarray(rows, dtype=np.intp)
                       for part, rows in zip(self.PARTS, (train_rows, validation_rows, test_rows))}
@@ -284,6 +286,8 @@ class RowSets:
     def part(self, name: str):
         """The rows of ``name`` (one of :attr:`PARTS`) as a frame."""
         if name not in self._taken:
+            if callable(self._frame):
+                self._frame = self._frame()
             self._taken[name] = self._frame.iloc[self._rows[name]]
         return self._taken[name]
 

@@ -325,9 +325,8 @@ class Workspace:
         dataset = self.dataset
         if dataset is None:
             return 0, 0, 0
-        labels = dataset.frame[dataset.targets[0]].astype(str).to_numpy() if dataset.task == "classification" else None
-        rows = split_rows_three(len(dataset.frame), self.data["validation_fraction"],
-                                self.settings.get("test_fraction", 0.0), self.seed, labels)
+        rows = split_rows_three(dataset.n_rows, self.data["validation_fraction"],
+                                self.settings.get("test_fraction", 0.0), self.seed, dataset.class_labels)
         return tuple(len(part) for part in rows)
 
     def detected_task(self) -> str:

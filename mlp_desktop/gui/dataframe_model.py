@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from ..core.lazy import pd
 from .plots import style as plot_style
 
 Index = QModelIndex | QPersistentModelIndex
@@ -105,16 +105,24 @@ class DataFrameModel(QAbstractTableModel):
     # -- content -------------------------------------------------------------------------------
     def set_frame(self, frame: pd.DataFrame | None, row_numbers: np.ndarray | None = None) -> None:
         """Show ``frame`` (``None`` clears). Costs one array view per column, nothing per row."""
-        self.beginResetModel()
         if frame is None:
-            self._names, self._columns, self._numeric, self._n_rows = [], [], [], 0
-            self._row_numbers = None
-        else:
-            self._names = [str(name) for name in frame.columns]
-            self._columns = [column.to_numpy() for _, column in frame.items()]  # (iloc: 4x slower)
-            self._numeric = [column.dtype.kind in "fiu" for column in self._columns]
-            self._n_rows = len(frame)
-            self._row_numbers = None if row_numbers is None else np.asarray(row_numbers)
+            self._show([], [], 0, None)
+        else:  # (iloc: 4x slower)
+            self._show(list(frame.columns), [column.to_numpy() for _, column in frame.items()], len(frame),
+                       row_numbers)
+
+    def set_columns(self, columns: dict[str, np.ndarray], n_rows: int, row_numbers: np.ndarray | None = None
+                    ) -> None:
+        """Show column arrays (a table's ``columns``: no pandas), as :meth:`set_frame` shows a frame."""
+        self._show(list(columns), list(columns.values()), n_rows, row_numbers)
+
+    def _show(self, names: list, columns: list[np.ndarray], n_rows: int, row_numbers: np.ndarray | None) -> None:
+        self.beginResetModel()
+        self._names = [str(name) for name in names]
+        self._columns = columns
+        self._numeric = [column.dtype.kind in "fiu" for column in self._columns]
+        self._n_rows = n_rows
+        self._row_numbers = None if row_numbers is None else np.asarray(row_numbers)
         self._roles = {}
         self._bad_cells = {}
         self.endResetModel()

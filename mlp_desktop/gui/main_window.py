@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QSplitter, QTabBar, QTabWidget, QToolBar, QToolButton, QWidget,
 )
 
+from ..core import lazy
 from ..core.data import SUPPORTED_EXTENSIONS
 from ..core.errors import DataError
 from ..core.project import PROJECT_SUFFIX
@@ -40,6 +41,7 @@ from .run_views import RunViews
 from .widgets import StatusBar, focus_first, make_keyboard_reachable
 
 AUTOSAVE_INTERVAL_MS = 3 * 60 * 1000  # a recovery copy while there are unsaved changes
+PANDAS_IMPORT_DELAY_MS = 500  # after the first paint: the start (to its first idle moment) is over by then
 WIDE_LAYOUT_WIDTH = 1500
 """From this window width on, the Data panel gets a column of its own on the left."""
 DATA_COLUMN_WIDTH = 340
@@ -341,8 +343,8 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
             else:
                 QMessageBox.warning(self, "Cannot train", message)
 
-    @Slot(object)
-    def _on_prediction_changed(self, _prediction) -> None:
+    @Slot()
+    def _on_prediction_changed(self) -> None:
         self.decision_view.set_fixed(self._form_values())
 
     @Slot(str)
@@ -517,6 +519,9 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
             # (on a 2-core machine): it starts once that frame is painted (a run before starts it itself).
             self._first_frame_painted = True
             self.controller.start_child_soon()
+            # pandas (not needed for the first frame) is imported in the background once the start is
+            # over: begun at the first paint, it held the GIL for 0.2 s of the start (issue 15).
+            QTimer.singleShot(PANDAS_IMPORT_DELAY_MS, self, lazy.import_in_background)
 
     def dragEnterEvent(self, event) -> None:
         urls = event.mimeData().urls()

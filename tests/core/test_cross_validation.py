@@ -69,7 +69,7 @@ def test_each_fold_is_a_fit_from_the_same_initial_settings(iris):
                           iris.frame[iris.targets[0]].astype(str).to_numpy())
     for row, rows in zip(result.folds, test_rows):
         train_rows = np.setdiff1d(np.arange(150), rows)
-        part = replace(iris, frame=iris.frame.iloc[train_rows], row_numbers=iris.row_numbers[train_rows])
+        part = iris.take(train_rows)
         model, _ = fit_model(part, spec, FAST)
         assert row["accuracy"] == model.evaluate(iris.frame.iloc[rows])["accuracy"]
 

@@ -27,6 +27,8 @@ from mlp_desktop.core.data import (
 )
 from mlp_desktop.core.errors import DataError
 
+pytestmark = pytest.mark.usefixtures("pandas_loaded_or_not")  # every file is read both ways
+
 HEALTH_CSV = "age,exercise,diet,output\n30,2,veg,0.5\n40,1,meat,0.7\n50,0,veg,0.9\n"
 
 

@@ -18,6 +18,8 @@ from mlp_desktop.core.errors import DataError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "workbooks"
 
+pytestmark = pytest.mark.usefixtures("pandas_loaded_or_not")  # every file is read both ways
+
 
 def write_text(path, text, encoding="utf-8"):
     path.write_bytes(text.encode(encoding))
@@ -535,3 +537,75 @@ def test_a_file_of_numbers_is_read_as_numbers_at_once_and_text_past_the_sample_s
     assert table.frame["a"].dtype == np.float64 and table.frame["a"].iloc[-1] == 19_999
     with pytest.raises(Exception, match="oops"):
         prepare_dataset(table, ["a", "b"], ["c"])
+
+
+# --- the pandas-free paths of the first read -------------------------------------------------------
+
+_CELL_POOL = [0.0, -1.5, float("nan"), float("inf"), 0, 7, -3, 10**400, True, "", " ", "x", "1", None,
+              datetime.datetime(2024, 1, 2)]
+
+
+def _both_ways(cells: np.ndarray):
+    from mlp_desktop.core.reading import workbook
+
+    with_pandas = workbook._number_cells(cells)
+    without = workbook._plain_number_cells(cells)
+    return with_pandas, without
+
+
+def _assert_agree(values: list) -> bool:
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    with_pandas, without = _both_ways(cells)
+    if without is None:  # undecided: pandas decides, nothing to compare
+        return False
+    assert with_pandas is not None, values
+    np.testing.assert_array_equal(without.astype(np.float64), with_pandas.astype(np.float64))
+    return True
+
+
+def test_the_pandas_free_number_check_agrees_with_infer_dtype():
+    """Every mix of up to three cells from a pool of calamine's cell types (and the empty chunk): when
+    the pandas-free check decides, infer_dtype decides the same, and the numbers are the same."""
+    import itertools
+
+    pool = [value for value in _CELL_POOL if not (isinstance(value, int) and value > 2**64)]
+    decided = sum(_assert_agree(list(values)) for n in range(4) for values in itertools.product(pool, repeat=n))
+    assert decided > 100  # (it does decide the common cases: floats, whole numbers, empty cells)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(), st.integers(-2**60, 2**60), st.sampled_from(["", " ", "a", "2"]),
+                          st.booleans(), st.none()), max_size=30))
+def test_the_pandas_free_number_check_agrees_with_infer_dtype_on_longer_columns(values):
+    _assert_agree(values)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Nd",)), max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_a_header_text_without_a_digit_is_never_read_as_a_number(text):
+    """build._header_looks_like_data sends only texts with a digit to the parser: exact only if no
+    digit-free text is a number, date, amount or percentage. (``\\d`` is Unicode's category Nd.)"""
+    assert V.parse_texts([text]).kinds[0] not in (V.NUMBER, V.GROUPED, V.CURRENCY, V.PERCENT, V.DATE)
+
+
+def test_month_and_day_names_are_not_numbers_either():
+    names = ["January", "Jan", "Monday", "Mon", "today", "noon", "AM", "PM", "e", "E", "-", "+", ".", ",", "%", "€"]
+    kinds = V.parse_texts(names).kinds
+    assert not np.isin(kinds, (V.NUMBER, V.GROUPED, V.CURRENCY, V.PERCENT, V.DATE)).any()
+
+
+def test_reading_the_start_up_sample_does_not_import_pandas():
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    code = ("import sys\nfrom mlp_desktop.core.data import column_info, read_table\n"
+            "table = read_table(sys.argv[1]); column_info(table)\n"
+            "print('pandas' in sys.modules, table.n_rows, list(table.columns))")
+    result = subprocess.run([sys.executable, "-c", code, str(root / "sample_data" / "health_score.xlsx")],
+                            env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().split(maxsplit=2) == ["False", "6", "['age', 'exercise', 'diet', 'output']"]
+

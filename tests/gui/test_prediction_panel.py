@@ -100,10 +100,23 @@ def test_text_input_gets_a_combo_and_matches_model(panel):
     np.testing.assert_allclose(panel.prediction().to_numpy(dtype=float), expected.to_numpy(dtype=float))
 
 
+@pytest.mark.parametrize("which", ["health", "iris"])
+def test_the_form_predicts_what_the_model_predicts_for_a_frame(panel, which, request):
+    """The form predicts from column arrays (no pandas at start-up); a frame of the same row gives
+    the same columns, values and dtypes."""
+    session = request.getfixturevalue(which)
+    model = _load(panel, session)
+    panel.set_values({name: 1.25 + k for k, name in enumerate(model.preprocessor.inputs)})
+    row = pd.DataFrame({name: [float(value)] for name, value in panel.values().items()})
+    pd.testing.assert_frame_equal(panel.prediction(), model.predict(row), check_exact=True)
+    text = panel.result_label.text()
+    assert text.startswith(f"{model.preprocessor.targets[0]}") and "—" not in text
+
+
 def test_prediction_is_debounced(panel, iris, qtbot):
     _load(panel, iris)
     seen = []
-    panel.predictionChanged.connect(seen.append)
+    panel.predictionChanged.connect(lambda: seen.append(panel.prediction()))  # (the signal says only when)
     field = panel._fields["petal_length"]
     for text in ("1", "1.", "1.4"):
         field.setText(text)
@@ -201,7 +214,7 @@ def test_show_how_lists_every_layer(panel, health):
 def test_set_model_none_clears(panel, iris):
     _load(panel, iris)
     seen = []
-    panel.predictionChanged.connect(seen.append)
+    panel.predictionChanged.connect(lambda: seen.append(panel.prediction()))
     panel.set_model(None)
     assert panel.values() == {} and panel.prediction() is None and seen == [None]
     assert not panel.empty_label.isHidden()

@@ -21,6 +21,7 @@ NOT_AT_START_UP = (
     "mlp_desktop.core._kernels", "mlp_desktop.core.cross_validation", "mlp_desktop.core.export",
     "mlp_desktop.core.onnx_export",
     "mlp_desktop.gui.cross_validate_dialog", "mlp_desktop.gui.exports",
+    "pandas",  # (core/lazy.py: the sample is read, prepared and predicted from column arrays)
 )
 
 START_UP = """
@@ -121,4 +122,92 @@ def test_the_weight_tree_is_made_only_for_networks_too_big_for_the_grid(window):
     assert plots.parts_built and plots.stack.currentWidget() is plots.tree_page
     assert plots.checked_names()
     window.mark_saved()
+
+
+FIRST_IDLE = """
+import json, sys
+from PySide6.QtCore import QTimer
+from mlp_desktop.gui.app import open_main_window
+
+def first_idle():
+    loaded = "pandas" in sys.modules
+    panel = window.prediction_panel
+    shown = panel.result_label.text()
+    import pandas as pd
+    from mlp_desktop.gui.panels.prediction_panel import _rounded
+    row = pd.DataFrame({{name: [value] for name, value in panel.values().items()}})
+    expected = panel.model.predict(row)
+    through_frames = "\\n".join(f"{{t}} = {{_rounded(expected['predicted_' + t].iloc[0])}}"
+                                 for t in panel.model.preprocessor.targets)
+    print(json.dumps({{"pandas": loaded, "shown": shown, "through frames": through_frames}}))
+    window.mark_saved()
+    window.close()
+    app.quit()
+
+if __name__ == "__main__":
+    app, window = open_main_window([])
+    QTimer.singleShot({delay_ms}, first_idle)  # the form's prediction waits {delay_ms} ms less than this
+    app.exec()
+"""
+
+
+def test_a_fresh_start_has_not_imported_pandas_when_it_first_goes_idle(tmp_path):
+    """The first frame (the sample read, prepared, a model's form predicted) is built without pandas,
+    and the form shows what the frames' path computes (issue 15)."""
+    from mlp_desktop.gui.panels.prediction_panel import DEBOUNCE_MS
+
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
+                       XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path / "home"))
+    script = tmp_path / "first_idle.py"
+    script.write_text(FIRST_IDLE.format(delay_ms=DEBOUNCE_MS + 300))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                            env=environment, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown["pandas"] is False
+    assert shown["shown"] == shown["through frames"] and " = " in shown["shown"]
+
+
+IN_THE_BACKGROUND = """
+import json, sys, threading, time
+from PySide6.QtCore import QTimer
+from mlp_desktop.core.data import read_table
+from mlp_desktop.gui.app import open_main_window
+
+def importer():
+    return next((thread for thread in threading.enumerate() if thread.name == "import pandas"), None)
+
+def watch():
+    thread = importer()
+    if thread is None and "pandas" not in sys.modules and time.monotonic() < GIVE_UP:
+        return QTimer.singleShot(5, watch)
+    if thread is None:
+        print(json.dumps({{"no thread importing pandas": True}}))
+        return app.quit()
+    table = read_table(sys.argv[1])  # a CSV (read by pandas) while the thread is importing pandas
+    thread.join(60)
+    print(json.dumps({{"daemon": thread.daemon, "rows": table.n_rows, "pandas": "pandas" in sys.modules}}))
+    window.mark_saved()
+    window.close()
+    app.quit()
+
+if __name__ == "__main__":
+    GIVE_UP = time.monotonic() + 10
+    app, window = open_main_window([])
+    QTimer.singleShot(0, watch)
+    app.exec()
+"""
+
+
+def test_pandas_is_imported_in_a_thread_after_the_start_and_a_file_opened_meanwhile_is_read(tmp_path):
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
+                       XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path / "home"))
+    script = tmp_path / "in_the_background.py"
+    script.write_text(IN_THE_BACKGROUND.format())
+    csv = tmp_path / "data.csv"
+    csv.write_text("a,b,label\n1,2,x\n3,4,y\n5,6,x\n")
+    result = subprocess.run([sys.executable, str(script), str(csv)], capture_output=True, text=True, timeout=120,
+                            env=environment, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"daemon": False, "rows": 3, "pandas": True}
 

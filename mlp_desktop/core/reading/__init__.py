@@ -20,10 +20,10 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..errors import DataError
-from .build import build_table, frame_from_columns, header_text, unique_names
+from ..lazy import pd
+from .build import build_table, header_text, unique_names
 from .columns import type_column
 from .dataset import (
     LARGEST_TRAINABLE_VALUE,
@@ -140,7 +140,7 @@ def table_from_frame(frame: pd.DataFrame, name: str = "data") -> Table:
         columns[column_name] = values
         infos.append(info)
     row_numbers = np.arange(2, len(frame) + 2, dtype=np.int64)
-    table = Table(frame_from_columns(columns, len(frame)), Path(name), None, [], row_numbers)
+    table = Table(columns, Path(name), None, [], row_numbers)
     table._column_info = infos
     for info in infos:
         if info.note:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..errors import DataError
 from . import values as V
+from ..lazy import pd
 from .columns import label, type_column
 from .table import KIND_NUMERIC, ColumnInfo, Table, column_letter
 
@@ -24,6 +24,7 @@ __all__ = ["RawTable", "build_table", "unique_names", "header_text", "frame_from
 _CELLS_SHOWN = 5
 _TEXT_SHOWN = 40
 _WHITESPACE_RUN = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass
@@ -205,8 +206,8 @@ def build_table(raw: RawTable) -> Table:
             f"as the column names. Add a row of names above the data if it is data."
         )
 
-    frame = frame_from_columns({name: values for name, (values, _) in zip(names, typed)}, len(row_numbers))
-    table = Table(frame, raw.path, raw.sheet, raw.sheets, np.asarray(row_numbers, dtype=np.int64),
+    columns = {name: values for name, (values, _) in zip(names, typed)}
+    table = Table(columns, raw.path, raw.sheet, raw.sheets, np.asarray(row_numbers, dtype=np.int64),
                   notes=list(raw.notes), warnings=warnings, column_positions=positions)
     infos = [info for _, info in typed]
     _add_formulas(table, raw, infos, positions)
@@ -255,6 +256,7 @@ def _header_looks_like_data(header: list, kept: list[int]) -> bool:
         return False
     texts = [cell for cell in cells if isinstance(cell, str)]
     numbers = len(cells) - len(texts)
+    texts = [text for text in texts if _DIGIT.search(text)]  # every number-like kind has a digit
     if texts:
         kinds = V.parse_texts(texts).kinds
         numbers += int(np.isin(kinds, (V.NUMBER, V.GROUPED, V.CURRENCY, V.PERCENT, V.DATE)).sum())

@@ -16,29 +16,38 @@ its :class:`~.table.ColumnInfo`:
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from typing import Iterable
 
 import numpy as np
-import pandas as pd
 
 from . import values as V
+from ..lazy import pd
 from .table import KIND_CATEGORICAL, KIND_EMPTY, KIND_NUMERIC, ColumnInfo
 
-__all__ = ["MOSTLY_NUMERIC", "type_column", "label", "sorted_labels", "label_series"]
+__all__ = ["MOSTLY_NUMERIC", "type_column", "label", "sorted_labels", "label_array", "label_series"]
 
 MOSTLY_NUMERIC = 0.5
 """A column whose values are more than this fraction numbers (or dates) is a number column; its
 other cells are typing errors, never categories."""
 
 _FLOAT, _BOOL, _STR, _NONE, _DATETIME, _TIME, _TIMEDELTA, _OTHER = range(8)
-_TYPE_CODES: dict[type, int] = {
-    float: _FLOAT, int: _FLOAT, np.float64: _FLOAT, np.float32: _FLOAT, np.int64: _FLOAT, np.int32: _FLOAT,
-    np.uint64: _FLOAT, np.int16: _FLOAT, np.int8: _FLOAT, np.uint8: _FLOAT, np.uint32: _FLOAT,
-    bool: _BOOL, np.bool_: _BOOL, str: _STR, type(None): _NONE,
-    datetime.datetime: _DATETIME, datetime.date: _DATETIME, pd.Timestamp: _DATETIME,
-    datetime.time: _TIME, datetime.timedelta: _TIMEDELTA, pd.Timedelta: _TIMEDELTA,
-}
+
+
+@functools.cache
+def _type_codes() -> dict[type, int]:
+    """Each cell type's code (a function, so that importing this module does not import pandas for
+    ``pd.Timestamp``; :func:`type_column` uses pandas anyway)."""
+    return {
+        float: _FLOAT, int: _FLOAT, np.float64: _FLOAT, np.float32: _FLOAT, np.int64: _FLOAT, np.int32: _FLOAT,
+        np.uint64: _FLOAT, np.int16: _FLOAT, np.int8: _FLOAT, np.uint8: _FLOAT, np.uint32: _FLOAT,
+        bool: _BOOL, np.bool_: _BOOL, str: _STR, type(None): _NONE,
+        datetime.datetime: _DATETIME, datetime.date: _DATETIME, pd.Timestamp: _DATETIME,
+        datetime.time: _TIME, datetime.timedelta: _TIMEDELTA, pd.Timedelta: _TIMEDELTA,
+    }
+
+
 _DURATION = 8  # a kind beyond values.py's: an Excel duration, read as days
 _NUMBER_LIKE = (V.NUMBER, V.GROUPED, V.CURRENCY, V.PERCENT, _DURATION)
 _SHOWN = 40
@@ -75,7 +84,8 @@ def type_column(name: str, cells: np.ndarray, decimal_mark: str = ".", from_text
     if pd.api.types.infer_dtype(cells, skipna=False) == "string":
         codes = np.full(n, _STR, dtype=np.int8)  # the common text column: no look at each cell
     else:
-        codes = np.fromiter((_TYPE_CODES.get(type(cell), _OTHER) for cell in cells), np.int8, n)
+        type_codes = _type_codes()
+        codes = np.fromiter((type_codes.get(type(cell), _OTHER) for cell in cells), np.int8, n)
     kinds = np.full(n, V.MISSING, dtype=np.int8)
     numbers = np.full(n, np.nan)
     dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -312,5 +322,12 @@ def sorted_labels(values: Iterable[float | str]) -> list[str]:
     return list(labels)
 
 
+def label_array(values: np.ndarray) -> np.ndarray:
+    """Each value's :func:`label`, as an ``object`` array of ``str`` (no pandas)."""
+    labels = np.empty(len(values), dtype=object)
+    labels[:] = [label(value) for value in values.tolist()]
+    return labels
+
+
 def label_series(values: pd.Series) -> pd.Series:
-    return pd.Series([label(value) for value in values.tolist()], index=values.index, dtype=str)
+    return pd.Series(label_array(values.to_numpy()), index=values.index, dtype=str)

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 
 import math
-from dataclasses import dataclass, field
-from typing import Iterable
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Iterable, Mapping
 
 import numpy as np
-import pandas as pd
 
 from ..errors import DataError
+from ..lazy import pd
 from ..settings import SETTINGS
 from .build import bad_cells_sentence, cell_summary, quoted
-from .columns import label, label_series, sorted_labels, type_column
+from .columns import label, label_array, label_series, sorted_labels, type_column
 from .table import KIND_CATEGORICAL, KIND_EMPTY, KIND_NUMERIC, ColumnInfo, Table
 from .values import looks_like_comma_decimal
 
@@ -60,9 +61,12 @@ class Roles:
 class Dataset:
     """The checked data preprocessing and training consume.
 
-    ``frame`` holds only the used rows and the input + target columns: numeric columns as
-    ``float64``, categorical inputs and classification targets as ``str``. ``row_numbers[i]`` is
-    the spreadsheet row of ``frame.iloc[i]``.
+    ``columns`` holds only the used rows of the input + target columns: numeric columns as
+    ``float64`` arrays, categorical inputs and classification targets as ``object`` arrays of ``str``.
+    ``frame`` is the same as a pandas frame (label columns of pandas' ``str`` dtype, a ``RangeIndex``),
+    made when first asked for: the window's first frame works from ``columns`` alone, without pandas.
+    A dataset is not changed once made (:meth:`take` makes another). ``row_numbers[i]`` is the
+    spreadsheet row of row ``i``.
 
     ``notes`` say what was decided for the user (the task chosen for a numeric target and how to
     change it); ``warnings`` say what will likely go wrong (a target that does not vary, more
@@ -77,11 +81,34 @@ class Dataset:
     input_kinds: dict[str, str]
     categories: dict[str, list[str]]
     classes: list
-    frame: pd.DataFrame
+    columns: dict[str, np.ndarray]
     row_numbers: np.ndarray
     n_dropped: int
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_numbers)
+
+    @property
+    def class_labels(self) -> np.ndarray | None:
+        """The classification target's labels (a stratified split keeps their shares), ``None`` for
+        regression."""
+        return self.columns[self.targets[0]] if self.task == "classification" else None
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """:attr:`columns` as a pandas frame (sharing the number arrays), made when first asked for."""
+        return pd.DataFrame({name: pd.Series(values, dtype=str) if values.dtype == object else values
+                             for name, values in self.columns.items()},
+                            index=pd.RangeIndex(self.n_rows), copy=False)
+
+    def take(self, rows: np.ndarray) -> Dataset:
+        """The same dataset with only ``rows`` (positions), as cross-validation fits on a fold's rows."""
+        rows = np.asarray(rows)
+        return replace(self, columns={name: values[rows] for name, values in self.columns.items()},
+                       row_numbers=np.asarray(self.row_numbers)[rows])
 
 
 def column_info(table: Table) -> list[ColumnInfo]:
@@ -97,7 +124,7 @@ def _table_infos(table: Table) -> list[ColumnInfo]:
     """The table's own :class:`ColumnInfo` list, for reading only (:func:`column_info` copies it)."""
     if table._column_info is None:
         table._column_info = [
-            type_column(str(name), table.frame[name].to_numpy(), from_text=True)[1] for name in table.frame.columns
+            type_column(str(name), values, from_text=True)[1] for name, values in table.columns.items()
         ]
     return table._column_info
 
@@ -146,7 +173,7 @@ def prepare_dataset(
     if task_name not in TASKS:
         raise DataError(f'Unknown task {quoted(str(task))}; choose {", ".join(TASKS[:-1])} or {TASKS[-1]}.')
     where = table.location
-    if len(table.frame) == 0:
+    if table.n_rows == 0:
         raise DataError(f"{where} has no data rows below the header.")
     infos = {info.name: info for info in _table_infos(table)}
     inputs, targets = _resolve_roles(table, infos, inputs, targets)
@@ -165,28 +192,24 @@ def prepare_dataset(
             detected_task = "classification"
             notes.append(
                 f'Target "{targets[0]}" holds only {len(few)} different whole numbers ({_value_range(few)}) in '
-                f"{len(table.frame):,} rows, so it is predicted as classes (classification). Choose the task "
+                f"{table.n_rows:,} rows, so it is predicted as classes (classification). Choose the task "
                 f'"regression" to predict it as a number instead.'
             )
     task_name = detected_task if task_name == "auto" else task_name
     _check_task(table, infos, targets, task_name)
 
-    used = table.frame[inputs + targets]
-    keep, n_dropped = _rows_to_keep(table, used, drop_missing)
+    # The table's own column arrays (every row kept: not a copy of 125 MB; no pandas).
+    series = {name: table.columns[name] for name in inputs + targets}
+    keep, n_dropped = _rows_to_keep(table, series, drop_missing)
     row_numbers = np.asarray(table.row_numbers, dtype=np.int64)
-    if n_dropped:  # (every row kept: the table's own column arrays, not a copy of 125 MB)
-        used, row_numbers = used.loc[keep], row_numbers[keep]
-    if n_dropped or not used.index.equals(pd.RangeIndex(len(used))):
-        used = used.reset_index(drop=True)
-
-    # Each column taken once (selecting 785 columns one name at a time cost 20 ms, and was done thrice).
-    series = dict(used.items())
+    if n_dropped:
+        series, row_numbers = {name: values[keep] for name, values in series.items()}, row_numbers[keep]
     numeric_checked = [name for name in inputs if infos[name].kind == KIND_NUMERIC]
     if task_name == "regression":
         numeric_checked += targets
     _check_magnitudes(table, series, row_numbers, numeric_checked)
 
-    columns: dict[str, pd.Series] = {}
+    columns: dict[str, np.ndarray] = {}
     input_kinds: dict[str, str] = {}
     categories: dict[str, list[str]] = {}
     for name in inputs:
@@ -194,13 +217,13 @@ def prepare_dataset(
         if infos[name].kind == KIND_NUMERIC:
             columns[name] = _as_float(series[name])
         else:
-            columns[name] = label_series(series[name])
-            categories[name] = sorted_labels(series[name].to_numpy())
+            columns[name] = label_array(series[name])
+            categories[name] = sorted_labels(series[name])
     classes: list = []
     for name in targets:
         if task_name == "classification":
-            columns[name] = label_series(series[name])
-            classes = sorted_labels(series[name].to_numpy())
+            columns[name] = label_array(series[name])
+            classes = sorted_labels(series[name])
             if len(classes) < min_classes:
                 found = f" ({quoted(classes[0])})" if classes else ""
                 raise DataError(
@@ -208,31 +231,29 @@ def prepare_dataset(
                     f"classification needs at least two different values."
                 )
             if min_classes >= 2:
-                _check_classes(table, name, classes, len(used), warnings)
+                _check_classes(table, name, classes, len(row_numbers), warnings)
         else:
             columns[name] = _as_float(series[name])
-            values = columns[name].to_numpy()
+            values = columns[name]
             if min_classes >= 2 and len(values) > 1 and np.all(values == values[0]):
                 warnings.append(
                     f'Target "{name}" in {where} has the same value ({label(float(values[0]))}) in every used row: '
                     f"the network can only learn that constant, and R² cannot be computed. Choose another target."
                 )
-    if all(columns[name] is series[name] for name in columns):
-        frame = used  # every column as it is in the table (number columns are float64): no new frame
-    else:  # copy=False: the columns as they are, not gathered into one block (a second copy of the numbers)
-        frame = pd.DataFrame(columns, index=pd.RangeIndex(len(used)), copy=False)
     return Dataset(table, inputs, targets, task_name, detected_task, input_kinds, categories, classes,
-                   frame, row_numbers, n_dropped, notes, warnings)
+                   columns, row_numbers, n_dropped, notes, warnings)
 
 
-def _as_float(column: pd.Series) -> pd.Series:
+def _as_float(column: np.ndarray) -> np.ndarray:
     return column if column.dtype == np.float64 else column.astype(np.float64)
 
 
 def _few_whole_values(table: Table, info: ColumnInfo) -> list[float] | None:
     if info.kind != KIND_NUMERIC or info.bad_cells or info.read_as in ("dates", "times of day"):
         return None
-    values = pd.to_numeric(table.frame[info.name], errors="coerce").to_numpy(dtype=np.float64)
+    values = table.columns[info.name]
+    if values.dtype != np.float64:
+        values = pd.to_numeric(values, errors="coerce").astype(np.float64)
     values = values[np.isfinite(values)]
     if len(values) == 0 or not np.all(values == np.round(values)):
         return None
@@ -280,7 +301,7 @@ def prepare_inputs(
             f"{table.location} lacks the model's input column{'s' if len(absent) > 1 else ''} "
             f"{_name_summary(absent)}; available columns: {_name_summary(list(infos))}."
         )
-    if len(table.frame) == 0:
+    if table.n_rows == 0:
         raise DataError(f"{table.location} has no data rows below the header.")
     numeric = [name for name in inputs if input_kinds.get(name) != KIND_CATEGORICAL]
     for name in inputs:
@@ -290,8 +311,8 @@ def prepare_inputs(
             example = _text_example(table, name)
             raise DataError(f'Column "{name}" in {table.location} must hold numbers, but holds text such as {example}.')
         _check_number_column_has_no_text(table, infos[name], "Correct these cells: the model needs this column.")
+    keep, _ = _rows_to_keep(table, {name: table.columns[name] for name in inputs}, drop_missing)
     used = table.frame[inputs]
-    keep, _ = _rows_to_keep(table, used, drop_missing)
     kept = np.flatnonzero(keep)
     used = used.iloc[kept].reset_index(drop=True)
     _check_magnitudes(table, dict(used.items()), np.asarray(table.row_numbers)[kept], numeric)
@@ -377,7 +398,7 @@ def _check_number_column_has_no_text(
 
 def _text_example(table: Table, name: str) -> str:
     """The first cell of a column that holds text rather than a number, quoted."""
-    for value in table.frame[name]:
+    for value in table.columns[name]:
         if isinstance(value, str):
             return quoted(value)
     return '""'
@@ -400,16 +421,17 @@ def _check_task(table: Table, infos: dict[str, ColumnInfo], targets: list[str], 
         )
 
 
-def _rows_to_keep(table: Table, used: pd.DataFrame, drop_missing: bool) -> tuple[np.ndarray, int]:
+def _rows_to_keep(table: Table, used: Mapping[str, np.ndarray], drop_missing: bool) -> tuple[np.ndarray, int]:
+    """``(keep, n_dropped)`` for the table's rows, from ``used``: the chosen columns' arrays."""
     # Column by column: one 2-D mask of a large table costs the window a frame (15 ms for 200k x 50).
-    arrays = [column.to_numpy() for _, column in used.items()]
-    incomplete = np.zeros(len(used), dtype=bool)
+    arrays = list(used.values())
+    incomplete = np.zeros(table.n_rows, dtype=bool)
     for values in arrays:  # (no 2-D mask of the whole table: 16 MB for 20,000 x 785)
         incomplete |= _missing(values)
     n_incomplete = int(incomplete.sum())
     if n_incomplete and not drop_missing:
         missing = [_missing(values) for values in arrays]
-        columns = list(used.columns)
+        columns = list(used)
         first = [(row, j) for row in np.flatnonzero(incomplete)[:6] for j in range(len(columns)) if missing[j][row]][:6]
         cells = [f'row {int(table.row_numbers[row])} column "{columns[column]}"' for row, column in first]
         n_cells = int(sum(int(mask.sum()) for mask in missing))
@@ -417,7 +439,7 @@ def _rows_to_keep(table: Table, used: pd.DataFrame, drop_missing: bool) -> tuple
             f"Missing values in {table.location}: {cell_summary(cells, n_cells)}. "
             f"Fill them in, or {SKIP_INCOMPLETE_ADVICE}."
         )
-    if n_incomplete == len(used):
+    if n_incomplete == table.n_rows:
         raise DataError(
             f"Every row of {table.location} has a missing value in the chosen columns; no complete row is left."
         )
@@ -425,10 +447,10 @@ def _rows_to_keep(table: Table, used: pd.DataFrame, drop_missing: bool) -> tuple
 
 
 def missing_columns(table: Table, names: list[str], rows: np.ndarray) -> list[list[str]]:
-    """For each position in ``rows`` (of ``table.frame``), the columns among ``names`` whose cell there
+    """For each position in ``rows`` (of the table), the columns among ``names`` whose cell there
     is missing (blank, ``NA``, ``#N/A``, ...: what :func:`prepare_inputs` counts as missing)."""
     rows = np.asarray(rows, dtype=np.int64)
-    masks = [_missing(table.frame[name].to_numpy()[rows]) for name in names]
+    masks = [_missing(table.columns[name][rows]) for name in names]
     return [[name for name, mask in zip(names, masks) if mask[i]] for i in range(len(rows))]
 
 
@@ -436,13 +458,14 @@ def _missing(values: np.ndarray) -> np.ndarray:
     return np.isnan(values) if values.dtype == np.float64 else pd.isna(values)
 
 
-def _check_magnitudes(table: Table, columns: dict[str, pd.Series], row_numbers: np.ndarray, names: list[str]) -> None:
+def _check_magnitudes(table: Table, columns: Mapping[str, np.ndarray | pd.Series], row_numbers: np.ndarray,
+                      names: list[str]) -> None:
     if not names:
         return
     # Column by column: a wide table's columns need not be gathered into one array to pass.
-    if all(_within(columns[name].to_numpy(dtype=np.float64)) for name in names):
+    if all(_within(np.asarray(columns[name], dtype=np.float64)) for name in names):
         return
-    values = np.column_stack([columns[name].to_numpy(dtype=np.float64) for name in names])
+    values = np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in names])
     too_large = ~(np.abs(values) <= LARGEST_TRAINABLE_VALUE)
     cells = []
     for row, column in np.argwhere(too_large):

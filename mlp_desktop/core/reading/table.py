@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+from ..lazy import pd
 
 __all__ = ["KIND_NUMERIC", "KIND_CATEGORICAL", "KIND_EMPTY", "ColumnInfo", "Table", "column_letter"]
 
@@ -61,18 +61,21 @@ class ColumnInfo:
 class Table:
     """A file as read, before roles.
 
-    ``frame`` has the cleaned header names; number columns are ``float64`` (missing = ``NaN``),
-    other columns are ``object`` holding ``float``, ``str`` or ``None``. ``row_numbers[i]`` is the
-    spreadsheet row of ``frame.iloc[i]`` (header = row 1).
+    ``columns`` maps the cleaned header names to the column arrays: number columns are ``float64``
+    (missing = ``NaN``), other columns are ``object`` holding ``float``, ``str`` or ``None``.
+    ``frame`` is the same as a pandas frame, made when first asked for (it shares the arrays; the
+    window's first frame is built from ``columns`` alone, without importing pandas). A table is not
+    changed after reading, so the two never disagree. ``row_numbers[i]`` is the spreadsheet row of
+    row ``i`` (header = row 1).
 
     ``notes`` are plain sentences about how the file was read (the sheet used, hidden sheets
     skipped, a ``sep=`` line, spaces as separators, converted columns); ``warnings`` are sentences the
     user should check (no header?, a header over two rows, formulas without results). Both are lists
     of ``str`` for the GUI and the command line to show. ``column_positions[j]`` is the 1-based
-    column of ``frame.columns[j]`` in the file (``None``: position ``j + 1``).
+    column of column ``j`` in the file (``None``: position ``j + 1``).
     """
 
-    frame: pd.DataFrame
+    columns: dict[str, np.ndarray]
     path: Path
     sheet: str | None
     sheets: list[str]
@@ -81,6 +84,20 @@ class Table:
     warnings: list[str] = field(default_factory=list)
     column_positions: list[int] | None = None
     _column_info: list | None = field(default=None, init=False, repr=False)
+    _frame: pd.DataFrame | None = field(default=None, init=False, repr=False)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """:attr:`columns` as a pandas frame (``RangeIndex``), made when first asked for."""
+        if self._frame is None:
+            from .build import frame_from_columns
+
+            self._frame = frame_from_columns(self.columns, self.n_rows)
+        return self._frame
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_numbers)
 
     @property
     def file_name(self) -> str:
@@ -97,14 +114,14 @@ class Table:
     def describe_cell(self, index: int, column: str) -> str:
         """Name a cell as the user sees it: ``row 4, column "age"`` (sheet first for Excel).
 
-        ``index`` is the position of the row in ``frame``.
+        ``index`` is the position of the row in the table.
         """
         place = f'row {int(self.row_numbers[index])}, column "{column}"'
         return place if self.sheet is None else f'sheet "{self.sheet}", {place}'
 
     def cell_name(self, index: int, column: str) -> str:
-        """The cell as Excel names it: ``C14`` (``index``: the row's position in ``frame``)."""
-        position = list(self.frame.columns).index(column)
+        """The cell as Excel names it: ``C14`` (``index``: the row's position in the table)."""
+        position = list(self.columns).index(column)
         if self.column_positions is not None and position < len(self.column_positions):
             position = self.column_positions[position] - 1
         return f"{column_letter(position + 1)}{int(self.row_numbers[index])}"

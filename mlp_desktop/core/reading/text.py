@@ -13,9 +13,9 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..errors import DataError
+from ..lazy import pd
 from ..memory import columns_per_block
 from .build import RawTable
 from .sniffing import TextLayout, sniff_text

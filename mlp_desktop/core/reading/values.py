@@ -17,7 +17,7 @@ import re
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
+from ..lazy import pd
 
 __all__ = [
     "KIND_NAMES", "MISSING", "NUMBER", "GROUPED", "CURRENCY", "PERCENT", "DATE", "TIME", "TEXT",

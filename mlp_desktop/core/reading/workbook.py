@@ -22,9 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from pandas.api.types import infer_dtype
 
+from .. import lazy
 from ..errors import DataError
+from ..lazy import infer_dtype
 from .archive import check_zip_file, open_member, read_member
 from .build import RawTable
 
@@ -231,24 +232,58 @@ def _header_cell(cell):
 _NUMBER_KINDS = ("floating", "integer", "mixed-integer-float", "empty")
 
 
+_FEW_CELLS = 65_536
+"""Up to this many cells, a chunk is typed without pandas while pandas is not loaded yet (the start-up
+sample): a look at each cell's type costs about 30 ns, importing pandas for ``infer_dtype`` 0.2 s."""
+
+
 def _as_numbers(cells: np.ndarray) -> np.ndarray | None:
-    """``float64`` when every cell is a number or empty (calamine's ``""``), else ``None``.
-    ``infer_dtype`` looks at the cells in C: no Python call per cell on the common path."""
-    kind = infer_dtype(cells, skipna=False)
-    if kind not in _NUMBER_KINDS:
-        if kind not in ("mixed", "string"):
-            return None
-        empty = cells == ""
-        if not empty.any():
-            return None
-        cells = cells.copy()
-        cells[empty] = np.nan
-        if infer_dtype(cells, skipna=True) not in _NUMBER_KINDS:
-            return None
+    """``float64`` when every cell is a number or empty (calamine's ``""``), else ``None``."""
+    numbers = None
+    if not lazy.pandas_loaded() and len(cells) <= _FEW_CELLS:
+        numbers = _plain_number_cells(cells)
+    if numbers is None:
+        numbers = _number_cells(cells)
+    if numbers is None:
+        return None
     try:
-        return cells.astype(np.float64)
+        return numbers.astype(np.float64)
     except (OverflowError, TypeError, ValueError):  # a Python int beyond float range: typed later
         return None
+
+
+def _number_cells(cells: np.ndarray) -> np.ndarray | None:
+    """The cells, empty ones as NaN, when ``infer_dtype`` calls them numbers, else ``None``.
+    ``infer_dtype`` looks at the cells in C: no Python call per cell on the common path."""
+    kind = infer_dtype(cells, skipna=False)
+    if kind in _NUMBER_KINDS:
+        return cells
+    if kind not in ("mixed", "string"):
+        return None
+    empty = cells == ""
+    if not empty.any():
+        return None
+    cells = _empty_as_nan(cells, empty)
+    return cells if infer_dtype(cells, skipna=True) in _NUMBER_KINDS else None
+
+
+def _plain_number_cells(cells: np.ndarray) -> np.ndarray | None:
+    """:func:`_number_cells` without pandas, for the cases it decides exactly from the cells' Python
+    types (``test_the_pandas_free_number_check_agrees_with_infer_dtype``); ``None``: pandas decides."""
+    types = set(map(type, cells))
+    if types <= {float} or types == {int}:
+        return cells
+    if types == {float, int}:  # infer_dtype: "integer-na" once a NaN is among whole numbers, not numbers
+        return None if any(cell != cell for cell in cells) else cells
+    if types <= {float, str} and all(cell == "" for cell in cells if type(cell) is str):
+        return _empty_as_nan(cells, cells == "")
+    return None
+
+
+def _empty_as_nan(cells: np.ndarray, empty: np.ndarray) -> np.ndarray:
+    cells = cells.copy()
+    cells[empty] = np.nan
+    return cells
 
 
 class _Columns:

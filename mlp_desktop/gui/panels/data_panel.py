@@ -454,12 +454,12 @@ class DataPanel(QWidget):
         self._path = table.path if table.path.is_file() else None
         self._infos = column_info(table)
         self._roles = {info.name: "ignore" for info in self._infos}
-        self.model.set_frame(table.frame, table.row_numbers)
+        self.model.set_columns(table.columns, table.n_rows, table.row_numbers)
         # Size columns from their first rows: 200 of them for a narrow table, fewer for a wide
         # one (784 image columns from 200 rows took 6 s; numbers in a column look alike).
-        columns = min(max(1, table.frame.shape[1]), COLUMNS_SIZED_AT_ONCE)
+        columns = min(max(1, len(table.columns)), COLUMNS_SIZED_AT_ONCE)
         self.table_view.horizontalHeader().setResizeContentsPrecision(max(5, min(200, SIZED_CELLS // columns)))
-        self._unsized_columns = set(range(table.frame.shape[1]))
+        self._unsized_columns = set(range(len(table.columns)))
         self._size_columns_in_view()
         self._mark_bad_cells()
         self._fill_sheets(table)
@@ -738,7 +738,7 @@ class DataPanel(QWidget):
         if self._table is None:
             self.counts_label.setText("No data loaded")
             return
-        n_rows = len(self._table.frame)
+        n_rows = self._table.n_rows
         parts = [f"{n_rows:,} row{'s' if n_rows != 1 else ''}"]
         dataset = self._dataset
         if dataset is not None:

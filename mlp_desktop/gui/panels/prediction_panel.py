@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...core.errors import DataError
 from ...core.extrapolation import extrapolation_warning, outside_training_range
+from ...core.lazy import pd
 from ...core.reading.values import parse_typed_number, read_typed_number
 from ..dataframe_model import format_cell
 from ..widgets import compact_list_table
@@ -49,17 +49,14 @@ def _number_or_none(text: str) -> float | None:
         return None
 
 
-def _one_row(values: dict) -> pd.DataFrame:
-    """``values`` as a one-row frame: numbers as float64 columns, texts as object columns, in order.
-
-    Numbers go in as one block: a frame of 784 one-item lists took 0.1 s to build."""
-    numbers = {name: value for name, value in values.items() if isinstance(value, float)}
-    frame = pd.DataFrame(np.array([list(numbers.values())], dtype=float).reshape(1, len(numbers)),
-                         columns=list(numbers))
-    if len(numbers) == len(values):
-        return frame
-    texts = pd.DataFrame({name: [value] for name, value in values.items() if name not in numbers})
-    return pd.concat([frame, texts], axis=1)[list(values)]
+def _one_row(values: dict) -> dict[str, np.ndarray]:
+    """``values`` as one row of column arrays, in order: numbers as ``float64``, texts as ``object``.
+    The model predicts from these without pandas (the form is on the window's first frame)."""
+    row = {}
+    for name, value in values.items():
+        row[name] = np.empty(1, dtype=object if isinstance(value, str) else np.float64)
+        row[name][0] = value
+    return row
 
 
 def _form_shape(model) -> tuple:
@@ -215,7 +212,7 @@ class ValueDelegate(QStyledItemDelegate):
 class PredictionPanel(QWidget):
     """A form of the model's inputs and the live prediction for them."""
 
-    predictionChanged = Signal(object)  # DataFrame of one row, or None
+    predictionChanged = Signal()  # (prediction() gives it: a one-row frame, or None)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -231,7 +228,7 @@ class PredictionPanel(QWidget):
         self._form_pending = False
         self._field_widgets: dict[str, QLineEdit | QComboBox] = {}
         self._note_labels: dict[str, QLabel] = {}
-        self._prediction: pd.DataFrame | None = None
+        self._prediction: dict[str, np.ndarray] | None = None  # Model.predict_columns of the form's row
         self._filling = False
         self._bars: list[tuple[QLabel, QProgressBar]] = []
 
@@ -545,7 +542,7 @@ class PredictionPanel(QWidget):
         """The prediction for the form's current values (``None`` while an input is invalid or without a model)."""
         if self._timer.isActive() or self._prediction_stale:
             self.update_prediction()
-        return self._prediction
+        return None if self._prediction is None else pd.DataFrame(self._prediction)
 
     # -- actions ---------------------------------------------------------------------------------
     def update_prediction(self) -> None:
@@ -560,8 +557,8 @@ class PredictionPanel(QWidget):
             self._set_prediction(None)
             return
         try:
-            result = self.model.predict(row)
-            steps = explain_steps(self.model, row) if self.how_button.isChecked() else None
+            result = self.model.predict_columns(row)
+            steps = explain_steps(self.model, pd.DataFrame(row)) if self.how_button.isChecked() else None
         except DataError as error:
             self.result_label.setText("—")
             self.how_text.setPlainText(str(error))
@@ -600,8 +597,8 @@ class PredictionPanel(QWidget):
             self.actual_label.hide()
         self._timer.start()
 
-    def _checked_row(self) -> pd.DataFrame | None:
-        """The form as a one-row frame, marking each field; ``None`` if any number is invalid."""
+    def _checked_row(self) -> dict[str, np.ndarray] | None:
+        """The form as one row (:func:`_one_row`), marking each field; ``None`` if any number is invalid."""
         if self._form_pending:
             return _one_row(self._default_values())
         if self._table_form:
@@ -610,7 +607,7 @@ class PredictionPanel(QWidget):
         for name, field in self._field_widgets.items():
             note = self._note_labels[name]
             if isinstance(field, QComboBox):
-                row[name] = [field.currentText()]
+                row[name] = field.currentText()
                 note.clear()
                 continue
             number, message, kind = self._check_number(name, field.text())
@@ -622,8 +619,8 @@ class PredictionPanel(QWidget):
             if number is None:
                 valid = False
             else:
-                row[name] = [number]
-        return pd.DataFrame(row) if valid else None
+                row[name] = number
+        return _one_row(row) if valid else None
 
     def _range_hint(self, name: str) -> str:
         """``"training range a – b"`` for a number input, ``""`` without a range."""
@@ -644,7 +641,7 @@ class PredictionPanel(QWidget):
             return number, " ".join(notes), "warn"
         return number, " ".join(notes), "note" if notes else ""
 
-    def _checked_table_row(self) -> pd.DataFrame | None:
+    def _checked_table_row(self) -> dict[str, np.ndarray] | None:
         model, row, notes, valid = self.inputs_model, {}, [], True
         for name, choices, text in zip(model.names, model.categories, model.texts):
             if choices is not None:
@@ -660,7 +657,7 @@ class PredictionPanel(QWidget):
         model.set_notes(notes)
         return _one_row(row) if valid else None
 
-    def _set_prediction(self, result: pd.DataFrame | None, steps: list[str] | None = None) -> None:
+    def _set_prediction(self, result: dict[str, np.ndarray] | None, steps: list[str] | None = None) -> None:
         self._prediction = result
         if result is None:
             self.extrapolation_label.hide()
@@ -673,17 +670,17 @@ class PredictionPanel(QWidget):
         else:
             pre = self.model.preprocessor
             if pre.task == "regression":
-                text = "\n".join(f"{t} = {_rounded(result['predicted_' + t].iloc[0])}" for t in pre.targets)
+                text = "\n".join(f"{t} = {_rounded(result['predicted_' + t][0])}" for t in pre.targets)
             else:
-                text = f"{pre.targets[0]}: {result[f'predicted_{pre.targets[0]}'].iloc[0]}"
+                text = f"{pre.targets[0]}: {result[f'predicted_{pre.targets[0]}'][0]}"
                 for (_, bar), label in zip(self._bars, pre.classes):
-                    p = float(result[f"probability_{label}"].iloc[0])
+                    p = float(result[f"probability_{label}"][0])
                     bar.setValue(round(p * 1000))
                     bar.setFormat(f"{p:.1%}")
             self.result_label.setText(text)
             if steps is not None:
                 self.how_text.setPlainText("\n".join(steps))
-        self.predictionChanged.emit(result)
+        self.predictionChanged.emit()
 
     def _row_entered(self) -> None:
         """Enter in the row box fills the form, as the button does."""

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor
@@ -40,6 +39,7 @@ from ...core.errors import DataError
 from ...core.evaluation import (
     CATEGORICAL, DecisionGrid, DecisionPlane, decision_plane, evaluate_plane, numeric_inputs, suggested_axes,
 )
+from ...core.lazy import pd
 from ..widgets import BuiltWhenShown
 from .exporting import export_graphics, make_export_action
 from .style import PALETTE, background, foreground, look, pen, style_plot_item
