@@ -28,6 +28,15 @@ def type_into(qtbot, spin: QAbstractSpinBox, text: str) -> None:
     qtbot.keyClicks(spin.lineEdit(), text)
 
 
+def enter(qtbot, spin: QAbstractSpinBox, text: str) -> None:
+    """Type ``text`` over the field's value as a user does: focus, select all, type, Enter."""
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), text)
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+
+
 def choose(combo: QComboBox, value: str) -> None:
     combo.setCurrentIndex(combo.findData(value))
 
@@ -243,11 +252,7 @@ def test_typed_text_the_field_cannot_take_is_explained_not_rewritten_silently(pa
     before = spin.value()
     said = []
     spin.refused.connect(said.append)
-    spin.setFocus()
-    qtbot.waitUntil(spin.hasFocus)
-    spin.lineEdit().selectAll()
-    qtbot.keyClicks(spin.lineEdit(), text)
-    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    enter(qtbot, spin, text)
     spin.interpretText()
     message = panel.error_message()
     setting = {"learning_rate_spin": "learning_rate", "epochs_spin": "epochs", "momentum_spin": "momentum"}[spin_name]
@@ -284,11 +289,7 @@ def test_number_fields_read_typing_as_the_rest_of_the_app_does(panel, qtbot, spi
     spin = getattr(panel, spin_name)
     said = []
     spin.refused.connect(said.append)
-    spin.setFocus()
-    qtbot.waitUntil(spin.hasFocus)
-    spin.lineEdit().selectAll()
-    qtbot.keyClicks(spin.lineEdit(), text)
-    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    enter(qtbot, spin, text)
     assert any(expected in message and spin.accessibleName() in message for message in said), said
 
 
@@ -300,8 +301,7 @@ def test_fields_with_a_prefix_or_a_suffix_take_typed_numbers(panel, qtbot):
     for spin, shown, value in ((panel.batch_size_spin, "N = 24", 24), (panel.patience_spin, "5 epochs", 5)):
         assert spin.isEnabled() and spin.value() != value
         assert spin.validate(shown, 0)[0] == QValidator.State.Acceptable  # the text the field shows
-        type_into(qtbot, spin, str(value))
-        qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+        enter(qtbot, spin, str(value))
         assert spin.value() == value and spin.text() == shown and panel.error_message() == "", panel.error_message()
 
 
@@ -310,10 +310,8 @@ def test_text_a_field_refuses_puts_back_the_value_from_before_the_typing(panel, 
     'it keeps 1'; '1e400' in a field kept whatever the keys had made of it."""
     spin = panel.learning_rate_spin
     before = spin.value()
-    type_into(qtbot, spin, "1,000")
-    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    enter(qtbot, spin, "1,000")
     assert spin.value() == before and panel.workspace.settings["learning_rate"] == before
     assert f"it keeps {spin.textFromValue(before)}" in panel.error_message()
-    type_into(qtbot, spin, "0.02")  # a number it takes: the message about the earlier text goes
-    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    enter(qtbot, spin, "0.02")  # a number it takes: the message about the earlier text goes
     assert spin.value() == 0.02 and panel.error_message() == ""
