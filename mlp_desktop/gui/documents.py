@@ -17,7 +17,6 @@ from ..core.project import PROJECT_SUFFIX, load_project, resolve_data_path, save
 from ..core.samples import SAMPLE_SETUPS, SAMPLES, sample_path
 from . import actions as action_table
 from . import dialogs, window_settings
-from .batch_predict import BatchPredictDialog
 
 PROGRESS_DELAY_MS = 1000
 """A file read for longer than this shows a progress dialog with Cancel."""
@@ -398,6 +397,8 @@ class DocumentCommands:
         except DataError as error:
             QMessageBox.warning(self, "Nothing to predict with yet", str(error))
             return
+        from .batch_predict import BatchPredictDialog  # (not needed for the first frame)
+
         BatchPredictDialog(model, self, self.prefs.last_folder()).exec()
 
     def cross_validate(self) -> None:
