@@ -8,8 +8,8 @@ theme; :func:`follow_palette` redraws them when the palette changes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRectF, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRectF, QSize, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QIconEngine, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 SIZES = (16, 20, 24, 32, 40, 48, 64, 96)
@@ -55,26 +55,49 @@ def svg(name: str, colour: str, accents: bool = True) -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="24" height="24">{body}</svg>'
 
 
+class _SvgIconEngine(QIconEngine):
+    """Draws icon ``name`` when Qt asks for a size and a look (normal or disabled), and keeps what it
+    drew: drawing every size in both looks up front was 224 renders, about 0.02 s of the start."""
+
+    def __init__(self, name: str, colour: str, dim: str):
+        super().__init__()
+        self.name, self.colour, self.dim = name, colour, dim
+        self._drawn: dict[tuple[int, int, bool], QPixmap] = {}
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:  # noqa: N802 - Qt's names
+        disabled = mode == QIcon.Mode.Disabled
+        key = (size.width(), size.height(), disabled)
+        if key not in self._drawn:
+            source = svg(self.name, self.dim, False) if disabled else svg(self.name, self.colour)
+            image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            QSvgRenderer(QByteArray(source.encode())).render(painter, QRectF(0, 0, size.width(), size.height()))
+            painter.end()
+            self._drawn[key] = QPixmap.fromImage(image)
+        return self._drawn[key]
+
+    def paint(self, painter: QPainter, rect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        painter.drawPixmap(rect, self.pixmap(rect.size(), mode, state))
+
+    def availableSizes(self, mode=QIcon.Mode.Normal, state=QIcon.State.Off) -> list[QSize]:  # noqa: N802
+        return [QSize(size, size) for size in SIZES]
+
+    def clone(self) -> "_SvgIconEngine":
+        return _SvgIconEngine(self.name, self.colour, self.dim)
+
+
 def icon(name: str, colour: str | None = None) -> QIcon:
-    """A multi-size :class:`QIcon` of ``name`` (a key of ``SOURCES``); colour: the palette's text
-    colour. Its disabled look is drawn too, in the palette's disabled text colour: Qt's own greying
-    of a light outline left Pause, Stop and Undo nearly as bright as enabled in the dark theme."""
+    """A :class:`QIcon` of ``name`` (a key of ``SOURCES``), sharp at any size and screen scale;
+    colour: the palette's text colour. Its disabled look is drawn in the palette's disabled text
+    colour: Qt's own greying of a light outline left Pause, Stop and Undo nearly as bright as enabled
+    in the dark theme."""
     palette = QGuiApplication.palette()
     if colour is None:
         colour = palette.color(QPalette.ColorRole.ButtonText).name()
     dim = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText).name()
-    made = QIcon()
-    for mode, source in ((QIcon.Mode.Normal, svg(name, colour)), (QIcon.Mode.Disabled, svg(name, dim, False))):
-        renderer = QSvgRenderer(QByteArray(source.encode()))
-        for size in SIZES:
-            image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
-            image.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(image)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            renderer.render(painter, QRectF(0, 0, size, size))
-            painter.end()
-            made.addPixmap(QPixmap.fromImage(image), mode)
-    return made
+    return QIcon(_SvgIconEngine(name, colour, dim))
 
 
 class _PaletteFollower(QObject):
