@@ -424,7 +424,9 @@ def _predict(args) -> int:
     if args.input:
         frame = _single_row(model, args.input)
         result = model.predict(frame)
-        _warn_if_extrapolating(model, frame)
+        from .core.extrapolation import extrapolation_warning
+
+        _warn(extrapolation_warning(model.preprocessor.input_ranges, frame))
         for column, value in result.iloc[0].items():
             print(f"{column}: {value:.6g}" if isinstance(value, float) else f"{column}: {value}")
         return 0
@@ -437,9 +439,7 @@ def _predict(args) -> int:
     _print_reading_notes(table)  # how the file was read, as train says it (stderr: stdout is the result)
     if predicted.n_skipped:
         print(predicted.summary(), file=sys.stderr)
-    extrapolating = predicted.extrapolation(model.preprocessor.input_ranges)
-    if extrapolating:
-        print(f"warning: {extrapolating}", file=sys.stderr)
+    _warn(predicted.extrapolation(model.preprocessor.input_ranges))
     output = predicted.frame
     if args.out:
         write_table(output, args.out)
@@ -449,13 +449,10 @@ def _predict(args) -> int:
     return 0
 
 
-def _warn_if_extrapolating(model, rows) -> None:
-    """``warning: Outside the training data: ...`` on stderr when inputs lie outside the training range."""
-    from .core.extrapolation import extrapolation_warning
-
-    warning = extrapolation_warning(model.preprocessor.input_ranges, rows)
-    if warning:
-        print(f"warning: {warning}", file=sys.stderr)
+def _warn(text: str) -> None:
+    """``warning: ...`` on stderr (stdout is the result), if there is anything to say."""
+    if text:
+        print(f"warning: {text}", file=sys.stderr)
 
 
 def _single_row(model, assignments: list[str]):

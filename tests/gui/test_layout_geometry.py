@@ -210,14 +210,19 @@ def test_a_click_that_resizes_no_dock_leaves_the_layout_following_the_size(qapp,
     from PySide6.QtCore import QEvent, QPointF
     from PySide6.QtGui import QMouseEvent
 
+    from mlp_desktop.gui import main_window as main_window_module
+
     window.resize(1632, 918)
     window.reset_layout()
     settle(qapp)
-    for kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+    for kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):  # a click on the window
         window.event(QMouseEvent(kind, QPointF(5, 5), QPointF(5, 5), Qt.MouseButton.LeftButton,
                                  Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
-    window.docks["predict"].raise_()  # a tab chosen (by click or code)
-    settle(qapp)
+    with pytest.MonkeyPatch.context() as patch:  # a tab clicked (the button down) that makes its dock wider
+        patch.setattr(main_window_module.QApplication, "mouseButtons", lambda: Qt.MouseButton.LeftButton)
+        window.docks["predict"].raise_()
+        window.resizeDocks([window.docks["parameters"]], [460], Qt.Orientation.Horizontal)
+        settle(qapp)
     assert window.layout_follows_size()
 
 
