@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QUndoStack
+from PySide6.QtGui import QColor, QCursor, QUndoStack
 from PySide6.QtWidgets import QUndoView
 
 from mlp_desktop.core.errors import DataError
@@ -454,9 +454,9 @@ def test_demo_graph_is_the_health_score_network():
 def click_header_part(widget: EditorWidget, layer: int, part: str) -> None:
     header = widget.scene.header_item(layer)
     button = {"plus": header.plus_button, "minus": header.minus_button, "count": header.count_part}[part]
-    widget.view.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)  # a click: the pointer is on the diagram
-    widget.scene.header_part_clicked(layer, part, widget.view.mapToGlobal(
-        widget.view.mapFromScene(button.sceneBoundingRect().center())))
+    where = widget.view.mapToGlobal(widget.view.mapFromScene(button.sceneBoundingRect().center()))
+    QCursor.setPos(where)  # a click: the pointer is on the diagram
+    widget.scene.header_part_clicked(layer, part, where)
 
 
 def test_typing_a_count_in_the_header_is_one_undoable_edit(editor, qtbot):
@@ -506,7 +506,9 @@ def test_a_count_typed_with_the_pointer_elsewhere_fits_the_diagram_at_once(edito
     """The fit waited for the pointer to leave the diagram; with the pointer elsewhere (the count
     typed from the keyboard) it never left, and a 12-neuron layer stayed cut off."""
     click_header_part(editor, 1, "count")
-    editor.view.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)  # the pointer went to another panel
+    # The pointer went to another panel (Qt's under-mouse flag may still say it is on the diagram).
+    editor.view.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)
+    QCursor.setPos(editor.view.mapToGlobal(QPoint(-40, -40)))
     spin = editor.count_editor
     spin.lineEdit().selectAll()
     qtbot.keyClicks(spin, "12")

@@ -8,7 +8,7 @@ diagram fitted as it resizes or grows.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QCursor, QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from .scene import NetworkScene
@@ -95,7 +95,7 @@ class NetworkView(QGraphicsView):
 
     def _scene_grew(self, rect) -> None:
         if self._auto_fit:
-            if self.scene().edit_anchor is not None and self.underMouse():
+            if self.scene().edit_anchor is not None and self._pointer_on_diagram():
                 self._fit_deferred = True  # the pointer is on a header: fit once it leaves the diagram
             else:  # (a count typed with the pointer elsewhere: nothing would ever leave, so fit now)
                 self.fit_to_view()
@@ -104,7 +104,7 @@ class NetworkView(QGraphicsView):
         """After an edit made by clicking a header (+, -, the count), scroll so that header is where
         it was on screen: a button never moves away from under the pointer."""
         scene = self.scene()
-        if scene is None or scene.edit_anchor is None or not self.underMouse():
+        if scene is None or scene.edit_anchor is None or not self._pointer_on_diagram():
             return  # (with the pointer elsewhere there is nothing to keep under it: the diagram fits)
         layer_index, before = scene.edit_anchor
         after = scene.header_position(layer_index)
@@ -112,6 +112,12 @@ class NetworkView(QGraphicsView):
             moved = self.transform().map(after) - self.transform().map(before)  # in screen pixels
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + round(moved.x()))
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() + round(moved.y()))
+
+    def _pointer_on_diagram(self) -> bool:
+        """Whether the pointer is over the diagram now. (Qt's under-mouse flag went stale: a layout
+        that moved the view under a pointer that did not move left it set, with the pointer over
+        another panel, and a typed count never fitted the diagram.)"""
+        return self.viewport().rect().contains(self.viewport().mapFromGlobal(QCursor.pos()))
 
     def leaveEvent(self, event) -> None:
         super().leaveEvent(event)
