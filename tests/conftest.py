@@ -176,7 +176,35 @@ def without_pandas_loaded(monkeypatch):
 @pytest.fixture(params=["pandas loaded", "pandas not loaded yet"])
 def pandas_loaded_or_not(request):
     """Run a test twice: as after start-up, and as during the window's first read, which takes the
-    pandas-free branches. Both must give the same (reading data correctly is the precious part)."""
+    pandas-free branches. Both must give the same (reading data correctly is the precious part).
+
+    Only tests that reach a branch on ``lazy.pandas_loaded()`` use it; in the suite that is the
+    workbook cell typing (``_as_numbers`` in ``core/reading/workbook.py``), so the tests that read a
+    workbook's data rows (and prepare a dataset from them). Every other test would run the same code
+    twice. ``test_reading.py`` and ``test_data.py`` run their other tests once, under
+    :func:`pandas_branch_not_reached`, which fails a test that reaches such a branch unmarked."""
     if request.param == "pandas not loaded yet":
         request.getfixturevalue("without_pandas_loaded")
 
+
+@pytest.fixture
+def pandas_branch_not_reached(request, monkeypatch):
+    """For a test run once (not under :func:`pandas_loaded_or_not`): fails it if it asks
+    ``lazy.pandas_loaded()``, i.e. reaches a branch that would differ during the window's first read;
+    such a test must be run both ways."""
+    if "pandas_loaded_or_not" in request.fixturenames:
+        yield
+        return
+    from mlp_desktop.core import lazy
+
+    asked = []
+    real = lazy.pandas_loaded
+
+    def pandas_loaded() -> bool:
+        asked.append(True)
+        return real()
+
+    monkeypatch.setattr(lazy, "pandas_loaded", pandas_loaded)
+    yield
+    assert not asked, ("this test reaches a branch on lazy.pandas_loaded(): run it both ways, "
+                       "@pytest.mark.usefixtures(\"pandas_loaded_or_not\")")

@@ -27,7 +27,11 @@ from mlp_desktop.core.data import (
 )
 from mlp_desktop.core.errors import DataError
 
-pytestmark = pytest.mark.usefixtures("pandas_loaded_or_not")  # every file is read both ways
+# A test that reads a workbook's data rows is run both ways (@read_both_ways): with pandas loaded and as
+# during the window's first read (see pandas_loaded_or_not in tests/conftest.py); the others run once,
+# and fail if they reach a branch on lazy.pandas_loaded() unmarked.
+pytestmark = pytest.mark.usefixtures("pandas_branch_not_reached")
+read_both_ways = pytest.mark.usefixtures("pandas_loaded_or_not")
 
 HEALTH_CSV = "age,exercise,diet,output\n30,2,veg,0.5\n40,1,meat,0.7\n50,0,veg,0.9\n"
 
@@ -107,6 +111,7 @@ def test_csv_renamed_xlsx_loads_as_csv(tmp_path):
     assert table.frame["age"].tolist() == [30.0, 40.0, 50.0]
 
 
+@read_both_ways
 def test_xlsx_renamed_csv_loads_as_excel(tmp_path):
     content = write_xlsx(tmp_path / "real.xlsx", {"S": [["a", "output"], [1, 2]]}).read_bytes()
     (tmp_path / "data.csv").write_bytes(content)
@@ -119,6 +124,7 @@ def test_web_page_named_xlsx_is_an_error(tmp_path):
     assert "web page" in error_of(read_table, path)
 
 
+@read_both_ways
 def test_chart_sheet_is_not_a_table(tmp_path):
     from openpyxl.chart import BarChart, Reference
 
@@ -143,6 +149,7 @@ def test_binary_csv_is_an_error(tmp_path):
 # --- Excel sheets -------------------------------------------------------------------------------
 
 
+@read_both_ways
 def test_empty_sheet_named_is_an_error_and_default_skips_it(tmp_path):
     sheets = {"Empty": [], "Blank": [[None, "  "]], "Data": [["x", "output"], [1, 2]]}
     path = write_xlsx(tmp_path / "data.xlsx", sheets)
@@ -160,6 +167,7 @@ def test_all_sheets_empty(tmp_path):
     assert "every sheet is empty" in error_of(read_table, path)
 
 
+@read_both_ways
 def test_excel_values_rows_and_error_cells(tmp_path):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -334,6 +342,7 @@ def test_excel_error_cells_and_missing_tokens_are_missing(tmp_path):
 # --- missing values -----------------------------------------------------------------------------
 
 
+@read_both_ways
 def test_blank_cells_message_and_drop(tmp_path):
     rows = [["age", "diet", "output"], [1, "veg", 1], [2, "veg", 2], [None, "meat", 3], [4, "veg", 4],
             [5, "veg", 5], [6, None, 6], [None, None, 7], [8, "veg", None], [9, "veg", 9]]
@@ -489,6 +498,7 @@ EXCEL_CELLS = st.one_of(
 @given(
     rows=st.lists(st.lists(EXCEL_CELLS, max_size=4), max_size=5),
 )
+@read_both_ways
 def test_any_workbook_loads_or_raises_data_error(tmp_path, rows):
     path = tmp_path / "data.xlsx"
     try:

@@ -18,7 +18,11 @@ from mlp_desktop.core.errors import DataError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "workbooks"
 
-pytestmark = pytest.mark.usefixtures("pandas_loaded_or_not")  # every file is read both ways
+# A test that reads a workbook's data rows is run both ways (@read_both_ways): with pandas loaded and as
+# during the window's first read (see pandas_loaded_or_not in tests/conftest.py); the others run once,
+# and fail if they reach a branch on lazy.pandas_loaded() unmarked.
+pytestmark = pytest.mark.usefixtures("pandas_branch_not_reached")
+read_both_ways = pytest.mark.usefixtures("pandas_loaded_or_not")
 
 
 def write_text(path, text, encoding="utf-8"):
@@ -65,6 +69,7 @@ def test_a_number_column_with_text_is_an_error_naming_the_cell_never_a_category(
     assert prepare_dataset(table, inputs=["a"]).inputs == ["a"]
 
 
+@read_both_ways
 def test_at_most_five_cells_are_named_with_the_sheet_and_the_count(tmp_path):
     rows = [["x", "output"]] + [[i, i] for i in range(20)] + [[f"bad{i}", 1] for i in range(7)]
     table = read_table(write_xlsx(tmp_path / "data.xlsx", {"Daten": rows}))
@@ -119,6 +124,7 @@ def test_euro_amounts_with_decimal_commas(tmp_path):
     assert table.frame["Preis"].tolist() == [1234.5, 12.0]
 
 
+@read_both_ways
 def test_numbers_stored_as_text_in_a_workbook(tmp_path):
     rows = [["x", "output"], ["12", 1], ["3.5", 2], [4, 3]]
     table = read_table(write_xlsx(tmp_path / "data.xlsx", {"S": rows}))
@@ -126,6 +132,7 @@ def test_numbers_stored_as_text_in_a_workbook(tmp_path):
     assert infos(table)["x"].note == "2 numbers stored as text read as numbers"
 
 
+@read_both_ways
 def test_dates_become_days_since_the_first_date_never_categories(tmp_path):
     rows = [["when", "output"], [datetime.datetime(2024, 1, 10), 1], [datetime.datetime(2024, 1, 1), 2],
             [datetime.datetime(2024, 2, 1, 12), 3]]
@@ -177,6 +184,7 @@ def test_a_few_whole_numbers_are_classes_and_the_task_is_named(tmp_path):
 # --- sheets, headers, separators ----------------------------------------------------------------
 
 
+@read_both_ways
 def test_hidden_sheets_are_skipped_and_the_sheet_used_is_named(tmp_path):
     path = write_xlsx(tmp_path / "data.xlsx", {"Secret": [["a", "b"], [1, 2]], "Data": [["x", "y"], [3, 4]]},
                       hidden={"Secret"})
@@ -214,6 +222,7 @@ def test_space_aligned_columns_are_read_or_the_message_says_no_separator(tmp_pat
     assert "no separator" in error_of(prepare_dataset, lonely)
 
 
+@read_both_ways
 def test_a_header_over_two_rows_is_joined_and_explained(tmp_path):
     rows = [["Patient", "Blood pressure", None, "output"], ["age", "sys", "dia", ""],
             [30, 120, 80, 1], [40, 130, 85, 0], [50, 140, 90, 1]]
@@ -251,6 +260,7 @@ def test_ods_xls_and_xlsb_are_read(tmp_path, name):
     assert message == f'{name}, sheet "Sheet1" has a header row but no data rows below it.'
 
 
+@read_both_ways
 @pytest.mark.parametrize("name", ["any_sheets.xlsb", "any_sheets.ods"])
 def test_hidden_sheets_in_xlsb_and_ods(tmp_path, name):
     table = read_table(FIXTURES / name)  # sheets Visible, Hidden, VeryHidden and Chart
@@ -269,6 +279,7 @@ def test_password_protected_workbook(tmp_path):
     assert "password" in message and "password.xlsx" in message
 
 
+@read_both_ways
 def test_formulas_without_saved_results_are_named(tmp_path):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -375,6 +386,7 @@ def test_the_capped_stream_reads_honest_parts_and_names_cut_or_changed_ones(tmp_
     del data
 
 
+@read_both_ways
 def test_a_large_sheet_read_in_parts_is_the_same_table(tmp_path, monkeypatch):
     """Sheets beyond PARTS_FROM_BYTES are read a part at a time (a few hundred bytes here, so that
     parts begin further left or right, with blank rows and formulas between them)."""
@@ -494,6 +506,7 @@ def test_decimal_commas_are_read_in_one_place():
     assert V.parse_texts(["1,5"], ".").kinds.tolist() == [V.TEXT]
 
 
+@read_both_ways
 def test_a_sheet_whose_rows_carry_no_addresses_is_read_whole(tmp_path, monkeypatch):
     """Rows and cells may leave out their r="B7" addresses; a part could not say where it lies, so
     such a sheet is never cut into parts."""
