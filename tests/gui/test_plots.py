@@ -391,8 +391,13 @@ class TestWeightGrid:
             plots.append(epoch, np.arange(11.0) * epoch)
         settle(qtbot)
         tile = plots.grid.tiles[3]
+        assert plots.grid.markers == []  # made on the first hover
         plots.grid._on_mouse_moved(scene_pos(tile.vb, 4, 12))
         assert plots.grid.hover_label.text() == "W1[1,1] · epoch 4 · 12"
+        assert plots.grid.markers == [tile.marker] and tile.marker.isVisible()
+        assert list(tile.marker.data["x"]) == [4] and list(tile.marker.data["y"]) == [12]
+        plots.grid._on_mouse_moved(scene_pos(plots.grid.tiles[0].vb, 4, 0))
+        assert not tile.marker.isVisible() and plots.grid.tiles[0].marker.isVisible()
         with qtbot.waitSignal(plots.curveSelected) as selected:
             plots.grid._on_mouse_clicked(FakeClick(scene_pos(tile.vb, 4, 12)))
         assert selected.args == ["W1[1,1]"]
