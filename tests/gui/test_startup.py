@@ -22,6 +22,8 @@ NOT_AT_START_UP = (
     "mlp_desktop.core.onnx_export",
     "mlp_desktop.gui.cross_validate_dialog", "mlp_desktop.gui.exports",
     "pandas",  # (core/lazy.py: the sample is read, prepared and predicted from column arrays)
+    "numpy.ma",  # (np.unique's first call imports it: core.arrays.distinct_values)
+    "concurrent.futures",  # (the decision maps' and big sheets' worker threads)
 )
 
 START_UP = """
