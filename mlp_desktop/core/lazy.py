@@ -47,7 +47,20 @@ def import_in_background() -> None:
         return
     import threading
 
-    threading.Thread(target=importlib.import_module, args=("pandas",), name="import pandas").start()
+    threading.Thread(target=_import_pandas, name="import pandas").start()
+
+
+def _import_pandas() -> None:
+    import threading
+
+    try:
+        importlib.import_module("pandas")
+    except RuntimeError:
+        # The app was closed meanwhile: once the main thread has ended, Python refuses the exit
+        # hook that pandas' own imports register ("can't register atexit after shutdown"), and
+        # nothing needs pandas any more.
+        if threading.main_thread().is_alive():
+            raise
 
 
 def infer_dtype(values, skipna: bool = True) -> str:

@@ -41,7 +41,10 @@ from .run_views import RunViews
 from .widgets import StatusBar, focus_first, make_keyboard_reachable
 
 AUTOSAVE_INTERVAL_MS = 3 * 60 * 1000  # a recovery copy while there are unsaved changes
-PANDAS_IMPORT_DELAY_MS = 500  # after the first paint: the start (to its first idle moment) is over by then
+# After the first paint, the start (to its first idle moment) is over by then: background work that
+# the first frame does not need waits until then (issue 15).
+CHILD_START_DELAY_MS = 300
+PANDAS_IMPORT_DELAY_MS = 500
 WIDE_LAYOUT_WIDTH = 1500
 """From this window width on, the Data panel gets a column of its own on the left."""
 DATA_COLUMN_WIDTH = 340
@@ -515,10 +518,12 @@ class MainWindow(DocumentCommands, RunViews, QMainWindow):
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
         if not self._first_frame_painted:
-            # The training process's Python start competes with the window's first frame for the CPU
-            # (on a 2-core machine): it starts once that frame is painted (a run before starts it itself).
+            # The training process's Python start (and multiprocessing's resource tracker, a second
+            # Python) competed with the window's first frames for the CPU on a 2-core machine, and
+            # preparing it took 10-20 ms of the GUI thread: it starts once the start is over (a run
+            # before that starts it itself).
             self._first_frame_painted = True
-            self.controller.start_child_soon()
+            self.controller.start_child_soon(CHILD_START_DELAY_MS)
             # pandas (not needed for the first frame) is imported in the background once the start is
             # over: begun at the first paint, it held the GIL for 0.2 s of the start (issue 15).
             QTimer.singleShot(PANDAS_IMPORT_DELAY_MS, self, lazy.import_in_background)

@@ -39,3 +39,12 @@ def test_a_project_read_error_from_pandas_is_still_one_of_the_read_errors():
 
     assert issubclass(pd.errors.ParserError, _READ_ERRORS)
     assert issubclass(pd.errors.EmptyDataError, _READ_ERRORS)
+
+
+def test_a_background_import_cut_short_by_the_app_closing_says_nothing():
+    # The main thread ends while pandas is being imported in the background: pandas' own imports
+    # register an exit hook, which Python refuses once the main thread has ended.
+    code = "from mlp_desktop.core import lazy; lazy.import_in_background()"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == "", result.stderr

@@ -323,9 +323,12 @@ class TestWeightGrid:
         plots.set_parameter_names(names_for([3, 1, 1]))  # 6 in 2 rows of 3 (and 10 kept aside)
         names = names_for([3, 1, 1])
         settle(qtbot)
-        assert grid.tiles == first[:6] and len(grid.layout_widget.ci.items) == 6
+        assert grid.tiles == first[:6] and grid.tile_grid.grid.count() == 6
         assert [tile.titleLabel.text for tile in grid.tiles] == names
-        assert all(grid.layout_widget.ci.getItem(*divmod(i, 3)) is tile for i, tile in enumerate(grid.tiles))
+        assert all(grid.tile_grid.tile_at(*divmod(i, 3)) is tile for i, tile in enumerate(grid.tiles))
+        scene = grid.layout_widget.scene()
+        assert all(tile.scene() is None for tile, _ in grid._made[6:])  # the 10 kept aside are off screen
+        assert all(tile.scene() is scene for tile in grid.tiles)
         bottom = [tile.getAxis("bottom").isVisible() for tile in grid.tiles]
         assert bottom == [False, False, False, True, True, True]  # only the lowest of each column
         assert grid.tiles[3].getAxis("bottom").labelText == "epoch"
@@ -391,8 +394,13 @@ class TestWeightGrid:
             plots.append(epoch, np.arange(11.0) * epoch)
         settle(qtbot)
         tile = plots.grid.tiles[3]
+        assert plots.grid.markers == []  # made on the first hover
         plots.grid._on_mouse_moved(scene_pos(tile.vb, 4, 12))
         assert plots.grid.hover_label.text() == "W1[1,1] · epoch 4 · 12"
+        assert plots.grid.markers == [tile.marker] and tile.marker.isVisible()
+        assert list(tile.marker.data["x"]) == [4] and list(tile.marker.data["y"]) == [12]
+        plots.grid._on_mouse_moved(scene_pos(plots.grid.tiles[0].vb, 4, 0))
+        assert not tile.marker.isVisible() and plots.grid.tiles[0].marker.isVisible()
         with qtbot.waitSignal(plots.curveSelected) as selected:
             plots.grid._on_mouse_clicked(FakeClick(scene_pos(tile.vb, 4, 12)))
         assert selected.args == ["W1[1,1]"]

@@ -22,6 +22,8 @@ NOT_AT_START_UP = (
     "mlp_desktop.core.onnx_export",
     "mlp_desktop.gui.cross_validate_dialog", "mlp_desktop.gui.exports",
     "pandas",  # (core/lazy.py: the sample is read, prepared and predicted from column arrays)
+    "numpy.ma",  # (np.unique's first call imports it: core.arrays.distinct_values)
+    "concurrent.futures",  # (the decision maps' and big sheets' worker threads)
 )
 
 START_UP = """
@@ -63,7 +65,7 @@ def test_building_the_window_writes_no_settings(qtbot, tmp_path):
 
 
 def test_the_window_starts_its_training_process_after_its_first_frame(qtbot, tmp_path, monkeypatch):
-    from mlp_desktop.gui.main_window import MainWindow
+    from mlp_desktop.gui.main_window import CHILD_START_DELAY_MS, MainWindow
 
     starts = []
 
@@ -77,6 +79,9 @@ def test_the_window_starts_its_training_process_after_its_first_frame(qtbot, tmp
     qtbot.wait(50)
     assert starts == []  # built but not shown: nothing painted, nothing started
     window.show()
+    qtbot.waitUntil(lambda: window._first_frame_painted, timeout=5000)
+    qtbot.wait(CHILD_START_DELAY_MS // 3)
+    assert starts == []  # not while the first frames settle: once the start is over
     qtbot.waitUntil(lambda: starts == [True], timeout=5000)
     window.mark_saved()
 

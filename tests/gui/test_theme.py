@@ -107,7 +107,7 @@ def plot_colours(window) -> dict:
     """The colours a user sees in the plots: backgrounds, axis and tick-text pens, titles, legend text."""
     rmse = window.rmse_plot
     grid = window.weight_plots.grid
-    tile = next(iter(grid.layout_widget.ci.items))  # a weight tile (a PlotItem)
+    tile = grid.tile_grid.tile_at(0, 0)  # a weight tile
     return {
         "rmse background": rmse.plot_widget.backgroundBrush().color(),
         "rmse axis": rmse.plot_item.getAxis("left").pen().color(),

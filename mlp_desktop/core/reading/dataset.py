@@ -16,6 +16,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from ..arrays import distinct_values
 from ..errors import DataError
 from ..lazy import pd
 from ..settings import SETTINGS
@@ -257,7 +258,7 @@ def _few_whole_values(table: Table, info: ColumnInfo) -> list[float] | None:
     values = values[np.isfinite(values)]
     if len(values) == 0 or not np.all(values == np.round(values)):
         return None
-    distinct = np.unique(values)
+    distinct = distinct_values(values)
     if 2 <= len(distinct) <= MAX_AUTO_CLASSES and len(values) >= ROWS_PER_AUTO_CLASS * len(distinct):
         return distinct.tolist()
     return None

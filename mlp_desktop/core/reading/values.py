@@ -12,6 +12,7 @@ reason that says how to write it.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import NamedTuple
@@ -44,6 +45,7 @@ _CURRENCY = r"(?:[$€£¥₹₩₽]|US\$|USD|EUR|GBP|CHF|JPY|CAD|AUD|kr|zł|R\$
 _EXPONENT = r"(?:[eE][+-]?\d+)?"
 
 
+@functools.cache
 def _patterns(mark: str) -> dict[str, re.Pattern]:
     m = re.escape(mark)
     separators = re.escape(_GROUP_SEPARATORS[mark])
@@ -61,12 +63,21 @@ def _patterns(mark: str) -> dict[str, re.Pattern]:
     }
 
 
-_PATTERNS = {mark: _patterns(mark) for mark in _GROUP_SEPARATORS}
-_DOT_PLAIN = re.compile(rf"[+-]?(?:\d+\.?\d*|\.\d+){_EXPONENT}", re.ASCII)
-_ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?Z?", re.ASCII)
-_SLASH_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?", re.ASCII)
-_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?\s*([AaPp][Mm])?", re.ASCII)
-_COMMA_DECIMAL_LOOK = re.compile(r"[+-]?[\d. \u00a0\u202f]*\d,\d+(?:[eE][+-]?\d+)?", re.ASCII)
+_REGEXES = {
+    "dot plain": (rf"[+-]?(?:\d+\.?\d*|\.\d+){_EXPONENT}", re.ASCII),
+    "iso date": (r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?Z?", re.ASCII),
+    "slash date": (r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?", re.ASCII),
+    "time": (r"(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?\s*([AaPp][Mm])?", re.ASCII),
+    "comma decimal look": (r"[+-]?[\d. \u00a0\u202f]*\d,\d+(?:[eE][+-]?\d+)?", re.ASCII),
+}
+"""The fixed patterns by name, compiled on first use (:func:`_regex`): compiling them all took a few
+milliseconds of every start, where the first frame reads numbers only."""
+
+
+@functools.cache
+def _regex(name: str) -> re.Pattern:
+    pattern, flags = _REGEXES[name]
+    return re.compile(pattern, flags)
 
 
 class ParsedTexts:
@@ -90,7 +101,7 @@ def _to_float(texts: pd.Series, mark: str, separators: re.Pattern | None = None)
 
 def _number(texts: pd.Series, mark: str) -> np.ndarray:
     """Plain or grouped numbers (already matched) -> float64."""
-    patterns = _PATTERNS[mark]
+    patterns = _patterns(mark)
     plain = texts.str.fullmatch(patterns["plain"]).to_numpy(dtype=bool)
     out = np.empty(len(texts))
     if plain.any():
@@ -106,7 +117,7 @@ def parse_texts(texts, decimal_mark: str = ".") -> ParsedTexts:
     With decimal commas, a number written with a dot such as ``3.25`` is still read as 3.25 when the
     dot cannot group thousands (it is not followed by exactly three digits).
     """
-    patterns = _PATTERNS[decimal_mark]
+    patterns = _patterns(decimal_mark)
     series = pd.Series(np.asarray(texts, dtype=object), dtype=object).str.strip()
     n = len(series)
     kinds = np.full(n, TEXT, dtype=np.int8)
@@ -140,7 +151,7 @@ def parse_texts(texts, decimal_mark: str = ".") -> ParsedTexts:
         take(grouped, GROUPED, _to_float(series[grouped], decimal_mark, patterns["separators"]))
     if decimal_mark == ",":
         # 3.25 among decimal commas: a dot before other than three digits cannot group thousands.
-        dotted = matching(_DOT_PLAIN)
+        dotted = matching(_regex("dot plain"))
         if dotted.any():
             take(dotted, NUMBER, _to_float(series[dotted], "."))
     percent = matching(patterns["percent"])
@@ -155,7 +166,7 @@ def parse_texts(texts, decimal_mark: str = ".") -> ParsedTexts:
         signed = (sign + amount).str.replace("+-", "-", regex=False).str.replace("--", "", regex=False)
         take(currency, CURRENCY, _number(signed.str.replace("-+", "-", regex=False), decimal_mark))
 
-    iso = matching(_ISO_DATE)
+    iso = matching(_regex("iso date"))
     if iso.any():
         parsed = pd.to_datetime(series[iso].str.rstrip("Z"), errors="coerce", format="ISO8601")
         good = iso.copy()
@@ -163,9 +174,9 @@ def parse_texts(texts, decimal_mark: str = ".") -> ParsedTexts:
         dates[good] = parsed[parsed.notna()].to_numpy(dtype="datetime64[ns]")
         kinds[good] = DATE
         rest = rest & ~good
-    slash = matching(_SLASH_DATE)
+    slash = matching(_regex("slash date"))
     if slash.any():
-        firsts = series[slash].str.extract(_SLASH_DATE)[0].astype(int)
+        firsts = series[slash].str.extract(_regex("slash date"))[0].astype(int)
         day_first = bool((firsts > 12).any())
         parsed = pd.to_datetime(series[slash].str.replace(".", "/", regex=False), errors="coerce",
                                 dayfirst=day_first, format="mixed")
@@ -174,9 +185,9 @@ def parse_texts(texts, decimal_mark: str = ".") -> ParsedTexts:
         dates[good] = parsed[parsed.notna()].to_numpy(dtype="datetime64[ns]")
         kinds[good] = DATE
         rest = rest & ~good
-    times = matching(_TIME)
+    times = matching(_regex("time"))
     if times.any():
-        parts = series[times].str.extract(_TIME)
+        parts = series[times].str.extract(_regex("time"))
         hours = parts[0].astype(float) % 12 if parts[3].notna().any() else parts[0].astype(float)
         if parts[3].notna().any():
             hours = hours + np.where(parts[3].str.upper() == "PM", 12.0, 0.0)
@@ -190,17 +201,19 @@ def parse_texts(texts, decimal_mark: str = ".") -> ParsedTexts:
 
 def looks_like_comma_decimal(text: str) -> bool:
     """``12,5``: a number written with a decimal comma."""
-    return bool(_COMMA_DECIMAL_LOOK.fullmatch(text.strip()))
+    return bool(_regex("comma decimal look").fullmatch(text.strip()))
 
 
 # -- one number a person typed --------------------------------------------------------------------
 _TYPED_SEPARATOR = "[, '_\u00a0\u202f]"
 """What may group thousands in a typed number: commas, spaces (normal, no-break, thin), the Swiss
 apostrophe and underscores; one kind throughout a number."""
-_TYPED_GROUPED = re.compile(rf"([+-]?)([1-9]\d{{0,2}}(?:({_TYPED_SEPARATOR})\d{{3}})(?:\3\d{{3}})*)(\.\d*)?", re.ASCII)
-_TYPED_COMMA_DECIMAL = re.compile(r"([+-]?)(\d*),(\d+)([eE][+-]?\d+)?", re.ASCII)
-_TYPED_DOT_GROUPS_COMMA_DECIMAL = re.compile(r"([+-]?)(\d{1,3}(?:\.\d{3})+),(\d+)", re.ASCII)
-_TYPED_SO_FAR = re.compile(rf"[+-]?[1-9]\d{{0,2}}(?:{_TYPED_SEPARATOR}\d{{3}})*{_TYPED_SEPARATOR}\d{{0,2}}", re.ASCII)
+_REGEXES.update({
+    "typed grouped": (rf"([+-]?)([1-9]\d{{0,2}}(?:({_TYPED_SEPARATOR})\d{{3}})(?:\3\d{{3}})*)(\.\d*)?", re.ASCII),
+    "typed comma decimal": (r"([+-]?)(\d*),(\d+)([eE][+-]?\d+)?", re.ASCII),
+    "typed dot groups comma decimal": (r"([+-]?)(\d{1,3}(?:\.\d{3})+),(\d+)", re.ASCII),
+    "typed so far": (rf"[+-]?[1-9]\d{{0,2}}(?:{_TYPED_SEPARATOR}\d{{3}})*{_TYPED_SEPARATOR}\d{{0,2}}", re.ASCII),
+})
 _NOT_FINITE = frozenset(["INF", "INFINITY", "NAN"])
 
 
@@ -245,14 +258,14 @@ def read_typed_number(text: str) -> TypedNumber:
     text = str(text).strip()
     if not text:
         raise ValueError("Nothing was typed; type a number.")
-    if _DOT_PLAIN.fullmatch(text):
+    if _regex("dot plain").fullmatch(text):
         return TypedNumber(_finite(text, text), "")
-    grouped = _TYPED_GROUPED.fullmatch(text)
+    grouped = _regex("typed grouped").fullmatch(text)
     if grouped:
         sign, digits, separator, decimals = grouped.group(1, 2, 3, 4)
         value = _finite(text, sign + digits.replace(separator, "") + (decimals or ""))
         return TypedNumber(value, f"read as {_shown(value)}")
-    comma = _TYPED_COMMA_DECIMAL.fullmatch(text)
+    comma = _regex("typed comma decimal").fullmatch(text)
     if comma:
         sign, whole, fraction, exponent = comma.group(1, 2, 3, 4)
         as_decimal = f"{sign}{whole or '0'}.{fraction}{exponent or ''}"
@@ -264,7 +277,7 @@ def read_typed_number(text: str) -> TypedNumber:
             return TypedNumber(value, f"read as {_shown(value)} (a decimal comma)")
     if text.lstrip("+-").upper() in _NOT_FINITE:
         raise ValueError(f"\u201c{text}\u201d is not a number that can be used; type an ordinary number, like 2.5.")
-    continental = _TYPED_DOT_GROUPS_COMMA_DECIMAL.fullmatch(text)
+    continental = _regex("typed dot groups comma decimal").fullmatch(text)
     if continental:
         written = continental.group(1) + continental.group(2).replace(".", "") + "." + continental.group(3)
         raise ValueError(f"\u201c{text}\u201d mixes a dot and a comma; write it as {written} (a dot for "
@@ -284,4 +297,4 @@ def could_become_number(text: str) -> bool:
     """Whether ``text`` (not a number yet) is a number being typed: ``-``, ``2e``, ``1,000,0``, ``1,``."""
     text = str(text).strip()
     return (text in ("", "+", "-", ".", "+.", "-.") or text[-1] in "eE+-,."
-            or _TYPED_SO_FAR.fullmatch(text) is not None)
+            or _regex("typed so far").fullmatch(text) is not None)

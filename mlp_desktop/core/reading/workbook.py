@@ -18,7 +18,6 @@ import html
 import io
 import re
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -442,6 +441,8 @@ class _SheetParts:
         # Two cores at work: calamine parses one part in a worker thread (it lets go of the GIL while
         # it parses) while this thread inflates the next part and the caller stores the previous
         # one. One part more in memory: 324 instead of 268 MiB at the peak for 200,000 x 50.
+        from concurrent.futures import ThreadPoolExecutor  # (big sheets only: not at start-up)
+
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet part")
         try:
             waiting = None

@@ -12,6 +12,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsLineItem, QStyle
 
+from ...core.arrays import distinct_values
 from . import style
 from .style import HEADER_HEIGHT, HEADER_WIDTH, NEURON_RADIUS
 
@@ -269,7 +270,8 @@ class BatchedEdgesItem(QGraphicsItem):
             order = np.argsort(keys % style.MAGNITUDE_LEVELS, kind="stable")  # strong lines on top
             lines = self._lines
             groups = []
-            for key in np.unique(keys)[np.argsort(np.unique(keys) % style.MAGNITUDE_LEVELS, kind="stable")]:
+            distinct = distinct_values(keys)
+            for key in distinct[np.argsort(distinct % style.MAGNITUDE_LEVELS, kind="stable")]:
                 members = order[keys[order] == key]
                 groups.append((self._pens[int(key)], [lines[n] for n in members.tolist()]))
             self._groups = groups

@@ -16,12 +16,12 @@ nothing is computed while the view is hidden (it catches up when shown).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import math
 import os
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +45,8 @@ from .exporting import export_graphics, make_export_action
 from .style import PALETTE, background, foreground, look, pen, style_plot_item
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from ...core.session import RowSets
 
 DEFAULT_RESOLUTION = 70  # 70 x 70 cells: smooth enough, and a 5 ms forward pass even for 784 inputs
@@ -57,11 +59,16 @@ TILE_EDGE = 110  # the neuron maps' target width in pixels (never narrower than 
 TILE_TITLE_HEIGHT = 18
 COLOUR_BAR_LABEL_CHARS = 16  # ~160 px of 9-pt text: fits along a map of the minimum height
 NEEDS_TWO = "Needs two numeric input columns"
-VALUE_MAP = pg.colormap.get("viridis")
 # Okabe-Ito without black (it vanishes on the dark look): colour-blind safe for up to 7 classes.
 CLASS_PALETTE = tuple(c for c in PALETTE if c != "#000000")
 TEN_CLASS_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                      "#bcbd22", "#17becf")
+
+
+@functools.cache
+def value_map() -> pg.ColorMap:
+    """The colours of a regression's map (viridis; read from pyqtgraph's files on first use)."""
+    return pg.colormap.get("viridis")
 
 
 def class_colours(n_classes: int) -> list[QColor]:
@@ -151,6 +158,8 @@ def _worker() -> ThreadPoolExecutor:
     thread. Emitting a Qt signal from a pool thread instead crashed now and then while a window
     was being deleted (PySide 6.8+ cross-thread emission)."""
     if not _WORKER:
+        from concurrent.futures import ThreadPoolExecutor  # (not needed for the window's first frame)
+
         _WORKER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="decision-map"))
     return _WORKER[0]
 
@@ -324,7 +333,7 @@ class DecisionView(BuiltWhenShown, QWidget):
         self.plot.addItem(self.points)
         # Not linked to the image: a linked bar pushed its 0-1 levels onto the class-colour image
         # (blank white); the view sets the image's levels and the bar's itself.
-        self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=VALUE_MAP, interactive=False, width=12)
+        self.colour_bar = pg.ColorBarItem(values=(0, 1), colorMap=value_map(), interactive=False, width=12)
         self.neuron_layout = pg.GraphicsLayoutWidget()
         self.neuron_tiles: list[pg.PlotItem] = []
         self.neuron_images: list[pg.ImageItem] = []
@@ -518,8 +527,8 @@ class DecisionView(BuiltWhenShown, QWidget):
         if grid.task == "regression":
             levels = self._regression_levels(grid)
             self.image.setImage(grid.output, autoLevels=False, levels=levels,
-                                lut=VALUE_MAP.getLookupTable(nPts=256))
-            self._show_colour_bar(VALUE_MAP, levels, f"predicted {self.model.preprocessor.targets[0]}")
+                                lut=value_map().getLookupTable(nPts=256))
+            self._show_colour_bar(value_map(), levels, f"predicted {self.model.preprocessor.targets[0]}")
         elif len(grid.classes) == 2:
             colour_map = two_class_map()
             self.image.setImage(grid.output, autoLevels=False, levels=(0.0, 1.0),
@@ -650,7 +659,7 @@ class DecisionView(BuiltWhenShown, QWidget):
             values = pd.to_numeric(frame[target], errors="coerce").to_numpy(dtype=float)
             low, high = self._value_levels or (np.nanmin(values), np.nanmax(values))
             scaled = np.clip((values - low) / (high - low if high > low else 1.0), 0, 1)
-            point_brushes = [pg.mkBrush(c) for c in VALUE_MAP.map(np.nan_to_num(scaled), mode="qcolor")]
+            point_brushes = [pg.mkBrush(c) for c in value_map().map(np.nan_to_num(scaled), mode="qcolor")]
         self.points.setData(xs, ys, pen=outline, brush=point_brushes)
 
     # -- hidden neurons ----------------------------------------------------------------------------
@@ -667,7 +676,7 @@ class DecisionView(BuiltWhenShown, QWidget):
             tile.setMouseEnabled(False, False)
             tile.hideButtons()
             image = pg.ImageItem(axisOrder="col-major")
-            image.setColorMap(VALUE_MAP)
+            image.setColorMap(value_map())
             tile.addItem(image)
             self.neuron_tiles.append(tile)
             self.neuron_images.append(image)

@@ -204,7 +204,7 @@ class WeightPlots(BuiltWhenNeeded, QWidget):
         for marker in self.grid.markers + ([self.curves_plot.marker] if self.parts_built else []):
             marker.hide()  # the hover marker is not part of the figure
         if self.mode == "grid":
-            export_graphics(self.grid.layout_widget.ci, path)
+            export_graphics(self.grid.tile_grid, path)
         elif self.mode == "tree":
             export_graphics(self.curves_plot.plot_item, path)
         else:

@@ -198,9 +198,10 @@ class TrainingController(QObject):
             self.workspace.run_finished(np.array(job.params), history, job.run_id)
         self.finished.emit(None)
 
-    def start_child_soon(self) -> None:
-        """Start the training process once the event loop is back (unless a run did already)."""
-        QTimer.singleShot(0, self, self._start_process)
+    def start_child_soon(self, delay_ms: int = 0) -> None:
+        """Start the training process ``delay_ms`` after the event loop is back (unless a run did
+        already: a run starts it itself)."""
+        QTimer.singleShot(delay_ms, self, self._start_process)
 
     def _start_process(self) -> None:
         if not self._shut_down and not self._busy:  # a job's worker starts it itself
