@@ -650,6 +650,9 @@ class _Loop:
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> None:
         history, params = self.history, self.params
+        # Until this run ends its history tells how the last run ended no more: a copy taken at a
+        # pause (saved, or kept for an edit) holds the weights of its last epoch, like a stopped run.
+        history.stop_reason, history.message, history.best_train_rmse = "stopped", "", math.nan
         train_rmse, val_rmse = self.evaluate()
         history.set_initial(train_rmse, val_rmse, params)
         self.last_good = params.copy()
@@ -665,6 +668,9 @@ class _Loop:
             reason = self.run_steps()
         if reason == "early_stopped":
             np.copyto(params, self.best_params)
+            # kept for a run that continues from these weights: it cuts the history back to the best
+            # epoch, and a thinned record may have no row of it (History.cut_back)
+            history.best_train_rmse = self.evaluate()[0]
         # Momenta after a divergence are garbage, and after an early stop they belong to later
         # weights than the ones put back: a continued run then starts its optimizer afresh.
         fresh = reason in ("diverged", "early_stopped")
@@ -960,6 +966,8 @@ class _Loop:
         pause = self.pause_event
         if pause is None or not pause.is_set():
             return
+        # the history as of the pause (sent with the paused report) marks this run's best epoch so far
+        self.history.best_epoch, self.history.best_val_rmse = self.best_epoch, self.best_val
         if self.on_progress is not None:
             self.report(self.history.last_epoch, paused=True)
         # A Resume and a new Pause can both come within one wait: a flag that counts its pauses

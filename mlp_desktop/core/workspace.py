@@ -563,10 +563,15 @@ class Workspace:
                 self._fresh_weights()
         if not self._sync():
             raise DataError(self.problem)
+        dropped = self.session.continue_from_weights()
+        if dropped is not None:
+            self._emit("history")  # the plots drop the epochs after the best one
         self._run_start_epoch = self.session.history.last_epoch
-        self._start(self.settings["epochs"] if epochs is None else int(epochs))
+        self._start(self.settings["epochs"] if epochs is None else int(epochs),
+                    note=None if dropped is None else _dropped_epochs_note(*dropped))
 
-    def _start(self, epochs: int) -> None:
+    def _start(self, epochs: int, note: str | None = None) -> None:
+        """Start a run of ``epochs``; ``note`` is said once it runs (the window clears older messages)."""
         job = self.session.make_job(epochs)
         self._generation += 1
         job.run_id = self._generation
@@ -575,6 +580,8 @@ class Workspace:
         self._live_epoch = self.session.history.last_epoch
         self._set_dirty(True)
         self._set_state("training")
+        if note:
+            self._say(note)
         self.runner.start(job)
 
     def pause(self) -> None:
@@ -856,6 +863,14 @@ def _fresh_seed() -> int:
     return random.SystemRandom().randrange(MAX_SEED + 1)
 
 
+def _dropped_epochs_note(first: int, last: int) -> str:
+    """What continuing from an early stop's best weights did to the history, in words."""
+    best = first - 1
+    start = "the weights before training (the best)" if best == 0 else f"epoch {best:,}'s weights (the best)"
+    dropped = f"epoch {first:,} was" if first == last else f"epochs {first:,}-{last:,} were"
+    return f"Continuing from {start}; {dropped} dropped from the history."
+
+
 def _last_params(history: History, before_run: np.ndarray) -> np.ndarray:
     """The weights of the history's last epoch (the starting ones before the first)."""
     if len(history):
@@ -896,7 +911,7 @@ def remap_history(history: History, old_state: dict | None, new_state: dict, new
         if index == last and params_now is not None:
             values[~kept] = np.asarray(params_now, dtype=np.float64)[~kept]
         remapped.append(epoch, train, val, values, rate, grad)
-    for name in ("stop_reason", "message", "elapsed_seconds", "best_epoch", "best_val_rmse", "test_rmse"):
+    for name in History.OUTCOME:
         setattr(remapped, name, getattr(history, name))
     # optimizer_state (momenta, Adam's moments) belongs to the old parameter list: the next run starts it anew
     return remapped
