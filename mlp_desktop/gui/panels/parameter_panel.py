@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from ...core import settings as schema
 from ...core.errors import DataError
 from ...core.optimizers import OPTIMIZER_OPTIONS
+from ...core.training import engine_refusal
 from ...core.reading.values import could_become_number, parse_typed_number
 from ...core.workspace import Workspace, WorkspaceEvent
 from ..widgets import error_label
@@ -751,6 +752,27 @@ class ParameterPanel(QWidget):
         self.lr_step_spin.setEnabled("lr_step" in own and schedule == "step")
         self.patience_spin.setEnabled(self.early_stopping_check.isChecked())
         self.min_delta_spin.setEnabled(self.early_stopping_check.isChecked())
+        self._update_engine_choices()
+
+    def _update_engine_choices(self) -> None:
+        """Grey out the optimizers, engines and precisions that cannot train together with the other
+        two chosen, with the core's reason as their tooltip (``training.engine_refusal`` owns the
+        combinations; Train refuses the same ones with the same words). So the panel never offers a
+        combination Train would refuse: L-BFGS is greyed while *Compiled* is chosen, and the other way round."""
+        optimizer = self.optimizer_combo.currentData()
+        engine, dtype = self.engine_combo.currentData(), self.dtype_combo.currentData()
+        for combo, name, refusal in (
+                (self.optimizer_combo, "optimizer", lambda value: engine_refusal(engine, value, dtype)),
+                (self.engine_combo, "engine", lambda value: engine_refusal(value, optimizer, dtype)),
+                (self.dtype_combo, "dtype", lambda value: engine_refusal(engine, optimizer, value))):
+            reasons = []
+            for index in range(combo.count()):
+                reason = refusal(combo.itemData(index))
+                combo.model().item(index).setEnabled(not reason)
+                combo.setItemData(index, reason or None, Qt.ItemDataRole.ToolTipRole)
+                if reason:
+                    reasons.append(f"{combo.itemText(index)}: not with these settings. {reason}")
+            combo.setToolTip("\n\n".join([schema.SETTINGS[name].tooltip(), *reasons]))
 
     # -- helpers -------------------------------------------------------------------------------
     def _optimizer_settings(self) -> dict:
