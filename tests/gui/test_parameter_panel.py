@@ -267,6 +267,27 @@ def test_typed_text_the_field_cannot_take_is_explained_not_rewritten_silently(pa
         assert spin.value() == before and panel.workspace.settings[setting] == before
 
 
+@pytest.mark.parametrize("spin_name, text, quoted", [
+    ("learning_rate_spin", "abc", "\u201cabc\u201d is not a number"),  # was "“c” is not a number"
+    ("epochs_spin", "ten", "\u201cten\u201d is not a number"),  # the e was taken on the way: was "“e”"
+    ("learning_rate_spin", "1e400", "\u201c1e400\u201d is too large"),  # the last 0 was refused: was "“1e40”"
+])
+@pytest.mark.parametrize("typed_into", ["line edit", "spin box"])
+def test_a_refusal_quotes_everything_typed_not_the_last_key(panel, qtbot, spin_name, text, quoted, typed_into):
+    spin = getattr(panel, spin_name)
+    before = spin.value()
+    said = []
+    spin.refused.connect(said.append)
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.lineEdit().selectAll()
+    target = spin.lineEdit() if typed_into == "line edit" else spin  # (a user's keys reach the spin box first)
+    qtbot.keyClicks(target, text)
+    assert quoted in said[-1] and quoted in panel.error_message(), said
+    qtbot.keyClick(target, Qt.Key.Key_Return)  # left as it is: the same words, and the value from before
+    assert quoted in said[-1] and spin.value() == before, said
+
+
 @pytest.mark.parametrize("text, epochs", [("1e6", 1_000_000), ("2.5e3", 2500), ("1,000,000", 1_000_000), ("300", 300)])
 def test_whole_numbers_are_taken_as_people_write_them(panel, qtbot, text, epochs):
     spin = panel.epochs_spin
