@@ -134,6 +134,7 @@ class Workspace:
         self._seed = _fresh_seed()  # the seed in use when none is set (see seed)
         self._pending: set[str] = set()  # changes made while a paused run's history was on its way
         self._run_start_epoch = 0
+        self._dropped: tuple[int, int] | None = None  # epochs the run going on cut from the history first
         self._generation = 0  # runs whose results are still wanted have this number
         self._live = False  # a run is going on in the runner (maybe paused)
         self._paused_history: History | None = None  # the history at the pause, for saving and editing
@@ -567,11 +568,13 @@ class Workspace:
         if dropped is not None:
             self._emit("history")  # the plots drop the epochs after the best one
         self._run_start_epoch = self.session.history.last_epoch
-        self._start(self.settings["epochs"] if epochs is None else int(epochs),
-                    note=None if dropped is None else _dropped_epochs_note(*dropped))
+        self._start(self.settings["epochs"] if epochs is None else int(epochs), dropped)
 
-    def _start(self, epochs: int, note: str | None = None) -> None:
-        """Start a run of ``epochs``; ``note`` is said once it runs (the window clears older messages)."""
+    def _start(self, epochs: int, dropped: tuple[int, int] | None = None) -> None:
+        """Start a run of ``epochs``; with ``dropped`` (the epochs cut from the history first) it says
+        so once the run goes on (the window clears older messages when a run starts), and again
+        when it ends (a short run's end soon replaces the first)."""
+        self._dropped = dropped
         job = self.session.make_job(epochs)
         self._generation += 1
         job.run_id = self._generation
@@ -580,8 +583,8 @@ class Workspace:
         self._live_epoch = self.session.history.last_epoch
         self._set_dirty(True)
         self._set_state("training")
-        if note:
-            self._say(note)
+        if dropped is not None:
+            self._say(_dropped_epochs_note(*dropped))
         self.runner.start(job)
 
     def pause(self) -> None:
@@ -687,6 +690,8 @@ class Workspace:
         if np.isfinite(history.test_rmse) and history.stop_reason != "diverged":  # the held-out test rows
             message += (f" Test RMSE {history.test_rmse * self.session.rmse_unit_scale:.4g} "
                         f"on {self.session.n_test:,} rows never trained on.")
+        if self._dropped is not None:
+            message += " " + _dropped_epochs_note(*self._dropped, ended=True)
         self._say(message)
 
     def run_failed(self, message: str, details: str = "", run_id: int | None = None) -> None:
@@ -863,12 +868,13 @@ def _fresh_seed() -> int:
     return random.SystemRandom().randrange(MAX_SEED + 1)
 
 
-def _dropped_epochs_note(first: int, last: int) -> str:
-    """What continuing from an early stop's best weights did to the history, in words."""
+def _dropped_epochs_note(first: int, last: int, ended: bool = False) -> str:
+    """What continuing from an early stop's best weights did to the history, in words (``ended``:
+    said when the run is over)."""
     best = first - 1
     start = "the weights before training (the best)" if best == 0 else f"epoch {best:,}'s weights (the best)"
     dropped = f"epoch {first:,} was" if first == last else f"epochs {first:,}-{last:,} were"
-    return f"Continuing from {start}; {dropped} dropped from the history."
+    return f"{'Continued' if ended else 'Continuing'} from {start}; {dropped} dropped from the history."
 
 
 def _last_params(history: History, before_run: np.ndarray) -> np.ndarray:

@@ -574,6 +574,9 @@ def test_continuing_after_an_early_stop_drops_the_epochs_after_the_best_one():
     np.testing.assert_array_equal(history.params[best - 1], weights)
     assert f"Continuing from epoch {best}'s weights (the best); epochs {best + 1}-{stopped} were dropped " \
            "from the history." in said
+    # said again when the run ends (a short run's end replaces the first at once)
+    assert said[-1].startswith(f"Finished at epoch {best + 5}") and said[-1].endswith(
+        f" Continued from epoch {best}'s weights (the best); epochs {best + 1}-{stopped} were dropped from the history.")
 
 
 def test_the_note_about_dropped_epochs_is_said_while_the_run_goes_on():
