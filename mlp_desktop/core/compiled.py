@@ -43,6 +43,24 @@ LOSS_CODES = {"mse": 0, "cross_entropy": 1}
 OPTIMIZER_CODES = {"sgd": 0, "adam": 1, "rmsprop": 2}
 """The step rules the kernel runs (L-BFGS and Levenberg-Marquardt drive themselves, on the full batch)."""
 
+OPTIMIZER_NAMES = {"lbfgs": "L-BFGS", "lm": "Levenberg-Marquardt"}
+
+
+def refusal(optimizer: str, dtype: str = "float64") -> str:
+    """Why the kernel cannot train with ``optimizer`` in ``dtype``, in words; ``""`` when it can.
+
+    The one owner of what the compiled engine runs (:func:`~mlp_desktop.core.training.engine_refusal`
+    asks it): ``TrainConfig`` refuses the rest with this message, ``engine="auto"`` then uses NumPy,
+    and the parameter panel greys the choice out with this as the reason."""
+    if optimizer not in OPTIMIZER_CODES:
+        name = OPTIMIZER_NAMES.get(optimizer, optimizer)
+        return (f"The compiled engine runs SGD, Adam and RMSprop; {name} runs on the full batch in NumPy. "
+                "Set the engine to Auto or NumPy.")
+    if dtype != "float64":
+        return "The compiled engine computes in float64; choose float64, or the NumPy engine for float32."
+    return ""
+
+
 # Kernel return codes (what ended a call); training maps them to stop reasons.
 RAN, DIVERGED, TARGET_REACHED, EARLY_STOPPED = 0, 1, 2, 3
 

@@ -19,6 +19,16 @@ from .lazy import pd
 CATEGORICAL = "categorical"
 
 
+def row_shares(matrix) -> np.ndarray:
+    """Each cell of a confusion matrix (rows actual, columns predicted) as a share of its row: of the
+    rows that really are a class, the share predicted as each class. Every row sums to 1 (a class
+    absent from the rows: 0s), so a large class does not outweigh a small one; the diagonal is the
+    recall."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    actual = matrix.sum(axis=1, keepdims=True)
+    return np.divide(matrix, actual, out=np.zeros_like(matrix), where=actual > 0)
+
+
 def precision_recall(matrix) -> tuple[np.ndarray, np.ndarray]:
     """Per-class precision and recall of a confusion matrix (rows actual, columns predicted).
 
@@ -27,10 +37,8 @@ def precision_recall(matrix) -> tuple[np.ndarray, np.ndarray]:
     matrix = np.asarray(matrix, dtype=np.float64)
     correct = np.diag(matrix)
     predicted = matrix.sum(axis=0)
-    actual = matrix.sum(axis=1)
     precision = np.divide(correct, predicted, out=np.zeros_like(correct), where=predicted > 0)
-    recall = np.divide(correct, actual, out=np.zeros_like(correct), where=actual > 0)
-    return precision, recall
+    return precision, np.diag(row_shares(matrix)).copy()
 
 
 def _actual_labels(model, frame: pd.DataFrame) -> np.ndarray:
@@ -44,8 +52,9 @@ def class_report(model, frame: pd.DataFrame) -> dict:
     """Accuracy, confusion matrix and per-class precision/recall of a classifier on ``frame``.
 
     Returns ``{"task", "n_samples", "classes", "accuracy", "confusion_matrix" (n_classes, n_classes)
-    int array, rows actual and columns predicted, "precision", "recall" (n_classes,)}``. The class
-    order is the model's; a label the model never saw is appended (it can never be right).
+    int array, rows actual and columns predicted, "confusion_shares" (the same, each row as shares of
+    its total: :func:`row_shares`), "precision", "recall" (n_classes,)}``. The class order is the
+    model's; a label the model never saw is appended (it can never be right).
     """
     pre = model.preprocessor
     classes = [str(c) for c in pre.classes]
@@ -54,6 +63,7 @@ def class_report(model, frame: pd.DataFrame) -> dict:
         empty = np.zeros(len(classes))
         return {"task": "classification", "n_samples": 0, "classes": classes, "accuracy": float("nan"),
                 "confusion_matrix": np.zeros((len(classes), len(classes)), dtype=np.int64),
+                "confusion_shares": np.zeros((len(classes), len(classes))),
                 "precision": empty, "recall": empty.copy()}
     actual = _actual_labels(model, frame)
     predicted = pre.labels(model.raw_outputs(frame)).astype(str)
@@ -62,7 +72,7 @@ def class_report(model, frame: pd.DataFrame) -> dict:
     precision, recall = precision_recall(matrix)
     return {"task": "classification", "n_samples": n, "classes": classes,
             "accuracy": metrics.accuracy(actual, predicted), "confusion_matrix": matrix,
-            "precision": precision, "recall": recall}
+            "confusion_shares": row_shares(matrix), "precision": precision, "recall": recall}
 
 
 def regression_report(model, frame: pd.DataFrame) -> dict:

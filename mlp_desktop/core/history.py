@@ -46,7 +46,9 @@ class History:
 
     With validation rows, ``best_epoch`` is the epoch of the lowest validation RMSE of the last run
     (``best_val_rmse``; 0 when the weights before training were best), else ``None``; an
-    ``"early_stopped"`` run put the network back to that epoch's weights. ``test_rmse`` is the RMSE
+    ``"early_stopped"`` run put the network back to that epoch's weights (``best_train_rmse`` is their
+    training RMSE), so its rows after that epoch describe weights the network no longer has
+    (:meth:`epochs_past_weights`; a continued run drops them: :meth:`cut_back`). ``test_rmse`` is the RMSE
     on the held-out test rows after the last run (NaN without test rows). ``optimizer_state``
     lets a run continuing this history pick up the optimizer's momenta where the last one left them.
     ``engine`` names the engine that ran the last run (``"numpy"`` or ``"compiled"``).
@@ -73,6 +75,7 @@ class History:
         self.elapsed_seconds = 0.0
         self.best_epoch: int | None = None
         self.best_val_rmse = np.nan
+        self.best_train_rmse = np.nan  # of the weights an early stop put back (NaN otherwise)
         self.test_rmse = np.nan
         # The optimizer's running state (momenta, Adam's moments, LM's damping) after the last
         # run, so that continuing goes on exactly; kept in memory only, not in project files.
@@ -200,6 +203,49 @@ class History:
 
     def __len__(self) -> int:
         return self._buffer.n_rows
+
+    OUTCOME = ("stop_reason", "message", "elapsed_seconds", "best_epoch", "best_val_rmse", "best_train_rmse",
+               "test_rmse", "engine")
+    """How the last run ended: what a copy of this history (cut back, remapped after an edit) keeps."""
+
+    def epochs_past_weights(self) -> tuple[int, int] | None:
+        """``(first, last)``: the epochs whose rows describe weights the network no longer has, or ``None``.
+
+        After an early stop the network holds the best epoch's weights, but the record goes on to
+        the epoch the run stopped at (the plateau that stopped it is worth seeing). A run continuing
+        from the best weights drops those rows (:meth:`cut_back`) and counts on from the best epoch."""
+        best = self.best_epoch
+        if self.stop_reason == "early_stopped" and best is not None and best < self._last_epoch:
+            return best + 1, self._last_epoch
+        return None
+
+    def cut_back(self, epoch: int, params: np.ndarray) -> "History":
+        """A copy of this history that ends at ``epoch``, whose weights are ``params`` (the network's):
+        the rows after it are dropped, and a run continuing the copy counts on from ``epoch + 1``.
+
+        ``epoch`` is the best epoch of an early stop (:meth:`epochs_past_weights`). Its row is kept
+        (with ``params``, which differ from the recorded ones only after an edit or a step); a
+        thinned record that skipped it gets a row made of the best epoch's RMSEs and ``params``
+        (no learning rate or gradient size: NaN). Epoch 0 leaves the weights before training only.
+        """
+        epoch = int(epoch)
+        params = np.asarray(params, dtype=np.float64)
+        cut = History(self.parameter_names, max_rows=self.capacity, memory_budget=2**62)
+        if self.initial_params is not None:
+            cut.set_initial(self.initial_train_rmse, self.initial_val_rmse, self.initial_params)
+        epochs, rows = self.records()
+        kept = epochs <= epoch
+        epochs, rows = epochs[kept], rows[kept]
+        has_row = len(epochs) > 0 and epochs[-1] == epoch
+        if has_row:
+            rows[-1, 2:] = params
+        cut.extend(epochs, rows, self.learning_rates[kept], self.grad_rms[kept])
+        if epoch > 0 and not has_row:
+            cut.append(epoch, self.best_train_rmse, self.best_val_rmse, params)
+        for name in self.OUTCOME:
+            setattr(cut, name, getattr(self, name))
+        # optimizer_state belongs to later weights (an early stop drops it): the next run starts it afresh
+        return cut
 
     @property
     def nbytes(self) -> int:

@@ -211,6 +211,7 @@ def _history_arrays(history: History, arrays: dict) -> dict:
         "elapsed_seconds": history.elapsed_seconds,
         "best_epoch": history.best_epoch,
         "best_val_rmse": history.best_val_rmse,
+        "best_train_rmse": history.best_train_rmse,
         "test_rmse": history.test_rmse,
     }
 
@@ -495,6 +496,7 @@ def _read_history(arrays: dict, meta, layer_sizes: list[int], name: str) -> Hist
     best = meta.get("best_epoch")
     history.best_epoch = best if isinstance(best, int) and not isinstance(best, bool) and best >= 0 else None
     history.best_val_rmse = _number(meta.get("best_val_rmse"))
+    history.best_train_rmse = _number(meta.get("best_train_rmse"))  # saved since December 2026 (NaN before: only needed when the best epoch has no row)
     history.test_rmse = _number(meta.get("test_rmse"))
     return history
 

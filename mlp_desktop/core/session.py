@@ -158,14 +158,29 @@ class TrainingSession:
         self.history = History(self.net.parameter_names())
 
     # -- training ------------------------------------------------------------------------------
+    def continue_from_weights(self) -> tuple[int, int] | None:
+        """Cut the history back to the epoch whose weights the network holds, before a run continues it.
+
+        After an early stop the network holds the best epoch's weights while the history goes on to
+        the epoch the run stopped at; a run continuing from those weights drops the later rows and
+        counts on from the best epoch (:meth:`History.cut_back`). Returns ``(first, last)``, the
+        epochs dropped, or ``None`` when the history already ends at the network's weights.
+        """
+        history = self.history
+        dropped = history.epochs_past_weights() if history is not None and self.net is not None else None
+        if dropped is not None:
+            self.history = history.cut_back(dropped[0] - 1, self.net.get_parameters())
+        return dropped
+
     def make_job(self, epochs: int | None = None, progress_interval: float = 1 / 30) -> TrainingJob:
         """The next run as plain data (for :mod:`~mlp_desktop.core.training_process`).
 
-        Trains ``epochs`` (default: the configured number) from the current weights. The
-        configured target RMSE is in the target's units, like the RMSE the GUI shows.
+        Trains ``epochs`` (default: the configured number) from the current weights, continuing the
+        history from the epoch of those weights (:meth:`continue_from_weights`). The configured target RMSE is in the target's units, like the RMSE the GUI shows.
         """
         self.prepare()
         self.forget_removed_weights()  # the run trains the rest of the network on without them
+        self.continue_from_weights()  # (the workspace has done it already, to say so)
         config = run_config(self.config, self.loss, self.preprocessor,
                             epochs=self.config.epochs if epochs is None else epochs)
         # The arrays are made by the thread that runs the job, and only if the training process

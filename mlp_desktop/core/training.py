@@ -135,13 +135,9 @@ class TrainConfig:
                 f"The validation ({self.validation_fraction:.0%}) and test ({self.test_fraction:.0%}) fractions "
                 "together must leave rows to train on; make them smaller."
             )
-        if self.engine == "compiled" and OPTIMIZERS[self.optimizer].drives_itself:
-            name = {"lbfgs": "L-BFGS", "lm": "Levenberg-Marquardt"}.get(self.optimizer, self.optimizer)
-            raise DataError(f"The compiled engine runs SGD, Adam and RMSprop; {name} runs on the full batch in "
-                            "NumPy. Set the engine to Auto or NumPy.")
-        if self.engine == "compiled" and self.dtype == "float32":
-            raise DataError("The compiled engine computes in float64; choose float64, or the NumPy engine for "
-                            "float32.")
+        refused = engine_refusal(self.engine, self.optimizer, self.dtype)
+        if refused:
+            raise DataError(refused)
         if self.lr_decay is None:
             self.lr_decay = LR_DECAY_DEFAULTS.get(self.lr_schedule)
         elif self.lr_schedule in ("step", "exponential") and not 0.0 < self.lr_decay <= 1.0:
@@ -425,7 +421,7 @@ def choose_engine(config: TrainConfig, batch: int, layer_sizes) -> str:
     ``engine="compiled"`` without numba (or where it cannot load) is a :class:`DataError` that
     says so; ``"auto"`` then quietly uses NumPy.
     """
-    if OPTIMIZERS[config.optimizer].drives_itself or config.engine == "numpy" or config.dtype != "float64":
+    if config.engine == "numpy" or engine_refusal("compiled", config.optimizer, config.dtype):
         return "numpy"
     wanted = config.engine == "compiled" or compiled.faster_than_numpy(layer_sizes, batch)
     if not wanted:
@@ -440,6 +436,16 @@ def choose_engine(config: TrainConfig, batch: int, layer_sizes) -> str:
         raise DataError(f"The compiled engine is not available: {compiled.unavailable_reason()}. Set the engine to "
                         "Auto or NumPy to train with NumPy.")
     return "numpy"
+
+
+def engine_refusal(engine: str, optimizer: str, dtype: str = "float64") -> str:
+    """Why ``engine`` cannot train with ``optimizer`` in ``dtype``, in words; ``""`` when it can.
+
+    The allowed combinations in one place (:func:`compiled.refusal`: NumPy and Auto run everything):
+    ``TrainConfig`` refuses the others with this message, :func:`choose_engine` lets Auto use NumPy
+    for them, and the parameter panel greys out the choices it refuses, with the message as the reason.
+    """
+    return compiled.refusal(optimizer, dtype) if engine == "compiled" else ""
 
 
 def _learning_rates(config: TrainConfig, first_epoch: int, count: int) -> np.ndarray:
@@ -650,6 +656,9 @@ class _Loop:
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> None:
         history, params = self.history, self.params
+        # Until this run ends its history tells how the last run ended no more: a copy taken at a
+        # pause (saved, or kept for an edit) holds the weights of its last epoch, like a stopped run.
+        history.stop_reason, history.message, history.best_train_rmse = "stopped", "", math.nan
         train_rmse, val_rmse = self.evaluate()
         history.set_initial(train_rmse, val_rmse, params)
         self.last_good = params.copy()
@@ -665,6 +674,9 @@ class _Loop:
             reason = self.run_steps()
         if reason == "early_stopped":
             np.copyto(params, self.best_params)
+            # kept for a run that continues from these weights: it cuts the history back to the best
+            # epoch, and a thinned record may have no row of it (History.cut_back)
+            history.best_train_rmse = self.evaluate()[0]
         # Momenta after a divergence are garbage, and after an early stop they belong to later
         # weights than the ones put back: a continued run then starts its optimizer afresh.
         fresh = reason in ("diverged", "early_stopped")
@@ -960,6 +972,8 @@ class _Loop:
         pause = self.pause_event
         if pause is None or not pause.is_set():
             return
+        # the history as of the pause (sent with the paused report) marks this run's best epoch so far
+        self.history.best_epoch, self.history.best_val_rmse = self.best_epoch, self.best_val
         if self.on_progress is not None:
             self.report(self.history.last_epoch, paused=True)
         # A Resume and a new Pause can both come within one wait: a flag that counts its pauses

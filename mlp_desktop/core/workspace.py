@@ -134,6 +134,7 @@ class Workspace:
         self._seed = _fresh_seed()  # the seed in use when none is set (see seed)
         self._pending: set[str] = set()  # changes made while a paused run's history was on its way
         self._run_start_epoch = 0
+        self._dropped: tuple[int, int] | None = None  # epochs the run going on cut from the history first
         self._generation = 0  # runs whose results are still wanted have this number
         self._live = False  # a run is going on in the runner (maybe paused)
         self._paused_history: History | None = None  # the history at the pause, for saving and editing
@@ -563,10 +564,17 @@ class Workspace:
                 self._fresh_weights()
         if not self._sync():
             raise DataError(self.problem)
+        dropped = self.session.continue_from_weights()
+        if dropped is not None:
+            self._emit("history")  # the plots drop the epochs after the best one
         self._run_start_epoch = self.session.history.last_epoch
-        self._start(self.settings["epochs"] if epochs is None else int(epochs))
+        self._start(self.settings["epochs"] if epochs is None else int(epochs), dropped)
 
-    def _start(self, epochs: int) -> None:
+    def _start(self, epochs: int, dropped: tuple[int, int] | None = None) -> None:
+        """Start a run of ``epochs``; with ``dropped`` (the epochs cut from the history first) it says
+        so once the run goes on (the window clears older messages when a run starts), and again
+        when it ends (a short run's end soon replaces the first)."""
+        self._dropped = dropped
         job = self.session.make_job(epochs)
         self._generation += 1
         job.run_id = self._generation
@@ -575,6 +583,8 @@ class Workspace:
         self._live_epoch = self.session.history.last_epoch
         self._set_dirty(True)
         self._set_state("training")
+        if dropped is not None:
+            self._say(_dropped_epochs_note(*dropped))
         self.runner.start(job)
 
     def pause(self) -> None:
@@ -680,6 +690,8 @@ class Workspace:
         if np.isfinite(history.test_rmse) and history.stop_reason != "diverged":  # the held-out test rows
             message += (f" Test RMSE {history.test_rmse * self.session.rmse_unit_scale:.4g} "
                         f"on {self.session.n_test:,} rows never trained on.")
+        if self._dropped is not None:
+            message += " " + _dropped_epochs_note(*self._dropped, ended=True)
         self._say(message)
 
     def run_failed(self, message: str, details: str = "", run_id: int | None = None) -> None:
@@ -856,6 +868,15 @@ def _fresh_seed() -> int:
     return random.SystemRandom().randrange(MAX_SEED + 1)
 
 
+def _dropped_epochs_note(first: int, last: int, ended: bool = False) -> str:
+    """What continuing from an early stop's best weights did to the history, in words (``ended``:
+    said when the run is over)."""
+    best = first - 1
+    start = "the weights before training (the best)" if best == 0 else f"epoch {best:,}'s weights (the best)"
+    dropped = f"epoch {first:,} was" if first == last else f"epochs {first:,}-{last:,} were"
+    return f"{'Continued' if ended else 'Continuing'} from {start}; {dropped} dropped from the history."
+
+
 def _last_params(history: History, before_run: np.ndarray) -> np.ndarray:
     """The weights of the history's last epoch (the starting ones before the first)."""
     if len(history):
@@ -896,7 +917,7 @@ def remap_history(history: History, old_state: dict | None, new_state: dict, new
         if index == last and params_now is not None:
             values[~kept] = np.asarray(params_now, dtype=np.float64)[~kept]
         remapped.append(epoch, train, val, values, rate, grad)
-    for name in ("stop_reason", "message", "elapsed_seconds", "best_epoch", "best_val_rmse", "test_rmse"):
+    for name in History.OUTCOME:
         setattr(remapped, name, getattr(history, name))
     # optimizer_state (momenta, Adam's moments) belongs to the old parameter list: the next run starts it anew
     return remapped

@@ -155,6 +155,24 @@ def test_settings_the_kernel_cannot_run_are_refused_in_words():
         TrainConfig(engine="fortran")
 
 
+def test_the_combinations_a_run_refuses_are_the_ones_engine_refusal_names():
+    """One owner: the parameter panel greys out what engine_refusal names, and Train refuses exactly that."""
+    from mlp_desktop.core.settings import SETTINGS
+    from mlp_desktop.core.training import engine_refusal
+
+    for engine in SETTINGS["engine"].choices:
+        for optimizer in SETTINGS["optimizer"].choices:
+            for dtype in SETTINGS["dtype"].choices:
+                reason = engine_refusal(engine, optimizer, dtype)
+                try:
+                    TrainConfig(engine=engine, optimizer=optimizer, dtype=dtype)
+                    refused = ""
+                except DataError as error:
+                    refused = str(error)
+                assert refused == reason, (engine, optimizer, dtype)
+                assert bool(reason) == (engine == "compiled" and (optimizer in ("lbfgs", "lm") or dtype == "float32"))
+
+
 def test_without_numba_auto_trains_with_numpy_and_compiled_says_why(monkeypatch):
     """What CI without numba sees: the NumPy path, and a plain error when the kernel is asked for."""
     monkeypatch.setattr(compiled, "available", lambda: False)

@@ -9,7 +9,7 @@ import pytest
 
 from mlp_desktop.core.errors import DataError
 from mlp_desktop.core.evaluation import (
-    class_report, decision_grid, evaluation_report, numeric_inputs, precision_recall,
+    class_report, decision_grid, evaluation_report, numeric_inputs, precision_recall, row_shares,
 )
 from mlp_desktop.core.metrics import confusion_matrix
 from mlp_desktop.core.session import trained_sample_session
@@ -37,6 +37,14 @@ def test_precision_recall_hand_example():
     np.testing.assert_allclose(precision, [2 / 3, 0.0, 0.0])
     np.testing.assert_allclose(recall, [2 / 3, 0.0, 0.0])
     assert not np.isnan(precision).any() and not np.isnan(recall).any()
+
+
+def test_row_shares_weigh_every_actual_class_alike():
+    """A class of 90 rows and one of 10, each right 80% of the time: the same shade on the diagonal."""
+    matrix = np.array([[72, 18, 0], [2, 8, 0], [0, 0, 0]])
+    shares = row_shares(matrix)
+    np.testing.assert_allclose(shares, [[0.8, 0.2, 0.0], [0.2, 0.8, 0.0], [0.0, 0.0, 0.0]])  # no NaN for c
+    np.testing.assert_allclose(np.diag(shares), precision_recall(matrix)[1])  # the diagonal is the recall
 
 
 def test_always_class_zero_confusion_matrix(iris):

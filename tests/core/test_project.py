@@ -409,6 +409,7 @@ def test_version_2_file_opens_with_the_new_settings_at_their_defaults(tmp_path):
     assert usable == {"learning_rate": 0.1, "momentum": 0.9} and ignored == []
     assert np.isnan(project.history.learning_rates).all() and len(project.history.learning_rates) == 5
     assert project.history.best_epoch is None and np.isnan(project.history.test_rmse)
+    assert np.isnan(project.history.best_train_rmse)
     _assert_same_history(project.history, history)
 
 
@@ -421,6 +422,7 @@ def test_new_settings_and_history_fields_round_trip(tmp_path):
     for epoch in range(1, 4):
         history.append(epoch, 1.0 / epoch, 2.0 / epoch, np.full(len(n), epoch, dtype=float), 0.01 * epoch)
     history.best_epoch, history.best_val_rmse, history.test_rmse = 2, 1.0, 0.75
+    history.best_train_rmse = 0.5  # (kept by an early stop, for cutting a thinned record back)
     project.history = history
     save_project(project, tmp_path / "new.mlpd")
     loaded = load_project(tmp_path / "new.mlpd")
@@ -431,6 +433,7 @@ def test_new_settings_and_history_fields_round_trip(tmp_path):
         "adam", 0.01, 7, "balanced")
     np.testing.assert_array_equal(loaded.history.learning_rates, [0.01, 0.02, 0.03])
     assert (loaded.history.best_epoch, loaded.history.best_val_rmse, loaded.history.test_rmse) == (2, 1.0, 0.75)
+    assert loaded.history.best_train_rmse == 0.5
 
 
 def test_migrated_project_saves_as_current_version(v1_fixture, tmp_path):

@@ -270,3 +270,19 @@ def test_training_data_that_cannot_be_made_ends_the_run_with_a_message(error, me
     process.start = lambda: None  # no child: the failure comes before anything is sent
     with pytest.raises(TrainingFailed, match=message):
         process.run(job, lambda report: None)
+
+
+def test_training_on_after_an_early_stop_continues_from_the_best_epoch():
+    """The Python API does what the app does: the epochs after the best one are dropped."""
+    session = health_session()
+    session.set_config(TrainConfig(epochs=400, learning_rate=0.05, optimizer="adam", seed=3,
+                                   validation_fraction=0.3, early_stopping_patience=20))
+    first = session.train()
+    best = first.best_epoch
+    assert first.stop_reason == "early_stopped" and best < first.last_epoch
+    weights = session.net.get_parameters()
+    session.set_config(TrainConfig(epochs=5, learning_rate=0.05, optimizer="adam", seed=3, validation_fraction=0.3))
+    history = session.train()
+    np.testing.assert_array_equal(history.epochs, np.arange(1, best + 6))
+    np.testing.assert_array_equal(history.params[best - 1], weights)
+    assert session.continue_from_weights() is None  # nothing more to drop

@@ -1,7 +1,9 @@
 """Training: worked examples, update modes, reproducibility, stopping, divergence, validation."""
 
+import copy
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -669,3 +671,66 @@ def test_gradient_sizes_are_recorded_only_where_measured():
     headless = train(MLP([2, 3, 1], ["tanh", "identity"], seed=2), np.zeros((4, 2)), np.zeros((4, 1)),
                      TrainConfig(epochs=2, batch_size=1, engine="numpy"))
     assert np.isnan(headless.grad_rms).all()  # not measured without progress reports: not made up
+
+
+# -- continuing after an early stop ---------------------------------------------------------------
+def test_the_early_stop_keeps_the_best_weights_rmse_and_a_cut_history_ends_at_them():
+    X, Y = overfitting_problem()
+    net = MLP([1, 30, 1], ["tanh", "identity"], seed=0)
+    config = TrainConfig(epochs=5000, learning_rate=0.02, optimizer="adam", batch_size=4, shuffle=True, seed=1,
+                         validation_fraction=0.3, early_stopping_patience=15)
+    history = train(net, X, Y, config)
+    best = history.best_epoch
+    row = list(history.epochs).index(best)
+    assert history.best_train_rmse == pytest.approx(history.train_rmse[row], rel=1e-12)
+    assert history.epochs_past_weights() == (best + 1, best + 15)
+    cut = history.cut_back(best, net.get_parameters())
+    assert cut.last_epoch == best and cut.epochs_past_weights() is None and history.last_epoch == best + 15
+    np.testing.assert_array_equal(cut.epochs, history.epochs[:row + 1])
+    np.testing.assert_array_equal(cut.last_params, net.get_parameters())
+    assert (cut.best_epoch, cut.stop_reason, cut.initial_train_rmse) == (best, "early_stopped",
+                                                                         history.initial_train_rmse)
+    continued = train(net, X, Y, replace(config, epochs=3, early_stopping_patience=None), history=cut)
+    np.testing.assert_array_equal(continued.epochs[-4:], np.arange(best, best + 4))
+
+
+def test_a_thinned_history_cut_back_to_an_epoch_it_has_no_row_of_ends_with_that_epoch():
+    names = ["W1[0,0]", "b1[0]"]
+    history = History(names, max_rows=4)
+    for epoch in range(1, 11):
+        history.append(epoch, 1.0 / epoch, 2.0 / epoch, np.array([epoch, -epoch], dtype=float), 0.1)
+    history.stop_reason, history.best_epoch, history.best_val_rmse, history.best_train_rmse = (
+        "early_stopped", 6, 2.0 / 6, 1.0 / 6)
+    assert 6 not in history.epochs  # thinned away
+    cut = history.cut_back(6, np.array([6.0, -6.0]))
+    assert cut.last_epoch == 6 and cut.epochs[-1] == 6 and all(cut.epochs[:-1] < 6)
+    assert cut.latest_rmse == (1.0 / 6, 2.0 / 6)
+    np.testing.assert_array_equal(cut.last_params, [6.0, -6.0])
+    assert np.isnan(cut.learning_rates[-1])  # not recorded for the made-up row
+    nothing = history.cut_back(0, np.zeros(2))  # the weights before training were the best
+    assert nothing.last_epoch == 0 and len(nothing) == 0
+
+
+def test_a_run_s_paused_history_tells_its_best_so_far_not_the_early_stop_before_it():
+    """A run continuing an early stop is paused: the history as of the pause (saved, or kept for an edit)
+    holds the weights of its last epoch, so nothing in it may be cut again when training goes on."""
+    X, Y = overfitting_problem()
+    net = MLP([1, 30, 1], ["tanh", "identity"], seed=0)
+    config = TrainConfig(epochs=5000, learning_rate=0.02, optimizer="adam", batch_size=4, shuffle=True, seed=1,
+                         validation_fraction=0.3, early_stopping_patience=15)
+    history = train(net, X, Y, config)
+    cut = history.cut_back(history.best_epoch, net.get_parameters())
+    pause, stop = threading.Event(), threading.Event()
+    paused, pause_at = [], cut.last_epoch + 3
+
+    def on_progress(report):
+        if report.paused:
+            paused.append(copy.deepcopy(cut))  # (the history being continued, as of the pause)
+            stop.set()
+        elif report.epoch >= pause_at:
+            pause.set()
+
+    train(net, X, Y, replace(config, epochs=50), on_progress, stop, pause_event=pause, history=cut,
+          progress_every=1, progress_interval=None)
+    assert paused and paused[0].stop_reason == "stopped" and paused[0].epochs_past_weights() is None
+    assert paused[0].last_epoch == pause_at and history.best_epoch <= paused[0].best_epoch <= pause_at

@@ -78,3 +78,27 @@ def test_one_thousand_is_never_one():
 ])
 def test_numbers_being_typed(text, partial):
     assert could_become_number(text) is partial
+
+
+# -- what was typed, refused keys included (a number field drops keys that cannot make a number) ---
+def test_typed_text_puts_refused_keys_back_where_they_were_typed():
+    from mlp_desktop.core.reading.values import TypedText
+
+    typing = TypedText()
+    # "abc" over the selected "0.01": each key is refused, the selection stays, the next key goes over it again
+    assert typing.key("0.01", 0, 4, "a", refused=True) == "a"
+    assert typing.key("0.01", 0, 4, "b", refused=True) == "ab"
+    assert typing.key("0.01", 0, 4, "c", refused=True) == "abc"
+    assert typing.text("0.01") == "abc" and typing.text("0.02") == "0.02"  # (other text: not what was typed)
+    typing.clear()
+    # "ten" over "1000": t refused, e taken (the field shows "e"), n refused after it
+    assert typing.key("1000", 0, 4, "t", refused=True) == "t"
+    assert typing.key("1000", 0, 4, "e", refused=False) == "te"
+    assert typing.key("e", 1, 0, "n", refused=True) == "ten"
+    assert typing.text("e") == "ten"
+    typing.clear()
+    # typed at the end of what the field shows
+    assert typing.key("0.0", 3, 0, "x", refused=True) == "0.0x"
+    assert typing.key("0.0", 3, 0, "5", refused=False) == "0.0x5"
+    # a key typed elsewhere starts afresh; taken keys alone are the field's own text
+    assert typing.key("0.05", 0, 0, "1", refused=False) == "10.05" and typing.text("10.05") == "10.05"

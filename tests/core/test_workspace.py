@@ -541,3 +541,88 @@ def test_a_history_remapped_by_an_edit_keeps_its_rows_when_training_continues():
     old = remapped.epochs[remapped.epochs <= 200_000]
     assert np.diff(np.concatenate([[0], old])).max() <= 2 * remapped.stride
     assert old.size >= 0.2 * len(remapped)
+
+
+# -- continuing after an early stop: the history goes back to the weights the network holds --------
+def early_stopped_workspace() -> tuple[Workspace, list[str]]:
+    """The health-score sample trained until early stopping put back the best epoch's weights."""
+    workspace = Workspace()
+    said: list[str] = []
+    workspace.subscribe(lambda event: said.append(event.detail) if event.kind == "message" else None)
+    workspace.open_table(sample("health_score"), SAMPLE_SETUPS["health_score"])
+    workspace.set_data_settings(validation_fraction=0.3)
+    workspace.set_settings(epochs=400, early_stopping_patience=20, seed=3, optimizer="adam", learning_rate=0.05)
+    workspace.train()
+    history = workspace.history
+    assert history.stop_reason == "early_stopped" and 0 < history.best_epoch < history.last_epoch
+    return workspace, said
+
+
+def test_continuing_after_an_early_stop_drops_the_epochs_after_the_best_one():
+    workspace, said = early_stopped_workspace()
+    before = workspace.history
+    best, stopped = before.best_epoch, before.last_epoch
+    weights = workspace.net.get_parameters()
+    np.testing.assert_array_equal(before.params[before.epochs == best][0], weights)  # the best epoch's weights
+    workspace.set_settings(epochs=5, early_stopping_patience=None)
+    workspace.train()
+    history = workspace.history
+    # counted on from the best epoch, one row per epoch: rows best+1..stopped of the first run are gone
+    assert history.last_epoch == best + 5
+    np.testing.assert_array_equal(history.epochs, np.arange(1, best + 6))
+    np.testing.assert_array_equal(history.train_rmse[:best], before.train_rmse[:best])
+    np.testing.assert_array_equal(history.params[best - 1], weights)
+    assert f"Continuing from epoch {best}'s weights (the best); epochs {best + 1}-{stopped} were dropped " \
+           "from the history." in said
+    # said again when the run ends (a short run's end replaces the first at once)
+    assert said[-1].startswith(f"Finished at epoch {best + 5}") and said[-1].endswith(
+        f" Continued from epoch {best}'s weights (the best); epochs {best + 1}-{stopped} were dropped from the history.")
+
+
+def test_the_note_about_dropped_epochs_is_said_while_the_run_goes_on():
+    """The window clears older messages when a run starts: the note comes after the "training" state."""
+    workspace, _ = early_stopped_workspace()
+    events = []
+    workspace.subscribe(lambda event: events.append((event.kind, event.detail, workspace.run_state)))
+    workspace.train()
+    kinds = [kind for kind, _, _ in events]
+    note = next(i for i, (kind, detail, _) in enumerate(events) if kind == "message" and "Continuing" in detail)
+    assert events[note][2] == "training" and kinds.index("history") < note
+
+
+def test_without_an_early_stop_nothing_is_dropped():
+    workspace, runner = make_workspace()
+    workspace.train()
+    runner.complete()
+    said = []
+    workspace.subscribe(lambda event: said.append(event.detail) if event.kind == "message" else None)
+    workspace.train()
+    runner.complete()
+    assert workspace.history.last_epoch == 40 and not any("dropped" in text for text in said)
+
+
+def test_continuing_after_an_early_stop_is_the_same_after_saving_and_reopening(tmp_path):
+    first, _ = early_stopped_workspace()
+    save_project(first.project(), tmp_path / "stopped.mlpproj")
+    reopened = Workspace()
+    project = load_project(tmp_path / "stopped.mlpproj")
+    reopened.open_project(project, sample("health_score"), tmp_path / "stopped.mlpproj")
+    assert reopened.history.epochs_past_weights() == first.history.epochs_past_weights()
+    for workspace in (first, reopened):
+        workspace.set_settings(epochs=30)
+        workspace.train()
+    np.testing.assert_array_equal(reopened.net.get_parameters(), first.net.get_parameters())
+    np.testing.assert_array_equal(reopened.history.epochs, first.history.epochs)
+    np.testing.assert_array_equal(reopened.history.params, first.history.params)
+    np.testing.assert_array_equal(reopened.history.train_rmse, first.history.train_rmse)
+
+
+def test_the_same_seed_continues_an_early_stop_the_same_way():
+    runs = []
+    for _ in range(2):
+        workspace, _ = early_stopped_workspace()
+        workspace.train()
+        runs.append(workspace)
+    np.testing.assert_array_equal(runs[0].net.get_parameters(), runs[1].net.get_parameters())
+    np.testing.assert_array_equal(runs[0].history.epochs, runs[1].history.epochs)
+    np.testing.assert_array_equal(runs[0].history.val_rmse, runs[1].history.val_rmse)

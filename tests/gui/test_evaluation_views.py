@@ -52,6 +52,12 @@ def shown_results(qtbot, trained_model, width: int) -> EvaluationView:
     return view
 
 
+def cell_texts(report: dict) -> list[list[str]]:
+    """What each cell of the confusion matrix reads: "count (share of its actual class)", "0" when empty."""
+    return [[f"{count} ({share:.0%})" if count else "0" for count, share in zip(counts, shares)]
+            for counts, shares in zip(report["confusion_matrix"], report["confusion_shares"])]
+
+
 def test_classification_table_and_confusion_counts(qtbot, iris, tmp_path):
     model, train, val = iris
     view = shown_results(qtbot, iris, 900)
@@ -65,13 +71,62 @@ def test_classification_table_and_confusion_counts(qtbot, iris, tmp_path):
         assert same(values[f"recall ({label})"][1], val_report["recall"][i])
     # Validation rows first; the combo switches to the training rows.
     assert view.rows_combo.currentText() == "validation"
-    assert view.count_texts_shown() == [[str(v) for v in row] for row in val_report["confusion_matrix"]]
+    assert view.count_texts_shown() == cell_texts(val_report)
     view.rows_combo.setCurrentText("training")
-    assert view.count_texts_shown() == [[str(v) for v in row] for row in train_report["confusion_matrix"]]
-    np.testing.assert_array_equal(view.confusion_image.image, np.asarray(train_report["confusion_matrix"]).T)
+    assert view.count_texts_shown() == cell_texts(train_report)
+    np.testing.assert_array_equal(view.confusion_image.image, np.asarray(train_report["confusion_shares"]).T)
     qtbot.wait(10)
     written = view.export(tmp_path / "confusion.png")
     assert written.exists() and written.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_confusion_matrix_is_shaded_by_each_actual_class_s_share_and_says_so(qtbot, iris):
+    """A large class shaded every cell of its row darker than a small class's, whatever the network did
+    for each: the shading is now each row's shares (recall on the diagonal), the counts still written."""
+    model, train, val = iris
+    unbalanced = train[(train["species"] != "setosa") | (np.arange(len(train)) % 8 == 0)]  # few setosa rows
+    view = EvaluationView()
+    qtbot.addWidget(view)
+    view.resize(900, 400)
+    view.show()
+    view.set_results(model, RowSets.of_frames(unbalanced, val))
+    view.rows_combo.setCurrentText("training")
+    report = evaluation_report(model, unbalanced)
+    matrix, shares = np.asarray(report["confusion_matrix"]), np.asarray(report["confusion_shares"])
+    assert matrix.sum(axis=1).max() >= 4 * matrix.sum(axis=1).min()  # one class has far fewer rows
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+    np.testing.assert_allclose(np.diag(shares), report["recall"])
+    np.testing.assert_array_equal(view.confusion_image.image, shares.T)
+    assert view.confusion_image.levels is not None and tuple(view.confusion_image.levels) == (0.0, 1.0)
+    assert view.count_texts_shown() == cell_texts(report)
+    assert "share of each actual class" in view.confusion_caption.text
+    # white on the darkest cells, the theme's ink on the pale ones
+    n = len(report["classes"])
+    for k in range(n * n):
+        white = view.count_texts[k].color.name() == "#ffffff"
+        assert white == (shares[divmod(k, n)] > 0.6)
+
+
+def test_cells_too_narrow_for_their_share_show_the_count_alone(qtbot):
+    """Twelve classes in a 900-pixel view: "20 (100%)" does not fit a cell; every cell shows its count."""
+    import pandas as pd
+
+    from mlp_desktop.core.data import table_from_frame
+    from mlp_desktop.core.session import TrainingSession
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([f"class {k}" for k in range(12)], 20)
+    frame = pd.DataFrame({"x": rng.normal(size=240) + np.repeat(np.arange(12), 20), "label": labels})
+    session = TrainingSession()
+    session.set_dataset(prepare_dataset(table_from_frame(frame)))
+    session.set_spec(NetworkSpec(hidden_layers=[4]))
+    session.set_config(TrainConfig(epochs=5, seed=1, validation_fraction=0.2))
+    session.train()
+    view = shown_results(qtbot, (session.model(), session.row_sets.train, session.row_sets.validation), 900)
+    view.rows_combo.setCurrentText("training")
+    report = view._reports["training"]
+    assert view.count_texts_shown() == [[str(count) for count in row] for row in report["confusion_matrix"]]
+    np.testing.assert_array_equal(view.confusion_image.image, np.asarray(report["confusion_shares"]).T)
 
 
 def test_regression_table_and_scatter(qtbot, health):

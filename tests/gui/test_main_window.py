@@ -459,7 +459,8 @@ def test_early_stopped_run_marks_its_best_epoch_and_the_status_bar_shows_the_lea
     history = window.workspace.history
     assert history.stop_reason == "early_stopped" and history.best_epoch is not None
     assert window.rmse_plot.best_epoch() == history.best_epoch
-    assert "early stop" in window.rmse_plot.best_line.label.format
+    assert f"early stop, epoch {history.last_epoch:,}" in window.rmse_plot.legend_texts()
+    assert f"best validation RMSE,<br>epoch {history.best_epoch:,}, weights kept" in window.rmse_plot.legend_texts()
     stop = window.rmse_plot.stop_line
     assert stop.isVisible() and stop.value() == history.last_epoch > history.best_epoch
     # the status bar's epoch says whose weights the network holds (it said only the last epoch)

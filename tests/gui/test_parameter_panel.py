@@ -267,6 +267,27 @@ def test_typed_text_the_field_cannot_take_is_explained_not_rewritten_silently(pa
         assert spin.value() == before and panel.workspace.settings[setting] == before
 
 
+@pytest.mark.parametrize("spin_name, text, quoted", [
+    ("learning_rate_spin", "abc", "\u201cabc\u201d is not a number"),  # was "“c” is not a number"
+    ("epochs_spin", "ten", "\u201cten\u201d is not a number"),  # the e was taken on the way: was "“e”"
+    ("learning_rate_spin", "1e400", "\u201c1e400\u201d is too large"),  # the last 0 was refused: was "“1e40”"
+])
+@pytest.mark.parametrize("typed_into", ["line edit", "spin box"])
+def test_a_refusal_quotes_everything_typed_not_the_last_key(panel, qtbot, spin_name, text, quoted, typed_into):
+    spin = getattr(panel, spin_name)
+    before = spin.value()
+    said = []
+    spin.refused.connect(said.append)
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.lineEdit().selectAll()
+    target = spin.lineEdit() if typed_into == "line edit" else spin  # (a user's keys reach the spin box first)
+    qtbot.keyClicks(target, text)
+    assert quoted in said[-1] and quoted in panel.error_message(), said
+    qtbot.keyClick(target, Qt.Key.Key_Return)  # left as it is: the same words, and the value from before
+    assert quoted in said[-1] and spin.value() == before, said
+
+
 @pytest.mark.parametrize("text, epochs", [("1e6", 1_000_000), ("2.5e3", 2500), ("1,000,000", 1_000_000), ("300", 300)])
 def test_whole_numbers_are_taken_as_people_write_them(panel, qtbot, text, epochs):
     spin = panel.epochs_spin
@@ -315,3 +336,49 @@ def test_text_a_field_refuses_puts_back_the_value_from_before_the_typing(panel, 
     assert f"it keeps {spin.textFromValue(before)}" in panel.error_message()
     enter(qtbot, spin, "0.02")  # a number it takes: the message about the earlier text goes
     assert spin.value() == 0.02 and panel.error_message() == ""
+
+
+# -- which engine an optimizer can use: greyed out at once, for the reason Train would give ----------
+def engine_item_enabled(panel, value: str) -> bool:
+    combo = panel.engine_combo
+    return bool(combo.model().item(combo.findData(value)).isEnabled())
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "lm"])
+def test_the_compiled_engine_is_greyed_out_for_full_batch_optimizers_with_train_s_reason(panel, optimizer):
+    assert engine_item_enabled(panel, "compiled")
+    choose(panel.optimizer_combo, optimizer)
+    assert not engine_item_enabled(panel, "compiled")
+    assert engine_item_enabled(panel, "auto") and engine_item_enabled(panel, "numpy")
+    with pytest.raises(DataError) as refused:  # what Train says for this combination
+        TrainConfig(optimizer=optimizer, engine="compiled")
+    combo = panel.engine_combo
+    assert combo.itemData(combo.findData("compiled"), Qt.ItemDataRole.ToolTipRole) == str(refused.value)
+    assert str(refused.value) in combo.toolTip()
+    choose(panel.optimizer_combo, "adam")
+    assert engine_item_enabled(panel, "compiled") and str(refused.value) not in combo.toolTip()
+
+
+def test_with_the_compiled_engine_chosen_the_full_batch_optimizers_are_greyed_out(panel):
+    """Both ways round: the panel never offers a combination that Train refuses."""
+    choose(panel.engine_combo, "compiled")
+    assert panel.workspace.settings["engine"] == "compiled"
+    optimizers = panel.optimizer_combo
+    for optimizer in ("lbfgs", "lm"):
+        index = optimizers.findData(optimizer)
+        assert not optimizers.model().item(index).isEnabled()
+        assert "compiled engine runs SGD, Adam and RMSprop" in optimizers.itemData(index, Qt.ItemDataRole.ToolTipRole)
+    assert optimizers.model().item(optimizers.findData("adam")).isEnabled()
+    assert "Set the engine to Auto or NumPy" in optimizers.toolTip()
+    choose(panel.engine_combo, "auto")
+    assert all(optimizers.model().item(i).isEnabled() for i in range(optimizers.count()))
+
+
+def test_float32_and_the_compiled_engine_exclude_each_other(panel):
+    dtype = panel.dtype_combo
+    choose(panel.engine_combo, "compiled")
+    assert not dtype.model().item(dtype.findData("float32")).isEnabled()
+    assert "computes in float64" in dtype.toolTip()
+    choose(panel.engine_combo, "numpy")
+    choose(dtype, "float32")
+    assert not engine_item_enabled(panel, "compiled") and "computes in float64" in panel.engine_combo.toolTip()

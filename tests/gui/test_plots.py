@@ -100,6 +100,31 @@ class TestRmsePlot:
         assert legend_labels(plot.legend) == ["train", "validation"]
         assert len(plot.train_curve.getData()[0]) == 10
 
+    @pytest.mark.parametrize("early_stopped", [False, True])
+    def test_the_best_epoch_line_says_what_it_is_in_the_legend_with_or_without_early_stopping(
+            self, qtbot, early_stopped):
+        """Without early stopping the dashed line had no words at all (its label was set while the line
+        was hidden, and pyqtgraph then never drew the text); with it, only the stop line's label showed,
+        under the legend."""
+        plot = shown(qtbot, RmsePlot())
+        plot.resize(330, 380)  # its size in the window at 1280x800
+        epochs = np.arange(1, 301)
+        plot.set_series(epochs, 1.0 / epochs, 1.0 / epochs + (epochs - 165.0) ** 2 / 1e5)
+        plot.set_best_epoch(165, early_stopped=early_stopped, stop_epoch=300 if early_stopped else None)
+        settle(qtbot)
+        best = "best validation RMSE,<br>epoch 165" + (", weights kept" if early_stopped else "")
+        expected = ["train", "validation", best] + (["early stop, epoch 300"] if early_stopped else [])
+        assert legend_labels(plot.legend) == expected
+        assert plot.best_line.toolTip().startswith("Best validation RMSE at epoch 165") and plot.best_epoch() == 165
+        # nothing drawn as text over the data: the words are the legend's, inside the plot
+        assert not [item for item in plot.plot_item.vb.addedItems if isinstance(item, pg.TextItem)]
+        assert all(getattr(line, "label", None) is None for line in (plot.best_line, plot.stop_line))
+        view = plot.plot_item.vb.sceneBoundingRect()
+        assert view.contains(plot.legend.sceneBoundingRect())
+        assert plot.legend.sceneBoundingRect().width() < 0.75 * view.width()
+        plot.set_best_epoch(None)
+        assert legend_labels(plot.legend) == ["train", "validation"] and not plot.best_line.isVisible()
+
     def test_reset_and_unit_label(self, qtbot):
         plot = shown(qtbot, RmsePlot())
         plot.append([1, 1_000_000], [5.0, 0.4], [np.nan, np.nan])

@@ -420,3 +420,22 @@ def test_a_recent_file_that_was_moved_is_said_and_taken_off_the_list(qtbot, wind
     monkeypatch.setattr(QMessageBox, "information", lambda *args: said.append(args[2]))
     assert not window.open_recent(str(data))
     assert "moved or deleted" in said[0] and str(data) not in window.recent_files()
+
+
+def test_training_on_after_an_early_stop_redraws_the_history_from_the_best_epoch(qtbot, window):
+    workspace = window.workspace
+    workspace.set_data_settings(validation_fraction=0.3)
+    workspace.set_settings(epochs=400, early_stopping_patience=20, seed=3, optimizer="adam", learning_rate=0.05)
+    train_and_wait(qtbot, window)
+    history = workspace.history
+    best, stopped = history.best_epoch, history.last_epoch
+    assert history.stop_reason == "early_stopped" and best < stopped
+    assert window.epoch_label.text() == f"epoch {stopped}, weights of {best}"
+    said = []
+    window.statusBar().messageChanged.connect(said.append)
+    train_and_wait(qtbot, window, 5)
+    assert f"Continuing from epoch {best}'s weights (the best); epochs {best + 1}-{stopped} were dropped " \
+           "from the history." in said
+    epochs = window.rmse_plot.buffer.arrays()[0]
+    np.testing.assert_array_equal(epochs, np.arange(0, best + 6))  # epoch 0, then one point per epoch
+    assert window.epoch_label.text() == f"epoch {best + 5}"

@@ -298,3 +298,52 @@ def could_become_number(text: str) -> bool:
     text = str(text).strip()
     return (text in ("", "+", "-", ".", "+.", "-.") or text[-1] in "eE+-,."
             or _regex("typed so far").fullmatch(text) is not None)
+
+
+class TypedText:
+    """What a person typed into a field that refuses keys (a number field drops a key that cannot
+    make a number): the field's text with the refused keys put back where they were typed, so that
+    a message quotes all of it ("“abc” is not a number", not "“c” is not a number" after "a" and "b"
+    were refused too).
+
+    The field reports each typed key (:meth:`key`) with the text it showed and where the key went;
+    the refused keys typed in one place, and the keys typed on after them there, are kept together
+    until the field :meth:`clear` s (its text is a number it takes again, or a value was set).
+    """
+
+    def __init__(self):
+        # (shown, start, length, typed): shown[start:start + length] stands for what was typed there
+        self._pending: tuple[str, int, int, str] | None = None
+
+    def clear(self) -> None:
+        self._pending = None
+
+    def key(self, shown: str, start: int, replaced: int, key: str, refused: bool) -> str:
+        """A key typed into ``shown`` at ``start`` over ``replaced`` selected characters, ``refused``
+        or taken; returns the whole text as typed, refused keys included."""
+        pending = self._pending
+        if pending is not None and pending[0] == shown and (
+                (start, replaced) == (pending[1], pending[2])  # over the selection a refused key left
+                or (start, replaced) == (pending[1] + pending[2], 0)):  # typing on after it
+            _, begin, length, typed = pending
+            typed += key
+        else:
+            begin, length, typed = start, replaced, key
+            if not refused:  # nothing refused: the field shows what was typed
+                self._pending = None
+                return shown[:start] + key + shown[start + replaced:]
+        text = shown[:begin] + typed + shown[begin + length:]
+        if refused:
+            self._pending = (shown, begin, length, typed)
+        else:
+            now = shown[:start] + key + shown[start + replaced:]
+            self._pending = (now, begin, start + len(key) - begin, typed)
+        return text
+
+    def text(self, shown: str) -> str:
+        """What was typed while the field shows ``shown`` (``shown`` itself when no key was refused)."""
+        pending = self._pending
+        if pending is None or pending[0] != shown:
+            return shown
+        shown, begin, length, typed = pending
+        return shown[:begin] + typed + shown[begin + length:]

@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 from ...core import settings as schema
 from ...core.errors import DataError
 from ...core.optimizers import OPTIMIZER_OPTIONS
-from ...core.reading.values import could_become_number, parse_typed_number
+from ...core.training import engine_refusal
+from ...core.reading.values import TypedText, could_become_number, parse_typed_number
 from ...core.workspace import Workspace, WorkspaceEvent
 from ..widgets import error_label
 
@@ -76,12 +77,14 @@ def _bare(spin, text: str) -> str:
     return text.strip()
 
 
-def _refusal(spin, text: str, kept: str, reason: str = "") -> str:
-    """What a spin box tells the user when it cannot take ``text``: ``reason`` (why it is not a
-    number, from :func:`read_typed_number`), else that it is out of the box's range."""
+def _refusal(spin, text: str, kept: str) -> str:
+    """What a spin box tells the user when it cannot take ``text``: why it is not a number (from
+    :func:`read_typed_number`, quoting it), else that it is out of the box's range."""
     name = spin.accessibleName() or "This field"
-    if reason:
-        return f"{name}: {reason} It keeps {kept}."
+    try:
+        parse_typed_number(_bare(spin, text))
+    except ValueError as error:
+        return f"{name}: {error} It keeps {kept}."
     low, high = spin.textFromValue(spin.minimum()), spin.textFromValue(spin.maximum())
     return f"{name} must be from {low} to {high}; \u201c{_bare(spin, text)}\u201d was not used, it keeps {kept}."
 
@@ -92,29 +95,74 @@ class _TypedNumbers:
     their prefix and suffix; what they cannot take is said (``refused``, with ``""`` once the text
     is a number they take again) and never rewritten silently: text left that they cannot take puts
     back the value from before the typing (with the value following the keys, typing "1,000" into
-    the learning rate had left it at 1)."""
+    the learning rate had left it at 1). A key that cannot make a number is dropped, and the message
+    quotes everything typed, dropped keys included (:class:`TypedText`: "abc" was said as “c”)."""
 
     _whole = False
 
+    @property
+    def _typing(self) -> TypedText:
+        if "_typed_text" not in self.__dict__:
+            self._typed_text = TypedText()
+            self._shown = self.lineEdit().text()
+            # (a value set by the arrows or the wheel; Qt updates the text before it says so)
+            self.valueChanged.connect(self._value_shown)
+        return self._typed_text
+
+    def _value_shown(self, *unused) -> None:
+        self._shown = self.lineEdit().text()
+
     def _start_typing(self) -> None:
         self._before_typing = self.value()
+        self._typing.clear()
+        self._value_shown()
 
     def setValue(self, value) -> None:  # noqa: N802 - Qt's name
         """A value set by the program (not typed): the one to go back to."""
         super().setValue(value)
         self._before_typing = self.value()
+        self._typing.clear()
+        self._value_shown()
 
-    def _typed_state(self, text: str):
-        """The validator's state for ``text``; says why (``refused``) when it is refused outright."""
+    def _typed(self, text: str, position: int, refused: bool) -> str:
+        """Everything typed, refused keys included (:class:`TypedText`), when ``text`` (with the
+        cursor at ``position``) is what typing made of the text shown; else ``text``.
+
+        The validator sees only the text an edit would make: the text shown before it is kept here
+        (a refused edit leaves it as it was)."""
+        typing = self._typing  # (first: it starts the bookkeeping)
+        shown = self._shown
+        if text == shown:
+            return typing.text(text)  # (Qt validates the same text again)
+        end = len(shown) - (len(text) - position)  # the edit replaced shown[start:end] by text[start:position]
+        start = 0
+        while start < min(position, end) and shown[start] == text[start]:
+            start += 1
+        if end < start or shown[end:] != text[position:] or position == start:  # not typing (a deletion, say)
+            typing.clear()
+            typed = text
+        else:
+            typed = typing.key(shown, start, end - start, text[start:position], refused)
+        if not refused:
+            self._shown = text
+        return typed
+
+    def _typed_state(self, text: str, position: int):
+        """The validator's state for ``text`` (the cursor at ``position``); says why (``refused``)
+        when it is refused outright, quoting everything typed."""
         bare = _bare(self, text)
         try:
             value = parse_typed_number(bare)
-        except ValueError as error:
-            if could_become_number(bare):
+        except ValueError:
+            refused = not could_become_number(bare)
+            typed = self._typed(text, position, refused)
+            if not refused:
                 return QValidator.State.Intermediate
-            self.refused.emit(_refusal(self, text, self.textFromValue(self.value()), str(error)))
+            self.refused.emit(_refusal(self, typed, self.textFromValue(self.value())))
             return QValidator.State.Invalid
+        self._typed(text, position, refused=False)
         if (not self._whole or value == int(value)) and self.minimum() <= value <= self.maximum():
+            self._typing.clear()
             if bare != _bare(self, self.textFromValue(self.value())):  # newly typed (not the box's own text):
                 self.refused.emit("")  # what was said about earlier text no longer holds
             return QValidator.State.Acceptable
@@ -122,16 +170,17 @@ class _TypedNumbers:
 
     def _refuse_left_text(self, text: str) -> None:
         """Text the box cannot take was left (Enter, or the focus went): back to the value from
-        before the typing, and say why."""
+        before the typing, and say why (quoting what was typed, refused keys included)."""
+        text = self._typing.text(text)
+        self._typing.clear()
         before = getattr(self, "_before_typing", self.value())
         self.setValue(before)
         kept, bare = self.textFromValue(before), _bare(self, text)
         try:
             value = parse_typed_number(bare)
-        except ValueError as error:
-            self.refused.emit(_refusal(self, text, kept, str(error)))
-            return
-        if self._whole and value != int(value):
+        except ValueError:
+            value = None  # (_refusal says why)
+        if self._whole and value is not None and value != int(value):
             self.refused.emit(f"{self.accessibleName() or 'This field'} takes whole numbers; \u201c{bare}\u201d "
                               f"was not used, it keeps {kept}.")
         else:
@@ -167,7 +216,7 @@ class WholeSpinBox(_TypedNumbers, QSpinBox):
             return self.value()
 
     def validate(self, text: str, position: int):
-        return self._typed_state(text), text, position
+        return self._typed_state(text, position), text, position
 
     def fixup(self, text: str) -> str:  # Qt calls this with input it cannot take as it is
         if _bare(self, text):
@@ -207,7 +256,7 @@ class NumberSpinBox(_TypedNumbers, QDoubleSpinBox):
         return float(self._read(text))
 
     def validate(self, text: str, position: int):
-        return self._typed_state(text), text, position
+        return self._typed_state(text, position), text, position
 
 
 class LearningRateSpinBox(NumberSpinBox):
@@ -751,6 +800,27 @@ class ParameterPanel(QWidget):
         self.lr_step_spin.setEnabled("lr_step" in own and schedule == "step")
         self.patience_spin.setEnabled(self.early_stopping_check.isChecked())
         self.min_delta_spin.setEnabled(self.early_stopping_check.isChecked())
+        self._update_engine_choices()
+
+    def _update_engine_choices(self) -> None:
+        """Grey out the optimizers, engines and precisions that cannot train together with the other
+        two chosen, with the core's reason as their tooltip (``training.engine_refusal`` owns the
+        combinations; Train refuses the same ones with the same words). So the panel never offers a
+        combination Train would refuse: L-BFGS is greyed while *Compiled* is chosen, and the other way round."""
+        optimizer = self.optimizer_combo.currentData()
+        engine, dtype = self.engine_combo.currentData(), self.dtype_combo.currentData()
+        for combo, name, refusal in (
+                (self.optimizer_combo, "optimizer", lambda value: engine_refusal(engine, value, dtype)),
+                (self.engine_combo, "engine", lambda value: engine_refusal(value, optimizer, dtype)),
+                (self.dtype_combo, "dtype", lambda value: engine_refusal(engine, optimizer, value))):
+            reasons = []
+            for index in range(combo.count()):
+                reason = refusal(combo.itemData(index))
+                combo.model().item(index).setEnabled(not reason)
+                combo.setItemData(index, reason or None, Qt.ItemDataRole.ToolTipRole)
+                if reason:
+                    reasons.append(f"{combo.itemText(index)}: not with these settings. {reason}")
+            combo.setToolTip("\n\n".join([schema.SETTINGS[name].tooltip(), *reasons]))
 
     # -- helpers -------------------------------------------------------------------------------
     def _optimizer_settings(self) -> dict:

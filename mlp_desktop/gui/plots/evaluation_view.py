@@ -35,6 +35,9 @@ def confusion_map() -> pg.ColorMap:
     """The plot's background to Okabe-Ito blue: sequential, readable in grey and for colour-blind
     users; an empty cell looks like the paper in both themes."""
     return pg.ColorMap([0.0, 1.0], [pg.mkColor(look().background).getRgb()[:3], CELL_BLUE])
+CONFUSION_CAPTION = "Shaded by the share of each actual class (a row makes 100%) · diagonal: recall"
+"""Under the confusion matrix: what the shading means (each cell reads "count (share)")."""
+DARK_CELL = 0.6  # cells shaded above this share are dark in both themes: their text is white
 HISTOGRAM_BINS = 20
 DATA_ROLE = Qt.ItemDataRole.UserRole
 METRIC_TIPS = {
@@ -68,7 +71,7 @@ class EvaluationView(BuiltWhenShown, QWidget):
     LAZY_PARTS = frozenset({
         "pages", "regression_layout", "scatter_plot", "scatter_legend", "identity_line", "train_scatter",
         "val_scatter", "residual_plot", "train_histogram", "val_histogram", "confusion_layout", "confusion_plot",
-        "confusion_image", "count_texts",
+        "confusion_image", "count_texts", "confusion_caption",
     })
 
     def __init__(self, parent: QWidget | None = None):
@@ -169,7 +172,11 @@ class EvaluationView(BuiltWhenShown, QWidget):
         self.confusion_image.setColorMap(confusion_map())
         self.confusion_plot.addItem(self.confusion_image)
         self.count_texts: list[pg.TextItem] = []  # a pool, grown when a model has more classes
+        self._cell_texts: list[tuple[str, str]] = []  # each cell's (count, "count (share)"), row by row
+        self.confusion_caption = self.confusion_layout.addLabel(CONFUSION_CAPTION, row=1, col=0, size="8pt",
+                                                                color=foreground())
         self.confusion_plot.vb.sigResized.connect(self._update_predicted_ticks)
+        self.confusion_plot.vb.sigResized.connect(self._fit_cell_texts)
 
         self.pages = QStackedWidget()
         self.pages.addWidget(self.regression_layout)
@@ -357,14 +364,17 @@ class EvaluationView(BuiltWhenShown, QWidget):
 
     @Slot()
     def _show_confusion(self) -> None:
+        """The confusion matrix shaded by each actual class's shares (a large class no longer
+        outshades the others), each cell reading "count (share)" (an empty one "0")."""
         if self.task != "classification":
             return
         report = self._reports[self.rows_combo.currentText()]
         matrix = np.asarray(report["confusion_matrix"])
+        shares = np.asarray(report["confusion_shares"])
         classes = report["classes"]
         n = len(classes)
         # ImageItem col-major: image[x = predicted column, y = actual row].
-        self.confusion_image.setImage(matrix.T.astype(float), levels=(0, max(1, int(matrix.max()))))
+        self.confusion_image.setImage(shares.T.astype(float), levels=(0.0, 1.0))
         self.confusion_image.setRect(QRectF(-0.5, -0.5, n, n))
         self.confusion_plot.getAxis("left").setTicks([[(i, str(label)) for i, label in enumerate(classes)]])
         self._update_predicted_ticks()
@@ -372,20 +382,35 @@ class EvaluationView(BuiltWhenShown, QWidget):
             text = pg.TextItem(anchor=(0.5, 0.5))
             self.confusion_plot.addItem(text)
             self.count_texts.append(text)
-        top = max(1, int(matrix.max()))
+        self._cell_texts = []
         for k, text in enumerate(self.count_texts):
             if k >= n * n:
                 text.setVisible(False)
                 continue
             row, column = divmod(k, n)
-            count = int(matrix[row, column])
-            # White on the darker (fuller) cells; the theme's text on the paler ones.
-            text.setText(str(count), color=(255, 255, 255) if count > 0.6 * top else foreground())
+            count, share = int(matrix[row, column]), float(shares[row, column])
+            self._cell_texts.append((str(count), f"{count} ({_percent(share)})" if count else "0"))
+            # White on the darker (larger share) cells; the theme's text on the paler ones.
+            text.setColor((255, 255, 255) if share > DARK_CELL else foreground())
             text.setPos(column, row)
             text.setVisible(True)
+        self._fit_cell_texts()
         self.confusion_plot.setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5), padding=0.02)
         self.confusion_plot.setTitle(f"{self.rows_combo.currentText()} rows ({report['n_samples']})",
                                      color=foreground())
+
+    @Slot()
+    def _fit_cell_texts(self, *unused) -> None:
+        """Each cell reads "count (share)" where every cell has room for it, else the count alone
+        (the shading still shows the share; many classes make narrow cells)."""
+        if not self._cell_texts:
+            return
+        n = math.isqrt(len(self._cell_texts))
+        metrics = QFontMetrics(self.count_texts[0].textItem.font())
+        room = self.confusion_plot.vb.width() / (n * 1.04) - 6  # the range has 2 % padding each side
+        with_share = all(metrics.horizontalAdvance(full) <= room for _, full in self._cell_texts)
+        for text, (count, full) in zip(self.count_texts, self._cell_texts):
+            text.setText(full if with_share else count)
 
     @Slot()
     def _update_predicted_ticks(self, *unused) -> None:
@@ -405,9 +430,19 @@ class EvaluationView(BuiltWhenShown, QWidget):
         return [text for _, text in ticks[0]] if ticks else []
 
     def count_texts_shown(self) -> list[list[str]]:
-        """The counts written in the heatmap's cells, row by row (for tests and screen readers)."""
+        """What the heatmap's cells read, row by row: "count (share)", or the count where the cells
+        are too narrow (for tests and screen readers)."""
         n = len(self._reports[self.rows_combo.currentText()]["classes"]) if self._reports else 0
         return [[self.count_texts[r * n + c].toPlainText() for c in range(n)] for r in range(n)]
+
+
+def _percent(share: float) -> str:
+    """A share as a whole percentage that never reads 0% or 100% when it is not: "<1%", ">99%"."""
+    if 0.0 < share < 0.005:
+        return "<1%"
+    if 0.995 <= share < 1.0:
+        return ">99%"
+    return f"{share:.0%}"
 
 
 def _demo() -> int:

@@ -8,8 +8,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from .series_plot import SeriesPlot
+from .style import PALETTE, pen
 
 SERIES = ["train", "validation"]
+
+
+BEST_COLOUR = PALETTE[2]  # bluish green: neither series' colour, clear on both papers
+STOP_COLOUR = "#888888"  # a mid grey, as clear on the light paper as on the dark one
 
 
 class RmsePlot(SeriesPlot):
@@ -17,25 +22,32 @@ class RmsePlot(SeriesPlot):
 
     A validation series that is all NaN (no validation split) is neither drawn nor listed in the
     legend. Memory stays bounded (``max_buckets`` min/max buckets, spikes kept). A dashed vertical
-    line marks the best validation epoch (:meth:`set_best_epoch`), labelled "early stop" when the run
-    stopped early and went back to it.
+    line marks the best validation epoch (:meth:`set_best_epoch`), and a dotted one the epoch an
+    early-stopped run stopped at; the legend says what each is ("best validation RMSE: epoch 165"),
+    with or without early stopping: a label drawn beside a line lay over the data or the legend
+    (and pyqtgraph never drew one set while its line was hidden).
     """
+
+    _listed: dict = {}  # the lines in the legend, {line: text} (replaced, never changed in place)
 
     def __init__(self, parent: QWidget | None = None, max_buckets: int = 4096):
         super().__init__(SERIES, "RMSE", log_y=False, max_buckets=max_buckets,
                          export_name="rmse.png", parent=parent,
                          empty_text="Press Train (F5): the error after each epoch appears here.")
         self.train_curve, self.val_curve = self.curves[0], self.curves[1]
-        self.best_line = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen((46, 125, 50), width=1.5, style=Qt.PenStyle.DashLine),
-            label="", labelOpts={"position": 0.92, "color": (46, 125, 50), "anchors": [(0, 0.5), (0, 0.5)]})
-        self.best_line.hide()
-        self.plot_item.vb.addItem(self.best_line, ignoreBounds=True)
-        self.stop_line = pg.InfiniteLine(  # where an early-stopped run stopped (its later weights were dropped)
-            angle=90, movable=False, pen=pg.mkPen((213, 94, 0), width=1, style=Qt.PenStyle.DotLine),
-            label="", labelOpts={"position": 0.8, "color": (213, 94, 0), "anchors": [(1, 0.5), (1, 0.5)]})
-        self.stop_line.hide()
-        self.plot_item.vb.addItem(self.stop_line, ignoreBounds=True)
+        self.best_line = self._marker_line(BEST_COLOUR, 1.5, Qt.PenStyle.DashLine)
+        self.stop_line = self._marker_line(STOP_COLOUR, 1.5, Qt.PenStyle.DotLine)  # (its later weights were dropped)
+        # The lines' legend entries: an InfiniteLine has no legend sample, a curve of its pen (never
+        # drawn) has. Entries only while the line shows; {line: text}.
+        self._samples = {line: pg.PlotDataItem(pen=line.pen) for line in (self.best_line, self.stop_line)}
+
+    def _marker_line(self, colour_name: str, width: float, style) -> pg.InfiniteLine:
+        line_pen = pen(colour_name, width)
+        line_pen.setStyle(style)
+        line = pg.InfiniteLine(angle=90, movable=False, pen=line_pen)
+        line.hide()
+        self.plot_item.vb.addItem(line, ignoreBounds=True)
+        return line
 
     def reset(self) -> None:
         """Remove all data (a new run starts)."""
@@ -44,21 +56,43 @@ class RmsePlot(SeriesPlot):
 
     def set_best_epoch(self, epoch: int | None, early_stopped: bool = False, stop_epoch: int | None = None) -> None:
         """Mark the best validation epoch with a vertical line (``None`` hides it), and with
-        ``stop_epoch`` the epoch an early-stopped run stopped at."""
-        self.stop_line.setVisible(stop_epoch is not None and epoch is not None)
-        if stop_epoch is not None and epoch is not None:
+        ``stop_epoch`` the epoch an early-stopped run stopped at; the legend names both."""
+        stop_shown = stop_epoch is not None and epoch is not None
+        self.stop_line.setVisible(stop_shown)
+        if stop_shown:
             self.stop_line.setValue(float(stop_epoch))
-            self.stop_line.label.setFormat(f"early stop at {stop_epoch:,}")
             self.stop_line.setToolTip(f"Training stopped early at epoch {stop_epoch:,}: the validation RMSE had "
                                       f"not improved since epoch {epoch:,}, whose weights were kept.")
-        if epoch is None:
-            self.best_line.hide()
-            return
-        self.best_line.setValue(float(epoch))
-        text = f"best epoch {epoch:,}" + (" (early stop: its weights were kept)" if early_stopped else "")
-        self.best_line.label.setFormat(text)
-        self.best_line.setToolTip(text)
-        self.best_line.show()
+        self.best_line.setVisible(epoch is not None)
+        if epoch is not None:
+            self.best_line.setValue(float(epoch))
+            # two short lines: one long line made the legend most of the plot's width at 1280x800
+            text = f"best validation RMSE,<br>epoch {epoch:,}" + (", weights kept" if early_stopped else "")
+            self.best_line.setToolTip(
+                f"Best validation RMSE at epoch {epoch:,}: "
+                + ("early stopping put the network back to this epoch's weights." if early_stopped else
+                   "the network holds the last epoch's weights (early stopping, in Parameters, keeps the best "
+                   "ones)."))
+        self._list({self.best_line: text if epoch is not None else None,
+                    self.stop_line: f"early stop, epoch {stop_epoch:,}" if stop_shown else None})
+
+    def _list(self, texts: dict) -> None:
+        """The lines' legend entries: ``{line: text, or None for none}``, after the series'."""
+        for line in list(self._listed):
+            self.legend.removeItem(self._samples[line])
+        self._listed = {line: text for line, text in texts.items() if text is not None}
+        for line, text in self._listed.items():
+            self.legend.addItem(self._samples[line], text)
+
+    def _show_in_legend(self, index: int, shown: bool) -> None:
+        listed = bool(self._listed) and shown and not self._in_legend[index]
+        super()._show_in_legend(index, shown)
+        if listed:  # a series listed after the lines: the lines go back to the end
+            self._list(dict(self._listed))
+
+    def legend_texts(self) -> list[str]:
+        """What the legend lists, in order."""
+        return [label.text for _, label in self.legend.items]
 
     def best_epoch(self) -> int | None:
         """The epoch the best-epoch line marks, or None when it is hidden."""
