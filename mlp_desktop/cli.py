@@ -17,28 +17,17 @@ output file is ever half-written (and an existing one survives a failed run).
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
 import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, collector
 
-# The core's imports (NumPy, pandas) make only long-lived objects (modules, classes, functions): the
-# cyclic collector's passes over them during the import found nothing (0 unreachable objects) and
-# each full one cost 40-50 ms of start-up. Paused while importing, then frozen: later collections
-# skip them (re-enabled without freezing, the next one walked all of them at once).
-_collecting = gc.isenabled()
-gc.disable()
-try:
+with collector.paused():  # the core's imports (NumPy) make only long-lived objects: see collector
     from .core import settings
     from .core.memory import avoid_huge_page_stalls
-finally:
-    gc.freeze()
-    if _collecting:
-        gc.enable()
 avoid_huge_page_stalls()  # this process (the app or a command) and its training process
 
 USER_SETTINGS = settings.names("learning") + settings.names("init") + settings.names("data")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from .. import collector
 
 def debian_package(soname: str) -> str:
     """The Debian/Ubuntu package that usually ships a shared library: libxcb-icccm.so.4 -> libxcb-icccm4."""
@@ -62,14 +63,10 @@ def open_main_window(files: list[str] | None = None):
     """The application and its shown main window, with ``files`` opened (or the recovery copy
     offered); ``(app, window)``. :func:`run_app` then runs the event loop."""
     sys.setswitchinterval(0.002)  # hand the GIL back to the GUI thread sooner while training
-    # Start-up makes long-lived objects only (modules, classes, widgets): the cyclic collector's
-    # full passes over them find nothing (0 unreachable objects, measured after the imports and
-    # after the window) and cost 40-50 ms each at this size. Paused while the window is built, then
-    # everything made so far is frozen out of later collections, which also keeps the full passes
-    # during training short. From then on it collects between events only (gui.garbage).
-    gc.disable()
-    try:
-        gc.freeze()
+    # The window's imports and widgets are long-lived objects: made with the collector paused, then
+    # frozen out of later collections, which also keeps the full passes during training short (see
+    # mlp_desktop.collector). From then on it collects between events only (gui.garbage).
+    with collector.paused():
         from PySide6.QtWidgets import QApplication
 
         from .garbage import collect_between_events
@@ -79,10 +76,6 @@ def open_main_window(files: list[str] | None = None):
         window = MainWindow()
         install_excepthook(window)
         window.show()
-        gc.freeze()
-    except BaseException:
-        gc.enable()
-        raise
     collect_between_events(app)
     if not files:
         window.offer_recovery()  # after a crash, the unsaved work comes back
