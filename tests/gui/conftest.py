@@ -90,13 +90,12 @@ def discard_unsaved_changes(monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *args, **kwargs: QMessageBox.StandardButton.Discard))
 
 
-@pytest.fixture(scope="module")
-def module_window(qapp, tmp_path_factory):
-    """One shown 1280x800 window (with the sample) shared by a module's tests, for tests that leave
-    it as they found it: building a window takes about half a second."""
+def _shared_window(tmp_path_factory, name: str):
+    """A shown 1280x800 window (with the sample) and settings of its own, for several tests; deleted
+    after them (a window left open slows every later window build)."""
     from mlp_desktop.gui.main_window import MainWindow
 
-    folder = tmp_path_factory.mktemp("module_window")
+    folder = tmp_path_factory.mktemp(name)
     window = MainWindow(settings=QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
     window.resize(1280, 800)
     window.show()
@@ -104,6 +103,21 @@ def module_window(qapp, tmp_path_factory):
     window.controller.shutdown()
     window.mark_saved()
     window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture(scope="module")
+def module_window(qapp, tmp_path_factory):
+    """One window shared by a module's tests, for tests that leave it as they found it: building a
+    window takes about half a second."""
+    yield from _shared_window(tmp_path_factory, "module_window")
+
+
+@pytest.fixture(scope="class")
+def class_window(qapp, tmp_path_factory):
+    """One window shared by a test class's tests (they may change what it shows)."""
+    yield from _shared_window(tmp_path_factory, "class_window")
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import sys
 
 import numpy as np
 import pytest
-from PySide6.QtCore import SIGNAL, QCoreApplication, QEvent, QSettings
+from PySide6.QtCore import SIGNAL, QSettings
 
 from mlp_desktop.core.graph import NetworkGraph
 from mlp_desktop.core.samples import SAMPLES, sample_path
@@ -129,26 +129,10 @@ def test_opening_another_file_while_training_stops_training_first(qtbot, window)
     assert str(sample_path("iris", ".xlsx")) in window.recent_files()
 
 
-@pytest.fixture(scope="class")
-def samples_window(qapp, tmp_path_factory):
-    """One window for the samples, each opened after the last as File > Samples does (a window
-    each took five builds), deleted after them: a window left open slows every later build."""
-    folder = tmp_path_factory.mktemp("samples_window")
-    window = MainWindow(settings=QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
-    window.resize(1280, 800)
-    window.show()
-    yield window
-    window.controller.shutdown()
-    window.mark_saved()
-    window.close()
-    window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
-class TestSamples:
+class TestSamples:  # one window: the samples are opened one after another, as File > Samples does
     @pytest.mark.parametrize("name", list(SAMPLES))
-    def test_every_sample_opens_ready_to_train(self, samples_window, name):
-        window = samples_window
+    def test_every_sample_opens_ready_to_train(self, class_window, name):
+        window = class_window
         window.open_sample(name)
         assert name in window.windowTitle() and not window.windowTitle().endswith("*")
         assert window.workspace.unsaved_changes() is None  # a sample as it comes is nothing to save
