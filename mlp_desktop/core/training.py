@@ -441,11 +441,20 @@ def choose_engine(config: TrainConfig, batch: int, layer_sizes) -> str:
 def engine_refusal(engine: str, optimizer: str, dtype: str = "float64") -> str:
     """Why ``engine`` cannot train with ``optimizer`` in ``dtype``, in words; ``""`` when it can.
 
-    The allowed combinations in one place (:func:`compiled.refusal`: NumPy and Auto run everything):
-    ``TrainConfig`` refuses the others with this message, :func:`choose_engine` lets Auto use NumPy
-    for them, and the parameter panel greys out the choices it refuses, with the message as the reason.
+    The allowed combinations in one place (:func:`compiled.refusal` for the kernel; NumPy and Auto run
+    everything but a full-batch method in float32, which computes in float64 and would ignore the
+    choice without a word): ``TrainConfig`` refuses the others with this message, :func:`choose_engine`
+    lets Auto use NumPy where the kernel cannot, and the parameter panel greys out the choices it
+    refuses, with the message as the reason.
     """
-    return compiled.refusal(optimizer, dtype) if engine == "compiled" else ""
+    if engine == "compiled":
+        refused = compiled.refusal(optimizer, dtype)
+        if refused:
+            return refused
+    if dtype == "float32" and optimizer in OPTIMIZERS and OPTIMIZERS[optimizer].drives_itself:
+        name = compiled.OPTIMIZER_NAMES.get(optimizer, optimizer)
+        return f"{name} computes in float64 (a full-batch method in NumPy); choose float64."
+    return ""
 
 
 def _learning_rates(config: TrainConfig, first_epoch: int, count: int) -> np.ndarray:

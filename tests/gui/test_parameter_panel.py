@@ -382,3 +382,19 @@ def test_float32_and_the_compiled_engine_exclude_each_other(panel):
     choose(panel.engine_combo, "numpy")
     choose(dtype, "float32")
     assert not engine_item_enabled(panel, "compiled") and "computes in float64" in panel.engine_combo.toolTip()
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "lm"])
+def test_float32_and_the_full_batch_methods_exclude_each_other(panel, optimizer):
+    """They compute in float64: float32 with them was ignored without a word; now neither is offered
+    with the other, for Train's reason."""
+    dtype, optimizers = panel.dtype_combo, panel.optimizer_combo
+    choose(optimizers, optimizer)
+    assert not dtype.model().item(dtype.findData("float32")).isEnabled()
+    with pytest.raises(DataError) as refused:
+        TrainConfig(optimizer=optimizer, dtype="float32")
+    assert dtype.itemData(dtype.findData("float32"), Qt.ItemDataRole.ToolTipRole) == str(refused.value)
+    choose(optimizers, "adam")
+    choose(dtype, "float32")
+    assert not optimizers.model().item(optimizers.findData(optimizer)).isEnabled()
+    assert optimizers.model().item(optimizers.findData("sgd")).isEnabled()
