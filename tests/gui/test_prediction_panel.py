@@ -311,3 +311,35 @@ def test_many_inputs_are_rows_of_one_table_with_the_same_answers(panel, wide, qt
     assert "actual" in panel.actual_label.text()
     panel.set_values({"p5": 7, "colour": "no such colour"})
     assert panel.values()["p5"] == 7.0 and panel.values()["colour"] == record["colour"]
+
+
+def test_new_weights_for_the_same_form_check_its_inputs_only_when_they_change(panel, wide, qtbot, monkeypatch):
+    """While a run trains, the form is predicted with new weights twice a second: its inputs
+    (784 for an image table) are checked again only when a text or a training range changed."""
+    from mlp_desktop.gui.panels import prediction_panel
+    from mlp_desktop.gui.panels.prediction_panel import InputsModel
+
+    model = _load(panel, wide)
+    panel.show()
+    qtbot.waitExposed(panel)
+    table = panel.inputs_model
+    p3 = table.index(table.names.index("p3"), InputsModel.VALUE)
+    table.setData(p3, "100")  # out of range: a note and the warning
+    panel.prediction()
+    note, warning = table.index(p3.row(), 2).data(), panel.extrapolation_label.text()
+    assert "Outside the training range" in note and "p3 100" in warning
+    reads, warnings = [], []
+    read, warn = prediction_panel.read_typed_number, prediction_panel.extrapolation_warning
+    monkeypatch.setattr(prediction_panel, "read_typed_number", lambda text: reads.append(text) or read(text))
+    monkeypatch.setattr(prediction_panel, "extrapolation_warning", lambda *args: warnings.append(1) or warn(*args))
+    for _ in range(3):  # the same model's weights again, as a run's reports bring them
+        panel.set_model(model, wide.input_ranges, wide.dataset)
+        assert panel.prediction() is not None
+    assert reads == [] and warnings == []
+    assert table.index(p3.row(), 2).data() == note and panel.extrapolation_label.text() == warning
+    table.setData(p3, "4")  # a text changed: checked again, the note and the warning go
+    assert panel.prediction() is not None and len(reads) == 70 and len(warnings) == 1
+    assert "Outside" not in (table.index(p3.row(), 2).data() or "") and not panel.extrapolation_label.isVisible()
+    narrower = {**wide.input_ranges, "p3": (0.0, 2.0)}  # other training ranges: checked again
+    panel.set_model(model, narrower, wide.dataset)
+    assert len(reads) == 140 and "Outside the training range" in table.index(p3.row(), 2).data()

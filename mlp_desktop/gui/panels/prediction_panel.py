@@ -219,6 +219,9 @@ class PredictionPanel(QWidget):
         self.model = None
         self.dataset = None
         self._ranges: dict[str, tuple[float, float]] = {}  # {number input: its training range}
+        # The form as last checked: [its texts, the row (None: an input is invalid), the
+        # extrapolation warning or None until asked]. See _checked_row.
+        self._checked_form: list | None = None
         self._prediction_stale = False  # a hidden panel with a new form predicts when shown or asked
         self._form_shape: tuple | None = None
         # The input rows are built when the panel is first shown after a new form (or when asked
@@ -342,7 +345,10 @@ class PredictionPanel(QWidget):
         if same_form:
             # Retrained, same inputs: keep the fields and what the user typed in them (a form of
             # 784 image pixels took seconds to rebuild after every run).
-            self._ranges = dict(ranges or {})
+            ranges = dict(ranges or {})
+            if ranges != self._ranges:
+                self._checked_form = None  # the notes and the warning name the training ranges
+            self._ranges = ranges
             self._update_prediction_when_seen()
             return
         self._clear_form()
@@ -565,7 +571,7 @@ class PredictionPanel(QWidget):
             self._set_prediction(None)
             return
         self._set_prediction(result, steps)
-        warning = extrapolation_warning(self._ranges, row)
+        warning = self._extrapolation_warning(row)
         self.extrapolation_label.setText(warning)
         self.extrapolation_label.setVisible(bool(warning))
 
@@ -598,11 +604,38 @@ class PredictionPanel(QWidget):
         self._timer.start()
 
     def _checked_row(self) -> dict[str, np.ndarray] | None:
-        """The form as one row (:func:`_one_row`), marking each field; ``None`` if any number is invalid."""
+        """The form as one row (:func:`_one_row`), marking each field; ``None`` if any number is invalid.
+
+        Checked again only when a text or the training ranges changed: while a run trains, the
+        same form is predicted with new weights twice a second, and checking its 784 inputs (with
+        the extrapolation warning) took 20-25 ms of the GUI thread each time.
+        """
         if self._form_pending:
             return _one_row(self._default_values())
+        texts = self._form_texts()
+        if self._checked_form is not None and self._checked_form[0] == texts:
+            return self._checked_form[1]
+        row = self._checked_table_row() if self._table_form else self._checked_field_row()
+        self._checked_form = [texts, row, None]
+        return row
+
+    def _form_texts(self) -> tuple[str, ...]:
+        """What the form's inputs hold now (what a check reads)."""
         if self._table_form:
-            return self._checked_table_row()
+            return tuple(self.inputs_model.texts)
+        return tuple(field.currentText() if isinstance(field, QComboBox) else field.text()
+                     for field in self._field_widgets.values())
+
+    def _extrapolation_warning(self, row: dict[str, np.ndarray]) -> str:
+        """:func:`extrapolation_warning` for ``row``, worked out once per checked form."""
+        checked = self._checked_form
+        if checked is None or checked[1] is not row:
+            return extrapolation_warning(self._ranges, row)
+        if checked[2] is None:
+            checked[2] = extrapolation_warning(self._ranges, row)
+        return checked[2]
+
+    def _checked_field_row(self) -> dict[str, np.ndarray] | None:
         row, valid = {}, True
         for name, field in self._field_widgets.items():
             note = self._note_labels[name]
@@ -700,6 +733,7 @@ class PredictionPanel(QWidget):
                 if item.widget() is not None:
                     item.widget().deleteLater()
         self._field_widgets, self._note_labels, self._bars, self._ranges = {}, {}, [], {}
+        self._checked_form = None
         self._prediction_stale = False
         self._form_pending = False
         self._table_form = False
