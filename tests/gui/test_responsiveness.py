@@ -55,15 +55,21 @@ def test_snapshot_buffer_hands_out_only_the_columns_asked_for():
     assert SnapshotBuffer(5).arrays([1, 2])[1].shape == (0, 2)
 
 
-def test_a_thousand_of_50890_curves_stay_bounded_however_long_the_run(qtbot):
+def thousand_curves_shown(qtbot, height: int, checked: slice):
+    """A shown weights view of the 784-64-10 network's 50,890 parameters with 1,000 curves ticked."""
     plots = WeightPlots()
     qtbot.addWidget(plots)
-    plots.resize(900, 500)
+    plots.resize(900, height)
     plots.show()
     names = large_network_names()
     plots.set_parameter_names(names)
-    plots.set_checked_names(names[:1000])
+    plots.set_checked_names(names[checked])
     qtbot.waitUntil(lambda: len(plots.curves_plot.columns) == 1000)
+    return plots, names
+
+
+def test_a_thousand_of_50890_curves_stay_bounded_however_long_the_run(qtbot):
+    plots, names = thousand_curves_shown(qtbot, 500, slice(None, 1000))
     curves = plots.curves_plot
     items = len(curves.plot_item.items)
     row = np.linspace(-1, 1, len(names))
@@ -117,15 +123,8 @@ def test_a_live_refresh_repaints_the_many_curve_plot_as_one_rectangle(qtbot):
     """Qt's raster engine clips every line segment against what it repaints: against several
     rectangles (the curves' and, beside them, the emptied start dots' at (0, 0) or an axis's) it
     drew 1,000 curves at 2-3x the cost of one rectangle. The start dots are emptied once."""
-    plots = WeightPlots()
-    qtbot.addWidget(plots)
-    plots.resize(900, 400)
-    plots.show()
-    names = large_network_names()
-    plots.set_parameter_names(names)
-    plots.set_checked_names(names[-1000:])
+    plots, names = thousand_curves_shown(qtbot, 400, slice(-1000, None))
     curves = plots.curves_plot
-    qtbot.waitUntil(lambda: len(curves.columns) == 1000)
     rng = np.random.default_rng(0)
     plots.set_series(np.array([0]), rng.normal(0, 1, (1, len(names))))  # before the first epoch: dots
     assert len(curves.start_dots.data) == 1000
